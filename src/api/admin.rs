@@ -1,0 +1,298 @@
+//! Admin endpoints: seat layouts and show creation.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::Tag;
+use super::security::AdminAuth;
+use super::shows::{ShowKind, ShowView};
+use crate::app::AppState;
+use crate::domain::Result;
+use crate::domain::layout::{Layout as DomainLayout, LayoutSpec, RowSpec, SectionSpec};
+use crate::domain::page::{Cursor, page_size};
+use crate::domain::show::ShowDraft;
+use crate::store::layouts::LayoutRecord;
+use crate::store::shows::LayoutSource;
+
+/// A row of seats, numbered 1..=seats from left to right.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct LayoutRow {
+    /// Row label, 1 to 8 letters, digits or `-`; unique within the layout. Seat labels
+    /// are the row label followed by the seat number (`A12`).
+    pub label: String,
+    /// Seats in the row, 1 to 500.
+    pub seats: i32,
+    /// Category of this row's seats, if not the section's.
+    pub category: Option<String>,
+}
+
+/// A section of rows (stalls, balcony, lower deck…).
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct LayoutSection {
+    /// 1 to 200 characters, unique within the layout.
+    pub name: String,
+    /// Category of the section's seats (1 to 32 letters, digits, `_` or `-`), e.g. `standard`.
+    pub category: String,
+    /// Rows from front to back; front rows are preferred by "best available".
+    pub rows: Vec<LayoutRow>,
+}
+
+/// A seat layout to create: at most 50 sections, 1,000 rows and 50,000 seats.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewLayout {
+    /// 1 to 200 characters.
+    pub name: String,
+    pub sections: Vec<LayoutSection>,
+}
+
+impl From<NewLayout> for LayoutSpec {
+    fn from(layout: NewLayout) -> Self {
+        LayoutSpec {
+            name: layout.name,
+            sections: layout
+                .sections
+                .into_iter()
+                .map(|s| SectionSpec {
+                    name: s.name,
+                    category: s.category,
+                    rows: s
+                        .rows
+                        .into_iter()
+                        .map(|r| RowSpec {
+                            label: r.label,
+                            seats: r.seats,
+                            category: r.category,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<LayoutSpec> for Vec<LayoutSection> {
+    fn from(spec: LayoutSpec) -> Self {
+        spec.sections
+            .into_iter()
+            .map(|s| LayoutSection {
+                name: s.name,
+                category: s.category,
+                rows: s
+                    .rows
+                    .into_iter()
+                    .map(|r| LayoutRow {
+                        label: r.label,
+                        seats: r.seats,
+                        category: r.category,
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// A stored layout.
+#[derive(Debug, Object)]
+pub struct Layout {
+    pub id: i64,
+    pub name: String,
+    pub seat_count: i32,
+    /// The distinct seat categories, sorted; a show needs a price for each.
+    pub categories: Vec<String>,
+    pub sections: Vec<LayoutSection>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<LayoutRecord> for Layout {
+    fn from(record: LayoutRecord) -> Self {
+        let mut categories: Vec<String> = record
+            .spec
+            .sections
+            .iter()
+            .flat_map(|s| {
+                s.rows
+                    .iter()
+                    .map(|r| r.category.clone().unwrap_or_else(|| s.category.clone()))
+            })
+            .collect();
+        categories.sort();
+        categories.dedup();
+        Self {
+            id: record.id,
+            name: record.spec.name.clone(),
+            seat_count: record.seat_count,
+            categories,
+            sections: record.spec.into(),
+            created_at: record.created_at,
+        }
+    }
+}
+
+/// One page of layouts.
+#[derive(Debug, Object)]
+pub struct LayoutPage {
+    pub items: Vec<Layout>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A show to create, on a stored layout (`layout_id`) or an inline one (`layout`):
+/// exactly one of the two.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewShow {
+    /// 1 to 200 characters.
+    pub name: String,
+    pub kind: ShowKind,
+    /// RFC 3339; must be in the future.
+    pub starts_at: DateTime<Utc>,
+    pub layout_id: Option<i64>,
+    pub layout: Option<NewLayout>,
+    /// Price in cents for every category of the layout, and no others.
+    pub prices: BTreeMap<String, i64>,
+}
+
+crate::endpoint_response! {
+    pub enum CreateLayoutResponse {
+        /// The layout was stored.
+        201 => Created(Json<Layout>),
+    }
+    errors: [BadRequest, Unauthorized, Forbidden, PayloadTooLarge, UnsupportedMediaType, Unprocessable, Internal, Unavailable]
+}
+
+crate::endpoint_response! {
+    pub enum ListLayoutsResponse {
+        /// A page of layouts, oldest first.
+        200 => Ok(Json<LayoutPage>),
+    }
+    errors: [BadRequest, Unauthorized, Forbidden, Internal, Unavailable]
+}
+
+crate::endpoint_response! {
+    pub enum GetLayoutResponse {
+        /// The layout.
+        200 => Ok(Json<Layout>),
+    }
+    errors: [BadRequest, Unauthorized, Forbidden, NotFound, Internal, Unavailable]
+}
+
+crate::endpoint_response! {
+    pub enum CreateShowResponse {
+        /// The show was created and its seats materialised.
+        201 => Created(Json<ShowView>),
+    }
+    errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable, Internal, Unavailable]
+}
+
+pub struct AdminApi;
+
+#[OpenApi(tag = "Tag::Admin")]
+impl AdminApi {
+    /// Store a seat layout.
+    #[oai(path = "/admin/layouts", method = "post", operation_id = "create_layout")]
+    async fn create_layout(
+        &self,
+        _admin: AdminAuth,
+        state: Data<&Arc<AppState>>,
+        body: Json<NewLayout>,
+    ) -> CreateLayoutResponse {
+        let result: Result<Layout> = async {
+            let layout = DomainLayout::parse(body.0.into())?;
+            Ok(state.db.create_layout(&layout, None).await?.into())
+        }
+        .await;
+        match result {
+            Ok(layout) => CreateLayoutResponse::Created(Json(layout)),
+            Err(err) => err.into(),
+        }
+    }
+
+    /// List stored layouts, oldest first.
+    #[oai(path = "/admin/layouts", method = "get", operation_id = "list_layouts")]
+    async fn list_layouts(
+        &self,
+        _admin: AdminAuth,
+        state: Data<&Arc<AppState>>,
+        /// Page size, 1 to 200 (default 50).
+        limit: Query<Option<i64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ListLayoutsResponse {
+        let result: Result<LayoutPage> = async {
+            let limit = page_size(limit.0)?;
+            let after = cursor.0.as_deref().map(Cursor::decode).transpose()?;
+            let records = state.db.layouts(after.as_ref(), limit + 1).await?;
+            let (items, next) = super::paginate(records, limit, |l| Cursor {
+                at: l.created_at,
+                id: l.id.to_string(),
+            });
+            Ok(LayoutPage {
+                items: items.into_iter().map(Layout::from).collect(),
+                next_cursor: next,
+            })
+        }
+        .await;
+        match result {
+            Ok(page) => ListLayoutsResponse::Ok(Json(page)),
+            Err(err) => err.into(),
+        }
+    }
+
+    /// One stored layout.
+    #[oai(path = "/admin/layouts/:id", method = "get", operation_id = "get_layout")]
+    async fn get_layout(
+        &self,
+        _admin: AdminAuth,
+        state: Data<&Arc<AppState>>,
+        id: Path<i64>,
+    ) -> GetLayoutResponse {
+        match state.db.layout(id.0).await {
+            Ok(layout) => GetLayoutResponse::Ok(Json(layout.into())),
+            Err(err) => err.into(),
+        }
+    }
+
+    /// Create a show and materialise its seats.
+    #[oai(path = "/admin/shows", method = "post", operation_id = "create_show")]
+    async fn create_show(
+        &self,
+        _admin: AdminAuth,
+        state: Data<&Arc<AppState>>,
+        body: Json<NewShow>,
+    ) -> CreateShowResponse {
+        match create_show(&state, body.0).await {
+            Ok(show) => CreateShowResponse::Created(Json(show)),
+            Err(err) => err.into(),
+        }
+    }
+}
+
+async fn create_show(state: &AppState, body: NewShow) -> Result<ShowView> {
+    let draft = ShowDraft::parse(
+        &body.name,
+        body.kind.as_str(),
+        body.starts_at,
+        body.prices,
+        Utc::now(),
+    )?;
+    let source = match (body.layout_id, body.layout) {
+        (Some(id), None) => LayoutSource::Stored(id),
+        (None, Some(layout)) => LayoutSource::Inline(DomainLayout::parse(layout.into())?),
+        _ => {
+            return Err(crate::domain::Error::invalid(
+                "invalid_layout_choice",
+                "Give exactly one of layout_id or layout.",
+            ));
+        }
+    };
+    Ok(state.db.create_show(&draft, source, None).await?.into())
+}

@@ -1,0 +1,267 @@
+//! Booking endpoints: hold, read, confirm, cancel. A user sees only their own bookings.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Enum, Object, OpenApi};
+use uuid::Uuid;
+
+use super::Tag;
+use super::security::UserAuth;
+use crate::app::AppState;
+use crate::domain::booking::{Booking, BookingStatus, FailureReason, HoldRequest};
+use crate::domain::limits::MAX_IDEMPOTENCY_KEY_CHARS;
+use crate::domain::page::{Cursor, page_size};
+use crate::domain::{Error, ErrorKind, Result};
+use crate::store::bookings::Transition;
+
+/// A hold request: specific seats (`seat_ids`), or a number of seats for the service to
+/// choose (`quantity`, optionally of one `category`). At most 10 seats.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewBooking {
+    pub show_id: i64,
+    /// Seat ids from the seat map; distinct, 1 to 10 of them.
+    pub seat_ids: Option<Vec<i64>>,
+    /// Number of seats (1 to 10) for "best available": side by side in one row when
+    /// possible, near the front and the middle, never stranding a single seat.
+    pub quantity: Option<i64>,
+    /// With `quantity`: only seats of this category.
+    pub category: Option<String>,
+}
+
+/// Booking status: a hold is `PENDING` until it becomes `CONFIRMED` or `FAILED`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "UPPERCASE")]
+pub enum BookingState {
+    Pending,
+    Confirmed,
+    Failed,
+}
+
+/// Why a booking failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "UPPERCASE")]
+pub enum BookingFailure {
+    Expired,
+    Cancelled,
+}
+
+/// A booking.
+#[derive(Debug, Object)]
+#[oai(rename = "Booking")]
+pub struct BookingView {
+    pub id: Uuid,
+    pub show_id: i64,
+    pub status: BookingState,
+    /// Set when `status` is `FAILED`.
+    pub failure_reason: Option<BookingFailure>,
+    pub seat_ids: Vec<i32>,
+    /// Seat labels, in the order of `seat_ids`.
+    pub seats: Vec<String>,
+    pub total_cents: i64,
+    /// When an unconfirmed hold lapses.
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Booking> for BookingView {
+    fn from(b: Booking) -> Self {
+        Self {
+            id: b.id,
+            show_id: b.show_id,
+            status: match b.status {
+                BookingStatus::Pending => BookingState::Pending,
+                BookingStatus::Confirmed => BookingState::Confirmed,
+                BookingStatus::Failed => BookingState::Failed,
+            },
+            failure_reason: b.failure_reason.map(|r| match r {
+                FailureReason::Expired => BookingFailure::Expired,
+                FailureReason::Cancelled => BookingFailure::Cancelled,
+            }),
+            seat_ids: b.seat_ids,
+            seats: b.seat_labels,
+            total_cents: b.total_cents,
+            expires_at: b.expires_at,
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+}
+
+/// One page of bookings.
+#[derive(Debug, Object)]
+pub struct BookingPage {
+    pub items: Vec<BookingView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+crate::endpoint_response! {
+    pub enum HoldResponse {
+        /// The seats are held (or, for a repeated Idempotency-Key, were held by the first
+        /// request: the same booking is returned).
+        201 => Created(Json<BookingView>),
+    }
+    errors: [BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable, Internal, Unavailable]
+}
+
+crate::endpoint_response! {
+    pub enum GetBookingResponse {
+        /// The booking.
+        200 => Ok(Json<BookingView>),
+    }
+    errors: [BadRequest, Unauthorized, NotFound, Internal, Unavailable]
+}
+
+crate::endpoint_response! {
+    pub enum ListBookingsResponse {
+        /// A page of the caller's bookings, newest first.
+        200 => Ok(Json<BookingPage>),
+    }
+    errors: [BadRequest, Unauthorized, Internal, Unavailable]
+}
+
+crate::endpoint_response! {
+    pub enum TransitionResponse {
+        /// The booking in its new state.
+        200 => Ok(Json<BookingView>),
+    }
+    errors: [BadRequest, Unauthorized, NotFound, Conflict, Internal, Unavailable]
+}
+
+pub struct BookingsApi;
+
+#[OpenApi(tag = "Tag::Bookings")]
+impl BookingsApi {
+    /// Hold seats for a few minutes (a PENDING booking); all requested seats or none.
+    ///
+    /// Conflicts: `seats_unavailable` (with `unavailable_seat_ids`), `not_enough_seats`,
+    /// `show_started`. A repeated `Idempotency-Key` with the same body returns the first
+    /// booking instead of holding again; with a different body it is a 422.
+    #[oai(path = "/bookings", method = "post", operation_id = "create_booking")]
+    async fn hold(
+        &self,
+        auth: UserAuth,
+        state: Data<&Arc<AppState>>,
+        /// Any unique string up to 200 characters; retrying with the same key is safe.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<NewBooking>,
+    ) -> HoldResponse {
+        let result: Result<BookingView> = async {
+            let key = idempotency_key.0.as_deref().map(check_idempotency_key).transpose()?;
+            let body = body.0;
+            let request = HoldRequest::parse(body.show_id, body.seat_ids, body.quantity, body.category)?;
+            let outcome = state
+                .db
+                .hold(auth.0.user_id, &request, state.hold_ttl_secs, key)
+                .await?;
+            Ok(outcome.booking.into())
+        }
+        .await;
+        match result {
+            Ok(booking) => HoldResponse::Created(Json(booking)),
+            Err(err) => err.into(),
+        }
+    }
+
+    /// The caller's bookings, newest first.
+    #[oai(path = "/bookings", method = "get", operation_id = "list_bookings")]
+    async fn list(
+        &self,
+        auth: UserAuth,
+        state: Data<&Arc<AppState>>,
+        /// Page size, 1 to 200 (default 50).
+        limit: Query<Option<i64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ListBookingsResponse {
+        let result: Result<BookingPage> = async {
+            let limit = page_size(limit.0)?;
+            let after = cursor.0.as_deref().map(Cursor::decode).transpose()?;
+            let bookings = state.db.bookings(auth.0.user_id, after.as_ref(), limit + 1).await?;
+            let (items, next_cursor) = super::paginate(bookings, limit, |b| Cursor {
+                at: b.created_at,
+                id: b.id.to_string(),
+            });
+            Ok(BookingPage {
+                items: items.into_iter().map(BookingView::from).collect(),
+                next_cursor,
+            })
+        }
+        .await;
+        match result {
+            Ok(page) => ListBookingsResponse::Ok(Json(page)),
+            Err(err) => err.into(),
+        }
+    }
+
+    /// One of the caller's bookings.
+    #[oai(path = "/bookings/:id", method = "get", operation_id = "get_booking")]
+    async fn get(
+        &self,
+        auth: UserAuth,
+        state: Data<&Arc<AppState>>,
+        id: Path<Uuid>,
+    ) -> GetBookingResponse {
+        match state.db.booking(auth.0.user_id, id.0).await {
+            Ok(booking) => GetBookingResponse::Ok(Json(booking.into())),
+            Err(err) => err.into(),
+        }
+    }
+
+    /// Confirm a hold: its seats become BOOKED. Confirming twice is harmless.
+    ///
+    /// Conflicts: `booking_expired` (the hold ran out; the booking is now FAILED/EXPIRED),
+    /// `booking_cancelled`.
+    #[oai(path = "/bookings/:id/confirm", method = "post", operation_id = "confirm_booking")]
+    async fn confirm(
+        &self,
+        auth: UserAuth,
+        state: Data<&Arc<AppState>>,
+        id: Path<Uuid>,
+    ) -> TransitionResponse {
+        transition(state.db.confirm(auth.0.user_id, id.0).await)
+    }
+
+    /// Cancel a hold or a booking (until the show starts); its seats are free at once.
+    /// Cancelling twice is harmless.
+    ///
+    /// Conflicts: `booking_expired`, `show_started`.
+    #[oai(path = "/bookings/:id/cancel", method = "post", operation_id = "cancel_booking")]
+    async fn cancel(
+        &self,
+        auth: UserAuth,
+        state: Data<&Arc<AppState>>,
+        id: Path<Uuid>,
+    ) -> TransitionResponse {
+        transition(state.db.cancel(auth.0.user_id, id.0).await)
+    }
+}
+
+fn transition(result: Result<Transition>) -> TransitionResponse {
+    match result {
+        Ok(Transition::Done(booking)) => TransitionResponse::Ok(Json(booking.into())),
+        Ok(Transition::Expired(_)) => Error::booking_expired().into(),
+        Err(err) => err.into(),
+    }
+}
+
+fn check_idempotency_key(key: &str) -> Result<&str> {
+    let ok = !key.is_empty()
+        && key.chars().count() <= MAX_IDEMPOTENCY_KEY_CHARS
+        && key.chars().all(|c| c.is_ascii_graphic());
+    if !ok {
+        return Err(Error::new(
+            ErrorKind::BadRequest,
+            "invalid_idempotency_key",
+            format!("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters."),
+        ));
+    }
+    Ok(key)
+}

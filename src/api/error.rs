@@ -1,0 +1,270 @@
+//! The one place that turns errors into HTTP responses.
+//!
+//! * [`status_of`] is the single table from domain error kinds to HTTP statuses.
+//! * [`Problem`] is the `application/problem+json` body every error response carries.
+//! * [`endpoint_response!`] declares an endpoint's response enum listing exactly the
+//!   statuses it can return, with a `bad_request_handler` so that parse and validation
+//!   failures caught by poem-openapi also answer with a JSON problem, never text/plain.
+
+use poem_openapi::Object;
+use poem_openapi::error::{
+    AuthorizationError, ContentTypeError, ParseParamError, ParsePathError,
+    ParseRequestPayloadError,
+};
+
+use crate::domain::{Error, ErrorKind};
+
+/// An RFC 9457 problem document with a stable machine-readable `code`.
+#[derive(Debug, Clone, Object)]
+pub struct Problem {
+    /// Always `about:blank`: the `code` says what went wrong.
+    #[oai(rename = "type")]
+    pub problem_type: String,
+    /// Short summary of the status.
+    pub title: String,
+    /// The HTTP status, repeated.
+    pub status: u16,
+    /// Stable snake_case error code, e.g. `seats_unavailable`.
+    pub code: String,
+    /// Human-readable explanation of this occurrence.
+    pub detail: String,
+    /// With `seats_unavailable`: the requested seats that are held or booked.
+    #[oai(skip_serializing_if_is_none)]
+    pub unavailable_seat_ids: Option<Vec<i32>>,
+    /// With `unknown_seats`: the requested seats that the show does not have.
+    #[oai(skip_serializing_if_is_none)]
+    pub unknown_seat_ids: Option<Vec<i32>>,
+}
+
+/// HTTP status for each kind of failure: the only such table in the service.
+pub fn status_of(kind: ErrorKind) -> u16 {
+    match kind {
+        ErrorKind::BadRequest => 400,
+        ErrorKind::Unauthenticated => 401,
+        ErrorKind::Forbidden => 403,
+        ErrorKind::NotFound => 404,
+        ErrorKind::Conflict => 409,
+        ErrorKind::PayloadTooLarge => 413,
+        ErrorKind::UnsupportedMediaType => 415,
+        ErrorKind::Invalid => 422,
+        ErrorKind::Internal => 500,
+        ErrorKind::Unavailable => 503,
+    }
+}
+
+impl Problem {
+    /// Builds the client-facing problem. Internal errors are logged here, once, with
+    /// their cause; the client sees only an opaque message.
+    pub fn from_error(err: Error) -> Self {
+        let status = status_of(err.kind);
+        if err.kind == ErrorKind::Internal {
+            tracing::error!(error = %err, "internal error");
+        }
+        let seats = (!err.seat_ids.is_empty()).then_some(err.seat_ids);
+        let (unavailable_seat_ids, unknown_seat_ids) = match err.code {
+            "seats_unavailable" => (seats, None),
+            "unknown_seats" => (None, seats),
+            _ => (None, None),
+        };
+        Self {
+            problem_type: "about:blank".into(),
+            title: poem::http::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("Error")
+                .into(),
+            status,
+            code: err.code.into(),
+            detail: err.detail,
+            unavailable_seat_ids,
+            unknown_seat_ids,
+        }
+    }
+}
+
+/// Turns a failure that poem or poem-openapi raised before a handler ran (unparsable
+/// JSON, wrong types, bad parameters, wrong content type, missing token) into a domain
+/// error, so it is answered like every other error.
+pub fn request_error(err: &poem::Error) -> Error {
+    if let Some(err) = err.downcast_ref::<Error>() {
+        return Error {
+            source: None,
+            seat_ids: err.seat_ids.clone(),
+            detail: err.detail.clone(),
+            ..Error::new(err.kind, err.code, "")
+        };
+    }
+    if err.is::<ParseRequestPayloadError>() {
+        return Error::new(ErrorKind::BadRequest, "invalid_body", err.to_string());
+    }
+    if err.is::<ParseParamError>() || err.is::<ParsePathError>() {
+        return Error::new(ErrorKind::BadRequest, "invalid_parameter", err.to_string());
+    }
+    if err.is::<ContentTypeError>() {
+        return Error::new(
+            ErrorKind::UnsupportedMediaType,
+            "unsupported_media_type",
+            "Send the request body as application/json.",
+        );
+    }
+    if err.is::<AuthorizationError>() {
+        return Error::unauthenticated(
+            "missing_token",
+            "Send a bearer token: Authorization: Bearer <access_token>.",
+        );
+    }
+    match err.status().as_u16() {
+        413 => Error::new(
+            ErrorKind::PayloadTooLarge,
+            "payload_too_large",
+            "The request body is too large.",
+        ),
+        status if status < 500 => Error::new(ErrorKind::BadRequest, "bad_request", err.to_string()),
+        _ => Error::internal(anyhow::anyhow!("request extraction failed: {err}")),
+    }
+}
+
+/// The `bad_request_handler` of every endpoint response enum.
+pub fn bad_request<T: From<Error>>(err: poem::Error) -> T {
+    T::from(request_error(&err))
+}
+
+/// Status of an error variant name, for [`endpoint_response!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! error_status {
+    (BadRequest) => { 400 };
+    (Unauthorized) => { 401 };
+    (Forbidden) => { 403 };
+    (NotFound) => { 404 };
+    (Conflict) => { 409 };
+    (PayloadTooLarge) => { 413 };
+    (UnsupportedMediaType) => { 415 };
+    (Unprocessable) => { 422 };
+    (Internal) => { 500 };
+    (Unavailable) => { 503 };
+}
+
+/// Declares an endpoint's response enum: its success variants, then the error statuses
+/// it can return (each carrying a [`Problem`]). `Internal` must be listed. Converting a
+/// domain error picks the variant by status; a status the endpoint did not declare is a
+/// bug, logged and answered as 500.
+#[macro_export]
+macro_rules! endpoint_response {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[doc = $doc:literal])* $status:literal => $variant:ident($payload:ty), )*
+        }
+        errors: [$($err:ident),* $(,)?]
+    ) => {
+        $crate::endpoint_response!(@munch
+            [$(#[$meta])*] [$vis] [$name]
+            [$( $(#[doc = $doc])* #[oai(status = $status)] $variant($payload), )*]
+            [$($err)*]
+            [$($err)*]
+        );
+    };
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [BadRequest $($rest:ident)*] $all:tt) => {
+        $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
+            /// The request could not be parsed: malformed JSON, wrong JSON types, a bad
+            /// parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
+            /// `invalid_cursor`).
+            #[oai(status = 400, content_type = "application/problem+json")]
+            BadRequest(poem_openapi::payload::Json<$crate::api::error::Problem>),
+        ] [$($rest)*] $all);
+    };
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Unauthorized $($rest:ident)*] $all:tt) => {
+        $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
+            /// No valid bearer token (`missing_token`, `invalid_token`), or wrong
+            /// credentials (`invalid_credentials`).
+            #[oai(status = 401, content_type = "application/problem+json")]
+            Unauthorized(poem_openapi::payload::Json<$crate::api::error::Problem>),
+        ] [$($rest)*] $all);
+    };
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Forbidden $($rest:ident)*] $all:tt) => {
+        $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
+            /// The token is valid but lacks the admin role (`admin_only`).
+            #[oai(status = 403, content_type = "application/problem+json")]
+            Forbidden(poem_openapi::payload::Json<$crate::api::error::Problem>),
+        ] [$($rest)*] $all);
+    };
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [NotFound $($rest:ident)*] $all:tt) => {
+        $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
+            /// No such resource, or not the caller's.
+            #[oai(status = 404, content_type = "application/problem+json")]
+            NotFound(poem_openapi::payload::Json<$crate::api::error::Problem>),
+        ] [$($rest)*] $all);
+    };
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Conflict $($rest:ident)*] $all:tt) => {
+        $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
+            /// The current state does not allow this; `code` says why.
+            #[oai(status = 409, content_type = "application/problem+json")]
+            Conflict(poem_openapi::payload::Json<$crate::api::error::Problem>),
+        ] [$($rest)*] $all);
+    };
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [PayloadTooLarge $($rest:ident)*] $all:tt) => {
+        $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
+            /// The request body is larger than 256 KiB (`payload_too_large`).
+            #[oai(status = 413, content_type = "application/problem+json")]
+            PayloadTooLarge(poem_openapi::payload::Json<$crate::api::error::Problem>),
+        ] [$($rest)*] $all);
+    };
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [UnsupportedMediaType $($rest:ident)*] $all:tt) => {
+        $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
+            /// The body is not `application/json` (`unsupported_media_type`).
+            #[oai(status = 415, content_type = "application/problem+json")]
+            UnsupportedMediaType(poem_openapi::payload::Json<$crate::api::error::Problem>),
+        ] [$($rest)*] $all);
+    };
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Unprocessable $($rest:ident)*] $all:tt) => {
+        $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
+            /// Well-formed but invalid: a limit or rule is broken; `code` says which.
+            #[oai(status = 422, content_type = "application/problem+json")]
+            Unprocessable(poem_openapi::payload::Json<$crate::api::error::Problem>),
+        ] [$($rest)*] $all);
+    };
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Internal $($rest:ident)*] $all:tt) => {
+        $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
+            /// An unexpected failure (`internal_error`); details are in the service log.
+            #[oai(status = 500, content_type = "application/problem+json")]
+            Internal(poem_openapi::payload::Json<$crate::api::error::Problem>),
+        ] [$($rest)*] $all);
+    };
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Unavailable $($rest:ident)*] $all:tt) => {
+        $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
+            /// The database is down, slow or saturated (`service_unavailable`,
+            /// `service_busy`); retry later.
+            #[oai(status = 503, content_type = "application/problem+json")]
+            Unavailable(poem_openapi::payload::Json<$crate::api::error::Problem>),
+        ] [$($rest)*] $all);
+    };
+    (@munch [$($meta:tt)*] [$vis:vis] [$name:ident] [$($acc:tt)*] [] [$($err:ident)*]) => {
+        $($meta)*
+        #[derive(poem_openapi::ApiResponse)]
+        #[oai(bad_request_handler = "crate::api::error::bad_request")]
+        $vis enum $name {
+            $($acc)*
+        }
+
+        impl From<$crate::domain::Error> for $name {
+            fn from(err: $crate::domain::Error) -> Self {
+                let problem = $crate::api::error::Problem::from_error(err);
+                $(
+                    if problem.status == $crate::error_status!($err) {
+                        return Self::$err(poem_openapi::payload::Json(problem));
+                    }
+                )*
+                tracing::error!(
+                    status = problem.status,
+                    code = %problem.code,
+                    endpoint = stringify!($name),
+                    "an endpoint returned a status its response enum does not declare"
+                );
+                Self::Internal(poem_openapi::payload::Json($crate::api::error::Problem::from_error(
+                    $crate::domain::Error::internal(anyhow::anyhow!("undeclared status")),
+                )))
+            }
+        }
+    };
+}

@@ -1,0 +1,81 @@
+//! The HTTP API (poem-openapi): one struct per resource, combined by [`api`], which both
+//! the server and the spec exporter use.
+
+pub mod admin;
+pub mod bookings;
+pub mod error;
+pub mod security;
+pub mod service;
+pub mod shows;
+pub mod users;
+
+use poem_openapi::{OpenApiService, Tags};
+
+/// Tags grouping the operations in the spec and Swagger UI.
+#[derive(Tags)]
+pub enum Tag {
+    /// Accounts and access tokens.
+    Auth,
+    /// Seat layouts and show creation (admin role).
+    Admin,
+    /// Shows and seat maps (public).
+    Shows,
+    /// Holding, confirming and cancelling seats (signed-in users).
+    Bookings,
+    /// Probes.
+    Service,
+}
+
+/// Path prefix of every API operation.
+pub const PREFIX: &str = "/api/v1";
+
+pub type Api = (
+    users::UsersApi,
+    admin::AdminApi,
+    shows::ShowsApi,
+    bookings::BookingsApi,
+    service::ServiceApi,
+);
+
+/// The API and its OpenAPI description.
+pub fn service() -> OpenApiService<Api, ()> {
+    OpenApiService::new(
+        (
+            users::UsersApi,
+            admin::AdminApi,
+            shows::ShowsApi,
+            bookings::BookingsApi,
+            service::ServiceApi,
+        ),
+        "Tessera",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Seat-level reservations: layouts, shows, live seat maps, holds that expire, \
+         confirm and cancel. Errors are application/problem+json with a stable `code`.",
+    )
+    .server(PREFIX)
+}
+
+/// The OpenAPI document as pretty JSON (what `openapi/openapi.json` holds).
+pub fn spec_json() -> String {
+    let mut spec = service().spec();
+    spec.push('\n');
+    spec
+}
+
+/// Splits a `limit + 1` query result into one page and the cursor of the next.
+pub fn paginate<T>(
+    mut items: Vec<T>,
+    limit: i64,
+    cursor_of: impl Fn(&T) -> crate::domain::page::Cursor,
+) -> (Vec<T>, Option<String>) {
+    let limit = limit as usize;
+    if items.len() > limit {
+        items.truncate(limit);
+        let next = items.last().map(|last| cursor_of(last).encode());
+        (items, next)
+    } else {
+        (items, None)
+    }
+}

@@ -1,0 +1,58 @@
+//! Bearer-token security schemes: any signed-in user, or admins only.
+
+use std::sync::Arc;
+
+use poem::Request;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::domain::{Error, ErrorKind};
+
+/// A signed-in user (buyer or admin).
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "bearer",
+    ty = "bearer",
+    bearer_format = "JWT",
+    checker = "check_user"
+)]
+pub struct UserAuth(pub Principal);
+
+/// A signed-in admin.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "bearer",
+    ty = "bearer",
+    bearer_format = "JWT",
+    checker = "check_admin"
+)]
+pub struct AdminAuth(pub Principal);
+
+fn reject(err: Error) -> poem::Error {
+    let status = crate::api::error::status_of(err.kind);
+    poem::Error::new(
+        err,
+        poem::http::StatusCode::from_u16(status).unwrap_or_default(),
+    )
+}
+
+async fn check_user(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    let state = req
+        .data::<Arc<AppState>>()
+        .ok_or_else(|| reject(Error::internal(anyhow::anyhow!("no app state"))))?;
+    state.tokens.verify(&bearer.token).map_err(reject)
+}
+
+async fn check_admin(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    let principal = check_user(req, bearer).await?;
+    if !principal.admin {
+        return Err(reject(Error::new(
+            ErrorKind::Forbidden,
+            "admin_only",
+            "This operation needs an admin account.",
+        )));
+    }
+    Ok(principal)
+}

@@ -1,0 +1,237 @@
+//! Public show endpoints: the list, one show, and its live seat map.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Enum, Object, OpenApi};
+
+use super::Tag;
+use crate::app::AppState;
+use crate::domain::Result;
+use crate::domain::booking::SeatStatus;
+use crate::domain::page::{Cursor, page_size};
+use crate::domain::show::{Seat, Show};
+use crate::store::shows::ShowFilter;
+
+/// What sort of thing the seats are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ShowKind {
+    Movie,
+    Bus,
+    Appointment,
+    Event,
+}
+
+impl ShowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Movie => "movie",
+            Self::Bus => "bus",
+            Self::Appointment => "appointment",
+            Self::Event => "event",
+        }
+    }
+}
+
+/// A show with its live seat count.
+#[derive(Debug, Object)]
+#[oai(rename = "Show")]
+pub struct ShowView {
+    pub id: i64,
+    pub name: String,
+    /// `movie`, `bus`, `appointment` or `event`.
+    pub kind: String,
+    pub starts_at: DateTime<Utc>,
+    pub layout_id: Option<i64>,
+    pub total_seats: i32,
+    /// Seats neither held nor booked right now (a lapsed hold counts as free).
+    pub available_seats: i64,
+    /// Price in cents per seat category.
+    pub prices: BTreeMap<String, i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Show> for ShowView {
+    fn from(show: Show) -> Self {
+        Self {
+            id: show.id,
+            name: show.name,
+            kind: show.kind,
+            starts_at: show.starts_at,
+            layout_id: show.layout_id,
+            total_seats: show.total_seats,
+            available_seats: show.available_seats,
+            prices: show.prices,
+            created_at: show.created_at,
+        }
+    }
+}
+
+/// One page of shows.
+#[derive(Debug, Object)]
+pub struct ShowPage {
+    pub items: Vec<ShowView>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A seat's status on the seat map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "UPPERCASE")]
+pub enum SeatState {
+    Available,
+    Held,
+    Booked,
+}
+
+impl From<SeatStatus> for SeatState {
+    fn from(status: SeatStatus) -> Self {
+        match status {
+            SeatStatus::Available => Self::Available,
+            SeatStatus::Held => Self::Held,
+            SeatStatus::Booked => Self::Booked,
+        }
+    }
+}
+
+/// One seat on the map.
+#[derive(Debug, Object)]
+#[oai(rename = "Seat")]
+pub struct SeatView {
+    /// Seat id within the show (what POST /bookings takes in `seat_ids`).
+    pub id: i32,
+    /// Row label + number, e.g. `A12`.
+    pub label: String,
+    pub section: String,
+    /// Row label.
+    pub row: String,
+    /// Position in the row from the left, starting at 1.
+    pub number: i32,
+    pub category: String,
+    pub price_cents: i64,
+    /// Drawing position in seat widths (rows are centred).
+    pub x: f32,
+    /// Drawing position in row heights (one empty row between sections).
+    pub y: f32,
+    pub status: SeatState,
+}
+
+impl From<Seat> for SeatView {
+    fn from(seat: Seat) -> Self {
+        Self {
+            id: seat.id,
+            label: seat.label,
+            section: seat.section,
+            row: seat.row,
+            number: seat.number,
+            category: seat.category,
+            price_cents: seat.price_cents,
+            x: seat.x,
+            y: seat.y,
+            status: seat.status.into(),
+        }
+    }
+}
+
+/// Every seat of a show with its live status.
+#[derive(Debug, Object)]
+pub struct SeatMap {
+    pub show_id: i64,
+    pub seats: Vec<SeatView>,
+}
+
+crate::endpoint_response! {
+    pub enum ListShowsResponse {
+        /// A page of shows ordered by start time, then id.
+        200 => Ok(Json<ShowPage>),
+    }
+    errors: [BadRequest, Internal, Unavailable]
+}
+
+crate::endpoint_response! {
+    pub enum GetShowResponse {
+        /// The show.
+        200 => Ok(Json<ShowView>),
+    }
+    errors: [BadRequest, NotFound, Internal, Unavailable]
+}
+
+crate::endpoint_response! {
+    pub enum SeatMapResponse {
+        /// The seat map.
+        200 => Ok(Json<SeatMap>),
+    }
+    errors: [BadRequest, NotFound, Internal, Unavailable]
+}
+
+pub struct ShowsApi;
+
+#[OpenApi(tag = "Tag::Shows")]
+impl ShowsApi {
+    /// List shows (by default those that have not started yet).
+    #[oai(path = "/shows", method = "get", operation_id = "list_shows")]
+    async fn list_shows(
+        &self,
+        state: Data<&Arc<AppState>>,
+        /// Only shows of this kind.
+        kind: Query<Option<ShowKind>>,
+        /// Only shows starting at or after this time (RFC 3339); default: now.
+        from: Query<Option<DateTime<Utc>>>,
+        /// Only shows starting before this time (RFC 3339).
+        to: Query<Option<DateTime<Utc>>>,
+        /// Page size, 1 to 200 (default 50).
+        limit: Query<Option<i64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ListShowsResponse {
+        let result: Result<ShowPage> = async {
+            let limit = page_size(limit.0)?;
+            let after = cursor.0.as_deref().map(Cursor::decode).transpose()?;
+            let filter = ShowFilter {
+                kind: kind.0.map(|k| k.as_str().to_owned()),
+                from: Some(from.0.unwrap_or_else(Utc::now)),
+                to: to.0,
+            };
+            let shows = state.db.shows(&filter, after.as_ref(), limit + 1).await?;
+            let (items, next_cursor) = super::paginate(shows, limit, |s| Cursor {
+                at: s.starts_at,
+                id: s.id.to_string(),
+            });
+            Ok(ShowPage {
+                items: items.into_iter().map(ShowView::from).collect(),
+                next_cursor,
+            })
+        }
+        .await;
+        match result {
+            Ok(page) => ListShowsResponse::Ok(Json(page)),
+            Err(err) => err.into(),
+        }
+    }
+
+    /// One show with its live seat count.
+    #[oai(path = "/shows/:id", method = "get", operation_id = "get_show")]
+    async fn get_show(&self, state: Data<&Arc<AppState>>, id: Path<i64>) -> GetShowResponse {
+        match state.db.show(id.0).await {
+            Ok(show) => GetShowResponse::Ok(Json(show.into())),
+            Err(err) => err.into(),
+        }
+    }
+
+    /// A show's seat map: every seat with position, category, price and live status.
+    #[oai(path = "/shows/:id/seats", method = "get", operation_id = "get_seat_map")]
+    async fn seat_map(&self, state: Data<&Arc<AppState>>, id: Path<i64>) -> SeatMapResponse {
+        match state.db.seat_map(id.0).await {
+            Ok(seats) => SeatMapResponse::Ok(Json(SeatMap {
+                show_id: id.0,
+                seats: seats.into_iter().map(SeatView::from).collect(),
+            })),
+            Err(err) => err.into(),
+        }
+    }
+}

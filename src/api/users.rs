@@ -1,0 +1,120 @@
+//! Registration and login.
+
+use std::sync::Arc;
+
+use poem::web::Data;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::Tag;
+use crate::app::AppState;
+use crate::auth;
+use crate::domain::{Error, Result};
+
+/// E-mail and password.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct Credentials {
+    /// E-mail address; compared case-insensitively. At most 254 characters.
+    pub email: String,
+    /// 8 to 128 characters.
+    pub password: String,
+}
+
+/// A user account.
+#[derive(Debug, Object)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    /// `user` or `admin`.
+    pub role: String,
+}
+
+/// An access token to send as `Authorization: Bearer <access_token>`.
+#[derive(Debug, Object)]
+pub struct Token {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+}
+
+crate::endpoint_response! {
+    pub enum RegisterResponse {
+        /// The account was created.
+        201 => Created(Json<User>),
+    }
+    errors: [BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable, Internal, Unavailable]
+}
+
+crate::endpoint_response! {
+    pub enum LoginResponse {
+        /// Signed in.
+        200 => Ok(Json<Token>),
+    }
+    errors: [BadRequest, Unauthorized, PayloadTooLarge, UnsupportedMediaType, Internal, Unavailable]
+}
+
+pub struct UsersApi;
+
+#[OpenApi(tag = "Tag::Auth")]
+impl UsersApi {
+    /// Create a buyer account.
+    #[oai(path = "/auth/register", method = "post", operation_id = "register")]
+    async fn register(
+        &self,
+        state: Data<&Arc<AppState>>,
+        body: Json<Credentials>,
+    ) -> RegisterResponse {
+        match register(&state, body.0).await {
+            Ok(user) => RegisterResponse::Created(Json(user)),
+            Err(err) => err.into(),
+        }
+    }
+
+    /// Exchange e-mail and password for an access token.
+    #[oai(path = "/auth/login", method = "post", operation_id = "login")]
+    async fn login(&self, state: Data<&Arc<AppState>>, body: Json<Credentials>) -> LoginResponse {
+        match login(&state, body.0).await {
+            Ok(token) => LoginResponse::Ok(Json(token)),
+            Err(err) => err.into(),
+        }
+    }
+}
+
+async fn register(state: &AppState, body: Credentials) -> Result<User> {
+    let email = auth::normalize_email(&body.email)?;
+    auth::check_password(&body.password)?;
+    let hash = auth::hash_password(body.password).await?;
+    let user = state.db.create_user(&email, &hash).await?;
+    Ok(User {
+        id: user.id,
+        email: user.email,
+        role: user.role,
+    })
+}
+
+async fn login(state: &AppState, body: Credentials) -> Result<Token> {
+    let invalid = || {
+        Error::unauthenticated("invalid_credentials", "Wrong e-mail or password.")
+    };
+    // Malformed addresses cannot belong to an account: same answer as a wrong password.
+    let Ok(email) = auth::normalize_email(&body.email) else {
+        return Err(invalid());
+    };
+    let user = state.db.find_user_by_email(&email).await?;
+    let hash = match &user {
+        Some(user) => user.password_hash.clone(),
+        None => auth::dummy_hash().await.to_owned(),
+    };
+    let password_ok = auth::verify_password(body.password, hash).await?;
+    let Some(user) = user.filter(|_| password_ok) else {
+        return Err(invalid());
+    };
+    Ok(Token {
+        access_token: state.tokens.issue(user.id, &user.role)?,
+        token_type: "Bearer".into(),
+        expires_in: state.tokens.ttl().as_secs(),
+    })
+}

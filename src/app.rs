@@ -1,0 +1,257 @@
+//! Building and running the service: database, migrations, admin account, routes,
+//! background sweeper, graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use poem::endpoint::make_sync;
+use poem::http::StatusCode;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::middleware::{CatchPanic, Tracing};
+use poem::web::Html;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
+use tokio::sync::watch;
+
+use crate::api;
+use crate::api::error::Problem;
+use crate::auth::{self, Tokens};
+use crate::config::{DEFAULT_ADMIN_PASSWORD, Settings};
+use crate::domain::limits::MAX_BODY_BYTES;
+use crate::domain::{Error, ErrorKind};
+use crate::store::embedded::EmbeddedPostgres;
+use crate::store::{Db, PoolSettings, migrate, settings};
+use crate::worker::sweeper;
+
+/// What every request handler shares.
+pub struct AppState {
+    pub db: Db,
+    pub tokens: Tokens,
+    pub hold_ttl_secs: u32,
+}
+
+/// A service ready to serve: listener bound, database migrated.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    state: Arc<AppState>,
+    settings: Settings,
+    /// The private cluster of the embedded default, stopped after the server.
+    embedded: Option<EmbeddedPostgres>,
+}
+
+/// Connects to (or starts) PostgreSQL and applies migrations.
+pub async fn database(settings: &Settings) -> anyhow::Result<(Db, Option<EmbeddedPostgres>)> {
+    let (url, embedded) = match &settings.database_url {
+        Some(url) => (url.clone(), None),
+        None => {
+            tracing::info!(
+                data_dir = %settings.data_dir.display(),
+                "DATABASE_URL is not set: using a private PostgreSQL (the embedded default)"
+            );
+            let pg = EmbeddedPostgres::start(&settings.data_dir).await?;
+            (pg.url(), Some(pg))
+        }
+    };
+    let db = Db::connect(&PoolSettings {
+        url,
+        max_size: settings.pool_size,
+        timeout: settings.database_timeout,
+    })?;
+    if let Err(err) = migrate::run(&db).await {
+        if let Some(pg) = &embedded {
+            pg.stop();
+        }
+        return Err(err);
+    }
+    Ok((db, embedded))
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks a free port) and prepares everything else.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let (db, embedded) = database(&settings).await?;
+        let result = async {
+            let secret = settings::jwt_secret(&db, settings.jwt_secret.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!("reading the token secret: {e}"))?;
+            ensure_admin(&db, &settings).await?;
+            let acceptor = TcpListener::bind(settings.bind_addr)
+                .into_acceptor()
+                .await
+                .with_context(|| format!("binding {}", settings.bind_addr))?;
+            Ok::<_, anyhow::Error>((secret, acceptor))
+        }
+        .await;
+        let (secret, acceptor) = match result {
+            Ok(ok) => ok,
+            Err(err) => {
+                if let Some(pg) = &embedded {
+                    pg.stop();
+                }
+                return Err(err);
+            }
+        };
+        let state = Arc::new(AppState {
+            db,
+            tokens: Tokens::new(&secret, settings.token_ttl),
+            hold_ttl_secs: settings.hold_ttl_secs,
+        });
+        if settings.redis_url.is_some() {
+            tracing::info!("REDIS_URL is set but this version does not use Redis yet");
+        }
+        Ok(Self {
+            acceptor,
+            state,
+            settings,
+            embedded,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .unwrap_or(self.settings.bind_addr)
+    }
+
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish (within the
+    /// grace period), stops the sweeper and the embedded database.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let sweeper = tokio::spawn(sweeper::run(
+            self.state.db.clone(),
+            self.settings.sweep_interval,
+            stop_rx,
+        ));
+        tracing::info!(addr = %self.local_addr(), "Tessera is listening (API /api/v1, docs /docs)");
+        let result = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(
+                routes(self.state.clone()),
+                shutdown,
+                Some(self.settings.shutdown_grace),
+            )
+            .await;
+        let _ = stop_tx.send(true);
+        let _ = sweeper.await;
+        if let Some(pg) = &self.embedded {
+            pg.stop();
+        }
+        result.context("serving HTTP")
+    }
+}
+
+/// Creates the admin account or updates its password.
+async fn ensure_admin(db: &Db, settings: &Settings) -> anyhow::Result<()> {
+    let email = auth::normalize_email(&settings.admin_email)
+        .map_err(|_| anyhow::anyhow!("ADMIN_EMAIL is not a valid e-mail address"))?;
+    let password = match &settings.admin_password {
+        Some(p) => p.clone(),
+        None => {
+            tracing::warn!(
+                email = %email,
+                "ADMIN_PASSWORD is not set: the admin account uses the default password; set one outside development"
+            );
+            DEFAULT_ADMIN_PASSWORD.to_owned()
+        }
+    };
+    auth::check_password(&password).map_err(|e| anyhow::anyhow!("ADMIN_PASSWORD: {}", e.detail))?;
+    let hash = auth::hash_password(password).await?;
+    db.upsert_admin(&email, &hash).await?;
+    Ok(())
+}
+
+/// The whole HTTP surface.
+pub fn routes(state: Arc<AppState>) -> impl Endpoint {
+    let api = api::service();
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    let probe_state = state.clone();
+    Route::new()
+        .nest(api::PREFIX, api)
+        .nest("/docs", docs)
+        .at("/openapi.json", spec)
+        .at("/health", make_sync(|_| api::service::health()))
+        .at(
+            "/ready",
+            poem::endpoint::make(move |_| {
+                let state = probe_state.clone();
+                async move { api::service::ready(&state).await }
+            }),
+        )
+        .at("/", make_sync(|_| Html(INDEX)))
+        .around(limit_body)
+        .catch_error(|_: poem::error::NotFoundError| async {
+            problem_response(Error::not_found("route_not_found", "There is no such endpoint."))
+        })
+        .catch_error(|_: poem::error::MethodNotAllowedError| async {
+            problem_response(Error::new(
+                ErrorKind::BadRequest,
+                "method_not_allowed",
+                "This endpoint does not take that method.",
+            ))
+            .with_status(StatusCode::METHOD_NOT_ALLOWED)
+            .into_response()
+        })
+        .with(CatchPanic::new().with_handler(|_| {
+            problem_response(Error::internal(anyhow::anyhow!("a request handler panicked")))
+        }))
+        .with(Tracing)
+        .data(state)
+}
+
+const INDEX: &str = "<!doctype html><meta charset=utf-8><title>Tessera</title>\
+<h1>Tessera</h1><p>Seat reservations. The API lives under <code>/api/v1</code>; \
+try it in <a href=\"/docs\">Swagger UI</a> or read <a href=\"/openapi.json\">the spec</a>.</p>";
+
+/// A problem+json response outside poem-openapi (middleware, fallbacks).
+pub fn problem_response(err: Error) -> Response {
+    let problem = Problem::from_error(err);
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = poem_openapi::types::ToJSON::to_json_string(&problem);
+    Response::builder()
+        .status(status)
+        .content_type("application/problem+json")
+        .body(body)
+}
+
+/// Refuses bodies over [`MAX_BODY_BYTES`] with 413, whether or not they declare their
+/// length, and before anything parses them.
+async fn limit_body<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
+    let too_large = || {
+        problem_response(Error::new(
+            ErrorKind::PayloadTooLarge,
+            "payload_too_large",
+            format!("Request bodies are limited to {MAX_BODY_BYTES} bytes."),
+        ))
+    };
+    let declared = req
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+        return Ok(too_large());
+    }
+    if declared.is_none() {
+        // Chunked or unknown length: read up to the limit, then hand the bytes on.
+        match req.take_body().into_bytes_limit(MAX_BODY_BYTES).await {
+            Ok(bytes) => req.set_body(bytes),
+            Err(poem::error::ReadBodyError::PayloadTooLarge) => return Ok(too_large()),
+            Err(err) => {
+                return Ok(problem_response(Error::new(
+                    ErrorKind::BadRequest,
+                    "invalid_body",
+                    format!("Could not read the request body: {err}"),
+                )));
+            }
+        }
+    }
+    Ok(next.call(req).await?.into_response())
+}

@@ -1,0 +1,186 @@
+//! Credentials: argon2 password hashes and signed access tokens (JWT, HS256).
+
+use std::time::Duration;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::limits::{MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use crate::domain::{Error, Result};
+
+/// Who is calling, as proven by their token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub admin: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    /// The user id.
+    sub: String,
+    role: String,
+    iat: u64,
+    exp: u64,
+}
+
+/// Issues and checks access tokens.
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    ttl: Duration,
+}
+
+impl Tokens {
+    pub fn new(secret: &str, ttl: Duration) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        Self {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            validation,
+            ttl,
+        }
+    }
+
+    /// Lifetime of issued tokens.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    pub fn issue(&self, user_id: i64, role: &str) -> Result<String> {
+        let iat = jsonwebtoken::get_current_timestamp();
+        let claims = Claims {
+            sub: user_id.to_string(),
+            role: role.to_owned(),
+            iat,
+            exp: iat + self.ttl.as_secs(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(Error::internal)
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Principal> {
+        let invalid = || {
+            Error::unauthenticated(
+                "invalid_token",
+                "The bearer token is invalid or has expired; log in again.",
+            )
+        };
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|_| invalid())?;
+        let user_id = data.claims.sub.parse().map_err(|_| invalid())?;
+        Ok(Principal {
+            user_id,
+            admin: data.claims.role == "admin",
+        })
+    }
+}
+
+/// Hashes a password with argon2id off the async threads (it takes tens of milliseconds
+/// on purpose).
+pub async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|hash| hash.to_string())
+            .map_err(|e| Error::internal(anyhow::anyhow!("hashing a password: {e}")))
+    })
+    .await
+    .map_err(Error::internal)?
+}
+
+/// Checks a password against a stored hash, off the async threads.
+pub async fn verify_password(password: String, hash: String) -> Result<bool> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok()
+    })
+    .await
+    .map_err(Error::internal)
+}
+
+/// A hash of a random password: verifying against it costs what a real check costs, so
+/// an unknown e-mail cannot be told from a wrong password by timing.
+pub async fn dummy_hash() -> &'static str {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_init(|| async {
+            hash_password(uuid::Uuid::new_v4().to_string())
+                .await
+                .unwrap_or_default()
+        })
+        .await
+}
+
+/// Normalises and checks an e-mail address: trimmed, lower-cased, one `@` with text on
+/// both sides, no spaces, at most 254 characters.
+pub fn normalize_email(email: &str) -> Result<String> {
+    let email = email.trim().to_lowercase();
+    let valid = email.chars().count() <= MAX_EMAIL_CHARS
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && matches!(email.split_once('@'), Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+                && !domain.ends_with('.') && !domain.contains('@'));
+    if !valid {
+        return Err(Error::invalid(
+            "invalid_email",
+            "Give a valid e-mail address (at most 254 characters).",
+        ));
+    }
+    Ok(email)
+}
+
+/// Checks a new password's length (in characters).
+pub fn check_password(password: &str) -> Result<()> {
+    let chars = password.chars().count();
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+        return Err(Error::invalid(
+            "invalid_password",
+            format!("A password has {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters."),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip_and_reject_tampering() {
+        let tokens = Tokens::new("secret-one", Duration::from_secs(60));
+        let token = tokens.issue(42, "admin").unwrap();
+        assert_eq!(
+            tokens.verify(&token).unwrap(),
+            Principal {
+                user_id: 42,
+                admin: true
+            }
+        );
+        let other = Tokens::new("secret-two", Duration::from_secs(60));
+        assert_eq!(other.verify(&token).unwrap_err().code, "invalid_token");
+        assert_eq!(tokens.verify("not.a.token").unwrap_err().code, "invalid_token");
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(normalize_email(" Ann@Example.COM ").unwrap(), "ann@example.com");
+        for bad in ["", "ann", "@example.com", "ann@", "ann@example", "a b@example.com", "a@b@c.com"] {
+            assert!(normalize_email(bad).is_err(), "{bad}");
+        }
+        assert!(normalize_email(&format!("{}@example.com", "a".repeat(250))).is_err());
+    }
+
+    #[tokio::test]
+    async fn passwords_verify_only_against_their_hash() {
+        let hash = hash_password("correct horse".into()).await.unwrap();
+        assert!(verify_password("correct horse".into(), hash.clone()).await.unwrap());
+        assert!(!verify_password("wrong horse".into(), hash).await.unwrap());
+    }
+}

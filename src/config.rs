@@ -1,0 +1,146 @@
+//! Settings, read once from the environment. Every variable is documented in the README.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+/// Default admin password, used only when ADMIN_PASSWORD is not set (start-up warns).
+pub const DEFAULT_ADMIN_PASSWORD: &str = "tessera-admin";
+
+/// Everything the service can be configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`; when absent, a private PostgreSQL is started (the embedded default).
+    pub database_url: Option<String>,
+    /// `TESSERA_DATA_DIR`: where the embedded PostgreSQL keeps its data (default `.tessera`).
+    pub data_dir: PathBuf,
+    /// `DATABASE_POOL_SIZE`: connections per instance (default 10; PostgreSQL throughput
+    /// peaks around 4 per core, more only adds lock waits and retries).
+    pub pool_size: usize,
+    /// `DATABASE_TIMEOUT_MS`: longest wait for a pooled connection, and the statement
+    /// timeout (default 3000). Past it, requests get 503.
+    pub database_timeout: Duration,
+    /// `REDIS_URL`: the shared cache and bus (used by the caching layer; optional).
+    pub redis_url: Option<String>,
+    /// `BIND_ADDR` (default `127.0.0.1:8080`).
+    pub bind_addr: SocketAddr,
+    /// `HOLD_TTL_SECONDS`: how long an unconfirmed hold lasts (default 120).
+    pub hold_ttl_secs: u32,
+    /// `SWEEP_INTERVAL_MS`: how often the sweeper releases lapsed holds (default 1000).
+    pub sweep_interval: Duration,
+    /// `JWT_SECRET`: token signing key; when absent, one is generated once and kept in
+    /// the database so every instance shares it.
+    pub jwt_secret: Option<String>,
+    /// `ACCESS_TOKEN_TTL_SECONDS`: lifetime of access tokens (default 3600).
+    pub token_ttl: Duration,
+    /// `ADMIN_EMAIL` (default `admin@tessera.local`).
+    pub admin_email: String,
+    /// `ADMIN_PASSWORD` (default [`DEFAULT_ADMIN_PASSWORD`], with a warning).
+    pub admin_password: Option<String>,
+    /// `SHUTDOWN_GRACE_SECONDS`: how long in-flight requests may finish on shutdown (default 10).
+    pub shutdown_grace: Duration,
+    /// `LOG_FORMAT`: `text` (default) or `json`. Levels come from `RUST_LOG`.
+    pub log_json: bool,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (tests pass a map instead of the environment).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        fn parse<T: FromStr>(name: &str, value: Option<String>, default: T) -> anyhow::Result<T>
+        where
+            T::Err: std::fmt::Display,
+        {
+            match value {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("{name}={v:?} is not valid: {e}")),
+            }
+        }
+        let hold_ttl_secs: u32 = parse("HOLD_TTL_SECONDS", get("HOLD_TTL_SECONDS"), 120)?;
+        if !(1..=86_400).contains(&hold_ttl_secs) {
+            bail!("HOLD_TTL_SECONDS must be 1 to 86400");
+        }
+        let pool_size: usize = parse("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE"), 10)?;
+        if !(1..=1000).contains(&pool_size) {
+            bail!("DATABASE_POOL_SIZE must be 1 to 1000");
+        }
+        let timeout_ms: u64 = parse("DATABASE_TIMEOUT_MS", get("DATABASE_TIMEOUT_MS"), 3000)?;
+        let sweep_ms: u64 = parse("SWEEP_INTERVAL_MS", get("SWEEP_INTERVAL_MS"), 1000)?;
+        let token_ttl: u64 = parse("ACCESS_TOKEN_TTL_SECONDS", get("ACCESS_TOKEN_TTL_SECONDS"), 3600)?;
+        let grace: u64 = parse("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS"), 10)?;
+        if timeout_ms == 0 || sweep_ms == 0 || token_ttl == 0 {
+            bail!("DATABASE_TIMEOUT_MS, SWEEP_INTERVAL_MS and ACCESS_TOKEN_TTL_SECONDS must be positive");
+        }
+        let log_json = match get("LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => bail!("LOG_FORMAT={other:?}: use text or json"),
+        };
+        Ok(Self {
+            database_url: get("DATABASE_URL"),
+            data_dir: get("TESSERA_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(".tessera")),
+            pool_size,
+            database_timeout: Duration::from_millis(timeout_ms),
+            redis_url: get("REDIS_URL"),
+            bind_addr: parse("BIND_ADDR", get("BIND_ADDR"), ([127, 0, 0, 1], 8080).into())
+                .context("BIND_ADDR takes host:port, e.g. 0.0.0.0:8080")?,
+            hold_ttl_secs,
+            sweep_interval: Duration::from_millis(sweep_ms),
+            jwt_secret: get("JWT_SECRET"),
+            token_ttl: Duration::from_secs(token_ttl),
+            admin_email: get("ADMIN_EMAIL").unwrap_or_else(|| "admin@tessera.local".into()),
+            admin_password: get("ADMIN_PASSWORD"),
+            shutdown_grace: Duration::from_secs(grace),
+            log_json,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.bind_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.hold_ttl_secs, 120);
+        assert!(s.database_url.is_none());
+        assert!(!s.log_json);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_name() {
+        for (name, value) in [
+            ("HOLD_TTL_SECONDS", "0"),
+            ("HOLD_TTL_SECONDS", "soon"),
+            ("BIND_ADDR", "nowhere"),
+            ("DATABASE_POOL_SIZE", "0"),
+            ("LOG_FORMAT", "xml"),
+        ] {
+            let err = settings(&[(name, value)]).unwrap_err();
+            assert!(format!("{err:#}").contains(name), "{name}: {err:#}");
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! "Best available": choosing seats for a party of N when the buyer did not pick them.
+//!
+//! Preferences, in order:
+//! 1. all seats side by side in one row;
+//! 2. never leave a single empty seat stranded between the party and a taken seat or the
+//!    row's end, when another block of the same size exists that does not;
+//! 3. closest to the front and to the middle of the row, one row back weighing as much as
+//!    two seats off-centre (rows are ranked by their order in the layout, front first).
+//!
+//! When no row has N adjacent free seats, the N best seats by the same distance are
+//! taken (a split party is better than no seats). The function is pure: the caller reads
+//! availability, and the hold transaction locks and re-checks the chosen seats.
+
+/// The free seats of one row, in the category asked for.
+#[derive(Debug, Clone)]
+pub struct RowAvailability {
+    /// Row rank in the layout; lower is better.
+    pub row_no: i32,
+    /// Number of seats in the whole row (free or not), for finding its middle.
+    pub seat_count: i32,
+    /// Free seats as `(number, seat_id)`, sorted by number.
+    pub free: Vec<(i32, i32)>,
+}
+
+/// Distance cost of a block starting at `first` of `len` seats, in quarter seats.
+fn cost(row: &RowAvailability, first: i32, len: i32) -> i64 {
+    // Doubled centre positions keep everything in integers.
+    let off_centre = (2 * first + len - 1 - (row.seat_count + 1)).abs() as i64;
+    row.row_no as i64 * 4 + off_centre
+}
+
+/// The seats chosen for a party.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pick {
+    /// Seat ids, sorted.
+    pub seat_ids: Vec<i32>,
+    /// All in one row, side by side.
+    pub adjacent: bool,
+    /// Leaves a single free seat stranded next to the party.
+    pub strands: bool,
+}
+
+/// Picks `quantity` seats, or `None` if fewer are free.
+pub fn pick(rows: &[RowAvailability], quantity: usize) -> Option<Pick> {
+    if quantity == 0 {
+        return None;
+    }
+    let q = quantity as i32;
+    // (strands a single seat, cost, row index, first number)
+    let mut best: Option<(bool, i64, usize, i32)> = None;
+    for (index, row) in rows.iter().enumerate() {
+        for run in runs(&row.free) {
+            let (start, end) = run;
+            if end - start + 1 < q {
+                continue;
+            }
+            for first in start..=end - q + 1 {
+                let strands = first - start == 1 || end - (first + q - 1) == 1;
+                let candidate = (strands, cost(row, first, q), index, first);
+                if best.is_none_or(|b| candidate < b) {
+                    best = Some(candidate);
+                }
+            }
+        }
+    }
+    if let Some((strands, _, index, first)) = best {
+        let row = &rows[index];
+        return Some(Pick {
+            seat_ids: row
+                .free
+                .iter()
+                .filter(|(number, _)| (first..first + q).contains(number))
+                .map(|&(_, seat_id)| seat_id)
+                .collect(),
+            adjacent: true,
+            strands,
+        });
+    }
+    // No row fits the party: the best single seats.
+    let mut all: Vec<(i64, i32)> = rows
+        .iter()
+        .flat_map(|row| {
+            row.free
+                .iter()
+                .map(move |&(number, seat_id)| (cost(row, number, 1), seat_id))
+        })
+        .collect();
+    if all.len() < quantity {
+        return None;
+    }
+    all.sort_unstable();
+    let mut seat_ids: Vec<i32> = all[..quantity].iter().map(|&(_, id)| id).collect();
+    seat_ids.sort_unstable();
+    Some(Pick {
+        seat_ids,
+        adjacent: false,
+        strands: false,
+    })
+}
+
+/// Maximal runs of consecutive seat numbers, as inclusive `(first, last)` pairs.
+fn runs(free: &[(i32, i32)]) -> Vec<(i32, i32)> {
+    let mut out: Vec<(i32, i32)> = Vec::new();
+    for &(number, _) in free {
+        match out.last_mut() {
+            Some((_, last)) if *last + 1 == number => *last = number,
+            _ => out.push((number, number)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row from a picture: 'o' free, 'x' taken. Seat ids are row_no * 100 + number.
+    fn row(row_no: i32, picture: &str) -> RowAvailability {
+        RowAvailability {
+            row_no,
+            seat_count: picture.len() as i32,
+            free: picture
+                .chars()
+                .enumerate()
+                .filter(|(_, c)| *c == 'o')
+                .map(|(i, _)| {
+                    let number = i as i32 + 1;
+                    (number, row_no * 100 + number)
+                })
+                .collect(),
+        }
+    }
+
+    fn ids(rows: &[RowAvailability], quantity: usize) -> Option<Vec<i32>> {
+        pick(rows, quantity).map(|p| p.seat_ids)
+    }
+
+    #[test]
+    fn prefers_the_middle_of_the_front_row() {
+        let rows = [row(0, "oooooooo"), row(1, "oooooooo")];
+        assert_eq!(ids(&rows, 2), Some(vec![4, 5]));
+        assert_eq!(ids(&rows, 3), Some(vec![3, 4, 5]));
+    }
+
+    #[test]
+    fn keeps_a_party_together_in_a_further_row() {
+        let rows = [row(0, "oxoxoxox"), row(1, "xxxoooxx")];
+        assert_eq!(ids(&rows, 3), Some(vec![104, 105, 106]));
+    }
+
+    #[test]
+    fn never_strands_a_single_seat_when_it_can_avoid_it() {
+        // In "xoooox" two seats in the middle would strand one on each side; taking
+        // the two at one end leaves a pair.
+        let rows = [row(0, "xoooox")];
+        let picked = pick(&rows, 2).unwrap();
+        assert!(picked.adjacent && !picked.strands);
+        let picked = picked.seat_ids;
+        assert!(picked == vec![2, 3] || picked == vec![4, 5], "{picked:?}");
+        // "xoooo": centred would be 3,4 leaving 2 alone; 2,3 leaves the pair 4,5.
+        let rows = [row(0, "xoooo")];
+        assert_eq!(ids(&rows, 2), Some(vec![2, 3]));
+    }
+
+    #[test]
+    fn strands_only_when_there_is_no_other_choice() {
+        let rows = [row(0, "xooox")];
+        let picked = pick(&rows, 2).unwrap();
+        assert!(picked.adjacent && picked.strands);
+        assert_eq!(picked.seat_ids.len(), 2);
+    }
+
+    #[test]
+    fn splits_the_party_when_no_row_fits_it() {
+        let rows = [row(0, "oxo"), row(1, "xox")];
+        let picked = pick(&rows, 3).unwrap();
+        assert!(!picked.adjacent);
+        assert_eq!(picked.seat_ids, vec![1, 3, 102]);
+    }
+
+    #[test]
+    fn none_when_too_few_seats_are_free() {
+        let rows = [row(0, "xox")];
+        assert_eq!(ids(&rows, 2), None);
+        assert_eq!(ids(&[], 1), None);
+    }
+}

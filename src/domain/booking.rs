@@ -1,0 +1,246 @@
+//! Bookings, shows and seats as the domain sees them, and the rules for requests that
+//! change them.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::error::{Error, Result};
+use super::limits::MAX_SEATS_PER_HOLD;
+
+/// Lifecycle of a booking: a hold is `Pending` until confirmed, cancelled or expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingStatus {
+    Pending,
+    Confirmed,
+    Failed,
+}
+
+impl BookingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Confirmed => "CONFIRMED",
+            Self::Failed => "FAILED",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self> {
+        match value {
+            "PENDING" => Ok(Self::Pending),
+            "CONFIRMED" => Ok(Self::Confirmed),
+            "FAILED" => Ok(Self::Failed),
+            other => Err(Error::internal(anyhow::anyhow!(
+                "unknown booking status {other:?} in the database"
+            ))),
+        }
+    }
+}
+
+/// Why a booking failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureReason {
+    Expired,
+    Cancelled,
+}
+
+impl FailureReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Expired => "EXPIRED",
+            Self::Cancelled => "CANCELLED",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self> {
+        match value {
+            "EXPIRED" => Ok(Self::Expired),
+            "CANCELLED" => Ok(Self::Cancelled),
+            other => Err(Error::internal(anyhow::anyhow!(
+                "unknown failure reason {other:?} in the database"
+            ))),
+        }
+    }
+}
+
+/// A booking as clients see it. A `Pending` booking past `expires_at` is reported as
+/// `Failed`/`Expired` even before the sweeper has written that down: expiry is exact.
+#[derive(Debug, Clone)]
+pub struct Booking {
+    pub id: Uuid,
+    pub show_id: i64,
+    pub status: BookingStatus,
+    pub failure_reason: Option<FailureReason>,
+    pub seat_ids: Vec<i32>,
+    pub seat_labels: Vec<String>,
+    pub total_cents: i64,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Status of one seat of a show, as shown on the seat map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeatStatus {
+    Available,
+    Held,
+    Booked,
+}
+
+impl SeatStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Available => "AVAILABLE",
+            Self::Held => "HELD",
+            Self::Booked => "BOOKED",
+        }
+    }
+}
+
+/// The kinds of things that have seats to sell.
+pub const SHOW_KINDS: [&str; 4] = ["movie", "bus", "appointment", "event"];
+
+/// What a buyer asks to hold.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SeatRequest {
+    /// These seats exactly (sorted, distinct).
+    Seats(Vec<i32>),
+    /// Any `quantity` seats, optionally of one category; the service picks the best.
+    Best {
+        quantity: usize,
+        category: Option<String>,
+    },
+}
+
+/// A validated request to hold seats of one show.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HoldRequest {
+    pub show_id: i64,
+    pub seats: SeatRequest,
+}
+
+impl HoldRequest {
+    /// Checks the shape rules: exactly one of `seat_ids` / `quantity`, 1 to
+    /// [`MAX_SEATS_PER_HOLD`] seats, no duplicates, positive ids.
+    pub fn parse(
+        show_id: i64,
+        seat_ids: Option<Vec<i64>>,
+        quantity: Option<i64>,
+        category: Option<String>,
+    ) -> Result<Self> {
+        let seats = match (seat_ids, quantity) {
+            (Some(ids), None) => {
+                if category.is_some() {
+                    return Err(Error::invalid(
+                        "invalid_hold_request",
+                        "category goes with quantity, not with seat_ids.",
+                    ));
+                }
+                if ids.is_empty() || ids.len() > MAX_SEATS_PER_HOLD {
+                    return Err(Error::invalid(
+                        "invalid_seat_count",
+                        format!("A hold takes 1 to {MAX_SEATS_PER_HOLD} seats."),
+                    ));
+                }
+                let mut seats = Vec::with_capacity(ids.len());
+                for id in ids {
+                    match i32::try_from(id) {
+                        Ok(id) if id > 0 => seats.push(id),
+                        _ => {
+                            return Err(Error::invalid(
+                                "invalid_seat_id",
+                                format!("{id} is not a seat id; seat ids are positive integers."),
+                            ));
+                        }
+                    }
+                }
+                seats.sort_unstable();
+                let before = seats.len();
+                seats.dedup();
+                if seats.len() != before {
+                    return Err(Error::invalid(
+                        "duplicate_seat_ids",
+                        "Each seat may be listed once.",
+                    ));
+                }
+                SeatRequest::Seats(seats)
+            }
+            (None, Some(quantity)) => {
+                if !(1..=MAX_SEATS_PER_HOLD as i64).contains(&quantity) {
+                    return Err(Error::invalid(
+                        "invalid_seat_count",
+                        format!("A hold takes 1 to {MAX_SEATS_PER_HOLD} seats."),
+                    ));
+                }
+                if let Some(category) = &category {
+                    super::layout::check_category(category)?;
+                }
+                SeatRequest::Best {
+                    quantity: quantity as usize,
+                    category,
+                }
+            }
+            _ => {
+                return Err(Error::invalid(
+                    "invalid_hold_request",
+                    "Give exactly one of seat_ids or quantity.",
+                ));
+            }
+        };
+        if show_id <= 0 {
+            return Err(Error::show_not_found(show_id));
+        }
+        Ok(Self { show_id, seats })
+    }
+
+    /// A stable fingerprint of the request, to recognise a reused Idempotency-Key.
+    pub fn fingerprint(&self) -> String {
+        match &self.seats {
+            SeatRequest::Seats(ids) => {
+                let ids: Vec<String> = ids.iter().map(i32::to_string).collect();
+                format!("show={};seats={}", self.show_id, ids.join(","))
+            }
+            SeatRequest::Best { quantity, category } => format!(
+                "show={};quantity={};category={}",
+                self.show_id,
+                quantity,
+                category.as_deref().unwrap_or("")
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seat_ids_are_sorted_and_checked() {
+        let r = HoldRequest::parse(1, Some(vec![3, 1, 2]), None, None).unwrap();
+        assert_eq!(r.seats, SeatRequest::Seats(vec![1, 2, 3]));
+        let cases: [(Option<Vec<i64>>, Option<i64>, Option<&str>, &str); 9] = [
+            (Some(vec![]), None, None, "invalid_seat_count"),
+            (Some(vec![1; 11]), None, None, "invalid_seat_count"),
+            (Some(vec![1, 1]), None, None, "duplicate_seat_ids"),
+            (Some(vec![0]), None, None, "invalid_seat_id"),
+            (Some(vec![-4]), None, None, "invalid_seat_id"),
+            (Some(vec![1 << 40]), None, None, "invalid_seat_id"),
+            (None, None, None, "invalid_hold_request"),
+            (Some(vec![1]), Some(1), None, "invalid_hold_request"),
+            (None, Some(11), None, "invalid_seat_count"),
+        ];
+        for (ids, quantity, category, code) in cases {
+            let err =
+                HoldRequest::parse(1, ids.clone(), quantity, category.map(Into::into)).unwrap_err();
+            assert_eq!(err.code, code, "{ids:?} {quantity:?}");
+        }
+    }
+
+    #[test]
+    fn fingerprint_ignores_seat_order() {
+        let a = HoldRequest::parse(1, Some(vec![2, 1]), None, None).unwrap();
+        let b = HoldRequest::parse(1, Some(vec![1, 2]), None, None).unwrap();
+        let c = HoldRequest::parse(1, None, Some(2), None).unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_ne!(a.fingerprint(), c.fingerprint());
+    }
+}

@@ -1,0 +1,335 @@
+//! Seat layouts: validating what an admin describes and turning it into numbered,
+//! labelled, positioned seats.
+
+use std::collections::{BTreeSet, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{Error, Result};
+use super::limits::*;
+
+/// A layout as an admin describes it (also the stored definition and the seed-file shape).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutSpec {
+    pub name: String,
+    pub sections: Vec<SectionSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SectionSpec {
+    pub name: String,
+    /// Category of every row of the section that does not name its own.
+    pub category: String,
+    pub rows: Vec<RowSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RowSpec {
+    pub label: String,
+    /// Number of seats in the row, numbered 1..=seats from left to right.
+    pub seats: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+/// One seat of a layout, ready to be materialised for a show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeatPlan {
+    /// 1-based, in layout order (sections, then rows, then left to right).
+    pub seat_id: i32,
+    pub label: String,
+    pub section: String,
+    /// 0-based index of the row across the whole layout; lower is closer to the front.
+    pub row_no: i32,
+    pub row_label: String,
+    pub number: i32,
+    pub category: String,
+    pub x: f32,
+    pub y: f32,
+}
+
+/// A validated layout: the spec it came from plus its seats.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub spec: LayoutSpec,
+    pub seats: Vec<SeatPlan>,
+    /// Seats per row, indexed by `row_no`.
+    pub row_sizes: Vec<i32>,
+}
+
+impl Layout {
+    /// Validates a layout description. Every limit is checked before anything is
+    /// allocated in proportion to the requested sizes.
+    pub fn parse(spec: LayoutSpec) -> Result<Self> {
+        let name = clean_name(&spec.name, "layout name")?;
+        if spec.sections.is_empty() {
+            return Err(Error::invalid(
+                "empty_layout",
+                "A layout needs at least one section.",
+            ));
+        }
+        if spec.sections.len() > MAX_SECTIONS {
+            return Err(Error::invalid(
+                "too_many_sections",
+                format!("A layout has at most {MAX_SECTIONS} sections."),
+            ));
+        }
+        let mut row_count = 0usize;
+        let mut seat_count = 0usize;
+        let mut widest = 0i32;
+        let mut labels = HashSet::new();
+        let mut section_names = HashSet::new();
+        for section in &spec.sections {
+            let section_name = clean_name(&section.name, "section name")?;
+            if !section_names.insert(section_name) {
+                return Err(Error::invalid(
+                    "duplicate_section",
+                    format!("Section {:?} appears twice.", section.name),
+                ));
+            }
+            check_category(&section.category)?;
+            if section.rows.is_empty() {
+                return Err(Error::invalid(
+                    "empty_section",
+                    format!("Section {:?} has no rows.", section.name),
+                ));
+            }
+            row_count += section.rows.len();
+            if row_count > MAX_ROWS {
+                return Err(Error::invalid(
+                    "too_many_rows",
+                    format!("A layout has at most {MAX_ROWS} rows."),
+                ));
+            }
+            for row in &section.rows {
+                check_row_label(&row.label)?;
+                if !labels.insert(row.label.as_str()) {
+                    return Err(Error::invalid(
+                        "duplicate_row_label",
+                        format!(
+                            "Row label {:?} is used twice; seat labels must be unique.",
+                            row.label
+                        ),
+                    ));
+                }
+                if !(1..=MAX_SEATS_PER_ROW).contains(&row.seats) {
+                    return Err(Error::invalid(
+                        "invalid_row_size",
+                        format!(
+                            "Row {:?} has {} seats; a row has 1 to {MAX_SEATS_PER_ROW}.",
+                            row.label, row.seats
+                        ),
+                    ));
+                }
+                if let Some(category) = &row.category {
+                    check_category(category)?;
+                }
+                widest = widest.max(row.seats);
+                seat_count += row.seats as usize;
+            }
+        }
+        if seat_count > MAX_SEATS_PER_LAYOUT {
+            return Err(Error::invalid(
+                "too_many_seats",
+                format!("A layout has at most {MAX_SEATS_PER_LAYOUT} seats, this one {seat_count}."),
+            ));
+        }
+
+        // Everything is within limits: materialise.
+        let mut seats = Vec::with_capacity(seat_count);
+        let mut row_sizes = Vec::with_capacity(row_count);
+        let mut y = 0f32;
+        for section in &spec.sections {
+            for row in &section.rows {
+                let row_no = row_sizes.len() as i32;
+                row_sizes.push(row.seats);
+                // Rows are centred on the widest row, so an aisle-less hall draws as a block.
+                let offset = (widest - row.seats) as f32 / 2.0;
+                let category = row.category.as_deref().unwrap_or(&section.category);
+                for number in 1..=row.seats {
+                    seats.push(SeatPlan {
+                        seat_id: seats.len() as i32 + 1,
+                        label: format!("{}{}", row.label, number),
+                        section: section.name.trim().to_owned(),
+                        row_no,
+                        row_label: row.label.clone(),
+                        number,
+                        category: category.to_owned(),
+                        x: offset + (number - 1) as f32,
+                        y,
+                    });
+                }
+                y += 1.0;
+            }
+            // One empty row between sections.
+            y += 1.0;
+        }
+        let spec = LayoutSpec {
+            name: name.to_owned(),
+            ..spec
+        };
+        Ok(Self {
+            spec,
+            seats,
+            row_sizes,
+        })
+    }
+
+    pub fn seat_count(&self) -> usize {
+        self.seats.len()
+    }
+
+    /// The category of each row, indexed by `row_no` (a row has one category).
+    pub fn row_categories(&self) -> Vec<&str> {
+        self.spec
+            .sections
+            .iter()
+            .flat_map(|section| {
+                section
+                    .rows
+                    .iter()
+                    .map(|row| row.category.as_deref().unwrap_or(&section.category))
+            })
+            .collect()
+    }
+
+    /// The distinct seat categories, sorted.
+    pub fn categories(&self) -> BTreeSet<&str> {
+        self.seats.iter().map(|s| s.category.as_str()).collect()
+    }
+}
+
+/// Trims a display name and checks it is non-empty, bounded and free of control characters.
+pub fn clean_name<'a>(value: &'a str, what: &str) -> Result<&'a str> {
+    let trimmed = value.trim();
+    let chars = trimmed.chars().count();
+    if chars == 0 || chars > MAX_NAME_CHARS || trimmed.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "invalid_name",
+            format!("The {what} must be 1 to {MAX_NAME_CHARS} printable characters."),
+        ));
+    }
+    Ok(trimmed)
+}
+
+fn check_row_label(label: &str) -> Result<()> {
+    let chars = label.chars().count();
+    if chars == 0
+        || chars > MAX_ROW_LABEL_CHARS
+        || !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(Error::invalid(
+            "invalid_row_label",
+            format!(
+                "Row label {label:?} must be 1 to {MAX_ROW_LABEL_CHARS} letters, digits or '-'."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Categories are short identifiers ("standard", "premium", "wheelchair") used as price keys.
+pub fn check_category(category: &str) -> Result<()> {
+    let chars = category.chars().count();
+    if chars == 0
+        || chars > MAX_CATEGORY_CHARS
+        || !category
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(Error::invalid(
+            "invalid_category",
+            format!(
+                "Category {category:?} must be 1 to {MAX_CATEGORY_CHARS} letters, digits, '_' or '-'."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(label: &str, seats: i32) -> RowSpec {
+        RowSpec {
+            label: label.into(),
+            seats,
+            category: None,
+        }
+    }
+
+    fn spec(rows: Vec<RowSpec>) -> LayoutSpec {
+        LayoutSpec {
+            name: "Hall".into(),
+            sections: vec![SectionSpec {
+                name: "Stalls".into(),
+                category: "standard".into(),
+                rows,
+            }],
+        }
+    }
+
+    #[test]
+    fn seats_are_numbered_labelled_and_centred() {
+        let layout = Layout::parse(spec(vec![row("A", 4), row("B", 2)])).unwrap();
+        let labels: Vec<_> = layout.seats.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels, ["A1", "A2", "A3", "A4", "B1", "B2"]);
+        let ids: Vec<_> = layout.seats.iter().map(|s| s.seat_id).collect();
+        assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
+        // Row B (2 seats) is centred under row A (4 seats).
+        assert_eq!(layout.seats[4].x, 1.0);
+        assert_eq!(layout.seats[4].y, 1.0);
+        assert_eq!(layout.row_sizes, [4, 2]);
+    }
+
+    #[test]
+    fn row_category_overrides_section_category() {
+        let mut r = row("A", 1);
+        r.category = Some("premium".into());
+        let layout = Layout::parse(spec(vec![r, row("B", 1)])).unwrap();
+        assert_eq!(layout.seats[0].category, "premium");
+        assert_eq!(layout.seats[1].category, "standard");
+        assert_eq!(
+            layout.categories().into_iter().collect::<Vec<_>>(),
+            ["premium", "standard"]
+        );
+    }
+
+    #[test]
+    fn limits_are_enforced_before_allocation() {
+        let cases = [
+            (spec(vec![]), "empty_section"),
+            (spec(vec![row("A", 0)]), "invalid_row_size"),
+            (spec(vec![row("A", -3)]), "invalid_row_size"),
+            (spec(vec![row("A", i32::MAX)]), "invalid_row_size"),
+            (spec(vec![row("A", 1), row("A", 1)]), "duplicate_row_label"),
+            (spec(vec![row("", 1)]), "invalid_row_label"),
+            (spec(vec![row("A B", 1)]), "invalid_row_label"),
+            (
+                spec((0..200).map(|i| row(&format!("R{i}"), 500)).collect()),
+                "too_many_seats",
+            ),
+        ];
+        for (spec, code) in cases {
+            let err = Layout::parse(spec).unwrap_err();
+            assert_eq!(err.code, code, "{}", err.detail);
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        let mut s = spec(vec![row("A", 1)]);
+        s.name = "  Hall 1 ".into();
+        assert_eq!(Layout::parse(s).unwrap().spec.name, "Hall 1");
+        let mut s = spec(vec![row("A", 1)]);
+        s.name = "x".repeat(MAX_NAME_CHARS + 1);
+        assert_eq!(Layout::parse(s).unwrap_err().code, "invalid_name");
+        let mut s = spec(vec![row("A", 1)]);
+        s.name = "bad\u{0}name".into();
+        assert_eq!(Layout::parse(s).unwrap_err().code, "invalid_name");
+    }
+}

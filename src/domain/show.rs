@@ -1,0 +1,118 @@
+//! Shows (a screening, a bus trip, an appointment session, an event) and their seats.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::booking::{SHOW_KINDS, SeatStatus};
+use super::error::{Error, Result};
+use super::layout::{Layout, clean_name};
+use super::limits::MAX_PRICE_CENTS;
+
+/// A show with its live seat count.
+#[derive(Debug, Clone)]
+pub struct Show {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub starts_at: DateTime<Utc>,
+    pub layout_id: Option<i64>,
+    pub total_seats: i32,
+    pub available_seats: i64,
+    /// Category -> price in cents.
+    pub prices: BTreeMap<String, i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One seat on a show's seat map.
+#[derive(Debug, Clone)]
+pub struct Seat {
+    pub id: i32,
+    pub label: String,
+    pub section: String,
+    pub row: String,
+    pub number: i32,
+    pub category: String,
+    pub price_cents: i64,
+    pub x: f32,
+    pub y: f32,
+    pub status: SeatStatus,
+}
+
+/// Show fields an admin gives, before the layout is known.
+#[derive(Debug, Clone)]
+pub struct ShowDraft {
+    pub name: String,
+    pub kind: String,
+    pub starts_at: DateTime<Utc>,
+    pub prices: BTreeMap<String, i64>,
+}
+
+impl ShowDraft {
+    /// Checks the fields that do not depend on the layout.
+    pub fn parse(
+        name: &str,
+        kind: &str,
+        starts_at: DateTime<Utc>,
+        prices: BTreeMap<String, i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Self> {
+        let name = clean_name(name, "show name")?.to_owned();
+        if !SHOW_KINDS.contains(&kind) {
+            return Err(Error::invalid(
+                "invalid_kind",
+                format!("kind must be one of {}.", SHOW_KINDS.join(", ")),
+            ));
+        }
+        if starts_at <= now {
+            return Err(Error::invalid(
+                "starts_in_past",
+                "A new show must start in the future.",
+            ));
+        }
+        if let Some((category, cents)) = prices
+            .iter()
+            .find(|(_, c)| !(0..=MAX_PRICE_CENTS).contains(*c))
+        {
+            return Err(Error::invalid(
+                "invalid_price",
+                format!("Price {cents} for {category:?} must be 0 to {MAX_PRICE_CENTS} cents."),
+            ));
+        }
+        Ok(Self {
+            name,
+            kind: kind.to_owned(),
+            starts_at,
+            prices,
+        })
+    }
+
+    /// Checks that the prices name exactly the layout's categories.
+    pub fn check_prices(&self, layout: &Layout) -> Result<()> {
+        let categories = layout.categories();
+        let missing: Vec<&str> = categories
+            .iter()
+            .copied()
+            .filter(|c| !self.prices.contains_key(*c))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::invalid(
+                "missing_price",
+                format!("No price for categories: {}.", missing.join(", ")),
+            ));
+        }
+        let unknown: Vec<&str> = self
+            .prices
+            .keys()
+            .map(String::as_str)
+            .filter(|c| !categories.contains(c))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::invalid(
+                "unknown_category",
+                format!("The layout has no categories: {}.", unknown.join(", ")),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,24 @@
+//! Tessera: seat-level reservations that never sell a seat twice.
+//!
+//! Layout of the crate:
+//! - [`config`]: settings from the environment, one typed struct.
+//! - [`domain`]: validated values and rules (layouts, holds, best-available, errors);
+//!   knows nothing of HTTP or SQL.
+//! - [`store`]: PostgreSQL: the pool, migrations, the SERIALIZABLE retry loop and the
+//!   transactions for holds, confirms, cancels and expiry; the embedded default cluster.
+//! - [`api`]: the poem-openapi endpoints, one struct per resource, and the single mapping
+//!   from errors to HTTP statuses.
+//! - [`auth`]: password hashing and access tokens.
+//! - [`worker`]: the hold sweeper.
+//! - [`app`]: wires it together: build, serve, shut down.
+//! - [`seed`]: loading layouts and shows from a file.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod seed;
+pub mod store;
+pub mod telemetry;
+pub mod worker;

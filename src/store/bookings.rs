@@ -1,0 +1,668 @@
+//! Holds, confirmations, cancellations and expiry: the transactions that must never sell a
+//! seat twice.
+//!
+//! Every one of them runs in a SERIALIZABLE transaction (see [`Db::serializable`]) and
+//! locks the seat rows it changes with `SELECT … FOR UPDATE … ORDER BY seat_id`, so two
+//! transactions always take seat locks in the same order. Lock order across tables is
+//! booking row -> seat rows -> seat-row counters.
+//!
+//! The database clock decides expiry: a PENDING booking whose `expires_at` has passed is
+//! treated as expired by every query here, whether or not the sweeper has run.
+
+use std::collections::BTreeMap;
+
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+use uuid::Uuid;
+
+use super::{Db, db_error, is_unique_violation};
+use crate::domain::best_available::{self, RowAvailability};
+use crate::domain::booking::{Booking, BookingStatus, FailureReason, HoldRequest, SeatRequest};
+use crate::domain::page::Cursor;
+use crate::domain::{Error, ErrorKind, Result};
+
+/// Columns of a booking as [`booking_from_row`] reads them. `lapsed` is true for a
+/// PENDING booking past its expiry.
+const BOOKING_COLUMNS: &str = "id, show_id, status, failure_reason, seat_ids, seat_labels, total_cents, \
+     expires_at, created_at, updated_at, (status = 'PENDING' AND expires_at <= now()) AS lapsed";
+
+fn booking_from_row(row: &Row) -> Result<Booking> {
+    let lapsed: bool = row.get(10);
+    let (status, failure_reason) = if lapsed {
+        (BookingStatus::Failed, Some(FailureReason::Expired))
+    } else {
+        (
+            BookingStatus::parse(row.get(2))?,
+            row.get::<_, Option<&str>>(3)
+                .map(FailureReason::parse)
+                .transpose()?,
+        )
+    };
+    Ok(Booking {
+        id: row.get(0),
+        show_id: row.get(1),
+        status,
+        failure_reason,
+        seat_ids: row.get(4),
+        seat_labels: row.get(5),
+        total_cents: row.get(6),
+        expires_at: row.get(7),
+        created_at: row.get(8),
+        updated_at: row.get(9),
+    })
+}
+
+/// The result of a hold request.
+#[derive(Debug)]
+pub struct HoldOutcome {
+    pub booking: Booking,
+    /// True when an Idempotency-Key matched an earlier request and nothing new was held.
+    pub replayed: bool,
+}
+
+/// The result of a confirm or cancel that committed.
+#[derive(Debug)]
+pub enum Transition {
+    /// The booking is now in the requested state (or already was).
+    Done(Booking),
+    /// The hold had run out; it is now FAILED/EXPIRED and its seats are free.
+    Expired(Booking),
+}
+
+/// Everything one hold attempt needs, borrowed by each retry.
+struct HoldCtx<'r> {
+    user_id: i64,
+    show_id: i64,
+    seat_ids: Vec<i32>,
+    ttl_secs: f64,
+    booking_id: Uuid,
+    idempotency: Option<(&'r str, String)>,
+}
+
+/// Code used internally when a concurrent request with the same Idempotency-Key won.
+const IDEMPOTENCY_RACE: &str = "idempotency_race";
+
+/// How often a "best available" pick is re-made after losing its seats to a concurrent hold.
+const MAX_PICKS: usize = 8;
+
+/// Rows considered in the first, cheap pass of "best available" (rows with room).
+const CANDIDATE_ROWS: i64 = 16;
+
+impl Db {
+    /// Holds seats for `user_id`: all of them or none.
+    pub async fn hold(
+        &self,
+        user_id: i64,
+        request: &HoldRequest,
+        ttl_secs: u32,
+        idempotency_key: Option<&str>,
+    ) -> Result<HoldOutcome> {
+        let fingerprint = request.fingerprint();
+        if let Some(key) = idempotency_key {
+            if let Some(outcome) = self.replay(user_id, key, &fingerprint).await? {
+                return Ok(outcome);
+            }
+        }
+        let mut ctx = HoldCtx {
+            user_id,
+            show_id: request.show_id,
+            seat_ids: Vec::new(),
+            ttl_secs: ttl_secs as f64,
+            booking_id: Uuid::new_v4(),
+            idempotency: idempotency_key.map(|key| (key, fingerprint.clone())),
+        };
+        let mut picks = 0;
+        let result = loop {
+            ctx.seat_ids = match &request.seats {
+                SeatRequest::Seats(ids) => ids.clone(),
+                SeatRequest::Best { quantity, category } => {
+                    picks += 1;
+                    self.pick_best(request.show_id, *quantity, category.as_deref())
+                        .await?
+                }
+            };
+            let result = self
+                .serializable("hold", &ctx, |tx, ctx| Box::pin(hold_tx(tx, ctx)))
+                .await;
+            match result {
+                // Someone took the picked seats between the pick and the lock: pick again.
+                Err(err)
+                    if err.code == "seats_unavailable"
+                        && matches!(request.seats, SeatRequest::Best { .. })
+                        && picks < MAX_PICKS => {}
+                other => break other,
+            }
+        };
+        match result {
+            Ok(booking) => Ok(HoldOutcome {
+                booking,
+                replayed: false,
+            }),
+            Err(err) if err.code == IDEMPOTENCY_RACE => {
+                let key = idempotency_key.unwrap_or_default();
+                self.replay(user_id, key, &fingerprint)
+                    .await?
+                    .ok_or_else(|| Error::internal(anyhow::anyhow!("idempotency key vanished")))
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The earlier result for an Idempotency-Key, if there is one.
+    async fn replay(&self, user_id: i64, key: &str, fingerprint: &str) -> Result<Option<HoldOutcome>> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT request_hash, booking_id FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+                &[&user_id, &key],
+            )
+            .await
+            .map_err(db_error)?;
+        let Some(row) = row else { return Ok(None) };
+        if row.get::<_, &str>(0) != fingerprint {
+            return Err(Error::invalid(
+                "idempotency_key_reused",
+                "This Idempotency-Key was used for a different request.",
+            ));
+        }
+        drop(client);
+        let booking = self.booking(user_id, row.get(1)).await?;
+        Ok(Some(HoldOutcome {
+            booking,
+            replayed: true,
+        }))
+    }
+
+    /// Chooses seats for a party from a READ COMMITTED read (no predicate locks, so the
+    /// read never makes other holds fail); the hold transaction then locks and re-checks
+    /// them. First only the front rows with room are read; the whole show only when
+    /// those cannot seat the party together without stranding a seat.
+    async fn pick_best(&self, show_id: i64, quantity: usize, category: Option<&str>) -> Result<Vec<i32>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT s.row_no, r.seat_count, s.number, s.seat_id \
+                 FROM seats s JOIN show_rows r ON r.show_id = s.show_id AND r.row_no = s.row_no \
+                 WHERE s.show_id = $1 AND ($2::text IS NULL OR r.category = $2) \
+                   AND ($3::bigint IS NULL OR s.row_no IN ( \
+                        SELECT row_no FROM show_rows WHERE show_id = $1 \
+                          AND ($2::text IS NULL OR category = $2) AND seat_count - taken >= $4 \
+                        ORDER BY row_no LIMIT $3)) \
+                   AND (s.status = 'AVAILABLE' OR (s.status = 'HELD' AND s.held_until <= now())) \
+                 ORDER BY s.row_no, s.number",
+            )
+            .await
+            .map_err(db_error)?;
+        let quantity_i32 = quantity as i32;
+        for limit in [Some(CANDIDATE_ROWS), None] {
+            let rows = client
+                .query(&stmt, &[&show_id, &category, &limit, &quantity_i32])
+                .await
+                .map_err(db_error)?;
+            let mut availability: Vec<RowAvailability> = Vec::new();
+            for row in &rows {
+                let row_no: i32 = row.get(0);
+                if availability.last().is_none_or(|r| r.row_no != row_no) {
+                    availability.push(RowAvailability {
+                        row_no,
+                        seat_count: row.get(1),
+                        free: Vec::new(),
+                    });
+                }
+                if let Some(last) = availability.last_mut() {
+                    last.free.push((row.get(2), row.get(3)));
+                }
+            }
+            match best_available::pick(&availability, quantity) {
+                Some(pick) if limit.is_none() || (pick.adjacent && !pick.strands) => {
+                    return Ok(pick.seat_ids);
+                }
+                _ => {}
+            }
+        }
+        // Not enough free seats: say which, after checking the show exists.
+        drop(client);
+        self.show(show_id).await?;
+        Err(Error::conflict(
+            "not_enough_seats",
+            match category {
+                Some(c) => format!("Fewer than {quantity} {c} seats are free."),
+                None => format!("Fewer than {quantity} seats are free."),
+            },
+        ))
+    }
+
+    /// Confirms a live hold. Confirming twice returns the confirmed booking again.
+    pub async fn confirm(&self, user_id: i64, booking_id: Uuid) -> Result<Transition> {
+        let ctx = (user_id, booking_id);
+        self.serializable("confirm", &ctx, |tx, &(user_id, booking_id)| {
+            Box::pin(async move {
+                let booking = lock_booking(tx, user_id, booking_id).await?;
+                match booking.state {
+                    State::Confirmed => Ok(Transition::Done(booking.read(tx).await?)),
+                    State::Cancelled => Err(Error::conflict(
+                        "booking_cancelled",
+                        "This booking was cancelled.",
+                    )),
+                    State::Expired => Err(Error::booking_expired()),
+                    State::Lapsed => {
+                        release(tx, &booking, FailureReason::Expired).await?;
+                        Ok(Transition::Expired(booking.read(tx).await?))
+                    }
+                    State::Live => {
+                        let locked = lock_seats(tx, &booking).await?;
+                        if locked.len() != booking.seat_ids.len() {
+                            return Err(Error::internal(anyhow::anyhow!(
+                                "booking {booking_id} owns {} of its {} seats",
+                                locked.len(),
+                                booking.seat_ids.len()
+                            )));
+                        }
+                        let stmt = tx
+                            .prepare_cached(
+                                "WITH s AS (UPDATE seats SET status = 'BOOKED', held_until = NULL \
+                                            WHERE show_id = $2 AND seat_id = ANY($3) AND booking_id = $1) \
+                                 UPDATE bookings SET status = 'CONFIRMED', updated_at = now() WHERE id = $1",
+                            )
+                            .await
+                            .map_err(db_error)?;
+                        tx.execute(&stmt, &[&booking_id, &booking.show_id, &booking.seat_ids])
+                            .await
+                            .map_err(db_error)?;
+                        Ok(Transition::Done(booking.read(tx).await?))
+                    }
+                }
+            })
+        })
+        .await
+    }
+
+    /// Cancels a hold or a confirmed booking (before the show starts); its seats are
+    /// free at once. Cancelling twice returns the cancelled booking again.
+    pub async fn cancel(&self, user_id: i64, booking_id: Uuid) -> Result<Transition> {
+        let ctx = (user_id, booking_id);
+        self.serializable("cancel", &ctx, |tx, &(user_id, booking_id)| {
+            Box::pin(async move {
+                let booking = lock_booking(tx, user_id, booking_id).await?;
+                match booking.state {
+                    State::Cancelled => Ok(Transition::Done(booking.read(tx).await?)),
+                    State::Expired => Err(Error::booking_expired()),
+                    State::Lapsed => {
+                        release(tx, &booking, FailureReason::Expired).await?;
+                        Ok(Transition::Expired(booking.read(tx).await?))
+                    }
+                    State::Confirmed if booking.show_started => Err(Error::conflict(
+                        "show_started",
+                        "The show has started; its bookings can no longer be cancelled.",
+                    )),
+                    State::Live | State::Confirmed => {
+                        release(tx, &booking, FailureReason::Cancelled).await?;
+                        Ok(Transition::Done(booking.read(tx).await?))
+                    }
+                }
+            })
+        })
+        .await
+    }
+
+    /// One of the caller's bookings; someone else's is "not found".
+    pub async fn booking(&self, user_id: i64, booking_id: Uuid) -> Result<Booking> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1 AND user_id = $2"
+            ))
+            .await
+            .map_err(db_error)?;
+        let row = client
+            .query_opt(&stmt, &[&booking_id, &user_id])
+            .await
+            .map_err(db_error)?
+            .ok_or_else(booking_not_found)?;
+        booking_from_row(&row)
+    }
+
+    /// The caller's bookings, newest first, one page after `after`.
+    pub async fn bookings(&self, user_id: i64, after: Option<&Cursor>, limit: i64) -> Result<Vec<Booking>> {
+        let (after_at, after_id) = match after {
+            Some(c) => (
+                Some(c.at),
+                Some(Uuid::parse_str(&c.id).map_err(|_| {
+                    Error::new(ErrorKind::BadRequest, "invalid_cursor", "Bad cursor.")
+                })?),
+            ),
+            None => (None, None),
+        };
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {BOOKING_COLUMNS} FROM bookings WHERE user_id = $1 \
+                   AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid)) \
+                 ORDER BY created_at DESC, id DESC LIMIT $4"
+            ))
+            .await
+            .map_err(db_error)?;
+        let rows = client
+            .query(&stmt, &[&user_id, &after_at, &after_id, &limit])
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(booking_from_row).collect()
+    }
+
+    /// The sweeper's step: marks up to `limit` lapsed holds FAILED/EXPIRED and frees their
+    /// seats, one small transaction each. Bookings another instance is sweeping right now
+    /// are skipped (`SKIP LOCKED`). Returns how many were expired here.
+    pub async fn expire_lapsed(&self, limit: i64) -> Result<usize> {
+        let due: Vec<Uuid> = {
+            let client = self.client().await?;
+            client
+                .query(
+                    "SELECT id FROM bookings WHERE status = 'PENDING' AND expires_at <= now() \
+                     ORDER BY expires_at LIMIT $1",
+                    &[&limit],
+                )
+                .await
+                .map_err(db_error)?
+                .iter()
+                .map(|row| row.get(0))
+                .collect()
+        };
+        let mut expired = 0;
+        for id in due {
+            let done = self
+                .serializable("expire", &id, |tx, id| {
+                    Box::pin(async move {
+                        // Locks the booking unless another sweeper (or a confirm/cancel)
+                        // has it; that one will deal with it.
+                        let stmt = tx
+                            .prepare_cached(&format!(
+                                "SELECT {LOCKED_COLUMNS} FROM bookings \
+                                 WHERE id = $1 AND status = 'PENDING' AND expires_at <= now() \
+                                 FOR UPDATE SKIP LOCKED"
+                            ))
+                            .await
+                            .map_err(db_error)?;
+                        let Some(row) = tx.query_opt(&stmt, &[id]).await.map_err(db_error)? else {
+                            return Ok(false);
+                        };
+                        let booking = LockedBooking::from_row(*id, &row)?;
+                        release(tx, &booking, FailureReason::Expired).await?;
+                        Ok(true)
+                    })
+                })
+                .await?;
+            expired += usize::from(done);
+        }
+        // Idempotency keys only need to outlive client retries.
+        let client = self.client().await?;
+        client
+            .execute(
+                "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'",
+                &[],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(expired)
+    }
+}
+
+/// One attempt at a hold, inside a SERIALIZABLE transaction.
+async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> Result<Booking> {
+    let show_stmt = tx
+        .prepare_cached("SELECT starts_at <= now() FROM shows WHERE id = $1")
+        .await
+        .map_err(db_error)?;
+    // Locks the requested seats in seat_id order (the global lock order for seats).
+    let lock_stmt = tx
+        .prepare_cached(
+            "SELECT seat_id, label, row_no, price_cents, status, held_until <= now() AS lapsed \
+             FROM seats WHERE show_id = $1 AND seat_id = ANY($2) ORDER BY seat_id FOR UPDATE",
+        )
+        .await
+        .map_err(db_error)?;
+    // Both statements go out together (tokio-postgres pipelines concurrent queries).
+    let show_params: [&(dyn ToSql + Sync); 1] = [&ctx.show_id];
+    let lock_params: [&(dyn ToSql + Sync); 2] = [&ctx.show_id, &ctx.seat_ids];
+    let (show, seats) = tokio::try_join!(
+        tx.query_opt(&show_stmt, &show_params),
+        tx.query(&lock_stmt, &lock_params),
+    )
+    .map_err(db_error)?;
+    let Some(show) = show else {
+        return Err(Error::show_not_found(ctx.show_id));
+    };
+    if show.get::<_, bool>(0) {
+        return Err(Error::conflict(
+            "show_started",
+            "The show has started; its seats can no longer be booked.",
+        ));
+    }
+    if seats.len() != ctx.seat_ids.len() {
+        let found: Vec<i32> = seats.iter().map(|r| r.get(0)).collect();
+        let unknown = ctx.seat_ids.iter().copied().filter(|id| !found.contains(id)).collect();
+        return Err(Error::invalid("unknown_seats", "Some seats do not exist in this show.")
+            .with_seats(unknown));
+    }
+    let mut unavailable = Vec::new();
+    let mut labels = Vec::with_capacity(seats.len());
+    let mut total_cents = 0i64;
+    // Seats newly taken per seat row. A lapsed hold's seat is still counted as taken by
+    // its row counter (its old booking is released by the sweeper), so it adds nothing.
+    let mut taken_by_row: BTreeMap<i32, i32> = BTreeMap::new();
+    for seat in &seats {
+        let status: &str = seat.get(4);
+        let lapsed: Option<bool> = seat.get(5);
+        match (status, lapsed) {
+            ("AVAILABLE", _) => *taken_by_row.entry(seat.get(2)).or_default() += 1,
+            ("HELD", Some(true)) => {}
+            _ => unavailable.push(seat.get(0)),
+        }
+        labels.push(seat.get::<_, String>(1));
+        total_cents += seat.get::<_, i64>(3);
+    }
+    if !unavailable.is_empty() {
+        return Err(Error::conflict(
+            "seats_unavailable",
+            "Some of the seats are held or booked by someone else.",
+        )
+        .with_seats(unavailable));
+    }
+    let (rows, counts): (Vec<i32>, Vec<i32>) = taken_by_row.into_iter().unzip();
+    let (idem_key, idem_hash) = match &ctx.idempotency {
+        Some((key, hash)) => (Some(*key), Some(hash.as_str())),
+        None => (None, None),
+    };
+    let write = tx
+        .prepare_cached(
+            "WITH b AS ( \
+                INSERT INTO bookings (id, user_id, show_id, status, seat_ids, seat_labels, total_cents, expires_at) \
+                VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, now() + make_interval(secs => $7)) \
+                RETURNING expires_at, created_at), \
+             s AS ( \
+                UPDATE seats SET status = 'HELD', booking_id = $1, held_until = (SELECT expires_at FROM b) \
+                WHERE show_id = $3 AND seat_id = ANY($4)), \
+             r AS ( \
+                UPDATE show_rows SET taken = show_rows.taken + d.n \
+                FROM unnest($8::int[], $9::int[]) AS d(row_no, n) \
+                WHERE show_rows.show_id = $3 AND show_rows.row_no = d.row_no), \
+             i AS ( \
+                INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id) \
+                SELECT $2, $10, $11, $1 WHERE $10::text IS NOT NULL) \
+             SELECT expires_at, created_at FROM b",
+        )
+        .await
+        .map_err(db_error)?;
+    let params: [&(dyn ToSql + Sync); 11] = [
+        &ctx.booking_id,
+        &ctx.user_id,
+        &ctx.show_id,
+        &ctx.seat_ids,
+        &labels,
+        &total_cents,
+        &ctx.ttl_secs,
+        &rows,
+        &counts,
+        &idem_key,
+        &idem_hash,
+    ];
+    let row = match tx.query_one(&write, &params).await {
+        Ok(row) => row,
+        Err(err) if is_unique_violation(&err, "idempotency_keys_pkey") => {
+            return Err(Error::conflict(IDEMPOTENCY_RACE, "Same Idempotency-Key in flight."));
+        }
+        Err(err) => return Err(db_error(err)),
+    };
+    let created_at = row.get(1);
+    Ok(Booking {
+        id: ctx.booking_id,
+        show_id: ctx.show_id,
+        status: BookingStatus::Pending,
+        failure_reason: None,
+        seat_ids: ctx.seat_ids.clone(),
+        seat_labels: labels,
+        total_cents,
+        expires_at: row.get(0),
+        created_at,
+        updated_at: created_at,
+    })
+}
+
+/// Where a locked booking stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// PENDING and within its hold time.
+    Live,
+    /// PENDING but past `expires_at`: expired, not yet written down.
+    Lapsed,
+    Confirmed,
+    Cancelled,
+    Expired,
+}
+
+/// A booking row locked FOR UPDATE by the current transaction.
+struct LockedBooking {
+    id: Uuid,
+    show_id: i64,
+    state: State,
+    seat_ids: Vec<i32>,
+    show_started: bool,
+}
+
+const LOCKED_COLUMNS: &str = "show_id, status, failure_reason, seat_ids, expires_at <= now(), \
+     (SELECT starts_at <= now() FROM shows WHERE shows.id = bookings.show_id)";
+
+impl LockedBooking {
+    fn from_row(id: Uuid, row: &Row) -> Result<Self> {
+        let state = match (row.get::<_, &str>(1), row.get::<_, Option<&str>>(2), row.get::<_, bool>(4)) {
+            ("PENDING", _, false) => State::Live,
+            ("PENDING", _, true) => State::Lapsed,
+            ("CONFIRMED", _, _) => State::Confirmed,
+            (_, Some("CANCELLED"), _) => State::Cancelled,
+            _ => State::Expired,
+        };
+        Ok(Self {
+            id,
+            show_id: row.get(0),
+            state,
+            seat_ids: row.get(3),
+            show_started: row.get(5),
+        })
+    }
+
+    async fn read(&self, tx: &deadpool_postgres::Transaction<'_>) -> Result<Booking> {
+        read_booking(tx, self.id).await
+    }
+}
+
+/// Locks the caller's booking row, or "not found" if it is not theirs.
+async fn lock_booking(
+    tx: &deadpool_postgres::Transaction<'_>,
+    user_id: i64,
+    booking_id: Uuid,
+) -> Result<LockedBooking> {
+    let stmt = tx
+        .prepare_cached(&format!(
+            "SELECT {LOCKED_COLUMNS} FROM bookings WHERE id = $1 AND user_id = $2 FOR UPDATE"
+        ))
+        .await
+        .map_err(db_error)?;
+    let row = tx
+        .query_opt(&stmt, &[&booking_id, &user_id])
+        .await
+        .map_err(db_error)?
+        .ok_or_else(booking_not_found)?;
+    LockedBooking::from_row(booking_id, &row)
+}
+
+/// Locks the seats a booking still owns, in seat_id order, returning their seat rows.
+async fn lock_seats(tx: &deadpool_postgres::Transaction<'_>, booking: &LockedBooking) -> Result<Vec<(i32, i32)>> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT seat_id, row_no FROM seats \
+             WHERE show_id = $1 AND seat_id = ANY($2) AND booking_id = $3 \
+             ORDER BY seat_id FOR UPDATE",
+        )
+        .await
+        .map_err(db_error)?;
+    let rows = tx
+        .query(&stmt, &[&booking.show_id, &booking.seat_ids, &booking.id])
+        .await
+        .map_err(db_error)?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Frees the seats a locked booking still owns and marks it FAILED for `reason`.
+/// Seats of a lapsed hold that a newer hold already took are left alone: they belong to
+/// the newer booking now, and their row counters never went down.
+async fn release(
+    tx: &deadpool_postgres::Transaction<'_>,
+    booking: &LockedBooking,
+    reason: FailureReason,
+) -> Result<()> {
+    let seats = lock_seats(tx, booking).await?;
+    let mut freed_by_row: BTreeMap<i32, i32> = BTreeMap::new();
+    for (_, row_no) in &seats {
+        *freed_by_row.entry(*row_no).or_default() += 1;
+    }
+    let (rows, counts): (Vec<i32>, Vec<i32>) = freed_by_row.into_iter().unzip();
+    let stmt = tx
+        .prepare_cached(
+            "WITH s AS ( \
+                UPDATE seats SET status = 'AVAILABLE', booking_id = NULL, held_until = NULL \
+                WHERE show_id = $2 AND seat_id = ANY($3) AND booking_id = $1), \
+             r AS ( \
+                UPDATE show_rows SET taken = show_rows.taken - d.n \
+                FROM unnest($4::int[], $5::int[]) AS d(row_no, n) \
+                WHERE show_rows.show_id = $2 AND show_rows.row_no = d.row_no) \
+             UPDATE bookings SET status = 'FAILED', failure_reason = $6, updated_at = now() WHERE id = $1",
+        )
+        .await
+        .map_err(db_error)?;
+    tx.execute(
+        &stmt,
+        &[
+            &booking.id,
+            &booking.show_id,
+            &booking.seat_ids,
+            &rows,
+            &counts,
+            &reason.as_str(),
+        ],
+    )
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+async fn read_booking(tx: &deadpool_postgres::Transaction<'_>, booking_id: Uuid) -> Result<Booking> {
+    let stmt = tx
+        .prepare_cached(&format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1"))
+        .await
+        .map_err(db_error)?;
+    let row = tx.query_one(&stmt, &[&booking_id]).await.map_err(db_error)?;
+    booking_from_row(&row)
+}
+
+fn booking_not_found() -> Error {
+    Error::not_found("booking_not_found", "There is no such booking of yours.")
+}

@@ -1,0 +1,203 @@
+//! PostgreSQL: the pool, error classification, and the SERIALIZABLE retry loop.
+//!
+//! Every write that touches seats runs through [`Db::serializable`], which retries
+//! serialization failures and deadlocks with bounded, jittered back-off, so clients never
+//! see them. Reads use plain READ COMMITTED statements: they take no predicate locks, so
+//! a seat map read can never make a hold fail.
+
+pub mod bookings;
+pub mod embedded;
+pub mod layouts;
+pub mod migrate;
+pub mod settings;
+pub mod shows;
+pub mod users;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
+use rand::Rng;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{IsolationLevel, NoTls};
+
+use crate::domain::{Error, ErrorKind, Result};
+
+/// Code given to retryable database conflicts while they travel back to the retry loop.
+const RETRYABLE: &str = "serialization_failure";
+
+/// How many times a conflicting transaction is tried before the request gets a 503.
+const MAX_ATTEMPTS: u32 = 12;
+
+/// Pool and connection settings.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub url: String,
+    pub max_size: usize,
+    /// How long a request waits for a free connection, and the statement timeout.
+    pub timeout: Duration,
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+/// A transaction body: given the transaction and a borrowed context, a future that may
+/// be run several times (once per attempt).
+pub type TxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+impl Db {
+    /// Builds the pool. Connections are made lazily; see [`Db::ping`] to check reachability.
+    pub fn connect(settings: &PoolSettings) -> anyhow::Result<Self> {
+        let mut config: tokio_postgres::Config = settings.url.parse()?;
+        let timeout_ms = settings.timeout.as_millis();
+        // A slow statement or a lock wait is cut off rather than holding a pooled
+        // connection (and its request) for ever.
+        config.options(format!(
+            "-c statement_timeout={timeout_ms} -c idle_in_transaction_session_timeout={}",
+            timeout_ms * 2
+        ));
+        config.connect_timeout(settings.timeout);
+        if config.get_application_name().is_none() {
+            config.application_name("tessera");
+        }
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(settings.max_size)
+            .timeouts(Timeouts {
+                wait: Some(settings.timeout),
+                create: Some(settings.timeout),
+                recycle: Some(settings.timeout),
+            })
+            .runtime(Runtime::Tokio1)
+            .build()?;
+        Ok(Self { pool })
+    }
+
+    /// A pooled connection, or 503 when none frees up within the timeout.
+    pub async fn client(&self) -> Result<deadpool_postgres::Object> {
+        self.pool.get().await.map_err(pool_error)
+    }
+
+    /// `SELECT 1`: is the database reachable and answering?
+    pub async fn ping(&self) -> Result<()> {
+        let client = self.client().await?;
+        client.simple_query("SELECT 1").await.map_err(db_error)?;
+        Ok(())
+    }
+
+    /// Current pool status (size, available), for readiness and metrics.
+    pub fn status(&self) -> deadpool_postgres::Status {
+        self.pool.status()
+    }
+
+    /// Runs `work` in a SERIALIZABLE transaction and commits it, retrying the whole
+    /// transaction on serialization failures and deadlocks (SQLSTATE 40001 / 40P01, which
+    /// can surface at any statement or at COMMIT) with jittered exponential back-off.
+    /// An `Err` from `work` rolls back (the transaction is dropped) and is returned.
+    pub async fn serializable<C, T, F>(&self, op: &'static str, ctx: &C, mut work: F) -> Result<T>
+    where
+        C: Sync + ?Sized,
+        F: for<'a> FnMut(&'a deadpool_postgres::Transaction<'a>, &'a C) -> TxFuture<'a, T>,
+    {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result: Result<T> = async {
+                let mut client = self.client().await?;
+                let tx = client
+                    .build_transaction()
+                    .isolation_level(IsolationLevel::Serializable)
+                    .start()
+                    .await
+                    .map_err(db_error)?;
+                let value = work(&tx, ctx).await?;
+                tx.commit().await.map_err(db_error)?;
+                Ok(value)
+            }
+            .await;
+            match result {
+                Err(err) if err.code == RETRYABLE => {
+                    if attempt >= MAX_ATTEMPTS {
+                        tracing::warn!(op, attempt, "giving up after repeated serialization failures");
+                        return Err(Error::new(
+                            ErrorKind::Unavailable,
+                            "service_busy",
+                            "The service is too busy to complete this right now; try again.",
+                        ));
+                    }
+                    tracing::debug!(op, attempt, "serialization failure, retrying");
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// Full-jitter exponential back-off: up to 1 ms, 2 ms, 4 ms … capped at 50 ms.
+fn backoff(attempt: u32) -> Duration {
+    let cap_us = (1_000u64 << attempt.min(6)).min(50_000);
+    Duration::from_micros(rand::rng().random_range(100..=cap_us))
+}
+
+/// Maps a driver error to a domain error: conflicts become retryable, connection trouble
+/// and timeouts become 503, everything else is internal (and logged where answered).
+pub fn db_error(err: tokio_postgres::Error) -> Error {
+    if let Some(code) = err.code() {
+        if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
+        {
+            return Error::new(
+                ErrorKind::Unavailable,
+                RETRYABLE,
+                "The transaction conflicted with another one.",
+            );
+        }
+        let class = &code.code()[..2];
+        if *code == SqlState::QUERY_CANCELED
+            || *code == SqlState::LOCK_NOT_AVAILABLE
+            || class == "08" // connection exception
+            || class == "53" // insufficient resources (too many connections, …)
+            || class == "57"
+        // operator intervention (shutdown, cannot connect now)
+        {
+            tracing::warn!(error = ?err, "database unavailable");
+            return Error::unavailable("The database is unavailable or too slow; try again.");
+        }
+        return Error::internal(err);
+    }
+    if err.is_closed() || err.as_db_error().is_none() {
+        // I/O errors, closed connections, timeouts while connecting.
+        tracing::warn!(error = ?err, "database connection failed");
+        return Error::unavailable("The database is unavailable; try again.");
+    }
+    Error::internal(err)
+}
+
+fn pool_error(err: deadpool_postgres::PoolError) -> Error {
+    use deadpool_postgres::PoolError;
+    match err {
+        PoolError::Backend(err) => db_error(err),
+        PoolError::Timeout(_) => {
+            tracing::warn!("no database connection became free in time");
+            Error::unavailable("The service is busy; try again.")
+        }
+        other => Error::internal(other),
+    }
+}
+
+/// True when `err` is a unique-constraint violation on `constraint`.
+pub fn is_unique_violation(err: &tokio_postgres::Error, constraint: &str) -> bool {
+    err.as_db_error().is_some_and(|db| {
+        *db.code() == SqlState::UNIQUE_VIOLATION && db.constraint() == Some(constraint)
+    })
+}

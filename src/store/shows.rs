@@ -1,0 +1,247 @@
+//! Shows: creation (which materialises the seats), lists, and seat maps.
+
+use chrono::{DateTime, Utc};
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
+
+use super::{Db, db_error, layouts};
+use crate::domain::booking::SeatStatus;
+use crate::domain::layout::Layout;
+use crate::domain::page::Cursor;
+use crate::domain::show::{Seat, Show, ShowDraft};
+use crate::domain::{Error, Result};
+
+/// Where a new show's seats come from.
+pub enum LayoutSource {
+    /// A stored layout.
+    Stored(i64),
+    /// A layout given inline; it is stored too, so the show can point at it.
+    Inline(Layout),
+}
+
+/// Show columns plus the live available count: the row counters, plus seats whose hold
+/// has run out but that the sweeper has not released yet (expiry is exact).
+const SHOW_COLUMNS: &str = "s.id, s.name, s.kind, s.starts_at, s.layout_id, s.total_seats, s.prices, s.created_at, \
+     (SELECT coalesce(sum(r.seat_count - r.taken), 0) FROM show_rows r WHERE r.show_id = s.id) \
+     + (SELECT count(*) FROM seats x WHERE x.show_id = s.id AND x.status = 'HELD' AND x.held_until <= now()) \
+     AS available_seats";
+
+fn show_from_row(row: &Row) -> Result<Show> {
+    let prices: serde_json::Value = row.get(6);
+    Ok(Show {
+        id: row.get(0),
+        name: row.get(1),
+        kind: row.get(2),
+        starts_at: row.get(3),
+        layout_id: row.get(4),
+        total_seats: row.get(5),
+        prices: serde_json::from_value(prices).map_err(Error::internal)?,
+        created_at: row.get(7),
+        available_seats: row.get::<_, i64>(8),
+    })
+}
+
+/// Filters of the public show list.
+#[derive(Debug, Clone, Default)]
+pub struct ShowFilter {
+    pub kind: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl Db {
+    /// Creates a show and its seats and seat-row counters in one transaction. With a
+    /// `seed_key`, an existing show of that key is returned unchanged.
+    pub async fn create_show(
+        &self,
+        draft: &ShowDraft,
+        source: LayoutSource,
+        seed_key: Option<&str>,
+    ) -> Result<Show> {
+        let mut client = self.client().await?;
+        if let Some(key) = seed_key {
+            let existing = client
+                .query_opt("SELECT id FROM shows WHERE seed_key = $1", &[&key])
+                .await
+                .map_err(db_error)?;
+            if let Some(row) = existing {
+                return self.show(row.get(0)).await;
+            }
+        }
+        let tx = client.transaction().await.map_err(db_error)?;
+        let (layout_id, layout) = match source {
+            LayoutSource::Stored(id) => {
+                let row = tx
+                    .query_opt("SELECT definition FROM layouts WHERE id = $1", &[&id])
+                    .await
+                    .map_err(db_error)?
+                    .ok_or_else(|| {
+                        Error::not_found("layout_not_found", format!("There is no layout {id}."))
+                    })?;
+                let spec = serde_json::from_value(row.get(0)).map_err(Error::internal)?;
+                (id, Layout::parse(spec)?)
+            }
+            LayoutSource::Inline(layout) => {
+                let record = layouts::insert(&*tx, &layout, None).await?;
+                (record.id, layout)
+            }
+        };
+        draft.check_prices(&layout)?;
+        let prices = serde_json::to_value(&draft.prices).map_err(Error::internal)?;
+        let total = layout.seat_count() as i32;
+        let show_id: i64 = tx
+            .query_one(
+                "INSERT INTO shows (name, kind, starts_at, layout_id, total_seats, prices, seed_key) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                &[
+                    &draft.name,
+                    &draft.kind,
+                    &draft.starts_at,
+                    &layout_id,
+                    &total,
+                    &prices,
+                    &seed_key,
+                ],
+            )
+            .await
+            .map_err(db_error)?
+            .get(0);
+
+        let row_nos: Vec<i32> = (0..layout.row_sizes.len() as i32).collect();
+        let row_categories: Vec<&str> = layout.row_categories();
+        tx.execute(
+            "INSERT INTO show_rows (show_id, row_no, category, seat_count) \
+             SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[])",
+            &[&show_id, &row_nos, &row_categories, &layout.row_sizes],
+        )
+        .await
+        .map_err(db_error)?;
+
+        // All seats in one statement: column arrays, unnested by PostgreSQL.
+        let seats = &layout.seats;
+        let ids: Vec<i32> = seats.iter().map(|s| s.seat_id).collect();
+        let labels: Vec<&str> = seats.iter().map(|s| s.label.as_str()).collect();
+        let sections: Vec<&str> = seats.iter().map(|s| s.section.as_str()).collect();
+        let rows: Vec<i32> = seats.iter().map(|s| s.row_no).collect();
+        let row_labels: Vec<&str> = seats.iter().map(|s| s.row_label.as_str()).collect();
+        let numbers: Vec<i32> = seats.iter().map(|s| s.number).collect();
+        let categories: Vec<&str> = seats.iter().map(|s| s.category.as_str()).collect();
+        let prices: Vec<i64> = seats.iter().map(|s| draft.prices[&s.category]).collect();
+        let xs: Vec<f32> = seats.iter().map(|s| s.x).collect();
+        let ys: Vec<f32> = seats.iter().map(|s| s.y).collect();
+        let params: [&(dyn ToSql + Sync); 11] = [
+            &show_id,
+            &ids,
+            &labels,
+            &sections,
+            &rows,
+            &row_labels,
+            &numbers,
+            &categories,
+            &prices,
+            &xs,
+            &ys,
+        ];
+        tx.execute(
+            "INSERT INTO seats (show_id, seat_id, label, section, row_no, row_label, number, category, price_cents, x, y) \
+             SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], \
+                                      $8::text[], $9::bigint[], $10::real[], $11::real[])",
+            &params,
+        )
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        drop(client);
+        self.show(show_id).await
+    }
+
+    pub async fn show(&self, id: i64) -> Result<Show> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!("SELECT {SHOW_COLUMNS} FROM shows s WHERE s.id = $1"))
+            .await
+            .map_err(db_error)?;
+        let row = client
+            .query_opt(&stmt, &[&id])
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| Error::show_not_found(id))?;
+        show_from_row(&row)
+    }
+
+    /// Shows ordered by (starts_at, id), one page after `after`.
+    pub async fn shows(
+        &self,
+        filter: &ShowFilter,
+        after: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<Vec<Show>> {
+        let after = match after {
+            Some(c) => Some((
+                c.at,
+                c.id.parse::<i64>().map_err(|_| {
+                    Error::new(crate::domain::ErrorKind::BadRequest, "invalid_cursor", "Bad cursor.")
+                })?,
+            )),
+            None => None,
+        };
+        let (after_at, after_id) = after.unzip();
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {SHOW_COLUMNS} FROM shows s \
+                 WHERE ($1::text IS NULL OR s.kind = $1) \
+                   AND ($2::timestamptz IS NULL OR s.starts_at >= $2) \
+                   AND ($3::timestamptz IS NULL OR s.starts_at < $3) \
+                   AND ($4::timestamptz IS NULL OR (s.starts_at, s.id) > ($4, $5::bigint)) \
+                 ORDER BY s.starts_at, s.id LIMIT $6"
+            ))
+            .await
+            .map_err(db_error)?;
+        let rows = client
+            .query(
+                &stmt,
+                &[&filter.kind, &filter.from, &filter.to, &after_at, &after_id, &limit],
+            )
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(show_from_row).collect()
+    }
+
+    /// Every seat of a show with its live status (a lapsed hold reads as AVAILABLE).
+    pub async fn seat_map(&self, show_id: i64) -> Result<Vec<Seat>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT seat_id, label, section, row_label, number, category, price_cents, x, y, \
+                        CASE WHEN status = 'HELD' AND held_until <= now() THEN 'AVAILABLE' ELSE status END \
+                 FROM seats WHERE show_id = $1 ORDER BY seat_id",
+            )
+            .await
+            .map_err(db_error)?;
+        let rows = client.query(&stmt, &[&show_id]).await.map_err(db_error)?;
+        if rows.is_empty() {
+            // Every show has seats, so no rows means no show.
+            return Err(Error::show_not_found(show_id));
+        }
+        Ok(rows
+            .iter()
+            .map(|row| Seat {
+                id: row.get(0),
+                label: row.get(1),
+                section: row.get(2),
+                row: row.get(3),
+                number: row.get(4),
+                category: row.get(5),
+                price_cents: row.get(6),
+                x: row.get(7),
+                y: row.get(8),
+                status: match row.get::<_, &str>(9) {
+                    "HELD" => SeatStatus::Held,
+                    "BOOKED" => SeatStatus::Booked,
+                    _ => SeatStatus::Available,
+                },
+            })
+            .collect())
+    }
+}
