@@ -63,8 +63,9 @@ CREATE INDEX shows_kind_starts_at_idx ON shows (kind, starts_at, id);
 -- available" skip rows that cannot fit a party.
 --
 -- available_seats(show) = sum(seat_count - taken)
---                       + seats whose hold has expired but not yet been swept
--- (the second term is what makes expiry exact before the sweeper runs).
+--                       + seats still pointing at a PENDING booking past its expiry
+-- (the second term is what makes expiry exact before the sweeper runs; it is found
+-- through the lapsed bookings, which the sweeper keeps few).
 CREATE TABLE show_rows (
     show_id    bigint   NOT NULL REFERENCES shows (id) ON DELETE CASCADE,
     row_no     int      NOT NULL,   -- 0-based position of the row in the layout, front first
@@ -72,7 +73,7 @@ CREATE TABLE show_rows (
     seat_count int      NOT NULL CHECK (seat_count > 0),
     taken      int      NOT NULL DEFAULT 0 CHECK (taken >= 0 AND taken <= seat_count),
     PRIMARY KEY (show_id, row_no)
-);
+) WITH (fillfactor = 50);  -- counters are updated in place (HOT), never indexed
 
 -- One row per seat of a show: the unit that is locked, held and sold.
 CREATE TABLE seats (
@@ -99,8 +100,13 @@ CREATE TABLE seats (
     CHECK ((status = 'AVAILABLE') = (booking_id IS NULL)),
     CHECK ((status = 'HELD') = (held_until IS NOT NULL))
 );
--- Exact expiry: counting/finding holds that have run out before the sweeper got to them.
-CREATE INDEX seats_held_until_idx ON seats (show_id, held_until) WHERE status = 'HELD';
+-- No secondary index covers status, booking_id or held_until, on purpose: then a hold,
+-- confirm or cancel is a HOT update (the new row version stays on its heap page and no
+-- index entry is written). Under SERIALIZABLE that matters: holds read the primary-key
+-- page of their seats, and an index write into a page another hold has read is an
+-- rw-conflict, so neighbouring seats held at the same moment would abort each other.
+-- The fill factor leaves each page room for the updated versions.
+ALTER TABLE seats SET (fillfactor = 70);
 
 -- A hold (PENDING) that becomes CONFIRMED or FAILED (EXPIRED / CANCELLED).
 -- Ids are random UUIDs: unguessable, and concurrent inserts spread over the index instead
@@ -124,6 +130,8 @@ CREATE TABLE bookings (
 CREATE INDEX bookings_user_created_idx ON bookings (user_id, created_at DESC, id DESC);
 -- The sweeper: PENDING holds in expiry order.
 CREATE INDEX bookings_pending_expires_idx ON bookings (expires_at) WHERE status = 'PENDING';
+-- Exact counts: a show's PENDING holds that have lapsed but are not swept yet.
+CREATE INDEX bookings_show_pending_idx ON bookings (show_id, expires_at) WHERE status = 'PENDING';
 
 -- Idempotency-Key support for POST /bookings. The key row is inserted in the same
 -- transaction as the booking it produced, so a retried request either finds the finished

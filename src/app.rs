@@ -49,7 +49,7 @@ pub async fn database(settings: &Settings) -> anyhow::Result<(Db, Option<Embedde
                 data_dir = %settings.data_dir.display(),
                 "DATABASE_URL is not set: using a private PostgreSQL (the embedded default)"
             );
-            let pg = EmbeddedPostgres::start(&settings.data_dir).await?;
+            let pg = EmbeddedPostgres::start(&settings.data_dir.join("postgres")).await?;
             (pg.url(), Some(pg))
         }
     };
@@ -188,7 +188,10 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
         .at("/", make_sync(|_| Html(INDEX)))
         .around(limit_body)
         .catch_error(|_: poem::error::NotFoundError| async {
-            problem_response(Error::not_found("route_not_found", "There is no such endpoint."))
+            problem_response(Error::not_found(
+                "route_not_found",
+                "There is no such endpoint.",
+            ))
         })
         .catch_error(|_: poem::error::MethodNotAllowedError| async {
             problem_response(Error::new(
@@ -200,7 +203,9 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
             .into_response()
         })
         .with(CatchPanic::new().with_handler(|_| {
-            problem_response(Error::internal(anyhow::anyhow!("a request handler panicked")))
+            problem_response(Error::internal(anyhow::anyhow!(
+                "a request handler panicked"
+            )))
         }))
         .with(Tracing)
         .data(state)

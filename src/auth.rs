@@ -165,13 +165,27 @@ mod tests {
         );
         let other = Tokens::new("secret-two", Duration::from_secs(60));
         assert_eq!(other.verify(&token).unwrap_err().code, "invalid_token");
-        assert_eq!(tokens.verify("not.a.token").unwrap_err().code, "invalid_token");
+        assert_eq!(
+            tokens.verify("not.a.token").unwrap_err().code,
+            "invalid_token"
+        );
     }
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(normalize_email(" Ann@Example.COM ").unwrap(), "ann@example.com");
-        for bad in ["", "ann", "@example.com", "ann@", "ann@example", "a b@example.com", "a@b@c.com"] {
+        assert_eq!(
+            normalize_email(" Ann@Example.COM ").unwrap(),
+            "ann@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "@example.com",
+            "ann@",
+            "ann@example",
+            "a b@example.com",
+            "a@b@c.com",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad}");
         }
         assert!(normalize_email(&format!("{}@example.com", "a".repeat(250))).is_err());
@@ -180,7 +194,11 @@ mod tests {
     #[tokio::test]
     async fn passwords_verify_only_against_their_hash() {
         let hash = hash_password("correct horse".into()).await.unwrap();
-        assert!(verify_password("correct horse".into(), hash.clone()).await.unwrap());
+        assert!(
+            verify_password("correct horse".into(), hash.clone())
+                .await
+                .unwrap()
+        );
         assert!(!verify_password("wrong horse".into(), hash).await.unwrap());
     }
 }

@@ -77,10 +77,16 @@ impl Settings {
         }
         let timeout_ms: u64 = parse("DATABASE_TIMEOUT_MS", get("DATABASE_TIMEOUT_MS"), 3000)?;
         let sweep_ms: u64 = parse("SWEEP_INTERVAL_MS", get("SWEEP_INTERVAL_MS"), 1000)?;
-        let token_ttl: u64 = parse("ACCESS_TOKEN_TTL_SECONDS", get("ACCESS_TOKEN_TTL_SECONDS"), 3600)?;
+        let token_ttl: u64 = parse(
+            "ACCESS_TOKEN_TTL_SECONDS",
+            get("ACCESS_TOKEN_TTL_SECONDS"),
+            3600,
+        )?;
         let grace: u64 = parse("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS"), 10)?;
         if timeout_ms == 0 || sweep_ms == 0 || token_ttl == 0 {
-            bail!("DATABASE_TIMEOUT_MS, SWEEP_INTERVAL_MS and ACCESS_TOKEN_TTL_SECONDS must be positive");
+            bail!(
+                "DATABASE_TIMEOUT_MS, SWEEP_INTERVAL_MS and ACCESS_TOKEN_TTL_SECONDS must be positive"
+            );
         }
         let log_json = match get("LOG_FORMAT").as_deref() {
             None | Some("text") => false,
@@ -116,8 +122,10 @@ mod tests {
     use super::*;
 
     fn settings(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 

@@ -55,7 +55,11 @@ async fn main() -> anyhow::Result<()> {
                 pg.stop();
             }
             let report = result.with_context(|| format!("seeding from {}", file.display()))?;
-            tracing::info!(layouts = report.layouts, shows = report.shows, "seed file applied");
+            tracing::info!(
+                layouts = report.layouts,
+                shows = report.shows,
+                "seed file applied"
+            );
             Ok(())
         }
         Command::Openapi => unreachable!("handled before settings are read"),

@@ -66,8 +66,8 @@ pub struct SeedReport {
 
 /// Loads a seed file into the database.
 pub async fn seed_file(db: &Db, path: &Path) -> anyhow::Result<SeedReport> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let file: SeedFile = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a valid seed file", path.display()))?;
     seed(db, file).await
@@ -104,13 +104,14 @@ pub async fn seed(db: &Db, file: SeedFile) -> anyhow::Result<SeedReport> {
                     .with_context(context)?;
                 date.and_time(time).and_utc()
             }
-            _ => bail!(
-                "{}: give starts_at, or days_from_now and time",
-                context()
-            ),
+            _ => bail!("{}: give starts_at, or days_from_now and time", context()),
         };
         let Some(&layout_id) = layout_ids.get(&show.layout) else {
-            bail!("{}: no layout with key {:?} in this file", context(), show.layout);
+            bail!(
+                "{}: no layout with key {:?} in this file",
+                context(),
+                show.layout
+            );
         };
         let draft = ShowDraft::parse(&show.name, &show.kind, starts_at, show.prices, now)
             .map_err(|e| anyhow::anyhow!("{}: {}", context(), e.detail))?;

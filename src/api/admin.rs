@@ -198,7 +198,11 @@ pub struct AdminApi;
 #[OpenApi(tag = "Tag::Admin")]
 impl AdminApi {
     /// Store a seat layout.
-    #[oai(path = "/admin/layouts", method = "post", operation_id = "create_layout")]
+    #[oai(
+        path = "/admin/layouts",
+        method = "post",
+        operation_id = "create_layout"
+    )]
     async fn create_layout(
         &self,
         _admin: AdminAuth,
@@ -248,7 +252,11 @@ impl AdminApi {
     }
 
     /// One stored layout.
-    #[oai(path = "/admin/layouts/:id", method = "get", operation_id = "get_layout")]
+    #[oai(
+        path = "/admin/layouts/:id",
+        method = "get",
+        operation_id = "get_layout"
+    )]
     async fn get_layout(
         &self,
         _admin: AdminAuth,

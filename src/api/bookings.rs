@@ -154,9 +154,14 @@ impl BookingsApi {
         body: Json<NewBooking>,
     ) -> HoldResponse {
         let result: Result<BookingView> = async {
-            let key = idempotency_key.0.as_deref().map(check_idempotency_key).transpose()?;
+            let key = idempotency_key
+                .0
+                .as_deref()
+                .map(check_idempotency_key)
+                .transpose()?;
             let body = body.0;
-            let request = HoldRequest::parse(body.show_id, body.seat_ids, body.quantity, body.category)?;
+            let request =
+                HoldRequest::parse(body.show_id, body.seat_ids, body.quantity, body.category)?;
             let outcome = state
                 .db
                 .hold(auth.0.user_id, &request, state.hold_ttl_secs, key)
@@ -184,7 +189,10 @@ impl BookingsApi {
         let result: Result<BookingPage> = async {
             let limit = page_size(limit.0)?;
             let after = cursor.0.as_deref().map(Cursor::decode).transpose()?;
-            let bookings = state.db.bookings(auth.0.user_id, after.as_ref(), limit + 1).await?;
+            let bookings = state
+                .db
+                .bookings(auth.0.user_id, after.as_ref(), limit + 1)
+                .await?;
             let (items, next_cursor) = super::paginate(bookings, limit, |b| Cursor {
                 at: b.created_at,
                 id: b.id.to_string(),
@@ -219,7 +227,11 @@ impl BookingsApi {
     ///
     /// Conflicts: `booking_expired` (the hold ran out; the booking is now FAILED/EXPIRED),
     /// `booking_cancelled`.
-    #[oai(path = "/bookings/:id/confirm", method = "post", operation_id = "confirm_booking")]
+    #[oai(
+        path = "/bookings/:id/confirm",
+        method = "post",
+        operation_id = "confirm_booking"
+    )]
     async fn confirm(
         &self,
         auth: UserAuth,
@@ -233,7 +245,11 @@ impl BookingsApi {
     /// Cancelling twice is harmless.
     ///
     /// Conflicts: `booking_expired`, `show_started`.
-    #[oai(path = "/bookings/:id/cancel", method = "post", operation_id = "cancel_booking")]
+    #[oai(
+        path = "/bookings/:id/cancel",
+        method = "post",
+        operation_id = "cancel_booking"
+    )]
     async fn cancel(
         &self,
         auth: UserAuth,
@@ -260,7 +276,9 @@ fn check_idempotency_key(key: &str) -> Result<&str> {
         return Err(Error::new(
             ErrorKind::BadRequest,
             "invalid_idempotency_key",
-            format!("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters."),
+            format!(
+                "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters."
+            ),
         ));
     }
     Ok(key)

@@ -8,8 +8,7 @@
 
 use poem_openapi::Object;
 use poem_openapi::error::{
-    AuthorizationError, ContentTypeError, ParseParamError, ParsePathError,
-    ParseRequestPayloadError,
+    AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
 };
 
 use crate::domain::{Error, ErrorKind};
@@ -133,16 +132,36 @@ pub fn bad_request<T: From<Error>>(err: poem::Error) -> T {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! error_status {
-    (BadRequest) => { 400 };
-    (Unauthorized) => { 401 };
-    (Forbidden) => { 403 };
-    (NotFound) => { 404 };
-    (Conflict) => { 409 };
-    (PayloadTooLarge) => { 413 };
-    (UnsupportedMediaType) => { 415 };
-    (Unprocessable) => { 422 };
-    (Internal) => { 500 };
-    (Unavailable) => { 503 };
+    (BadRequest) => {
+        400
+    };
+    (Unauthorized) => {
+        401
+    };
+    (Forbidden) => {
+        403
+    };
+    (NotFound) => {
+        404
+    };
+    (Conflict) => {
+        409
+    };
+    (PayloadTooLarge) => {
+        413
+    };
+    (UnsupportedMediaType) => {
+        415
+    };
+    (Unprocessable) => {
+        422
+    };
+    (Internal) => {
+        500
+    };
+    (Unavailable) => {
+        503
+    };
 }
 
 /// Declares an endpoint's response enum: its success variants, then the error statuses

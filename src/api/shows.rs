@@ -224,7 +224,11 @@ impl ShowsApi {
     }
 
     /// A show's seat map: every seat with position, category, price and live status.
-    #[oai(path = "/shows/:id/seats", method = "get", operation_id = "get_seat_map")]
+    #[oai(
+        path = "/shows/:id/seats",
+        method = "get",
+        operation_id = "get_seat_map"
+    )]
     async fn seat_map(&self, state: Data<&Arc<AppState>>, id: Path<i64>) -> SeatMapResponse {
         match state.db.seat_map(id.0).await {
             Ok(seats) => SeatMapResponse::Ok(Json(SeatMap {

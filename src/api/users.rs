@@ -96,9 +96,7 @@ async fn register(state: &AppState, body: Credentials) -> Result<User> {
 }
 
 async fn login(state: &AppState, body: Credentials) -> Result<Token> {
-    let invalid = || {
-        Error::unauthenticated("invalid_credentials", "Wrong e-mail or password.")
-    };
+    let invalid = || Error::unauthenticated("invalid_credentials", "Wrong e-mail or password.");
     // Malformed addresses cannot belong to an account: same answer as a wrong password.
     let Ok(email) = auth::normalize_email(&body.email) else {
         return Err(invalid());

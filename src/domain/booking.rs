@@ -217,7 +217,13 @@ mod tests {
     fn seat_ids_are_sorted_and_checked() {
         let r = HoldRequest::parse(1, Some(vec![3, 1, 2]), None, None).unwrap();
         assert_eq!(r.seats, SeatRequest::Seats(vec![1, 2, 3]));
-        let cases: [(Option<Vec<i64>>, Option<i64>, Option<&str>, &str); 9] = [
+        type Case = (
+            Option<Vec<i64>>,
+            Option<i64>,
+            Option<&'static str>,
+            &'static str,
+        );
+        let cases: [Case; 9] = [
             (Some(vec![]), None, None, "invalid_seat_count"),
             (Some(vec![1; 11]), None, None, "invalid_seat_count"),
             (Some(vec![1, 1]), None, None, "duplicate_seat_ids"),

@@ -134,7 +134,9 @@ impl Layout {
         if seat_count > MAX_SEATS_PER_LAYOUT {
             return Err(Error::invalid(
                 "too_many_seats",
-                format!("A layout has at most {MAX_SEATS_PER_LAYOUT} seats, this one {seat_count}."),
+                format!(
+                    "A layout has at most {MAX_SEATS_PER_LAYOUT} seats, this one {seat_count}."
+                ),
             ));
         }
 
@@ -149,10 +151,17 @@ impl Layout {
                 // Rows are centred on the widest row, so an aisle-less hall draws as a block.
                 let offset = (widest - row.seats) as f32 / 2.0;
                 let category = row.category.as_deref().unwrap_or(&section.category);
+                // "A" + 12 reads "A12"; a row label ending in a digit gets a dash, so
+                // row "F1" seat 11 ("F1-11") never collides with row "F11" seat 1.
+                let separator = if row.label.ends_with(|c: char| c.is_ascii_digit()) {
+                    "-"
+                } else {
+                    ""
+                };
                 for number in 1..=row.seats {
                     seats.push(SeatPlan {
                         seat_id: seats.len() as i32 + 1,
-                        label: format!("{}{}", row.label, number),
+                        label: format!("{}{separator}{number}", row.label),
                         section: section.name.trim().to_owned(),
                         row_no,
                         row_label: row.label.clone(),
@@ -166,6 +175,16 @@ impl Layout {
             }
             // One empty row between sections.
             y += 1.0;
+        }
+        let mut seat_labels = HashSet::with_capacity(seats.len());
+        if let Some(seat) = seats.iter().find(|s| !seat_labels.insert(s.label.as_str())) {
+            return Err(Error::invalid(
+                "duplicate_seat_label",
+                format!(
+                    "Seat label {:?} would appear twice; rename a row.",
+                    seat.label
+                ),
+            ));
         }
         let spec = LayoutSpec {
             name: name.to_owned(),
@@ -284,6 +303,18 @@ mod tests {
         assert_eq!(layout.seats[4].x, 1.0);
         assert_eq!(layout.seats[4].y, 1.0);
         assert_eq!(layout.row_sizes, [4, 2]);
+    }
+
+    #[test]
+    fn labels_of_numbered_rows_do_not_collide() {
+        let layout = Layout::parse(spec(vec![row("F1", 11), row("F11", 1)])).unwrap();
+        assert_eq!(layout.seats[10].label, "F1-11");
+        assert_eq!(layout.seats[11].label, "F11-1");
+        let ok = Layout::parse(spec(vec![row("A-", 1), row("A", 1), row("A-1", 1)])).unwrap();
+        let labels: Vec<_> = ok.seats.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels, ["A-1", "A1", "A-1-1"]);
+        let err = Layout::parse(spec(vec![row("A1-", 5), row("A1", 1)])).unwrap_err();
+        assert_eq!(err.code, "duplicate_seat_label");
     }
 
     #[test]

@@ -70,7 +70,11 @@ mod tests {
         };
         assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
         for bad in ["", "!!", "bm9waXBl", "MTIzfA"] {
-            assert_eq!(Cursor::decode(bad).unwrap_err().code, "invalid_cursor", "{bad}");
+            assert_eq!(
+                Cursor::decode(bad).unwrap_err().code,
+                "invalid_cursor",
+                "{bad}"
+            );
         }
     }
 

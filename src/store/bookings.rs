@@ -98,10 +98,10 @@ impl Db {
         idempotency_key: Option<&str>,
     ) -> Result<HoldOutcome> {
         let fingerprint = request.fingerprint();
-        if let Some(key) = idempotency_key {
-            if let Some(outcome) = self.replay(user_id, key, &fingerprint).await? {
-                return Ok(outcome);
-            }
+        if let Some(key) = idempotency_key
+            && let Some(outcome) = self.replay(user_id, key, &fingerprint).await?
+        {
+            return Ok(outcome);
         }
         let mut ctx = HoldCtx {
             user_id,
@@ -149,7 +149,12 @@ impl Db {
     }
 
     /// The earlier result for an Idempotency-Key, if there is one.
-    async fn replay(&self, user_id: i64, key: &str, fingerprint: &str) -> Result<Option<HoldOutcome>> {
+    async fn replay(
+        &self,
+        user_id: i64,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<Option<HoldOutcome>> {
         let client = self.client().await?;
         let row = client
             .query_opt(
@@ -177,7 +182,12 @@ impl Db {
     /// read never makes other holds fail); the hold transaction then locks and re-checks
     /// them. First only the front rows with room are read; the whole show only when
     /// those cannot seat the party together without stranding a seat.
-    async fn pick_best(&self, show_id: i64, quantity: usize, category: Option<&str>) -> Result<Vec<i32>> {
+    async fn pick_best(
+        &self,
+        show_id: i64,
+        quantity: usize,
+        category: Option<&str>,
+    ) -> Result<Vec<i32>> {
         let client = self.client().await?;
         let stmt = client
             .prepare_cached(
@@ -323,7 +333,12 @@ impl Db {
     }
 
     /// The caller's bookings, newest first, one page after `after`.
-    pub async fn bookings(&self, user_id: i64, after: Option<&Cursor>, limit: i64) -> Result<Vec<Booking>> {
+    pub async fn bookings(
+        &self,
+        user_id: i64,
+        after: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<Vec<Booking>> {
         let (after_at, after_id) = match after {
             Some(c) => (
                 Some(c.at),
@@ -439,9 +454,16 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
     }
     if seats.len() != ctx.seat_ids.len() {
         let found: Vec<i32> = seats.iter().map(|r| r.get(0)).collect();
-        let unknown = ctx.seat_ids.iter().copied().filter(|id| !found.contains(id)).collect();
-        return Err(Error::invalid("unknown_seats", "Some seats do not exist in this show.")
-            .with_seats(unknown));
+        let unknown = ctx
+            .seat_ids
+            .iter()
+            .copied()
+            .filter(|id| !found.contains(id))
+            .collect();
+        return Err(
+            Error::invalid("unknown_seats", "Some seats do not exist in this show.")
+                .with_seats(unknown),
+        );
     }
     let mut unavailable = Vec::new();
     let mut labels = Vec::with_capacity(seats.len());
@@ -508,7 +530,10 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
     let row = match tx.query_one(&write, &params).await {
         Ok(row) => row,
         Err(err) if is_unique_violation(&err, "idempotency_keys_pkey") => {
-            return Err(Error::conflict(IDEMPOTENCY_RACE, "Same Idempotency-Key in flight."));
+            return Err(Error::conflict(
+                IDEMPOTENCY_RACE,
+                "Same Idempotency-Key in flight.",
+            ));
         }
         Err(err) => return Err(db_error(err)),
     };
@@ -553,7 +578,11 @@ const LOCKED_COLUMNS: &str = "show_id, status, failure_reason, seat_ids, expires
 
 impl LockedBooking {
     fn from_row(id: Uuid, row: &Row) -> Result<Self> {
-        let state = match (row.get::<_, &str>(1), row.get::<_, Option<&str>>(2), row.get::<_, bool>(4)) {
+        let state = match (
+            row.get::<_, &str>(1),
+            row.get::<_, Option<&str>>(2),
+            row.get::<_, bool>(4),
+        ) {
             ("PENDING", _, false) => State::Live,
             ("PENDING", _, true) => State::Lapsed,
             ("CONFIRMED", _, _) => State::Confirmed,
@@ -595,7 +624,10 @@ async fn lock_booking(
 }
 
 /// Locks the seats a booking still owns, in seat_id order, returning their seat rows.
-async fn lock_seats(tx: &deadpool_postgres::Transaction<'_>, booking: &LockedBooking) -> Result<Vec<(i32, i32)>> {
+async fn lock_seats(
+    tx: &deadpool_postgres::Transaction<'_>,
+    booking: &LockedBooking,
+) -> Result<Vec<(i32, i32)>> {
     let stmt = tx
         .prepare_cached(
             "SELECT seat_id, row_no FROM seats \
@@ -654,12 +686,20 @@ async fn release(
     Ok(())
 }
 
-async fn read_booking(tx: &deadpool_postgres::Transaction<'_>, booking_id: Uuid) -> Result<Booking> {
+async fn read_booking(
+    tx: &deadpool_postgres::Transaction<'_>,
+    booking_id: Uuid,
+) -> Result<Booking> {
     let stmt = tx
-        .prepare_cached(&format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1"))
+        .prepare_cached(&format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1"
+        ))
         .await
         .map_err(db_error)?;
-    let row = tx.query_one(&stmt, &[&booking_id]).await.map_err(db_error)?;
+    let row = tx
+        .query_one(&stmt, &[&booking_id])
+        .await
+        .map_err(db_error)?;
     booking_from_row(&row)
 }
 

@@ -76,7 +76,10 @@ impl EmbeddedPostgres {
             )?;
         }
         if let Some(port) = pg.running_port() {
-            tracing::info!(port, "reusing the private PostgreSQL cluster that is already running");
+            tracing::info!(
+                port,
+                "reusing the private PostgreSQL cluster that is already running"
+            );
             pg.port = port;
         } else {
             pg.port = free_port()?;
@@ -126,14 +129,17 @@ impl EmbeddedPostgres {
         let data_dir = self.data_dir.to_string_lossy().into_owned();
         match self.run("pg_ctl", &["-D", &data_dir, "-m", "fast", "-w", "stop"]) {
             Ok(()) => tracing::info!("stopped the private PostgreSQL cluster"),
-            Err(err) => tracing::warn!(error = %err, "could not stop the private PostgreSQL cluster"),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not stop the private PostgreSQL cluster")
+            }
         }
     }
 
     async fn create_database(&self) -> anyhow::Result<()> {
-        let (client, connection) = tokio_postgres::connect(&self.admin_url(), tokio_postgres::NoTls)
-            .await
-            .context("connecting to the private PostgreSQL cluster")?;
+        let (client, connection) =
+            tokio_postgres::connect(&self.admin_url(), tokio_postgres::NoTls)
+                .await
+                .context("connecting to the private PostgreSQL cluster")?;
         let task = tokio::spawn(connection);
         let exists = client
             .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&DATABASE])
@@ -190,10 +196,10 @@ impl EmbeddedPostgres {
 /// `/usr/lib/postgresql/<version>/bin` (Debian's layout).
 fn find_server_binaries() -> Option<PathBuf> {
     let has_both = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
-    if let Some(path) = std::env::var_os("PATH") {
-        if let Some(dir) = std::env::split_paths(&path).find(|d| has_both(d)) {
-            return Some(dir);
-        }
+    if let Some(path) = std::env::var_os("PATH")
+        && let Some(dir) = std::env::split_paths(&path).find(|d| has_both(d))
+    {
+        return Some(dir);
     }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .ok()?

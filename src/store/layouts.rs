@@ -65,10 +65,15 @@ impl Db {
     pub async fn layout(&self, id: i64) -> Result<LayoutRecord> {
         let client = self.client().await?;
         let row = client
-            .query_opt(&format!("SELECT {COLUMNS} FROM layouts WHERE id = $1"), &[&id])
+            .query_opt(
+                &format!("SELECT {COLUMNS} FROM layouts WHERE id = $1"),
+                &[&id],
+            )
             .await
             .map_err(db_error)?
-            .ok_or_else(|| Error::not_found("layout_not_found", format!("There is no layout {id}.")))?;
+            .ok_or_else(|| {
+                Error::not_found("layout_not_found", format!("There is no layout {id}."))
+            })?;
         from_row(&row)
     }
 
@@ -77,7 +82,11 @@ impl Db {
         let client = self.client().await?;
         let after_id: i64 = match after {
             Some(cursor) => cursor.id.parse().map_err(|_| {
-                Error::new(crate::domain::ErrorKind::BadRequest, "invalid_cursor", "Bad cursor.")
+                Error::new(
+                    crate::domain::ErrorKind::BadRequest,
+                    "invalid_cursor",
+                    "Bad cursor.",
+                )
             })?,
             None => 0,
         };

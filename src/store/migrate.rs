@@ -9,7 +9,7 @@ mod embedded {
 }
 
 /// An arbitrary, fixed advisory-lock key: instances starting together migrate one at a time.
-const MIGRATION_LOCK: i64 = 0x7465_7373_6572_61; // "tessera"
+const MIGRATION_LOCK: i64 = 0x0074_6573_7365_7261; // "tessera"
 
 /// Applies pending migrations. Safe to call from several instances at once: they queue on
 /// an advisory lock and the later ones find nothing to do.

@@ -56,8 +56,14 @@ impl Db {
         let timeout_ms = settings.timeout.as_millis();
         // A slow statement or a lock wait is cut off rather than holding a pooled
         // connection (and its request) for ever.
+        // enable_seqscan=off: under SERIALIZABLE a sequential scan takes a predicate lock
+        // on the whole table, so a hold that happened to scan a small `seats` or
+        // `show_rows` table would conflict with every other hold. Every query of the
+        // service has an index path; this keeps the planner on it however small the
+        // tables are.
         config.options(format!(
-            "-c statement_timeout={timeout_ms} -c idle_in_transaction_session_timeout={}",
+            "-c statement_timeout={timeout_ms} -c idle_in_transaction_session_timeout={} \
+             -c enable_seqscan=off",
             timeout_ms * 2
         ));
         config.connect_timeout(settings.timeout);
@@ -128,14 +134,18 @@ impl Db {
             match result {
                 Err(err) if err.code == RETRYABLE => {
                     if attempt >= MAX_ATTEMPTS {
-                        tracing::warn!(op, attempt, "giving up after repeated serialization failures");
+                        tracing::warn!(
+                            op,
+                            attempt,
+                            "giving up after repeated serialization failures"
+                        );
                         return Err(Error::new(
                             ErrorKind::Unavailable,
                             "service_busy",
                             "The service is too busy to complete this right now; try again.",
                         ));
                     }
-                    tracing::debug!(op, attempt, "serialization failure, retrying");
+                    tracing::debug!(op, attempt, reason = %err.detail, "serialization failure, retrying");
                     tokio::time::sleep(backoff(attempt)).await;
                 }
                 other => return other,
@@ -156,11 +166,12 @@ pub fn db_error(err: tokio_postgres::Error) -> Error {
     if let Some(code) = err.code() {
         if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
         {
-            return Error::new(
-                ErrorKind::Unavailable,
-                RETRYABLE,
-                "The transaction conflicted with another one.",
-            );
+            // The detail (kept for the retry log) says which kind of conflict it was.
+            let detail = err
+                .as_db_error()
+                .map(|db| db.message().to_owned())
+                .unwrap_or_default();
+            return Error::new(ErrorKind::Unavailable, RETRYABLE, detail);
         }
         let class = &code.code()[..2];
         if *code == SqlState::QUERY_CANCELED

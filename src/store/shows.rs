@@ -19,11 +19,15 @@ pub enum LayoutSource {
     Inline(Layout),
 }
 
-/// Show columns plus the live available count: the row counters, plus seats whose hold
-/// has run out but that the sweeper has not released yet (expiry is exact).
+/// Show columns plus the live available count: the row counters, plus seats still held
+/// by bookings whose hold has run out but that the sweeper has not released yet (expiry
+/// is exact). The second term reads only lapsed bookings (an index range that the
+/// sweeper keeps nearly empty) and their seats by primary key.
 const SHOW_COLUMNS: &str = "s.id, s.name, s.kind, s.starts_at, s.layout_id, s.total_seats, s.prices, s.created_at, \
      (SELECT coalesce(sum(r.seat_count - r.taken), 0) FROM show_rows r WHERE r.show_id = s.id) \
-     + (SELECT count(*) FROM seats x WHERE x.show_id = s.id AND x.status = 'HELD' AND x.held_until <= now()) \
+     + (SELECT count(*) FROM bookings b CROSS JOIN unnest(b.seat_ids) AS held(seat_id) \
+        JOIN seats x ON x.show_id = b.show_id AND x.seat_id = held.seat_id AND x.booking_id = b.id \
+        WHERE b.show_id = s.id AND b.status = 'PENDING' AND b.expires_at <= now()) \
      AS available_seats";
 
 fn show_from_row(row: &Row) -> Result<Show> {
@@ -158,7 +162,9 @@ impl Db {
     pub async fn show(&self, id: i64) -> Result<Show> {
         let client = self.client().await?;
         let stmt = client
-            .prepare_cached(&format!("SELECT {SHOW_COLUMNS} FROM shows s WHERE s.id = $1"))
+            .prepare_cached(&format!(
+                "SELECT {SHOW_COLUMNS} FROM shows s WHERE s.id = $1"
+            ))
             .await
             .map_err(db_error)?;
         let row = client
@@ -180,7 +186,11 @@ impl Db {
             Some(c) => Some((
                 c.at,
                 c.id.parse::<i64>().map_err(|_| {
-                    Error::new(crate::domain::ErrorKind::BadRequest, "invalid_cursor", "Bad cursor.")
+                    Error::new(
+                        crate::domain::ErrorKind::BadRequest,
+                        "invalid_cursor",
+                        "Bad cursor.",
+                    )
                 })?,
             )),
             None => None,
@@ -201,7 +211,14 @@ impl Db {
         let rows = client
             .query(
                 &stmt,
-                &[&filter.kind, &filter.from, &filter.to, &after_at, &after_id, &limit],
+                &[
+                    &filter.kind,
+                    &filter.from,
+                    &filter.to,
+                    &after_at,
+                    &after_id,
+                    &limit,
+                ],
             )
             .await
             .map_err(db_error)?;

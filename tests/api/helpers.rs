@@ -1,0 +1,504 @@
+//! The test harness: `TestApp::spawn()` and typed helpers.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tessera::app::Application;
+use tessera::config::Settings;
+use tessera::store::{Db, PoolSettings};
+use tokio::sync::{OnceCell, oneshot};
+use uuid::Uuid;
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "admin-password";
+
+/// The maintenance URL of the PostgreSQL server the tests use.
+async fn server_url() -> &'static str {
+    static URL: OnceCell<String> = OnceCell::const_new();
+    URL.get_or_init(|| async {
+        if let Ok(url) = std::env::var("TESSERA_TEST_DATABASE_URL") {
+            return url;
+        }
+        let local = "postgres://postgres@127.0.0.1:5432/postgres".to_owned();
+        if tokio_postgres::connect(&local, tokio_postgres::NoTls)
+            .await
+            .is_ok()
+        {
+            return local;
+        }
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-postgres");
+        let pg = tessera::store::embedded::EmbeddedPostgres::start(&dir)
+            .await
+            .expect(
+                "no PostgreSQL for the tests: set TESSERA_TEST_DATABASE_URL or install PostgreSQL",
+            );
+        let url = pg.admin_url();
+        // The cluster outlives this process on purpose: later test processes reuse it.
+        std::mem::forget(pg);
+        url
+    })
+    .await
+}
+
+/// `url` with its database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("database URL has a path");
+    format!("{base}/{name}")
+}
+
+async fn admin_client() -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(server_url().await, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the test PostgreSQL");
+    tokio::spawn(connection);
+    client
+}
+
+/// A fresh database with the schema applied, copied from a template that is migrated
+/// once per schema version (an advisory lock serialises concurrent test processes).
+pub async fn fresh_database() -> String {
+    let admin = admin_client().await;
+    let template = format!("tessera_tmpl_{}", schema_fingerprint());
+    admin
+        .execute("SELECT pg_advisory_lock(7357)", &[])
+        .await
+        .unwrap();
+    let exists = admin
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template])
+        .await
+        .unwrap()
+        .is_some();
+    if !exists {
+        admin
+            .batch_execute(&format!("CREATE DATABASE {template}"))
+            .await
+            .unwrap();
+        let db = Db::connect(&PoolSettings {
+            url: with_database(server_url().await, &template),
+            max_size: 1,
+            timeout: Duration::from_secs(10),
+        })
+        .unwrap();
+        tessera::store::migrate::run(&db).await.unwrap();
+    }
+    admin
+        .execute("SELECT pg_advisory_unlock(7357)", &[])
+        .await
+        .unwrap();
+    sweep_old_databases(&admin).await;
+    let created = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let name = format!("tessera_test_{created}_{}", Uuid::new_v4().simple());
+    // Copying needs the template to have no connections; the pool used for migrating
+    // closes them shortly after, so retry briefly.
+    let mut attempts = 0;
+    loop {
+        match admin
+            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await
+        {
+            Ok(()) => break,
+            Err(err) if attempts < 100 => {
+                attempts += 1;
+                let _ = err;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(err) => panic!("creating the test database: {err:?}"),
+        }
+    }
+    with_database(server_url().await, &name)
+}
+
+/// Drops test databases of earlier runs (older than an hour), once per process.
+async fn sweep_old_databases(admin: &tokio_postgres::Client) {
+    static DONE: OnceCell<()> = OnceCell::const_new();
+    DONE.get_or_init(|| async {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let rows = admin
+            .query(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'tessera_test_%'",
+                &[],
+            )
+            .await
+            .unwrap();
+        for row in rows {
+            let name: String = row.get(0);
+            let created = name
+                .split('_')
+                .nth(2)
+                .and_then(|t| t.parse::<u64>().ok())
+                .unwrap_or(0);
+            if now.saturating_sub(created) > 3600 {
+                let _ = admin
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+            }
+        }
+    })
+    .await;
+}
+
+/// Changes whenever a migration file changes, so a stale template is never reused.
+fn schema_fingerprint() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/sql"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for file in files {
+        std::fs::read(&file).unwrap().hash(&mut hasher);
+    }
+    format!("{:x}", hasher.finish())
+}
+
+/// Settings for a test instance: its own database, a free port, a fixed admin.
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::from_lookup(|_| None).unwrap();
+    settings.database_url = Some(database_url.to_owned());
+    settings.bind_addr = "127.0.0.1:0".parse().unwrap();
+    settings.admin_email = ADMIN_EMAIL.into();
+    settings.admin_password = Some(ADMIN_PASSWORD.into());
+    settings.jwt_secret = Some(format!("test-secret-{}", Uuid::new_v4()));
+    settings.pool_size = 8;
+    settings.shutdown_grace = Duration::from_secs(2);
+    settings
+}
+
+/// A running service instance and a client for it.
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    /// A pool on the test database, for checking what the service wrote.
+    pub db_url: String,
+    pub admin_token: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// An HTTP response, body parsed as JSON (or `Value::Null`).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub body: Value,
+    pub content_type: String,
+}
+
+impl Resp {
+    /// The problem `code`, if this is an error response.
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns an instance on a fresh database, after `configure` adjusts its settings.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> Self {
+        let db_url = fresh_database().await;
+        let mut settings = test_settings(&db_url);
+        configure(&mut settings);
+        Self::spawn_settings(settings).await
+    }
+
+    /// Spawns an instance with exactly these settings.
+    pub async fn spawn_settings(settings: Settings) -> Self {
+        if std::env::var_os("TEST_LOG").is_some() {
+            tessera::telemetry::init(false);
+        }
+        let db_url = settings.database_url.clone().unwrap_or_default();
+        let admin = (
+            settings.admin_email.clone(),
+            settings.admin_password.clone().unwrap_or_default(),
+        );
+        let app = Application::build(settings).await.expect("build the app");
+        let base = format!("http://{}", app.local_addr());
+        let (tx, rx) = oneshot::channel();
+        let server = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server run");
+        });
+        let mut test_app = Self {
+            base,
+            http: reqwest::Client::new(),
+            db_url,
+            admin_token: String::new(),
+            shutdown: Some(tx),
+            server: Some(server),
+        };
+        test_app.admin_token = test_app.login(&admin.0, &admin.1).await;
+        test_app
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Resp {
+        let response = request.send().await.expect("HTTP request");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let bytes = response.bytes().await.expect("read body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let resp = Resp {
+            status,
+            body,
+            content_type,
+        };
+        if resp.status >= 400 {
+            assert!(
+                resp.content_type.starts_with("application/problem+json"),
+                "error without a problem body: {resp:?}"
+            );
+            assert!(!resp.code().is_empty(), "error without a code: {resp:?}");
+            assert!(
+                resp.status < 500 || resp.status == 503,
+                "server error: {resp:?}"
+            );
+        }
+        resp
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        let mut request = self.http.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.send(request).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        let mut request = self.http.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.send(request).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let resp = self
+            .post(
+                "/auth/login",
+                None,
+                &json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(resp.status, 200, "{resp:?}");
+        resp.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Registers a new buyer and returns their token.
+    pub async fn new_user(&self) -> String {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let email = format!(
+            "buyer{}-{}@example.com",
+            N.fetch_add(1, Ordering::Relaxed),
+            Uuid::new_v4().simple()
+        );
+        let resp = self
+            .post(
+                "/auth/register",
+                None,
+                &json!({"email": email, "password": "buyer-password"}),
+            )
+            .await;
+        assert_eq!(resp.status, 201, "{resp:?}");
+        self.login(&email, "buyer-password").await
+    }
+
+    /// Creates a show on an inline layout with the given rows (label, seats) in one
+    /// `standard` section priced 1000, starting in a day. Returns the show id.
+    pub async fn create_show(&self, rows: &[(&str, i32)]) -> i64 {
+        let rows: Vec<Value> = rows
+            .iter()
+            .map(|(label, seats)| json!({"label": label, "seats": seats}))
+            .collect();
+        self.create_show_with(json!({
+            "name": "Test show",
+            "kind": "movie",
+            "starts_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339(),
+            "layout": {"name": "Test hall", "sections": [{"name": "Stalls", "category": "standard", "rows": rows}]},
+            "prices": {"standard": 1000}
+        }))
+        .await
+    }
+
+    pub async fn create_show_with(&self, body: Value) -> i64 {
+        let resp = self
+            .post("/admin/shows", Some(&self.admin_token), &body)
+            .await;
+        assert_eq!(resp.status, 201, "{resp:?}");
+        resp.body["id"].as_i64().unwrap()
+    }
+
+    pub async fn hold(&self, token: &str, show_id: i64, seat_ids: &[i64]) -> Resp {
+        self.post(
+            "/bookings",
+            Some(token),
+            &json!({"show_id": show_id, "seat_ids": seat_ids}),
+        )
+        .await
+    }
+
+    /// A direct connection to the test database.
+    pub async fn sql(&self) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+    }
+
+    /// Checks, from the database, the invariants that must hold at every moment:
+    /// no seat in two live bookings; every taken seat points at a live booking that lists
+    /// it, with the matching status; every live booking's seats point back at it; row
+    /// counters equal their rows' taken seats; the API's available count equals the free
+    /// seats. Returns the number of seats in live bookings.
+    pub async fn check_invariants(&self, show_id: i64) -> i64 {
+        let sql = self.sql().await;
+        let doubles = sql
+            .query(
+                "SELECT seat, count(*) FROM ( \
+                   SELECT unnest(seat_ids) AS seat FROM bookings WHERE show_id = $1 \
+                     AND (status = 'CONFIRMED' OR (status = 'PENDING' AND expires_at > now()))) s \
+                 GROUP BY seat HAVING count(*) > 1",
+                &[&show_id],
+            )
+            .await
+            .unwrap();
+        assert!(
+            doubles.is_empty(),
+            "seats in two live bookings: {doubles:?}"
+        );
+
+        let mismatched: i64 = sql
+            .query_one(
+                "SELECT count(*) FROM seats s LEFT JOIN bookings b ON b.id = s.booking_id \
+                 WHERE s.show_id = $1 AND s.booking_id IS NOT NULL AND NOT ( \
+                   b.id IS NOT NULL AND s.seat_id = ANY(b.seat_ids) AND ( \
+                     (s.status = 'HELD' AND b.status = 'PENDING' AND s.held_until = b.expires_at) OR \
+                     (s.status = 'BOOKED' AND b.status = 'CONFIRMED')))",
+                &[&show_id],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            mismatched, 0,
+            "seats whose status disagrees with their booking"
+        );
+
+        let orphaned: i64 = sql
+            .query_one(
+                "SELECT count(*) FROM bookings b, unnest(b.seat_ids) AS seat \
+                 WHERE b.show_id = $1 \
+                   AND (b.status = 'CONFIRMED' OR (b.status = 'PENDING' AND b.expires_at > now())) \
+                   AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.show_id = b.show_id \
+                                   AND s.seat_id = seat AND s.booking_id = b.id)",
+                &[&show_id],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            orphaned, 0,
+            "live bookings whose seats do not point back at them"
+        );
+
+        let bad_counters: i64 = sql
+            .query_one(
+                "SELECT count(*) FROM show_rows r WHERE r.show_id = $1 AND r.taken <> \
+                   (SELECT count(*) FROM seats s WHERE s.show_id = r.show_id AND s.row_no = r.row_no \
+                    AND s.status <> 'AVAILABLE')",
+                &[&show_id],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            bad_counters, 0,
+            "row counters that disagree with their seats"
+        );
+
+        let free: i64 = sql
+            .query_one(
+                "SELECT count(*) FROM seats WHERE show_id = $1 AND (status = 'AVAILABLE' \
+                   OR (status = 'HELD' AND held_until <= now()))",
+                &[&show_id],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        let show = self.get(&format!("/shows/{show_id}"), None).await;
+        assert_eq!(
+            show.body["available_seats"].as_i64(),
+            Some(free),
+            "{show:?}"
+        );
+        let live: i64 = sql
+            .query_one(
+                "SELECT coalesce(sum(cardinality(seat_ids)), 0)::bigint FROM bookings WHERE show_id = $1 \
+                   AND (status = 'CONFIRMED' OR (status = 'PENDING' AND expires_at > now()))",
+                &[&show_id],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        live
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Polls `check` every 20 ms until it returns `Some`, failing after `timeout`.
+pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

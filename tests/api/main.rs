@@ -1,0 +1,19 @@
+//! Integration tests: the real service on a random port, a fresh PostgreSQL database per
+//! test (copied from a migrated template), plain HTTP from a real client.
+//!
+//! PostgreSQL comes from `TESSERA_TEST_DATABASE_URL` (a maintenance database URL), else
+//! the local server on 127.0.0.1:5432, else a private cluster started from the installed
+//! server binaries. Set `TEST_LOG=1` to see the service's logs.
+
+mod admin;
+mod auth;
+mod bad_input;
+mod bookings;
+mod concurrency;
+mod embedded;
+mod expiry;
+mod helpers;
+mod resilience;
+mod seed;
+mod shows;
+mod spec;

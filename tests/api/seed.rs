@@ -1,0 +1,55 @@
+//! Seed files: the shipped samples load, and loading twice changes nothing.
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn sample_seed_files_load_once() {
+    let app = TestApp::spawn().await;
+    let db = tessera::store::Db::connect(&tessera::store::PoolSettings {
+        url: app.db_url.clone(),
+        max_size: 2,
+        timeout: std::time::Duration::from_secs(10),
+    })
+    .unwrap();
+    let mut expected_seats = Vec::new();
+    for (file, seats) in [
+        ("cinema.json", 150),
+        ("coach.json", 45),
+        ("clinic.json", 24),
+        ("arena.json", 20_000),
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("seeds")
+            .join(file);
+        let first = tessera::seed::seed_file(&db, &path).await.unwrap();
+        assert!(first.shows > 0, "{file}");
+        let second = tessera::seed::seed_file(&db, &path).await.unwrap();
+        assert_eq!(first, second, "{file}");
+        expected_seats.push(seats);
+    }
+    let sql = app.sql().await;
+    let shows: i64 = sql
+        .query_one("SELECT count(*) FROM shows", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let layouts: i64 = sql
+        .query_one("SELECT count(*) FROM layouts", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(layouts, 4);
+    assert!(shows >= 4);
+    // Each layout has the advertised size.
+    let sizes: Vec<i32> = sql
+        .query("SELECT seat_count FROM layouts ORDER BY id", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(sizes, expected_seats, "layouts in file order");
+    // The sample shows are bookable.
+    let listed = app.get("/shows?limit=200", None).await;
+    assert!(listed.body["items"].as_array().unwrap().len() as i64 >= 4);
+}

@@ -1,0 +1,42 @@
+//! The committed OpenAPI spec must match the code. `UPDATE_OPENAPI=1 cargo test spec`
+//! rewrites it.
+
+#[test]
+fn committed_openapi_spec_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let current = tessera::api::spec_json();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi")).unwrap();
+        std::fs::write(path, &current).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == current,
+        "openapi/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test --test api spec` and commit it"
+    );
+}
+
+#[test]
+fn every_error_response_is_a_problem_document() {
+    let spec: serde_json::Value = serde_json::from_str(&tessera::api::spec_json()).unwrap();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                let status: u16 = status.parse().unwrap();
+                if status >= 400 && !(path.ends_with("/ready") && status == 503) {
+                    assert!(
+                        response["content"]["application/problem+json"].is_object(),
+                        "{method} {path} {status} is not application/problem+json"
+                    );
+                }
+            }
+            if op["requestBody"].is_object() || op["parameters"].is_array() {
+                assert!(
+                    op["responses"]["400"].is_object(),
+                    "{method} {path} lacks 400"
+                );
+            }
+        }
+    }
+}
