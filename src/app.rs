@@ -76,6 +76,11 @@ impl Application {
                 .await
                 .map_err(|e| anyhow::anyhow!("reading the token secret: {e}"))?;
             ensure_admin(&db, &settings).await?;
+            if embedded.is_some() && crate::seed::load_samples_if_empty(&db).await? {
+                tracing::info!(
+                    "loaded the sample layouts and shows (cinema, coach, clinic, arena)"
+                );
+            }
             let acceptor = TcpListener::bind(settings.bind_addr)
                 .into_acceptor()
                 .await
@@ -241,10 +246,14 @@ async fn limit_body<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
         .get(poem::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+    let may_have_body = matches!(
+        *req.method(),
+        poem::http::Method::POST | poem::http::Method::PUT | poem::http::Method::PATCH
+    );
+    if may_have_body && declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
         return Ok(too_large());
     }
-    if declared.is_none() {
+    if declared.is_none() && may_have_body {
         // Chunked or unknown length: read up to the limit, then hand the bytes on.
         match req.take_body().into_bytes_limit(MAX_BODY_BYTES).await {
             Ok(bytes) => req.set_body(bytes),

@@ -64,6 +64,36 @@ pub struct SeedReport {
     pub shows: usize,
 }
 
+/// The sample seed files shipped in `seeds/`, compiled in.
+pub const SAMPLES: [(&str, &str); 4] = [
+    ("cinema.json", include_str!("../seeds/cinema.json")),
+    ("coach.json", include_str!("../seeds/coach.json")),
+    ("clinic.json", include_str!("../seeds/clinic.json")),
+    ("arena.json", include_str!("../seeds/arena.json")),
+];
+
+/// Loads the samples into a database that has no layouts yet (the embedded default's
+/// first start), so a newcomer has shows to browse.
+pub async fn load_samples_if_empty(db: &Db) -> anyhow::Result<bool> {
+    let client = db.client().await?;
+    let empty = client
+        .query_opt("SELECT 1 FROM layouts LIMIT 1", &[])
+        .await?
+        .is_none();
+    drop(client);
+    if !empty {
+        return Ok(false);
+    }
+    for (name, text) in SAMPLES {
+        let file: SeedFile =
+            serde_json::from_str(text).with_context(|| format!("sample {name}"))?;
+        seed(db, file)
+            .await
+            .with_context(|| format!("sample {name}"))?;
+    }
+    Ok(true)
+}
+
 /// Loads a seed file into the database.
 pub async fn seed_file(db: &Db, path: &Path) -> anyhow::Result<SeedReport> {
     let text =

@@ -131,7 +131,8 @@ crate::endpoint_response! {
         /// The booking in its new state.
         200 => Ok(Json<BookingView>),
     }
-    errors: [BadRequest, Unauthorized, NotFound, Conflict, Internal, Unavailable]
+    // (No body is read, but an oversized one is still refused with 413.)
+    errors: [BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, Internal, Unavailable]
 }
 
 pub struct BookingsApi;

@@ -10,7 +10,9 @@ use crate::app::AppState;
 use crate::auth::Principal;
 use crate::domain::{Error, ErrorKind};
 
-/// A signed-in user (buyer or admin).
+/// Access token from `POST /auth/login`, sent as `Authorization: Bearer <token>`.
+// Any signed-in user (buyer or admin). Both schemes share the name "bearer" and this
+// description; admin-only operations answer 403 to other users.
 #[derive(SecurityScheme)]
 #[oai(
     rename = "bearer",
@@ -20,7 +22,8 @@ use crate::domain::{Error, ErrorKind};
 )]
 pub struct UserAuth(pub Principal);
 
-/// A signed-in admin.
+/// Access token from `POST /auth/login`, sent as `Authorization: Bearer <token>`.
+// A signed-in admin.
 #[derive(SecurityScheme)]
 #[oai(
     rename = "bearer",

@@ -53,6 +53,16 @@ async fn serve_without_configuration_runs_its_own_postgres_and_stops_it() {
         .await
         .unwrap();
     assert!(login["access_token"].is_string(), "{login}");
+    // The first start loads the sample shows.
+    let shows: serde_json::Value = http
+        .get(format!("{base}/api/v1/shows"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shows["items"].as_array().map(Vec::len), Some(7), "{shows}");
     assert!(data_dir.join("postgres/PG_VERSION").exists());
 
     // SIGTERM: the service drains, exits cleanly and stops its database.
