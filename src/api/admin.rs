@@ -10,8 +10,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::Tag;
+use super::error::reply;
 use super::security::AdminAuth;
 use super::shows::{ShowKind, ShowView};
+use super::text::Text;
 use crate::app::AppState;
 use crate::domain::Result;
 use crate::domain::layout::{Layout as DomainLayout, LayoutSpec, RowSpec, SectionSpec};
@@ -26,11 +28,11 @@ use crate::store::shows::LayoutSource;
 pub struct LayoutRow {
     /// Row label, 1 to 8 letters, digits or `-`; unique within the layout. Seat labels
     /// are the row label followed by the seat number (`A12`).
-    pub label: String,
+    pub label: Text,
     /// Seats in the row, 1 to 500.
     pub seats: i32,
     /// Category of this row's seats, if not the section's.
-    pub category: Option<String>,
+    pub category: Option<Text>,
 }
 
 /// A section of rows (stalls, balcony, lower deck…).
@@ -38,9 +40,9 @@ pub struct LayoutRow {
 #[oai(deny_unknown_fields)]
 pub struct LayoutSection {
     /// 1 to 200 characters, unique within the layout.
-    pub name: String,
+    pub name: Text,
     /// Category of the section's seats (1 to 32 letters, digits, `_` or `-`), e.g. `standard`.
-    pub category: String,
+    pub category: Text,
     /// Rows from front to back; front rows are preferred by "best available".
     pub rows: Vec<LayoutRow>,
 }
@@ -50,27 +52,27 @@ pub struct LayoutSection {
 #[oai(deny_unknown_fields)]
 pub struct NewLayout {
     /// 1 to 200 characters.
-    pub name: String,
+    pub name: Text,
     pub sections: Vec<LayoutSection>,
 }
 
 impl From<NewLayout> for LayoutSpec {
     fn from(layout: NewLayout) -> Self {
         LayoutSpec {
-            name: layout.name,
+            name: layout.name.into(),
             sections: layout
                 .sections
                 .into_iter()
                 .map(|s| SectionSpec {
-                    name: s.name,
-                    category: s.category,
+                    name: s.name.into(),
+                    category: s.category.into(),
                     rows: s
                         .rows
                         .into_iter()
                         .map(|r| RowSpec {
-                            label: r.label,
+                            label: r.label.into(),
                             seats: r.seats,
-                            category: r.category,
+                            category: r.category.map(Into::into),
                         })
                         .collect(),
                 })
@@ -84,15 +86,15 @@ impl From<LayoutSpec> for Vec<LayoutSection> {
         spec.sections
             .into_iter()
             .map(|s| LayoutSection {
-                name: s.name,
-                category: s.category,
+                name: Text(s.name),
+                category: Text(s.category),
                 rows: s
                     .rows
                     .into_iter()
                     .map(|r| LayoutRow {
-                        label: r.label,
+                        label: Text(r.label),
                         seats: r.seats,
-                        category: r.category,
+                        category: r.category.map(Text),
                     })
                     .collect(),
             })
@@ -151,7 +153,7 @@ pub struct LayoutPage {
 #[oai(deny_unknown_fields)]
 pub struct NewShow {
     /// 1 to 200 characters.
-    pub name: String,
+    pub name: Text,
     pub kind: ShowKind,
     /// RFC 3339; must be in the future.
     pub starts_at: DateTime<Utc>,
@@ -214,10 +216,7 @@ impl AdminApi {
             Ok(state.db.create_layout(&layout, None).await?.into())
         }
         .await;
-        match result {
-            Ok(layout) => CreateLayoutResponse::Created(Json(layout)),
-            Err(err) => err.into(),
-        }
+        reply(result, |layout| CreateLayoutResponse::Created(Json(layout)))
     }
 
     /// List stored layouts, oldest first.
@@ -245,10 +244,7 @@ impl AdminApi {
             })
         }
         .await;
-        match result {
-            Ok(page) => ListLayoutsResponse::Ok(Json(page)),
-            Err(err) => err.into(),
-        }
+        reply(result, |page| ListLayoutsResponse::Ok(Json(page)))
     }
 
     /// One stored layout.
@@ -263,10 +259,9 @@ impl AdminApi {
         state: Data<&Arc<AppState>>,
         id: Path<i64>,
     ) -> GetLayoutResponse {
-        match state.db.layout(id.0).await {
-            Ok(layout) => GetLayoutResponse::Ok(Json(layout.into())),
-            Err(err) => err.into(),
-        }
+        reply(state.db.layout(id.0).await, |layout| {
+            GetLayoutResponse::Ok(Json(layout.into()))
+        })
     }
 
     /// Create a show and materialise its seats.
@@ -277,10 +272,9 @@ impl AdminApi {
         state: Data<&Arc<AppState>>,
         body: Json<NewShow>,
     ) -> CreateShowResponse {
-        match create_show(&state, body.0).await {
-            Ok(show) => CreateShowResponse::Created(Json(show)),
-            Err(err) => err.into(),
-        }
+        reply(create_show(&state, body.0).await, |show| {
+            CreateShowResponse::Created(Json(show))
+        })
     }
 }
 

@@ -10,7 +10,9 @@ use poem_openapi::{Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use super::Tag;
+use super::error::reply;
 use super::security::UserAuth;
+use super::text::Text;
 use crate::app::AppState;
 use crate::domain::booking::{Booking, BookingStatus, FailureReason, HoldRequest};
 use crate::domain::limits::MAX_IDEMPOTENCY_KEY_CHARS;
@@ -30,7 +32,7 @@ pub struct NewBooking {
     /// possible, near the front and the middle, never stranding a single seat.
     pub quantity: Option<i64>,
     /// With `quantity`: only seats of this category.
-    pub category: Option<String>,
+    pub category: Option<Text>,
 }
 
 /// Booking status: a hold is `PENDING` until it becomes `CONFIRMED` or `FAILED`.
@@ -161,8 +163,12 @@ impl BookingsApi {
                 .map(check_idempotency_key)
                 .transpose()?;
             let body = body.0;
-            let request =
-                HoldRequest::parse(body.show_id, body.seat_ids, body.quantity, body.category)?;
+            let request = HoldRequest::parse(
+                body.show_id,
+                body.seat_ids,
+                body.quantity,
+                body.category.map(Into::into),
+            )?;
             let outcome = state
                 .db
                 .hold(auth.0.user_id, &request, state.hold_ttl_secs, key)
@@ -170,10 +176,7 @@ impl BookingsApi {
             Ok(outcome.booking.into())
         }
         .await;
-        match result {
-            Ok(booking) => HoldResponse::Created(Json(booking)),
-            Err(err) => err.into(),
-        }
+        reply(result, |booking| HoldResponse::Created(Json(booking)))
     }
 
     /// The caller's bookings, newest first.
@@ -204,10 +207,7 @@ impl BookingsApi {
             })
         }
         .await;
-        match result {
-            Ok(page) => ListBookingsResponse::Ok(Json(page)),
-            Err(err) => err.into(),
-        }
+        reply(result, |page| ListBookingsResponse::Ok(Json(page)))
     }
 
     /// One of the caller's bookings.
@@ -218,10 +218,9 @@ impl BookingsApi {
         state: Data<&Arc<AppState>>,
         id: Path<Uuid>,
     ) -> GetBookingResponse {
-        match state.db.booking(auth.0.user_id, id.0).await {
-            Ok(booking) => GetBookingResponse::Ok(Json(booking.into())),
-            Err(err) => err.into(),
-        }
+        reply(state.db.booking(auth.0.user_id, id.0).await, |booking| {
+            GetBookingResponse::Ok(Json(booking.into()))
+        })
     }
 
     /// Confirm a hold: its seats become BOOKED. Confirming twice is harmless.

@@ -123,6 +123,15 @@ pub fn request_error(err: &poem::Error) -> Error {
     }
 }
 
+/// Answers a handler's result: `Ok` through `ok`, an error through the endpoint's error
+/// variants.
+pub fn reply<T, R: From<Error>>(result: Result<T, Error>, ok: impl FnOnce(T) -> R) -> R {
+    match result {
+        Ok(value) => ok(value),
+        Err(err) => err.into(),
+    }
+}
+
 /// The `bad_request_handler` of every endpoint response enum.
 pub fn bad_request<T: From<Error>>(err: poem::Error) -> T {
     T::from(request_error(&err))

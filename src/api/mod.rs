@@ -7,6 +7,7 @@ pub mod error;
 pub mod security;
 pub mod service;
 pub mod shows;
+pub mod text;
 pub mod users;
 
 use poem_openapi::{OpenApiService, Tags};

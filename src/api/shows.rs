@@ -10,6 +10,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 
 use super::Tag;
+use super::error::reply;
 use crate::app::AppState;
 use crate::domain::Result;
 use crate::domain::booking::SeatStatus;
@@ -208,19 +209,15 @@ impl ShowsApi {
             })
         }
         .await;
-        match result {
-            Ok(page) => ListShowsResponse::Ok(Json(page)),
-            Err(err) => err.into(),
-        }
+        reply(result, |page| ListShowsResponse::Ok(Json(page)))
     }
 
     /// One show with its live seat count.
     #[oai(path = "/shows/:id", method = "get", operation_id = "get_show")]
     async fn get_show(&self, state: Data<&Arc<AppState>>, id: Path<i64>) -> GetShowResponse {
-        match state.db.show(id.0).await {
-            Ok(show) => GetShowResponse::Ok(Json(show.into())),
-            Err(err) => err.into(),
-        }
+        reply(state.db.show(id.0).await, |show| {
+            GetShowResponse::Ok(Json(show.into()))
+        })
     }
 
     /// A show's seat map: every seat with position, category, price and live status.
@@ -230,12 +227,11 @@ impl ShowsApi {
         operation_id = "get_seat_map"
     )]
     async fn seat_map(&self, state: Data<&Arc<AppState>>, id: Path<i64>) -> SeatMapResponse {
-        match state.db.seat_map(id.0).await {
-            Ok(seats) => SeatMapResponse::Ok(Json(SeatMap {
+        reply(state.db.seat_map(id.0).await, |seats| {
+            SeatMapResponse::Ok(Json(SeatMap {
                 show_id: id.0,
                 seats: seats.into_iter().map(SeatView::from).collect(),
-            })),
-            Err(err) => err.into(),
-        }
+            }))
+        })
     }
 }

@@ -7,6 +7,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::Tag;
+use super::error::reply;
+use super::text::Text;
 use crate::app::AppState;
 use crate::auth;
 use crate::domain::{Error, Result};
@@ -16,9 +18,9 @@ use crate::domain::{Error, Result};
 #[oai(deny_unknown_fields)]
 pub struct Credentials {
     /// E-mail address; compared case-insensitively. At most 254 characters.
-    pub email: String,
+    pub email: Text,
     /// 8 to 128 characters.
-    pub password: String,
+    pub password: Text,
 }
 
 /// A user account.
@@ -67,26 +69,24 @@ impl UsersApi {
         state: Data<&Arc<AppState>>,
         body: Json<Credentials>,
     ) -> RegisterResponse {
-        match register(&state, body.0).await {
-            Ok(user) => RegisterResponse::Created(Json(user)),
-            Err(err) => err.into(),
-        }
+        reply(register(&state, body.0).await, |user| {
+            RegisterResponse::Created(Json(user))
+        })
     }
 
     /// Exchange e-mail and password for an access token.
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
     async fn login(&self, state: Data<&Arc<AppState>>, body: Json<Credentials>) -> LoginResponse {
-        match login(&state, body.0).await {
-            Ok(token) => LoginResponse::Ok(Json(token)),
-            Err(err) => err.into(),
-        }
+        reply(login(&state, body.0).await, |token| {
+            LoginResponse::Ok(Json(token))
+        })
     }
 }
 
 async fn register(state: &AppState, body: Credentials) -> Result<User> {
     let email = auth::normalize_email(&body.email)?;
     auth::check_password(&body.password)?;
-    let hash = auth::hash_password(body.password).await?;
+    let hash = auth::hash_password(body.password.into_inner()).await?;
     let user = state.db.create_user(&email, &hash).await?;
     Ok(User {
         id: user.id,
@@ -97,16 +97,20 @@ async fn register(state: &AppState, body: Credentials) -> Result<User> {
 
 async fn login(state: &AppState, body: Credentials) -> Result<Token> {
     let invalid = || Error::unauthenticated("invalid_credentials", "Wrong e-mail or password.");
-    // Malformed addresses cannot belong to an account: same answer as a wrong password.
+    // Malformed addresses and oversized passwords cannot belong to an account: same
+    // answer as a wrong password (and no hashing of a 256 KiB "password").
     let Ok(email) = auth::normalize_email(&body.email) else {
         return Err(invalid());
     };
+    if auth::check_password(&body.password).is_err() {
+        return Err(invalid());
+    }
     let user = state.db.find_user_by_email(&email).await?;
     let hash = match &user {
         Some(user) => user.password_hash.clone(),
         None => auth::dummy_hash().await.to_owned(),
     };
-    let password_ok = auth::verify_password(body.password, hash).await?;
+    let password_ok = auth::verify_password(body.password.into_inner(), hash).await?;
     let Some(user) = user.filter(|_| password_ok) else {
         return Err(invalid());
     };

@@ -15,7 +15,7 @@ use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
-use super::{Db, db_error, is_unique_violation};
+use super::{Db, db_error, is_unique_violation, root_cause, settle};
 use crate::domain::best_available::{self, RowAvailability};
 use crate::domain::booking::{Booking, BookingStatus, FailureReason, HoldRequest, SeatRequest};
 use crate::domain::page::Cursor;
@@ -82,8 +82,10 @@ struct HoldCtx<'r> {
 /// Code used internally when a concurrent request with the same Idempotency-Key won.
 const IDEMPOTENCY_RACE: &str = "idempotency_race";
 
-/// How often a "best available" pick is re-made after losing its seats to a concurrent hold.
-const MAX_PICKS: usize = 8;
+/// How often a "best available" pick is re-made after losing its seats to a concurrent
+/// hold. Every lost pick means another party got seats, so the loop ends when the show
+/// runs out; the bound only caps the work one request may do in a stampede.
+const MAX_PICKS: usize = 64;
 
 /// Rows considered in the first, cheap pass of "best available" (rows with room).
 const CANDIDATE_ROWS: i64 = 16;
@@ -128,8 +130,16 @@ impl Db {
                 // Someone took the picked seats between the pick and the lock: pick again.
                 Err(err)
                     if err.code == "seats_unavailable"
-                        && matches!(request.seats, SeatRequest::Best { .. })
-                        && picks < MAX_PICKS => {}
+                        && matches!(request.seats, SeatRequest::Best { .. }) =>
+                {
+                    if picks >= MAX_PICKS {
+                        break Err(Error::new(
+                            ErrorKind::Unavailable,
+                            "service_busy",
+                            "Seats are selling too fast to pick some for you; try again.",
+                        ));
+                    }
+                }
                 other => break other,
             }
         };
@@ -260,25 +270,37 @@ impl Db {
                         Ok(Transition::Expired(booking.read(tx).await?))
                     }
                     State::Live => {
-                        let locked = lock_seats(tx, &booking).await?;
-                        if locked.len() != booking.seat_ids.len() {
+                        let seats =
+                            lock_seat_rows(tx, booking.show_id, &booking.seat_ids, Some(booking_id))
+                                .await?;
+                        if seats.len() != booking.seat_ids.len() {
                             return Err(Error::internal(anyhow::anyhow!(
                                 "booking {booking_id} owns {} of its {} seats",
-                                locked.len(),
+                                seats.len(),
                                 booking.seat_ids.len()
                             )));
                         }
-                        let stmt = tx
+                        let ctids: Vec<&str> = seats.iter().map(|s| s.ctid.as_str()).collect();
+                        let book_seats = tx
                             .prepare_cached(
-                                "WITH s AS (UPDATE seats SET status = 'BOOKED', held_until = NULL \
-                                            WHERE show_id = $2 AND seat_id = ANY($3) AND booking_id = $1) \
-                                 UPDATE bookings SET status = 'CONFIRMED', updated_at = now() WHERE id = $1",
+                                "UPDATE seats SET status = 'BOOKED', held_until = NULL \
+                                 WHERE ctid = ANY($1::text[]::tid[])",
                             )
                             .await
                             .map_err(db_error)?;
-                        tx.execute(&stmt, &[&booking_id, &booking.show_id, &booking.seat_ids])
+                        let confirm = tx
+                            .prepare_cached(
+                                "UPDATE bookings SET status = 'CONFIRMED', updated_at = now() WHERE id = $1",
+                            )
                             .await
                             .map_err(db_error)?;
+                        if let (a, b) = tokio::join!(
+                            async { tx.execute(&book_seats, &[&ctids]).await.map_err(db_error) },
+                            async { tx.execute(&confirm, &[&booking_id]).await.map_err(db_error) },
+                        ) && (a.is_err() || b.is_err())
+                        {
+                            return Err(root_cause([a.err(), b.err()]));
+                        }
                         Ok(Transition::Done(booking.read(tx).await?))
                     }
                 }
@@ -427,22 +449,19 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         .prepare_cached("SELECT starts_at <= now() FROM shows WHERE id = $1")
         .await
         .map_err(db_error)?;
-    // Locks the requested seats in seat_id order (the global lock order for seats).
-    let lock_stmt = tx
-        .prepare_cached(
-            "SELECT seat_id, label, row_no, price_cents, status, held_until <= now() AS lapsed \
-             FROM seats WHERE show_id = $1 AND seat_id = ANY($2) ORDER BY seat_id FOR UPDATE",
-        )
-        .await
-        .map_err(db_error)?;
-    // Both statements go out together (tokio-postgres pipelines concurrent queries).
     let show_params: [&(dyn ToSql + Sync); 1] = [&ctx.show_id];
-    let lock_params: [&(dyn ToSql + Sync); 2] = [&ctx.show_id, &ctx.seat_ids];
-    let (show, seats) = tokio::try_join!(
-        tx.query_opt(&show_stmt, &show_params),
-        tx.query(&lock_stmt, &lock_params),
-    )
-    .map_err(db_error)?;
+    // The show check and the seat locks go out together in one round trip.
+    let (show, seats) = match tokio::join!(
+        async {
+            tx.query_opt(&show_stmt, &show_params)
+                .await
+                .map_err(db_error)
+        },
+        lock_seat_rows(tx, ctx.show_id, &ctx.seat_ids, None),
+    ) {
+        (Ok(show), Ok(seats)) => (show, seats),
+        (show, seats) => return Err(root_cause([show.err(), seats.err()])),
+    };
     let Some(show) = show else {
         return Err(Error::show_not_found(ctx.show_id));
     };
@@ -453,35 +472,22 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         ));
     }
     if seats.len() != ctx.seat_ids.len() {
-        let found: Vec<i32> = seats.iter().map(|r| r.get(0)).collect();
         let unknown = ctx
             .seat_ids
             .iter()
             .copied()
-            .filter(|id| !found.contains(id))
+            .filter(|id| !seats.iter().any(|s| s.seat_id == *id))
             .collect();
         return Err(
             Error::invalid("unknown_seats", "Some seats do not exist in this show.")
                 .with_seats(unknown),
         );
     }
-    let mut unavailable = Vec::new();
-    let mut labels = Vec::with_capacity(seats.len());
-    let mut total_cents = 0i64;
-    // Seats newly taken per seat row. A lapsed hold's seat is still counted as taken by
-    // its row counter (its old booking is released by the sweeper), so it adds nothing.
-    let mut taken_by_row: BTreeMap<i32, i32> = BTreeMap::new();
-    for seat in &seats {
-        let status: &str = seat.get(4);
-        let lapsed: Option<bool> = seat.get(5);
-        match (status, lapsed) {
-            ("AVAILABLE", _) => *taken_by_row.entry(seat.get(2)).or_default() += 1,
-            ("HELD", Some(true)) => {}
-            _ => unavailable.push(seat.get(0)),
-        }
-        labels.push(seat.get::<_, String>(1));
-        total_cents += seat.get::<_, i64>(3);
-    }
+    let unavailable: Vec<i32> = seats
+        .iter()
+        .filter(|s| !(s.status == "AVAILABLE" || (s.status == "HELD" && s.lapsed)))
+        .map(|s| s.seat_id)
+        .collect();
     if !unavailable.is_empty() {
         return Err(Error::conflict(
             "seats_unavailable",
@@ -489,32 +495,34 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         )
         .with_seats(unavailable));
     }
-    let (rows, counts): (Vec<i32>, Vec<i32>) = taken_by_row.into_iter().unzip();
-    let (idem_key, idem_hash) = match &ctx.idempotency {
-        Some((key, hash)) => (Some(*key), Some(hash.as_str())),
-        None => (None, None),
-    };
-    let write = tx
+    // Seats newly taken per seat row. A lapsed hold's seat is still counted as taken by
+    // its row counter (its old booking is released by the sweeper), so it adds nothing.
+    let mut taken_by_row: BTreeMap<i32, i32> = BTreeMap::new();
+    for seat in seats.iter().filter(|s| s.status == "AVAILABLE") {
+        *taken_by_row.entry(seat.row_no).or_default() += 1;
+    }
+    let labels: Vec<&str> = seats.iter().map(|s| s.label.as_str()).collect();
+    let total_cents: i64 = seats.iter().map(|s| s.price_cents).sum();
+    let ctids: Vec<&str> = seats.iter().map(|s| s.ctid.as_str()).collect();
+
+    // Writes, pipelined. now() is the transaction's start time, so the booking's
+    // expires_at and the seats' held_until are the same instant.
+    let insert = tx
         .prepare_cached(
-            "WITH b AS ( \
-                INSERT INTO bookings (id, user_id, show_id, status, seat_ids, seat_labels, total_cents, expires_at) \
-                VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, now() + make_interval(secs => $7)) \
-                RETURNING expires_at, created_at), \
-             s AS ( \
-                UPDATE seats SET status = 'HELD', booking_id = $1, held_until = (SELECT expires_at FROM b) \
-                WHERE show_id = $3 AND seat_id = ANY($4)), \
-             r AS ( \
-                UPDATE show_rows SET taken = show_rows.taken + d.n \
-                FROM unnest($8::int[], $9::int[]) AS d(row_no, n) \
-                WHERE show_rows.show_id = $3 AND show_rows.row_no = d.row_no), \
-             i AS ( \
-                INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id) \
-                SELECT $2, $10, $11, $1 WHERE $10::text IS NOT NULL) \
-             SELECT expires_at, created_at FROM b",
+            "INSERT INTO bookings (id, user_id, show_id, status, seat_ids, seat_labels, total_cents, expires_at) \
+             VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, now() + make_interval(secs => $7)) \
+             RETURNING expires_at, created_at",
         )
         .await
         .map_err(db_error)?;
-    let params: [&(dyn ToSql + Sync); 11] = [
+    let hold_seats = tx
+        .prepare_cached(
+            "UPDATE seats SET status = 'HELD', booking_id = $1, held_until = now() + make_interval(secs => $2) \
+             WHERE ctid = ANY($3::text[]::tid[])",
+        )
+        .await
+        .map_err(db_error)?;
+    let insert_params: [&(dyn ToSql + Sync); 7] = [
         &ctx.booking_id,
         &ctx.user_id,
         &ctx.show_id,
@@ -522,20 +530,46 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         &labels,
         &total_cents,
         &ctx.ttl_secs,
-        &rows,
-        &counts,
-        &idem_key,
-        &idem_hash,
     ];
-    let row = match tx.query_one(&write, &params).await {
-        Ok(row) => row,
-        Err(err) if is_unique_violation(&err, "idempotency_keys_pkey") => {
-            return Err(Error::conflict(
+    let hold_params: [&(dyn ToSql + Sync); 3] = [&ctx.booking_id, &ctx.ttl_secs, &ctids];
+    let idempotency = async {
+        let Some((key, hash)) = &ctx.idempotency else {
+            return Ok(());
+        };
+        let stmt = tx
+            .prepare_cached(
+                "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)",
+            )
+            .await
+            .map_err(db_error)?;
+        match tx
+            .execute(&stmt, &[&ctx.user_id, key, hash, &ctx.booking_id])
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(err) if is_unique_violation(&err, "idempotency_keys_pkey") => Err(Error::conflict(
                 IDEMPOTENCY_RACE,
                 "Same Idempotency-Key in flight.",
-            ));
+            )),
+            Err(err) => Err(db_error(err)),
         }
-        Err(err) => return Err(db_error(err)),
+    };
+    let row = match tokio::join!(
+        async {
+            tx.query_one(&insert, &insert_params)
+                .await
+                .map_err(db_error)
+        },
+        async {
+            tx.execute(&hold_seats, &hold_params)
+                .await
+                .map_err(db_error)
+        },
+        adjust_row_counters(tx, ctx.show_id, &taken_by_row, 1),
+        idempotency,
+    ) {
+        (Ok(row), Ok(_), Ok(()), Ok(())) => row,
+        (a, b, c, d) => return Err(root_cause([a.err(), b.err(), c.err(), d.err()])),
     };
     let created_at = row.get(1);
     Ok(Booking {
@@ -544,12 +578,99 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         status: BookingStatus::Pending,
         failure_reason: None,
         seat_ids: ctx.seat_ids.clone(),
-        seat_labels: labels,
+        seat_labels: labels.into_iter().map(str::to_owned).collect(),
         total_cents,
         expires_at: row.get(0),
         created_at,
         updated_at: created_at,
     })
+}
+
+/// A seat row locked by the current transaction.
+struct LockedSeat {
+    seat_id: i32,
+    label: String,
+    row_no: i32,
+    price_cents: i64,
+    status: String,
+    /// HELD with `held_until` in the past.
+    lapsed: bool,
+    /// The locked row version: updates address it directly, so they read nothing else.
+    ctid: String,
+}
+
+/// Locks seats with one primary-key lookup each, in the order given (callers pass seat
+/// ids sorted: the global lock order), all sent in one round trip. Seats that do not
+/// exist (or, with `owner`, do not belong to that booking) are left out.
+///
+/// Why not one `seat_id = ANY($2)` statement: when PostgreSQL has no statistics for a new
+/// show yet it may scan every seat of the show and filter, and under SERIALIZABLE every
+/// row read is predicate-locked, so holds of unrelated seats would abort each other.
+/// Point lookups by the full primary key read exactly the rows they lock.
+async fn lock_seat_rows(
+    tx: &deadpool_postgres::Transaction<'_>,
+    show_id: i64,
+    seat_ids: &[i32],
+    owner: Option<Uuid>,
+) -> Result<Vec<LockedSeat>> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT seat_id, label, row_no, price_cents, status, coalesce(held_until <= now(), false), ctid::text \
+             FROM seats WHERE show_id = $1 AND seat_id = $2 \
+               AND ($3::uuid IS NULL OR booking_id = $3) \
+             FOR UPDATE",
+        )
+        .await
+        .map_err(db_error)?;
+    let stmt = &stmt;
+    let rows = settle(
+        futures_util::future::join_all(seat_ids.iter().map(|seat_id| async move {
+            tx.query_opt(stmt, &[&show_id, seat_id, &owner])
+                .await
+                .map_err(db_error)
+        }))
+        .await,
+    )?;
+    Ok(rows
+        .into_iter()
+        .flatten()
+        .map(|row| LockedSeat {
+            seat_id: row.get(0),
+            label: row.get(1),
+            row_no: row.get(2),
+            price_cents: row.get(3),
+            status: row.get(4),
+            lapsed: row.get(5),
+            ctid: row.get(6),
+        })
+        .collect())
+}
+
+/// Adds `sign * n` to the taken counter of each seat row, one primary-key update per row
+/// (in row order), pipelined.
+async fn adjust_row_counters(
+    tx: &deadpool_postgres::Transaction<'_>,
+    show_id: i64,
+    by_row: &BTreeMap<i32, i32>,
+    sign: i32,
+) -> Result<()> {
+    let stmt = tx
+        .prepare_cached(
+            "UPDATE show_rows SET taken = taken + $3 WHERE show_id = $1 AND row_no = $2",
+        )
+        .await
+        .map_err(db_error)?;
+    let deltas: Vec<(i32, i32)> = by_row.iter().map(|(&row, &n)| (row, sign * n)).collect();
+    let stmt = &stmt;
+    settle(
+        futures_util::future::join_all(deltas.iter().map(|(row, delta)| async move {
+            tx.execute(stmt, &[&show_id, row, delta])
+                .await
+                .map_err(db_error)
+        }))
+        .await,
+    )?;
+    Ok(())
 }
 
 /// Where a locked booking stands.
@@ -623,26 +744,6 @@ async fn lock_booking(
     LockedBooking::from_row(booking_id, &row)
 }
 
-/// Locks the seats a booking still owns, in seat_id order, returning their seat rows.
-async fn lock_seats(
-    tx: &deadpool_postgres::Transaction<'_>,
-    booking: &LockedBooking,
-) -> Result<Vec<(i32, i32)>> {
-    let stmt = tx
-        .prepare_cached(
-            "SELECT seat_id, row_no FROM seats \
-             WHERE show_id = $1 AND seat_id = ANY($2) AND booking_id = $3 \
-             ORDER BY seat_id FOR UPDATE",
-        )
-        .await
-        .map_err(db_error)?;
-    let rows = tx
-        .query(&stmt, &[&booking.show_id, &booking.seat_ids, &booking.id])
-        .await
-        .map_err(db_error)?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
-}
-
 /// Frees the seats a locked booking still owns and marks it FAILED for `reason`.
 /// Seats of a lapsed hold that a newer hold already took are left alone: they belong to
 /// the newer booking now, and their row counters never went down.
@@ -651,39 +752,37 @@ async fn release(
     booking: &LockedBooking,
     reason: FailureReason,
 ) -> Result<()> {
-    let seats = lock_seats(tx, booking).await?;
+    let seats = lock_seat_rows(tx, booking.show_id, &booking.seat_ids, Some(booking.id)).await?;
     let mut freed_by_row: BTreeMap<i32, i32> = BTreeMap::new();
-    for (_, row_no) in &seats {
-        *freed_by_row.entry(*row_no).or_default() += 1;
+    for seat in &seats {
+        *freed_by_row.entry(seat.row_no).or_default() += 1;
     }
-    let (rows, counts): (Vec<i32>, Vec<i32>) = freed_by_row.into_iter().unzip();
-    let stmt = tx
+    let ctids: Vec<&str> = seats.iter().map(|s| s.ctid.as_str()).collect();
+    let free_seats = tx
         .prepare_cached(
-            "WITH s AS ( \
-                UPDATE seats SET status = 'AVAILABLE', booking_id = NULL, held_until = NULL \
-                WHERE show_id = $2 AND seat_id = ANY($3) AND booking_id = $1), \
-             r AS ( \
-                UPDATE show_rows SET taken = show_rows.taken - d.n \
-                FROM unnest($4::int[], $5::int[]) AS d(row_no, n) \
-                WHERE show_rows.show_id = $2 AND show_rows.row_no = d.row_no) \
-             UPDATE bookings SET status = 'FAILED', failure_reason = $6, updated_at = now() WHERE id = $1",
+            "UPDATE seats SET status = 'AVAILABLE', booking_id = NULL, held_until = NULL \
+             WHERE ctid = ANY($1::text[]::tid[])",
         )
         .await
         .map_err(db_error)?;
-    tx.execute(
-        &stmt,
-        &[
-            &booking.id,
-            &booking.show_id,
-            &booking.seat_ids,
-            &rows,
-            &counts,
-            &reason.as_str(),
-        ],
-    )
-    .await
-    .map_err(db_error)?;
-    Ok(())
+    let fail = tx
+        .prepare_cached(
+            "UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1",
+        )
+        .await
+        .map_err(db_error)?;
+    match tokio::join!(
+        async { tx.execute(&free_seats, &[&ctids]).await.map_err(db_error) },
+        adjust_row_counters(tx, booking.show_id, &freed_by_row, -1),
+        async {
+            tx.execute(&fail, &[&booking.id, &reason.as_str()])
+                .await
+                .map_err(db_error)
+        },
+    ) {
+        (Ok(_), Ok(()), Ok(_)) => Ok(()),
+        (a, b, c) => Err(root_cause([a.err(), b.err(), c.err()])),
+    }
 }
 
 async fn read_booking(

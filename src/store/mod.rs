@@ -27,6 +27,10 @@ use crate::domain::{Error, ErrorKind, Result};
 /// Code given to retryable database conflicts while they travel back to the retry loop.
 const RETRYABLE: &str = "serialization_failure";
 
+/// Code of the "current transaction is aborted" answer that PostgreSQL gives to every
+/// statement sent after one that failed: an echo, never the cause.
+const ABORTED_ECHO: &str = "transaction_aborted";
+
 /// How many times a conflicting transaction is tried before the request gets a 503.
 const MAX_ATTEMPTS: u32 = 12;
 
@@ -169,9 +173,15 @@ pub fn db_error(err: tokio_postgres::Error) -> Error {
             // The detail (kept for the retry log) says which kind of conflict it was.
             let detail = err
                 .as_db_error()
-                .map(|db| db.message().to_owned())
+                .map(|db| format!("{} ({})", db.message(), db.detail().unwrap_or_default()))
                 .unwrap_or_default();
             return Error::new(ErrorKind::Unavailable, RETRYABLE, detail);
+        }
+        if *code == SqlState::IN_FAILED_SQL_TRANSACTION {
+            return Error {
+                code: ABORTED_ECHO,
+                ..Error::internal(err)
+            };
         }
         let class = &code.code()[..2];
         if *code == SqlState::QUERY_CANCELED
@@ -204,6 +214,40 @@ fn pool_error(err: deadpool_postgres::PoolError) -> Error {
         }
         other => Error::internal(other),
     }
+}
+
+/// Statements pipelined in one round trip fail together: after the first error, every
+/// later statement is answered "current transaction is aborted". This picks the error
+/// that says what went wrong (the first that is not such an echo).
+pub fn root_cause<const N: usize>(errors: [Option<Error>; N]) -> Error {
+    let mut echo = None;
+    for err in errors.into_iter().flatten() {
+        if err.code != ABORTED_ECHO {
+            return err;
+        }
+        echo.get_or_insert(err);
+    }
+    echo.unwrap_or_else(|| Error::internal(anyhow::anyhow!("root_cause called without errors")))
+}
+
+/// Like [`root_cause`], for a list of results of the same type.
+pub fn settle<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
+    let mut values = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(value) => values.push(value),
+            Err(err) => errors.push(err),
+        }
+    }
+    if errors.is_empty() {
+        return Ok(values);
+    }
+    let index = errors
+        .iter()
+        .position(|e| e.code != ABORTED_ECHO)
+        .unwrap_or(0);
+    Err(errors.swap_remove(index))
 }
 
 /// True when `err` is a unique-constraint violation on `constraint`.

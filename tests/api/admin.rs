@@ -160,13 +160,7 @@ async fn show_creation_rules() {
         assert_eq!((resp.status, resp.code()), (status, code), "{body}");
     }
     // Nothing half-created along the way.
-    let shows: i64 = app
-        .sql()
-        .await
-        .query_one("SELECT count(*) FROM shows", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let shows = app.scalar("SELECT count(*) FROM shows", &[]).await;
     assert_eq!(shows, 0);
 }
 

@@ -70,6 +70,16 @@ async fn registration_input_is_checked() {
         ),
         (json!({"email": "a@example.com"}), 400, "invalid_body"),
         (
+            json!({"email": "a@example.com", "password": 12345678}),
+            400,
+            "invalid_body",
+        ),
+        (
+            json!({"email": true, "password": "password-1"}),
+            400,
+            "invalid_body",
+        ),
+        (
             json!({"email": ["a@example.com"], "password": "password-1"}),
             400,
             "invalid_body",

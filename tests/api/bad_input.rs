@@ -152,6 +152,12 @@ async fn malformed_hold_requests_are_refused_with_codes() {
             "invalid_category",
         ),
         (
+            "numeric category",
+            json!({"show_id": show, "quantity": 1, "category": 5}),
+            400,
+            "invalid_body",
+        ),
+        (
             "negative show id",
             json!({"show_id": -3, "seat_ids": [1]}),
             404,
@@ -340,6 +346,18 @@ async fn layouts_beyond_the_limits_are_refused_before_allocation() {
             400,
             "invalid_body",
         ),
+        (
+            "numeric name",
+            json!({"name": 7, "sections": [{"name": "S", "category": "c", "rows": [{"label": "A", "seats": 1}]}]}),
+            400,
+            "invalid_body",
+        ),
+        (
+            "numeric row label",
+            layout(json!([{"label": 1, "seats": 1}])),
+            400,
+            "invalid_body",
+        ),
     ];
     for (what, body, status, code) in cases {
         let resp = app.post("/admin/layouts", admin, &body).await;
@@ -349,13 +367,7 @@ async fn layouts_beyond_the_limits_are_refused_before_allocation() {
             "{what}: {resp:?}"
         );
     }
-    let stored: i64 = app
-        .sql()
-        .await
-        .query_one("SELECT count(*) FROM layouts", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let stored = app.scalar("SELECT count(*) FROM layouts", &[]).await;
     assert_eq!(stored, 0);
 }
 

@@ -25,15 +25,11 @@ async fn hold_then_confirm_books_the_seats() {
     assert_eq!(app.check_invariants(show).await, 2);
 
     let id = hold.body["id"].as_str().unwrap();
-    let confirmed = app
-        .post(&format!("/bookings/{id}/confirm"), Some(&buyer), &json!({}))
-        .await;
+    let confirmed = app.act(&buyer, id, "confirm").await;
     assert_eq!(confirmed.status, 200);
     assert_eq!(confirmed.body["status"], "CONFIRMED");
     // Confirming again is harmless.
-    let again = app
-        .post(&format!("/bookings/{id}/confirm"), Some(&buyer), &json!({}))
-        .await;
+    let again = app.act(&buyer, id, "confirm").await;
     assert_eq!(
         (again.status, again.body["status"].as_str()),
         (200, Some("CONFIRMED"))
@@ -173,22 +169,16 @@ async fn cancelling_frees_the_seats_at_once() {
     let hold = app.hold(&ann, show, &[1, 2]).await;
     let id = hold.body["id"].as_str().unwrap();
 
-    let cancelled = app
-        .post(&format!("/bookings/{id}/cancel"), Some(&ann), &json!({}))
-        .await;
+    let cancelled = app.act(&ann, id, "cancel").await;
     assert_eq!(cancelled.status, 200);
     assert_eq!(cancelled.body["status"], "FAILED");
     assert_eq!(cancelled.body["failure_reason"], "CANCELLED");
-    let again = app
-        .post(&format!("/bookings/{id}/cancel"), Some(&ann), &json!({}))
-        .await;
+    let again = app.act(&ann, id, "cancel").await;
     assert_eq!(
         (again.status, again.body["failure_reason"].as_str()),
         (200, Some("CANCELLED"))
     );
-    let confirm = app
-        .post(&format!("/bookings/{id}/confirm"), Some(&ann), &json!({}))
-        .await;
+    let confirm = app.act(&ann, id, "confirm").await;
     assert_eq!((confirm.status, confirm.code()), (409, "booking_cancelled"));
 
     assert_eq!(app.hold(&bob, show, &[1, 2]).await.status, 201);
@@ -209,16 +199,9 @@ async fn a_confirmed_booking_can_be_cancelled_until_the_show_starts() {
         .unwrap()
         .to_owned();
     for id in [&first, &second] {
-        assert_eq!(
-            app.post(&format!("/bookings/{id}/confirm"), Some(&ann), &json!({}))
-                .await
-                .status,
-            200
-        );
+        assert_eq!(app.act(&ann, id, "confirm").await.status, 200);
     }
-    let resp = app
-        .post(&format!("/bookings/{first}/cancel"), Some(&ann), &json!({}))
-        .await;
+    let resp = app.act(&ann, &first, "cancel").await;
     assert_eq!(
         (resp.status, resp.body["failure_reason"].as_str()),
         (200, Some("CANCELLED"))
@@ -233,13 +216,7 @@ async fn a_confirmed_booking_can_be_cancelled_until_the_show_starts() {
         )
         .await
         .unwrap();
-    let resp = app
-        .post(
-            &format!("/bookings/{second}/cancel"),
-            Some(&ann),
-            &json!({}),
-        )
-        .await;
+    let resp = app.act(&ann, &second, "cancel").await;
     assert_eq!((resp.status, resp.code()), (409, "show_started"));
 }
 
@@ -255,10 +232,8 @@ async fn bookings_are_private_to_their_owner() {
 
     for resp in [
         app.get(&format!("/bookings/{id}"), Some(&eve)).await,
-        app.post(&format!("/bookings/{id}/confirm"), Some(&eve), &json!({}))
-            .await,
-        app.post(&format!("/bookings/{id}/cancel"), Some(&eve), &json!({}))
-            .await,
+        app.act(&eve, &id, "confirm").await,
+        app.act(&eve, &id, "cancel").await,
         app.get(&format!("/bookings/{}", uuid::Uuid::new_v4()), Some(&ann))
             .await,
     ] {
@@ -292,24 +267,8 @@ async fn own_bookings_are_listed_newest_first_in_pages() {
         );
     }
     ids.reverse();
-    let mut seen = Vec::new();
-    let mut path = "/bookings?limit=2".to_owned();
-    loop {
-        let page = app.get(&path, Some(&ann)).await;
-        assert_eq!(page.status, 200);
-        seen.extend(
-            page.body["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|b| b["id"].as_str().unwrap().to_owned()),
-        );
-        match page.body["next_cursor"].as_str() {
-            Some(cursor) => path = format!("/bookings?limit=2&cursor={cursor}"),
-            None => break,
-        }
-    }
-    assert_eq!(seen, ids);
+    let seen = app.collect_ids("/bookings?limit=2", Some(&ann)).await;
+    assert_eq!(seen, ids.iter().map(|id| json!(id)).collect::<Vec<_>>());
     let resp = app.get("/bookings?limit=500", Some(&ann)).await;
     assert_eq!((resp.status, resp.code()), (400, "invalid_limit"));
 }

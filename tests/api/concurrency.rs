@@ -101,16 +101,12 @@ async fn mixed_holds_confirms_and_cancels_keep_every_invariant() {
     let confirmed: i64 = outcomes.iter().sum();
     assert!(confirmed > 0);
     assert_eq!(app.check_invariants(show).await, confirmed);
-    let booked: i64 = app
-        .sql()
-        .await
-        .query_one(
+    let booked = app
+        .scalar(
             "SELECT count(*) FROM seats WHERE show_id = $1 AND status = 'BOOKED'",
             &[&show],
         )
-        .await
-        .unwrap()
-        .get(0);
+        .await;
     assert_eq!(booked, confirmed);
 }
 

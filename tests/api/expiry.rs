@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use serde_json::json;
-
 use crate::helpers::{TestApp, eventually};
 
 #[tokio::test]
@@ -53,9 +51,7 @@ async fn a_lapsed_hold_counts_as_expired_everywhere_before_any_sweep() {
 
     // Confirming the lapsed hold fails clearly and writes the expiry down; the seat that
     // Bob took stays his, the other is released.
-    let confirm = app
-        .post(&format!("/bookings/{id}/confirm"), Some(&ann), &json!({}))
-        .await;
+    let confirm = app.act(&ann, &id, "confirm").await;
     assert_eq!((confirm.status, confirm.code()), (409, "booking_expired"));
     let row = sql
         .query_one(
@@ -80,13 +76,9 @@ async fn a_lapsed_hold_counts_as_expired_everywhere_before_any_sweep() {
         .collect();
     assert_eq!(statuses[0], (1, "AVAILABLE".into()));
     assert_eq!(statuses[1], (2, "HELD".into()));
-    let again = app
-        .post(&format!("/bookings/{id}/confirm"), Some(&ann), &json!({}))
-        .await;
+    let again = app.act(&ann, &id, "confirm").await;
     assert_eq!((again.status, again.code()), (409, "booking_expired"));
-    let cancel = app
-        .post(&format!("/bookings/{id}/cancel"), Some(&ann), &json!({}))
-        .await;
+    let cancel = app.act(&ann, &id, "cancel").await;
     assert_eq!((cancel.status, cancel.code()), (409, "booking_expired"));
     app.check_invariants(show).await;
 }
@@ -115,14 +107,12 @@ async fn the_sweeper_writes_expiry_down_and_frees_the_seats() {
         Duration::from_secs(10),
         "the sweeper to expire the holds",
         || async {
-            let pending: i64 = sql
-                .query_one(
+            let pending = app
+                .scalar(
                     "SELECT count(*) FROM bookings WHERE id = ANY($1) AND status <> 'FAILED'",
                     &[&ids],
                 )
-                .await
-                .unwrap()
-                .get(0);
+                .await;
             (pending == 0).then_some(())
         },
     )
@@ -138,23 +128,19 @@ async fn the_sweeper_writes_expiry_down_and_frees_the_seats() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(reasons, ["EXPIRED"; 3]);
-    let taken: i64 = sql
-        .query_one(
+    let taken = app
+        .scalar(
             "SELECT count(*) FROM seats WHERE show_id = $1 AND status <> 'AVAILABLE'",
             &[&show],
         )
-        .await
-        .unwrap()
-        .get(0);
+        .await;
     assert_eq!(taken, 0);
-    let counted: i64 = sql
-        .query_one(
+    let counted = app
+        .scalar(
             "SELECT sum(taken)::bigint FROM show_rows WHERE show_id = $1",
             &[&show],
         )
-        .await
-        .unwrap()
-        .get(0);
+        .await;
     assert_eq!(counted, 0);
     app.check_invariants(show).await;
 }
@@ -176,27 +162,22 @@ async fn several_sweepers_expire_each_hold_once() {
     for seat in 1..=50i64 {
         assert_eq!(first.hold(&buyer, show, &[seat]).await.status, 201);
     }
-    let sql = first.sql().await;
     eventually(Duration::from_secs(15), "all holds to be swept", || async {
-        let left: i64 = sql
-            .query_one(
+        let left = first
+            .scalar(
                 "SELECT count(*) FROM bookings WHERE status = 'PENDING'",
                 &[],
             )
-            .await
-            .unwrap()
-            .get(0);
+            .await;
         (left == 0).then_some(())
     })
     .await;
-    let taken: i64 = sql
-        .query_one(
+    let taken = first
+        .scalar(
             "SELECT sum(taken)::bigint FROM show_rows WHERE show_id = $1",
             &[&show],
         )
-        .await
-        .unwrap()
-        .get(0);
+        .await;
     // Released exactly once each: a double release would drive the counter negative
     // (the CHECK constraint would refuse it) or below the seats.
     assert_eq!(taken, 0);

@@ -368,6 +368,48 @@ impl TestApp {
         .await
     }
 
+    /// `POST /bookings/{id}/{action}` (`confirm` or `cancel`) as the holder of `token`.
+    pub async fn act(&self, token: &str, id: &str, action: &str) -> Resp {
+        self.post(&format!("/bookings/{id}/{action}"), Some(token), &json!({}))
+            .await
+    }
+
+    /// Follows `next_cursor` from `path` (a list URL with `?limit=`), returning the ids
+    /// of all items in order.
+    pub async fn collect_ids(&self, path: &str, token: Option<&str>) -> Vec<Value> {
+        let mut ids = Vec::new();
+        let mut next = path.to_owned();
+        loop {
+            let page = self.get(&next, token).await;
+            assert_eq!(page.status, 200, "{page:?}");
+            ids.extend(
+                page.body["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["id"].clone()),
+            );
+            match page.body["next_cursor"].as_str() {
+                Some(cursor) => next = format!("{path}&cursor={cursor}"),
+                None => return ids,
+            }
+        }
+    }
+
+    /// One bigint from the test database (counts and sums).
+    pub async fn scalar(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> i64 {
+        self.sql()
+            .await
+            .query_one(sql, params)
+            .await
+            .unwrap()
+            .get(0)
+    }
+
     /// A direct connection to the test database.
     pub async fn sql(&self) -> tokio_postgres::Client {
         let (client, connection) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls)

@@ -28,16 +28,8 @@ async fn sample_seed_files_load_once() {
         expected_seats.push(seats);
     }
     let sql = app.sql().await;
-    let shows: i64 = sql
-        .query_one("SELECT count(*) FROM shows", &[])
-        .await
-        .unwrap()
-        .get(0);
-    let layouts: i64 = sql
-        .query_one("SELECT count(*) FROM layouts", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let shows = app.scalar("SELECT count(*) FROM shows", &[]).await;
+    let layouts = app.scalar("SELECT count(*) FROM layouts", &[]).await;
     assert_eq!(layouts, 4);
     assert!(shows >= 4);
     // Each layout has the advertised size.

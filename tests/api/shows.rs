@@ -36,23 +36,13 @@ async fn shows_are_listed_by_start_time_with_filters_and_pages() {
     assert!(resp.body["next_cursor"].is_null());
 
     // Pages of two, following the cursor, give the same order without repeats.
-    let mut seen = Vec::new();
-    let mut path = "/shows?limit=2".to_owned();
-    loop {
-        let page = app.get(&path, None).await;
-        seen.extend(
-            page.body["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s["id"].as_i64().unwrap()),
-        );
-        match page.body["next_cursor"].as_str() {
-            Some(cursor) => path = format!("/shows?limit=2&cursor={cursor}"),
-            None => break,
-        }
-    }
-    assert_eq!(seen, ids);
+    let seen = app.collect_ids("/shows?limit=2", None).await;
+    assert_eq!(
+        seen,
+        ids.iter()
+            .map(|&id| serde_json::json!(id))
+            .collect::<Vec<_>>()
+    );
 
     let movies = app.get("/shows?kind=movie", None).await;
     let ids: Vec<i64> = movies.body["items"]
@@ -122,12 +112,7 @@ async fn seat_map_shows_held_and_booked_seats() {
     let held = app.hold(&buyer, show, &[1]).await;
     let booked = app.hold(&buyer, show, &[2]).await;
     let id = booked.body["id"].as_str().unwrap();
-    assert_eq!(
-        app.post(&format!("/bookings/{id}/confirm"), Some(&buyer), &json!({}))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.act(&buyer, id, "confirm").await.status, 200);
     assert_eq!(held.status, 201);
 
     let map = app.get(&format!("/shows/{show}/seats"), None).await;
