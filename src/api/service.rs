@@ -14,6 +14,7 @@ use crate::app::AppState;
 pub struct Health {
     /// `ok`, or `unavailable` with the reason in `detail`.
     pub status: String,
+    #[oai(skip_serializing_if_is_none)]
     pub detail: Option<String>,
 }
 

@@ -105,11 +105,6 @@ impl Db {
         Ok(())
     }
 
-    /// Current pool status (size, available), for readiness and metrics.
-    pub fn status(&self) -> deadpool_postgres::Status {
-        self.pool.status()
-    }
-
     /// Runs `work` in a SERIALIZABLE transaction and commits it, retrying the whole
     /// transaction on serialization failures and deadlocks (SQLSTATE 40001 / 40P01, which
     /// can surface at any statement or at COMMIT) with jittered exponential back-off.
