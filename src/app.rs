@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use crate::api;
 use crate::api::error::Problem;
 use crate::auth::{self, Tokens};
+use crate::cache::ReadCache;
 use crate::config::{DEFAULT_ADMIN_PASSWORD, Settings};
 use crate::domain::limits::MAX_BODY_BYTES;
 use crate::domain::{Error, ErrorKind};
@@ -27,6 +28,7 @@ use crate::worker::sweeper;
 /// What every request handler shares.
 pub struct AppState {
     pub db: Db,
+    pub cache: ReadCache,
     pub tokens: Tokens,
     pub hold_ttl_secs: u32,
 }
@@ -99,6 +101,7 @@ impl Application {
         };
         let state = Arc::new(AppState {
             db,
+            cache: ReadCache::new(settings.cache_ttl, settings.cache_max_bytes),
             tokens: Tokens::new(&secret, settings.token_ttl),
             hold_ttl_secs: settings.hold_ttl_secs,
         });
@@ -131,7 +134,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let sweeper = tokio::spawn(sweeper::run(
-            self.state.db.clone(),
+            self.state.clone(),
             self.settings.sweep_interval,
             stop_rx,
         ));

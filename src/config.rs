@@ -25,6 +25,10 @@ pub struct Settings {
     pub database_timeout: Duration,
     /// `REDIS_URL`: the shared cache and bus (used by the caching layer; optional).
     pub redis_url: Option<String>,
+    /// `CACHE_TTL_MS`: longest life of a cached show list, show or seat map (default 2000).
+    pub cache_ttl: Duration,
+    /// `CACHE_MAX_MB`: memory for cached response bodies per instance (default 64).
+    pub cache_max_bytes: u64,
     /// `BIND_ADDR` (default `127.0.0.1:8080`).
     pub bind_addr: SocketAddr,
     /// `HOLD_TTL_SECONDS`: how long an unconfirmed hold lasts (default 120).
@@ -83,6 +87,8 @@ impl Settings {
             3600,
         )?;
         let grace: u64 = parse("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS"), 10)?;
+        let cache_ttl_ms: u64 = parse("CACHE_TTL_MS", get("CACHE_TTL_MS"), 2000)?;
+        let cache_max_mb: u64 = parse("CACHE_MAX_MB", get("CACHE_MAX_MB"), 64)?;
         if timeout_ms == 0 || sweep_ms == 0 || token_ttl == 0 {
             bail!(
                 "DATABASE_TIMEOUT_MS, SWEEP_INTERVAL_MS and ACCESS_TOKEN_TTL_SECONDS must be positive"
@@ -101,6 +107,8 @@ impl Settings {
             pool_size,
             database_timeout: Duration::from_millis(timeout_ms),
             redis_url: get("REDIS_URL"),
+            cache_ttl: Duration::from_millis(cache_ttl_ms),
+            cache_max_bytes: cache_max_mb * 1024 * 1024,
             bind_addr: parse("BIND_ADDR", get("BIND_ADDR"), ([127, 0, 0, 1], 8080).into())
                 .context("BIND_ADDR takes host:port, e.g. 0.0.0.0:8080")?,
             hold_ttl_secs,

@@ -9,6 +9,7 @@
 //! - [`api`]: the poem-openapi endpoints, one struct per resource, and the single mapping
 //!   from errors to HTTP statuses.
 //! - [`auth`]: password hashing and access tokens.
+//! - [`cache`]: the read cache of serialized show lists, shows and seat maps.
 //! - [`worker`]: the hold sweeper.
 //! - [`app`]: wires it together: build, serve, shut down.
 //! - [`seed`]: loading layouts and shows from a file.
@@ -16,6 +17,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod domain;
 pub mod seed;

@@ -296,5 +296,7 @@ async fn create_show(state: &AppState, body: NewShow) -> Result<ShowView> {
             ));
         }
     };
-    Ok(state.db.create_show(&draft, source, None).await?.into())
+    let show = state.db.create_show(&draft, source, None).await?;
+    state.cache.lists_changed();
+    Ok(show.into())
 }

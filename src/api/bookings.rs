@@ -173,6 +173,9 @@ impl BookingsApi {
                 .db
                 .hold(auth.0.user_id, &request, state.hold_ttl_secs, key)
                 .await?;
+            if !outcome.replayed {
+                state.cache.show_changed(request.show_id).await;
+            }
             Ok(outcome.booking.into())
         }
         .await;
@@ -238,7 +241,7 @@ impl BookingsApi {
         state: Data<&Arc<AppState>>,
         id: Path<Uuid>,
     ) -> TransitionResponse {
-        transition(state.db.confirm(auth.0.user_id, id.0).await)
+        transition(&state, state.db.confirm(auth.0.user_id, id.0).await).await
     }
 
     /// Cancel a hold or a booking (until the show starts); its seats are free at once.
@@ -256,14 +259,21 @@ impl BookingsApi {
         state: Data<&Arc<AppState>>,
         id: Path<Uuid>,
     ) -> TransitionResponse {
-        transition(state.db.cancel(auth.0.user_id, id.0).await)
+        transition(&state, state.db.cancel(auth.0.user_id, id.0).await).await
     }
 }
 
-fn transition(result: Result<Transition>) -> TransitionResponse {
+/// Answers a committed confirm or cancel, after dropping the cached reads of its show.
+async fn transition(state: &AppState, result: Result<Transition>) -> TransitionResponse {
     match result {
-        Ok(Transition::Done(booking)) => TransitionResponse::Ok(Json(booking.into())),
-        Ok(Transition::Expired(_)) => Error::booking_expired().into(),
+        Ok(Transition::Done(booking)) => {
+            state.cache.show_changed(booking.show_id).await;
+            TransitionResponse::Ok(Json(booking.into()))
+        }
+        Ok(Transition::Expired(booking)) => {
+            state.cache.show_changed(booking.show_id).await;
+            Error::booking_expired().into()
+        }
         Err(err) => err.into(),
     }
 }

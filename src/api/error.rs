@@ -86,12 +86,7 @@ impl Problem {
 /// error, so it is answered like every other error.
 pub fn request_error(err: &poem::Error) -> Error {
     if let Some(err) = err.downcast_ref::<Error>() {
-        return Error {
-            source: None,
-            seat_ids: err.seat_ids.clone(),
-            detail: err.detail.clone(),
-            ..Error::new(err.kind, err.code, "")
-        };
+        return err.duplicate();
     }
     if err.is::<ParseRequestPayloadError>() {
         return Error::new(ErrorKind::BadRequest, "invalid_body", err.to_string());
@@ -182,13 +177,13 @@ macro_rules! endpoint_response {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[doc = $doc:literal])* $status:literal => $variant:ident($payload:ty), )*
+            $( $(#[doc = $doc:literal])* $status:literal => $variant:ident $( ( $($field:tt)* ) )?, )*
         }
         errors: [$($err:ident),* $(,)?]
     ) => {
         $crate::endpoint_response!(@munch
             [$(#[$meta])*] [$vis] [$name]
-            [$( $(#[doc = $doc])* #[oai(status = $status)] $variant($payload), )*]
+            [$( $(#[doc = $doc])* #[oai(status = $status)] $variant $( ( $($field)* ) )?, )*]
             [$($err)*]
             [$($err)*]
         );

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod bookings;
+pub mod cached;
 pub mod error;
 pub mod security;
 pub mod service;

@@ -5,13 +5,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::{Enum, Object, OpenApi};
 
 use super::Tag;
+use super::cached::{self, CachedJson};
 use super::error::reply;
 use crate::app::AppState;
+use crate::cache::Entry;
 use crate::domain::Result;
 use crate::domain::booking::SeatStatus;
 use crate::domain::page::{Cursor, page_size};
@@ -149,7 +150,9 @@ pub struct SeatMap {
 crate::endpoint_response! {
     pub enum ListShowsResponse {
         /// A page of shows ordered by start time, then id.
-        200 => Ok(Json<ShowPage>),
+        200 => Ok(CachedJson<ShowPage>, #[oai(header = "ETag")] String),
+        /// The page has not changed since the ETag sent in `If-None-Match`.
+        304 => NotModified,
     }
     errors: [BadRequest, Internal, Unavailable]
 }
@@ -157,7 +160,9 @@ crate::endpoint_response! {
 crate::endpoint_response! {
     pub enum GetShowResponse {
         /// The show.
-        200 => Ok(Json<ShowView>),
+        200 => Ok(CachedJson<ShowView>, #[oai(header = "ETag")] String),
+        /// The show has not changed since the ETag sent in `If-None-Match`.
+        304 => NotModified,
     }
     errors: [BadRequest, NotFound, Internal, Unavailable]
 }
@@ -165,9 +170,23 @@ crate::endpoint_response! {
 crate::endpoint_response! {
     pub enum SeatMapResponse {
         /// The seat map.
-        200 => Ok(Json<SeatMap>),
+        200 => Ok(CachedJson<SeatMap>, #[oai(header = "ETag")] String),
+        /// The seat map has not changed since the ETag sent in `If-None-Match`.
+        304 => NotModified,
     }
     errors: [BadRequest, NotFound, Internal, Unavailable]
+}
+
+/// A cached body as a 200 with its ETag, or 304 when the client has it already.
+macro_rules! conditional {
+    ($response:ident, $entry:expr, $if_none_match:expr) => {{
+        let entry = $entry;
+        if entry.matches($if_none_match.0.as_deref()) {
+            $response::NotModified
+        } else {
+            $response::Ok(CachedJson::new(entry.body), entry.etag.to_string())
+        }
+    }};
 }
 
 pub struct ShowsApi;
@@ -176,6 +195,8 @@ pub struct ShowsApi;
 impl ShowsApi {
     /// List shows (by default those that have not started yet).
     #[oai(path = "/shows", method = "get", operation_id = "list_shows")]
+    // One argument per HTTP parameter: that is how poem-openapi describes them.
+    #[allow(clippy::too_many_arguments)]
     async fn list_shows(
         &self,
         state: Data<&Arc<AppState>>,
@@ -189,34 +210,38 @@ impl ShowsApi {
         limit: Query<Option<i64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
+        /// ETag of a page you have; 304 if it is still current.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
     ) -> ListShowsResponse {
-        let result: Result<ShowPage> = async {
+        let result: Result<Entry> = async {
             let limit = page_size(limit.0)?;
             let after = cursor.0.as_deref().map(Cursor::decode).transpose()?;
             let filter = ShowFilter {
                 kind: kind.0.map(|k| k.as_str().to_owned()),
-                from: Some(from.0.unwrap_or_else(Utc::now)),
+                from: from.0,
                 to: to.0,
             };
-            let shows = state.db.shows(&filter, after.as_ref(), limit + 1).await?;
-            let (items, next_cursor) = super::paginate(shows, limit, |s| Cursor {
-                at: s.starts_at,
-                id: s.id.to_string(),
-            });
-            Ok(ShowPage {
-                items: items.into_iter().map(ShowView::from).collect(),
-                next_cursor,
-            })
+            cached::show_list(&state, &filter, after.as_ref(), limit).await
         }
         .await;
-        reply(result, |page| ListShowsResponse::Ok(Json(page)))
+        reply(result, |entry| {
+            conditional!(ListShowsResponse, entry, if_none_match)
+        })
     }
 
     /// One show with its live seat count.
     #[oai(path = "/shows/:id", method = "get", operation_id = "get_show")]
-    async fn get_show(&self, state: Data<&Arc<AppState>>, id: Path<i64>) -> GetShowResponse {
-        reply(state.db.show(id.0).await, |show| {
-            GetShowResponse::Ok(Json(show.into()))
+    async fn get_show(
+        &self,
+        state: Data<&Arc<AppState>>,
+        id: Path<i64>,
+        /// ETag of the show you have; 304 if it is still current.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> GetShowResponse {
+        reply(cached::show(&state, id.0).await, |entry| {
+            conditional!(GetShowResponse, entry, if_none_match)
         })
     }
 
@@ -226,12 +251,16 @@ impl ShowsApi {
         method = "get",
         operation_id = "get_seat_map"
     )]
-    async fn seat_map(&self, state: Data<&Arc<AppState>>, id: Path<i64>) -> SeatMapResponse {
-        reply(state.db.seat_map(id.0).await, |seats| {
-            SeatMapResponse::Ok(Json(SeatMap {
-                show_id: id.0,
-                seats: seats.into_iter().map(SeatView::from).collect(),
-            }))
+    async fn seat_map(
+        &self,
+        state: Data<&Arc<AppState>>,
+        id: Path<i64>,
+        /// ETag of the seat map you have; 304 if it is still current.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
+    ) -> SeatMapResponse {
+        reply(cached::seat_map(&state, id.0).await, |entry| {
+            conditional!(SeatMapResponse, entry, if_none_match)
         })
     }
 }

@@ -90,6 +90,21 @@ impl Error {
         }
     }
 
+    /// A copy for a second recipient (errors shared by concurrent requests); the cause is
+    /// kept as text.
+    pub fn duplicate(&self) -> Self {
+        Self {
+            kind: self.kind,
+            code: self.code,
+            detail: self.detail.clone(),
+            seat_ids: self.seat_ids.clone(),
+            source: self
+                .source
+                .as_ref()
+                .map(|source| anyhow::anyhow!("{source:#}")),
+        }
+    }
+
     pub fn with_seats(mut self, mut seat_ids: Vec<i32>) -> Self {
         seat_ids.sort_unstable();
         seat_ids.dedup();

@@ -22,6 +22,9 @@ pub struct Show {
     /// Category -> price in cents.
     pub prices: BTreeMap<String, i64>,
     pub created_at: DateTime<Utc>,
+    /// Seconds until the earliest live hold on the show lapses (and the count changes
+    /// by itself), if there is one.
+    pub next_lapse_secs: Option<f64>,
 }
 
 /// One seat on a show's seat map.

@@ -388,24 +388,25 @@ impl Db {
 
     /// The sweeper's step: marks up to `limit` lapsed holds FAILED/EXPIRED and frees their
     /// seats, one small transaction each. Bookings another instance is sweeping right now
-    /// are skipped (`SKIP LOCKED`). Returns how many were expired here.
-    pub async fn expire_lapsed(&self, limit: i64) -> Result<usize> {
-        let due: Vec<Uuid> = {
+    /// are skipped (`SKIP LOCKED`). Returns how many were due, and the shows of those
+    /// expired here.
+    pub async fn expire_lapsed(&self, limit: i64) -> Result<(usize, Vec<i64>)> {
+        let due: Vec<(Uuid, i64)> = {
             let client = self.client().await?;
             client
                 .query(
-                    "SELECT id FROM bookings WHERE status = 'PENDING' AND expires_at <= now() \
+                    "SELECT id, show_id FROM bookings WHERE status = 'PENDING' AND expires_at <= now() \
                      ORDER BY expires_at LIMIT $1",
                     &[&limit],
                 )
                 .await
                 .map_err(db_error)?
                 .iter()
-                .map(|row| row.get(0))
+                .map(|row| (row.get(0), row.get(1)))
                 .collect()
         };
-        let mut expired = 0;
-        for id in due {
+        let mut shows = Vec::new();
+        for &(id, show_id) in &due {
             let done = self
                 .serializable("expire", &id, |tx, id| {
                     Box::pin(async move {
@@ -428,7 +429,9 @@ impl Db {
                     })
                 })
                 .await?;
-            expired += usize::from(done);
+            if done && !shows.contains(&show_id) {
+                shows.push(show_id);
+            }
         }
         // Idempotency keys only need to outlive client retries.
         let client = self.client().await?;
@@ -439,7 +442,7 @@ impl Db {
             )
             .await
             .map_err(db_error)?;
-        Ok(expired)
+        Ok((due.len(), shows))
     }
 }
 

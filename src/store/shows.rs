@@ -28,7 +28,9 @@ const SHOW_COLUMNS: &str = "s.id, s.name, s.kind, s.starts_at, s.layout_id, s.to
      + (SELECT count(*) FROM bookings b CROSS JOIN unnest(b.seat_ids) AS held(seat_id) \
         JOIN seats x ON x.show_id = b.show_id AND x.seat_id = held.seat_id AND x.booking_id = b.id \
         WHERE b.show_id = s.id AND b.status = 'PENDING' AND b.expires_at <= now()) \
-     AS available_seats";
+     AS available_seats, \
+     (SELECT extract(epoch FROM min(b.expires_at) - now())::float8 FROM bookings b \
+        WHERE b.show_id = s.id AND b.status = 'PENDING' AND b.expires_at > now()) AS next_lapse_secs";
 
 fn show_from_row(row: &Row) -> Result<Show> {
     let prices: serde_json::Value = row.get(6);
@@ -42,6 +44,7 @@ fn show_from_row(row: &Row) -> Result<Show> {
         prices: serde_json::from_value(prices).map_err(Error::internal)?,
         created_at: row.get(7),
         available_seats: row.get::<_, i64>(8),
+        next_lapse_secs: row.get(9),
     })
 }
 
@@ -225,13 +228,16 @@ impl Db {
         rows.iter().map(show_from_row).collect()
     }
 
-    /// Every seat of a show with its live status (a lapsed hold reads as AVAILABLE).
-    pub async fn seat_map(&self, show_id: i64) -> Result<Vec<Seat>> {
+    /// Every seat of a show with its live status (a lapsed hold reads as AVAILABLE), and
+    /// the seconds until the earliest live hold among them lapses.
+    pub async fn seat_map(&self, show_id: i64) -> Result<(Vec<Seat>, Option<f64>)> {
         let client = self.client().await?;
         let stmt = client
             .prepare_cached(
                 "SELECT seat_id, label, section, row_label, number, category, price_cents, x, y, \
-                        CASE WHEN status = 'HELD' AND held_until <= now() THEN 'AVAILABLE' ELSE status END \
+                        CASE WHEN status = 'HELD' AND held_until <= now() THEN 'AVAILABLE' ELSE status END, \
+                        CASE WHEN status = 'HELD' AND held_until > now() \
+                             THEN extract(epoch FROM held_until - now())::float8 END \
                  FROM seats WHERE show_id = $1 ORDER BY seat_id",
             )
             .await
@@ -241,7 +247,11 @@ impl Db {
             // Every show has seats, so no rows means no show.
             return Err(Error::show_not_found(show_id));
         }
-        Ok(rows
+        let next_lapse = rows
+            .iter()
+            .filter_map(|row| row.get::<_, Option<f64>>(10))
+            .min_by(f64::total_cmp);
+        let seats = rows
             .iter()
             .map(|row| Seat {
                 id: row.get(0),
@@ -259,6 +269,7 @@ impl Db {
                     _ => SeatStatus::Available,
                 },
             })
-            .collect())
+            .collect();
+        Ok((seats, next_lapse))
     }
 }

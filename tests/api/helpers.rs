@@ -179,6 +179,7 @@ pub struct TestApp {
     /// A pool on the test database, for checking what the service wrote.
     pub db_url: String,
     pub admin_token: String,
+    pub state: std::sync::Arc<tessera::app::AppState>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -223,6 +224,7 @@ impl TestApp {
         );
         let app = Application::build(settings).await.expect("build the app");
         let base = format!("http://{}", app.local_addr());
+        let state = app.state();
         let (tx, rx) = oneshot::channel();
         let server = tokio::spawn(async move {
             app.run_until(async {
@@ -236,6 +238,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             db_url,
             admin_token: String::new(),
+            state,
             shutdown: Some(tx),
             server: Some(server),
         };

@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod bad_input;
 mod bookings;
+mod cache;
 mod concurrency;
 mod embedded;
 mod expiry;

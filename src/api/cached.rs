@@ -1,0 +1,158 @@
+//! Serving cached response bodies: a payload type that sends pre-serialized JSON while
+//! the spec still describes its schema, and the loaders that fill the read cache.
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::Utc;
+use poem::{IntoResponse, Response};
+use poem_openapi::payload::Payload;
+use poem_openapi::registry::{MetaSchemaRef, Registry};
+use poem_openapi::types::{ToJSON, Type};
+
+use super::shows::{SeatMap, SeatView, ShowPage, ShowView};
+use crate::app::AppState;
+use crate::cache::{Entry, keys};
+use crate::domain::Result;
+use crate::domain::page::Cursor;
+use crate::store::shows::ShowFilter;
+
+/// JSON bytes of a `T`, serialized earlier. The spec shows `T`'s schema.
+pub struct CachedJson<T> {
+    body: Bytes,
+    _schema: PhantomData<fn() -> T>,
+}
+
+impl<T> CachedJson<T> {
+    pub fn new(body: Bytes) -> Self {
+        Self {
+            body,
+            _schema: PhantomData,
+        }
+    }
+}
+
+impl<T: Type> Payload for CachedJson<T> {
+    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Send> IntoResponse for CachedJson<T> {
+    fn into_response(self) -> Response {
+        Response::builder()
+            .content_type(<CachedJson<SeatMap> as Payload>::CONTENT_TYPE)
+            .body(self.body)
+    }
+}
+
+/// Serializes a response value the way poem-openapi would.
+fn to_bytes(value: &impl ToJSON) -> Vec<u8> {
+    value.to_json_string().into_bytes()
+}
+
+/// How long an entry may live: the cache TTL, but never past the moment the earliest
+/// live hold it reflects lapses (at that instant its seats must read as available).
+fn lifetime(state: &AppState, next_lapse_secs: Option<f64>) -> Duration {
+    let ttl = state.cache.ttl();
+    match next_lapse_secs {
+        Some(secs) if secs.is_finite() && secs >= 0.0 => ttl.min(Duration::from_secs_f64(secs)),
+        Some(_) => Duration::ZERO,
+        None => ttl,
+    }
+}
+
+/// One show, cached.
+pub async fn show(state: &AppState, show_id: i64) -> Result<Entry> {
+    state
+        .cache
+        .get_or_load(keys::show(show_id), async {
+            let show = state.db.show(show_id).await?;
+            let ttl = lifetime(state, show.next_lapse_secs);
+            Ok(Entry::new(
+                to_bytes(&ShowView::from(show)),
+                ttl,
+                vec![show_id],
+            ))
+        })
+        .await
+}
+
+/// A show's seat map, cached.
+pub async fn seat_map(state: &AppState, show_id: i64) -> Result<Entry> {
+    state
+        .cache
+        .get_or_load(keys::seat_map(show_id), async {
+            let (seats, next_lapse_secs) = state.db.seat_map(show_id).await?;
+            let map = SeatMap {
+                show_id,
+                seats: seats.into_iter().map(SeatView::from).collect(),
+            };
+            let ttl = lifetime(state, next_lapse_secs);
+            Ok(Entry::new(to_bytes(&map), ttl, vec![show_id]))
+        })
+        .await
+}
+
+/// A page of the show list, cached under its normalised query.
+pub async fn show_list(
+    state: &AppState,
+    filter: &ShowFilter,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<Entry> {
+    // Without `from` the list is "upcoming shows": keyed as such, and computed from the
+    // current time when loaded (its lifetime ends when its first show starts).
+    let key = keys::show_list(&format!(
+        "kind={};from={};to={};after={};limit={limit}",
+        filter.kind.as_deref().unwrap_or(""),
+        filter
+            .from
+            .map(|t| t.timestamp_micros().to_string())
+            .unwrap_or_else(|| "now".into()),
+        filter.to.map(|t| t.timestamp_micros()).unwrap_or_default(),
+        after.map(Cursor::encode).unwrap_or_default(),
+    ));
+    state
+        .cache
+        .get_or_load(key, async {
+            let now = Utc::now();
+            let filter = ShowFilter {
+                from: Some(filter.from.unwrap_or(now)),
+                ..filter.clone()
+            };
+            let shows = state.db.shows(&filter, after, limit + 1).await?;
+            // The page changes by itself when a listed hold lapses or a listed show starts.
+            let first_start = shows
+                .iter()
+                .map(|s| (s.starts_at - now).num_milliseconds().max(0) as f64 / 1000.0)
+                .min_by(f64::total_cmp);
+            let next_lapse = shows
+                .iter()
+                .filter_map(|s| s.next_lapse_secs)
+                .chain(first_start)
+                .min_by(f64::total_cmp);
+            let ids = shows.iter().map(|s| s.id).collect();
+            let (items, next_cursor) = super::paginate(shows, limit, |s| Cursor {
+                at: s.starts_at,
+                id: s.id.to_string(),
+            });
+            let page = ShowPage {
+                items: items.into_iter().map(ShowView::from).collect(),
+                next_cursor,
+            };
+            Ok(Entry::new(
+                to_bytes(&page),
+                lifetime(state, next_lapse),
+                ids,
+            ))
+        })
+        .await
+}

@@ -1,0 +1,154 @@
+//! Read caching: show lists, shows and seat maps, kept as serialized response bodies.
+//!
+//! Reads are cached as the exact bytes sent to clients (serializing a 20,000-seat map
+//! costs far more than sending it), each with an ETag computed from those bytes. Every
+//! entry lives at most `CACHE_TTL_MS`, and never past the moment its content would go
+//! stale on its own: a seat map holding a hold that lapses in 800 ms is kept at most
+//! 800 ms, because at that instant the seat must read as available.
+//!
+//! Writers call [`ReadCache::show_changed`] after their transaction commits (never
+//! before, and never for one that rolled back); it drops the show's entries and every
+//! cached list that contains the show.
+//!
+//! Concurrent misses on one key share a single load (moka's `try_get_with`), so a
+//! stampede of readers costs one database query per instance.
+
+pub mod keys;
+
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use moka::Expiry;
+
+use crate::domain::{Error, Result};
+
+/// A cached response body.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub body: Bytes,
+    /// Strong ETag of `body`, quoted.
+    pub etag: Arc<str>,
+    /// How long this entry may be served.
+    pub ttl: Duration,
+    /// Shows whose state the body reflects (for lists: every show on the page).
+    pub show_ids: Arc<[i64]>,
+}
+
+impl Entry {
+    /// Wraps serialized bytes, computing their ETag.
+    pub fn new(body: Vec<u8>, ttl: Duration, show_ids: Vec<i64>) -> Self {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        body.hash(&mut hasher);
+        Self {
+            etag: format!("\"{:016x}-{:x}\"", hasher.finish(), body.len()).into(),
+            body: Bytes::from(body),
+            ttl,
+            show_ids: show_ids.into(),
+        }
+    }
+
+    /// True when an `If-None-Match` header value matches this entry.
+    pub fn matches(&self, if_none_match: Option<&str>) -> bool {
+        if_none_match.is_some_and(|value| {
+            value
+                .split(',')
+                .map(|tag| tag.trim().trim_start_matches("W/"))
+                .any(|tag| tag == "*" || tag == &*self.etag)
+        })
+    }
+}
+
+struct PerEntryTtl;
+
+impl Expiry<String, Entry> for PerEntryTtl {
+    fn expire_after_create(
+        &self,
+        _key: &String,
+        value: &Entry,
+        _created_at: std::time::Instant,
+    ) -> Option<Duration> {
+        Some(value.ttl)
+    }
+}
+
+/// The in-process read cache.
+#[derive(Clone)]
+pub struct ReadCache {
+    entries: moka::future::Cache<String, Entry>,
+    ttl: Duration,
+    /// How many times a miss ran its loader (shared by clones).
+    loads: Arc<AtomicU64>,
+}
+
+impl ReadCache {
+    /// `ttl` caps every entry's life; `max_bytes` caps the memory the bodies use.
+    pub fn new(ttl: Duration, max_bytes: u64) -> Self {
+        let entries = moka::future::Cache::builder()
+            .max_capacity(max_bytes)
+            .weigher(|key: &String, entry: &Entry| {
+                u32::try_from(key.len() + entry.body.len()).unwrap_or(u32::MAX)
+            })
+            .expire_after(PerEntryTtl)
+            .support_invalidation_closures()
+            .build();
+        Self {
+            entries,
+            ttl,
+            loads: Arc::default(),
+        }
+    }
+
+    /// The longest an entry may live.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// The cached entry for `key`, or the result of `load` (run once however many
+    /// requests miss at the same moment). Errors are not cached.
+    pub async fn get_or_load<F>(&self, key: String, load: F) -> Result<Entry>
+    where
+        F: Future<Output = Result<Entry>>,
+    {
+        let loads = &self.loads;
+        self.entries
+            .try_get_with(key, async {
+                loads.fetch_add(1, Ordering::Relaxed);
+                load.await
+            })
+            .await
+            .map_err(|err: Arc<Error>| err.duplicate())
+    }
+
+    /// How many cache misses have loaded from the database so far.
+    pub fn loads(&self) -> u64 {
+        self.loads.load(Ordering::Relaxed)
+    }
+
+    /// Forgets everything cached about `show_id`: the show, its seat map, and every
+    /// cached list that includes it.
+    pub async fn show_changed(&self, show_id: i64) {
+        self.entries.invalidate(&keys::show(show_id)).await;
+        self.entries.invalidate(&keys::seat_map(show_id)).await;
+        let result = self.entries.invalidate_entries_if(move |key, entry| {
+            key.starts_with(keys::LIST_PREFIX) && entry.show_ids.contains(&show_id)
+        });
+        if result.is_err() {
+            // Only possible if closures were not enabled: drop everything instead.
+            self.entries.invalidate_all();
+        }
+    }
+
+    /// A new show may belong on any cached list: drop them all.
+    pub fn lists_changed(&self) {
+        let result = self
+            .entries
+            .invalidate_entries_if(|key, _| key.starts_with(keys::LIST_PREFIX));
+        if result.is_err() {
+            self.entries.invalidate_all();
+        }
+    }
+}

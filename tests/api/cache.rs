@@ -1,0 +1,142 @@
+//! The read cache: conditional reads, invalidation after commits, one load per stampede,
+//! lifetimes capped by TTL and by lapsing holds.
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+
+use crate::helpers::{TestApp, eventually};
+
+async fn get_with_etag(
+    app: &TestApp,
+    path: &str,
+    etag: Option<&str>,
+) -> (u16, Option<String>, String) {
+    let mut request = app.http.get(app.url(path));
+    if let Some(etag) = etag {
+        request = request.header("If-None-Match", etag);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let etag = response
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (status, etag, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn conditional_reads_answer_304_until_the_show_changes() {
+    let app = TestApp::spawn().await;
+    let show = app.create_show(&[("A", 4)]).await;
+    let buyer = app.new_user().await;
+    for path in [
+        format!("/shows/{show}/seats"),
+        format!("/shows/{show}"),
+        "/shows?limit=10".to_owned(),
+    ] {
+        let (status, etag, body) = get_with_etag(&app, &path, None).await;
+        assert_eq!(status, 200, "{path}");
+        let etag = etag.expect("an ETag");
+        assert!(etag.starts_with('"'), "{etag}");
+        let (status, _, body304) = get_with_etag(&app, &path, Some(&etag)).await;
+        assert_eq!((status, body304.as_str()), (304, ""), "{path}");
+        let (status, _, _) = get_with_etag(&app, &path, Some("\"other\", W/\"x\"")).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            body.contains(&format!("\"id\":{show}"))
+                || body.contains(&format!("\"show_id\":{show}"))
+        );
+    }
+
+    let (_, map_etag, _) = get_with_etag(&app, &format!("/shows/{show}/seats"), None).await;
+    let (_, show_etag, _) = get_with_etag(&app, &format!("/shows/{show}"), None).await;
+    let (_, list_etag, _) = get_with_etag(&app, "/shows?limit=10", None).await;
+    assert_eq!(app.hold(&buyer, show, &[2]).await.status, 201);
+
+    // The very next reads see the hold: the commit dropped the cached copies.
+    let (status, _, map) =
+        get_with_etag(&app, &format!("/shows/{show}/seats"), map_etag.as_deref()).await;
+    assert_eq!(status, 200);
+    assert!(map.contains("\"HELD\""), "{map}");
+    let (status, _, one) =
+        get_with_etag(&app, &format!("/shows/{show}"), show_etag.as_deref()).await;
+    assert_eq!(status, 200);
+    assert!(one.contains("\"available_seats\":3"), "{one}");
+    let (status, _, list) = get_with_etag(&app, "/shows?limit=10", list_etag.as_deref()).await;
+    assert_eq!(status, 200);
+    assert!(list.contains("\"available_seats\":3"), "{list}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stampede_of_misses_loads_once() {
+    let app = TestApp::spawn().await;
+    let show = app.create_show(&[("A", 50), ("B", 50)]).await;
+    let before = app.state.cache.loads();
+    let results = join_all((0..64).map(|_| {
+        let app = &app;
+        async move { app.get(&format!("/shows/{show}/seats"), None).await }
+    }))
+    .await;
+    assert!(results.iter().all(|r| r.status == 200));
+    assert_eq!(app.state.cache.loads() - before, 1);
+}
+
+#[tokio::test]
+async fn entries_expire_after_their_ttl_without_any_invalidation() {
+    let app = TestApp::spawn_with(|s| s.cache_ttl = Duration::from_millis(300)).await;
+    let show = app.create_show(&[("A", 4)]).await;
+    let first = app.get(&format!("/shows/{show}"), None).await;
+    assert_eq!(first.body["name"], "Test show");
+    // A change that bypasses the service (so nothing invalidates the cache)...
+    app.sql()
+        .await
+        .execute("UPDATE shows SET name = 'Renamed' WHERE id = $1", &[&show])
+        .await
+        .unwrap();
+    // ...is still hidden by the cached copy, and appears once it expires.
+    assert_eq!(
+        app.get(&format!("/shows/{show}"), None).await.body["name"],
+        "Test show"
+    );
+    eventually(
+        Duration::from_secs(5),
+        "the cached show to expire",
+        || async {
+            (app.get(&format!("/shows/{show}"), None).await.body["name"] == "Renamed").then_some(())
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_cached_seat_map_never_outlives_a_hold_it_shows() {
+    // Long cache TTL, one-second holds, no sweeper: only the entry's own lifetime (capped
+    // at the hold's expiry) can make the seat read as free again.
+    let app = TestApp::spawn_with(|s| {
+        s.cache_ttl = Duration::from_secs(600);
+        s.hold_ttl_secs = 1;
+        s.sweep_interval = Duration::from_secs(3600);
+    })
+    .await;
+    let show = app.create_show(&[("A", 4)]).await;
+    let buyer = app.new_user().await;
+    assert_eq!(app.hold(&buyer, show, &[1]).await.status, 201);
+    let held = app.get(&format!("/shows/{show}/seats"), None).await;
+    assert_eq!(held.body["seats"][0]["status"], "HELD");
+    assert_eq!(
+        app.get(&format!("/shows/{show}"), None).await.body["available_seats"],
+        3
+    );
+    eventually(
+        Duration::from_secs(10),
+        "the lapsed hold to show as free",
+        || async {
+            let map = app.get(&format!("/shows/{show}/seats"), None).await;
+            let one = app.get(&format!("/shows/{show}"), None).await;
+            (map.body["seats"][0]["status"] == "AVAILABLE" && one.body["available_seats"] == 4)
+                .then_some(())
+        },
+    )
+    .await;
+}
