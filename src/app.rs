@@ -17,7 +17,8 @@ use tokio::sync::watch;
 use crate::api;
 use crate::api::error::Problem;
 use crate::auth::{self, Tokens};
-use crate::cache::ReadCache;
+use crate::cache::redis::Redis;
+use crate::cache::{Hub, ReadCache};
 use crate::config::{DEFAULT_ADMIN_PASSWORD, Settings};
 use crate::domain::limits::MAX_BODY_BYTES;
 use crate::domain::{Error, ErrorKind};
@@ -28,7 +29,7 @@ use crate::worker::sweeper;
 /// What every request handler shares.
 pub struct AppState {
     pub db: Db,
-    pub cache: ReadCache,
+    pub cache: Arc<Hub>,
     pub tokens: Tokens,
     pub hold_ttl_secs: u32,
 }
@@ -99,15 +100,35 @@ impl Application {
                 return Err(err);
             }
         };
+        let redis = match &settings.redis_url {
+            Some(url) => {
+                tracing::info!(
+                    "caching in process and in Redis; changes travel over Redis pub/sub"
+                );
+                Some(Redis::new(
+                    url,
+                    &settings.redis_namespace,
+                    settings.redis_timeout,
+                )?)
+            }
+            None => {
+                tracing::info!(
+                    "REDIS_URL is not set: in-process cache and bus (fine for one instance; \
+                     set REDIS_URL to run several)"
+                );
+                None
+            }
+        };
         let state = Arc::new(AppState {
             db,
-            cache: ReadCache::new(settings.cache_ttl, settings.cache_max_bytes),
+            cache: Arc::new(Hub::new(
+                ReadCache::new(settings.cache_ttl, settings.cache_max_bytes),
+                redis,
+            )),
             tokens: Tokens::new(&secret, settings.token_ttl),
             hold_ttl_secs: settings.hold_ttl_secs,
         });
-        if settings.redis_url.is_some() {
-            tracing::info!("REDIS_URL is set but this version does not use Redis yet");
-        }
+
         Ok(Self {
             acceptor,
             state,
@@ -133,6 +154,7 @@ impl Application {
     /// grace period), stops the sweeper and the embedded database.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
+        let subscriber = tokio::spawn(self.state.cache.clone().run_subscriber(stop_rx.clone()));
         let sweeper = tokio::spawn(sweeper::run(
             self.state.clone(),
             self.settings.sweep_interval,
@@ -148,6 +170,7 @@ impl Application {
             .await;
         let _ = stop_tx.send(true);
         let _ = sweeper.await;
+        let _ = subscriber.await;
         if let Some(pg) = &self.embedded {
             pg.stop();
         }

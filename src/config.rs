@@ -23,8 +23,12 @@ pub struct Settings {
     /// `DATABASE_TIMEOUT_MS`: longest wait for a pooled connection, and the statement
     /// timeout (default 3000). Past it, requests get 503.
     pub database_timeout: Duration,
-    /// `REDIS_URL`: the shared cache and bus (used by the caching layer; optional).
+    /// `REDIS_URL`: the shared cache and change bus; without it, both live in process.
     pub redis_url: Option<String>,
+    /// `REDIS_NAMESPACE`: prefix of every Redis key and channel (default `tessera`).
+    pub redis_namespace: String,
+    /// `REDIS_TIMEOUT_MS`: longest wait for any Redis call before going without (default 250).
+    pub redis_timeout: Duration,
     /// `CACHE_TTL_MS`: longest life of a cached show list, show or seat map (default 2000).
     pub cache_ttl: Duration,
     /// `CACHE_MAX_MB`: memory for cached response bodies per instance (default 64).
@@ -89,6 +93,7 @@ impl Settings {
         let grace: u64 = parse("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS"), 10)?;
         let cache_ttl_ms: u64 = parse("CACHE_TTL_MS", get("CACHE_TTL_MS"), 2000)?;
         let cache_max_mb: u64 = parse("CACHE_MAX_MB", get("CACHE_MAX_MB"), 64)?;
+        let redis_timeout_ms: u64 = parse("REDIS_TIMEOUT_MS", get("REDIS_TIMEOUT_MS"), 250)?;
         if timeout_ms == 0 || sweep_ms == 0 || token_ttl == 0 {
             bail!(
                 "DATABASE_TIMEOUT_MS, SWEEP_INTERVAL_MS and ACCESS_TOKEN_TTL_SECONDS must be positive"
@@ -107,6 +112,8 @@ impl Settings {
             pool_size,
             database_timeout: Duration::from_millis(timeout_ms),
             redis_url: get("REDIS_URL"),
+            redis_namespace: get("REDIS_NAMESPACE").unwrap_or_else(|| "tessera".into()),
+            redis_timeout: Duration::from_millis(redis_timeout_ms.max(1)),
             cache_ttl: Duration::from_millis(cache_ttl_ms),
             cache_max_bytes: cache_max_mb * 1024 * 1024,
             bind_addr: parse("BIND_ADDR", get("BIND_ADDR"), ([127, 0, 0, 1], 8080).into())

@@ -174,7 +174,11 @@ impl BookingsApi {
                 .hold(auth.0.user_id, &request, state.hold_ttl_secs, key)
                 .await?;
             if !outcome.replayed {
-                state.cache.show_changed(request.show_id).await;
+                let booking = &outcome.booking;
+                state
+                    .cache
+                    .committed(&state.db, booking.show_id, &booking.seat_ids)
+                    .await;
             }
             Ok(outcome.booking.into())
         }
@@ -267,11 +271,17 @@ impl BookingsApi {
 async fn transition(state: &AppState, result: Result<Transition>) -> TransitionResponse {
     match result {
         Ok(Transition::Done(booking)) => {
-            state.cache.show_changed(booking.show_id).await;
+            state
+                .cache
+                .committed(&state.db, booking.show_id, &booking.seat_ids)
+                .await;
             TransitionResponse::Ok(Json(booking.into()))
         }
         Ok(Transition::Expired(booking)) => {
-            state.cache.show_changed(booking.show_id).await;
+            state
+                .cache
+                .committed(&state.db, booking.show_id, &booking.seat_ids)
+                .await;
             Error::booking_expired().into()
         }
         Err(err) => err.into(),

@@ -74,10 +74,12 @@ pub async fn show(state: &AppState, show_id: i64) -> Result<Entry> {
     state
         .cache
         .get_or_load(keys::show(show_id), async {
+            let version = state.cache.version(show_id).await;
             let show = state.db.show(show_id).await?;
             let ttl = lifetime(state, show.next_lapse_secs);
             Ok(Entry::new(
                 to_bytes(&ShowView::from(show)),
+                version,
                 ttl,
                 vec![show_id],
             ))
@@ -90,13 +92,16 @@ pub async fn seat_map(state: &AppState, show_id: i64) -> Result<Entry> {
     state
         .cache
         .get_or_load(keys::seat_map(show_id), async {
+            // The version is read before the seats: every change up to it is in the map.
+            let version = state.cache.version(show_id).await;
             let (seats, next_lapse_secs) = state.db.seat_map(show_id).await?;
             let map = SeatMap {
                 show_id,
+                version,
                 seats: seats.into_iter().map(SeatView::from).collect(),
             };
             let ttl = lifetime(state, next_lapse_secs);
-            Ok(Entry::new(to_bytes(&map), ttl, vec![show_id]))
+            Ok(Entry::new(to_bytes(&map), version, ttl, vec![show_id]))
         })
         .await
 }
@@ -150,6 +155,7 @@ pub async fn show_list(
             };
             Ok(Entry::new(
                 to_bytes(&page),
+                0,
                 lifetime(state, next_lapse),
                 ids,
             ))

@@ -12,7 +12,8 @@ use crate::app::AppState;
 /// Probe result.
 #[derive(Debug, Object)]
 pub struct Health {
-    /// `ok`, or `unavailable` with the reason in `detail`.
+    /// `ok`; `degraded` (serving, but Redis is unreachable: reads come from PostgreSQL);
+    /// or `unavailable` with the reason in `detail`.
     pub status: String,
     #[oai(skip_serializing_if_is_none)]
     pub detail: Option<String>,
@@ -27,7 +28,7 @@ pub enum HealthResponse {
 
 #[derive(ApiResponse)]
 pub enum ReadyResponse {
-    /// PostgreSQL answers: the instance can take traffic.
+    /// PostgreSQL answers: the instance can take traffic (`degraded` when Redis does not).
     #[oai(status = 200)]
     Ok(Json<Health>),
     /// PostgreSQL is unreachable or too slow.
@@ -45,7 +46,8 @@ impl ServiceApi {
         health()
     }
 
-    /// Readiness: 200 when PostgreSQL answers, 503 otherwise.
+    /// Readiness: 200 when PostgreSQL answers (status `degraded` if Redis does not), 503
+    /// when PostgreSQL does not.
     #[oai(path = "/ready", method = "get", operation_id = "ready")]
     async fn ready(&self, state: Data<&Arc<AppState>>) -> ReadyResponse {
         ready(&state).await
@@ -61,9 +63,17 @@ pub fn health() -> HealthResponse {
 
 pub async fn ready(state: &AppState) -> ReadyResponse {
     match state.db.ping().await {
-        Ok(()) => ReadyResponse::Ok(Json(Health {
-            status: "ok".into(),
-            detail: None,
+        Ok(()) => ReadyResponse::Ok(Json(match state.cache.redis_ok().await {
+            Some(false) => Health {
+                status: "degraded".into(),
+                detail: Some(
+                    "Redis is unreachable: serving from PostgreSQL and in-process copies".into(),
+                ),
+            },
+            _ => Health {
+                status: "ok".into(),
+                detail: None,
+            },
         })),
         Err(err) => ReadyResponse::Unavailable(Json(Health {
             status: "unavailable".into(),

@@ -144,6 +144,9 @@ impl From<Seat> for SeatView {
 #[derive(Debug, Object)]
 pub struct SeatMap {
     pub show_id: i64,
+    /// The show's change version this map includes: every change event with a higher
+    /// version is newer than the map (0: no change seen yet, or unknown).
+    pub version: u64,
     pub seats: Vec<SeatView>,
 }
 

@@ -13,7 +13,11 @@
 //! Concurrent misses on one key share a single load (moka's `try_get_with`), so a
 //! stampede of readers costs one database query per instance.
 
+pub mod hub;
 pub mod keys;
+pub mod redis;
+
+pub use hub::{Hub, Notice, SeatChange, ShowChange};
 
 use std::future::Future;
 use std::hash::{Hash, Hasher};
@@ -34,19 +38,23 @@ pub struct Entry {
     pub etag: Arc<str>,
     /// How long this entry may be served.
     pub ttl: Duration,
+    /// The show version the body reflects (0 for lists).
+    pub version: u64,
     /// Shows whose state the body reflects (for lists: every show on the page).
     pub show_ids: Arc<[i64]>,
 }
 
 impl Entry {
-    /// Wraps serialized bytes, computing their ETag.
-    pub fn new(body: Vec<u8>, ttl: Duration, show_ids: Vec<i64>) -> Self {
+    /// Wraps serialized bytes of `version` of a show (0 for lists), computing the ETag:
+    /// the version plus a hash of the bytes, so equal tags always mean equal bodies.
+    pub fn new(body: Vec<u8>, version: u64, ttl: Duration, show_ids: Vec<i64>) -> Self {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         body.hash(&mut hasher);
         Self {
-            etag: format!("\"{:016x}-{:x}\"", hasher.finish(), body.len()).into(),
+            etag: format!("\"v{version}-{:016x}\"", hasher.finish()).into(),
             body: Bytes::from(body),
             ttl,
+            version,
             show_ids: show_ids.into(),
         }
     }
@@ -140,6 +148,11 @@ impl ReadCache {
             // Only possible if closures were not enabled: drop everything instead.
             self.entries.invalidate_all();
         }
+    }
+
+    /// Drops every entry.
+    pub fn clear(&self) {
+        self.entries.invalidate_all();
     }
 
     /// A new show may belong on any cached list: drop them all.

@@ -388,9 +388,9 @@ impl Db {
 
     /// The sweeper's step: marks up to `limit` lapsed holds FAILED/EXPIRED and frees their
     /// seats, one small transaction each. Bookings another instance is sweeping right now
-    /// are skipped (`SKIP LOCKED`). Returns how many were due, and the shows of those
-    /// expired here.
-    pub async fn expire_lapsed(&self, limit: i64) -> Result<(usize, Vec<i64>)> {
+    /// are skipped (`SKIP LOCKED`). Returns how many were due, and the show and seats of
+    /// each booking expired here.
+    pub async fn expire_lapsed(&self, limit: i64) -> Result<(usize, Vec<(i64, Vec<i32>)>)> {
         let due: Vec<(Uuid, i64)> = {
             let client = self.client().await?;
             client
@@ -405,7 +405,7 @@ impl Db {
                 .map(|row| (row.get(0), row.get(1)))
                 .collect()
         };
-        let mut shows = Vec::new();
+        let mut expired = Vec::new();
         for &(id, show_id) in &due {
             let done = self
                 .serializable("expire", &id, |tx, id| {
@@ -421,16 +421,16 @@ impl Db {
                             .await
                             .map_err(db_error)?;
                         let Some(row) = tx.query_opt(&stmt, &[id]).await.map_err(db_error)? else {
-                            return Ok(false);
+                            return Ok(None);
                         };
                         let booking = LockedBooking::from_row(*id, &row)?;
                         release(tx, &booking, FailureReason::Expired).await?;
-                        Ok(true)
+                        Ok(Some(booking.seat_ids))
                     })
                 })
                 .await?;
-            if done && !shows.contains(&show_id) {
-                shows.push(show_id);
+            if let Some(seat_ids) = done {
+                expired.push((show_id, seat_ids));
             }
         }
         // Idempotency keys only need to outlive client retries.
@@ -442,7 +442,7 @@ impl Db {
             )
             .await
             .map_err(db_error)?;
-        Ok((due.len(), shows))
+        Ok((due.len(), expired))
     }
 }
 

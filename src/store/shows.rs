@@ -162,6 +162,31 @@ impl Db {
         self.show(show_id).await
     }
 
+    /// The live status of some seats of a show (a lapsed hold reads as AVAILABLE).
+    pub async fn seat_statuses(
+        &self,
+        show_id: i64,
+        seat_ids: &[i32],
+    ) -> Result<Vec<(i32, SeatStatus)>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT seat_id, CASE WHEN status = 'HELD' AND held_until <= now() THEN 'AVAILABLE' \
+                                      ELSE status END \
+                 FROM seats WHERE show_id = $1 AND seat_id = ANY($2) ORDER BY seat_id",
+            )
+            .await
+            .map_err(db_error)?;
+        let rows = client
+            .query(&stmt, &[&show_id, &seat_ids])
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get(0), seat_status(row.get(1))))
+            .collect())
+    }
+
     pub async fn show(&self, id: i64) -> Result<Show> {
         let client = self.client().await?;
         let stmt = client
@@ -263,13 +288,17 @@ impl Db {
                 price_cents: row.get(6),
                 x: row.get(7),
                 y: row.get(8),
-                status: match row.get::<_, &str>(9) {
-                    "HELD" => SeatStatus::Held,
-                    "BOOKED" => SeatStatus::Booked,
-                    _ => SeatStatus::Available,
-                },
+                status: seat_status(row.get(9)),
             })
             .collect();
         Ok((seats, next_lapse))
+    }
+}
+
+fn seat_status(status: &str) -> SeatStatus {
+    match status {
+        "HELD" => SeatStatus::Held,
+        "BOOKED" => SeatStatus::Booked,
+        _ => SeatStatus::Available,
     }
 }

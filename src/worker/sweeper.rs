@@ -25,12 +25,12 @@ pub async fn run(state: Arc<AppState>, interval: Duration, mut stop: watch::Rece
         }
         loop {
             match state.db.expire_lapsed(BATCH).await {
-                Ok((due, shows)) => {
-                    for show_id in &shows {
-                        state.cache.show_changed(*show_id).await;
+                Ok((due, expired)) => {
+                    for (show_id, seat_ids) in &expired {
+                        state.cache.committed(&state.db, *show_id, seat_ids).await;
                     }
-                    if !shows.is_empty() {
-                        tracing::debug!(due, shows = shows.len(), "released lapsed holds");
+                    if !expired.is_empty() {
+                        tracing::debug!(due, expired = expired.len(), "released lapsed holds");
                     }
                     if (due as i64) < BATCH {
                         break;

@@ -72,14 +72,14 @@ async fn conditional_reads_answer_304_until_the_show_changes() {
 async fn a_stampede_of_misses_loads_once() {
     let app = TestApp::spawn().await;
     let show = app.create_show(&[("A", 50), ("B", 50)]).await;
-    let before = app.state.cache.loads();
+    let before = app.state.cache.local().loads();
     let results = join_all((0..64).map(|_| {
         let app = &app;
         async move { app.get(&format!("/shows/{show}/seats"), None).await }
     }))
     .await;
     assert!(results.iter().all(|r| r.status == 200));
-    assert_eq!(app.state.cache.loads() - before, 1);
+    assert_eq!(app.state.cache.local().loads() - before, 1);
 }
 
 #[tokio::test]

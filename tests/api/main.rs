@@ -16,5 +16,6 @@ mod expiry;
 mod helpers;
 mod resilience;
 mod seed;
+mod shared;
 mod shows;
 mod spec;

@@ -1,0 +1,329 @@
+//! The cache hub: two cache levels, per-show versions, and change notifications.
+//!
+//! ```text
+//!  read:   in-process (moka) ──miss──► Redis ──miss──► PostgreSQL (one load per key per instance)
+//!  write:  COMMIT ─► version = INCR ─► read the changed seats' statuses ─► drop own copies
+//!                 ─► DEL Redis copies ─► PUBLISH {show, version, seats}
+//!  every instance: SUBSCRIBE ─► drop its copies of the show and of lists holding it
+//!                             ─► remember the event (for reconnecting clients) ─► notify listeners
+//! ```
+//!
+//! Without Redis the same flow runs inside the process: one instance, in-process cache,
+//! in-process bus and versions.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, watch};
+
+use super::redis::Redis;
+use super::{Entry, ReadCache, keys};
+use crate::domain::Result;
+use crate::store::Db;
+
+/// One seat's new status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeatChange {
+    pub id: i32,
+    /// `AVAILABLE`, `HELD` or `BOOKED`.
+    pub status: String,
+}
+
+/// A committed change to a show's seats, with the version it produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShowChange {
+    pub show_id: i64,
+    pub version: u64,
+    pub seats: Vec<SeatChange>,
+}
+
+/// What listeners hear.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    Changed(Arc<ShowChange>),
+    /// Changes to this show may have been missed: reload it.
+    Resync(i64),
+    /// Changes to any show may have been missed (the subscription was lost): reload.
+    ResyncAll,
+}
+
+/// Events kept per show for clients that reconnect.
+const RECENT_PER_SHOW: usize = 256;
+
+pub struct Hub {
+    local: ReadCache,
+    redis: Option<Redis>,
+    notices: broadcast::Sender<Notice>,
+    /// Versions when there is no Redis (one instance).
+    local_versions: Mutex<HashMap<i64, u64>>,
+    /// Recent changes per show, oldest first.
+    recent: Mutex<HashMap<i64, VecDeque<Arc<ShowChange>>>>,
+    /// True while the change channel subscription is up.
+    subscribed: AtomicBool,
+}
+
+impl Hub {
+    pub fn new(local: ReadCache, redis: Option<Redis>) -> Self {
+        Self {
+            local,
+            redis,
+            notices: broadcast::channel(4096).0,
+            local_versions: Mutex::default(),
+            recent: Mutex::default(),
+            subscribed: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether a shared Redis is in use.
+    pub fn shared(&self) -> bool {
+        self.redis.is_some()
+    }
+
+    /// The in-process level (for its counters).
+    pub fn local(&self) -> &ReadCache {
+        &self.local
+    }
+
+    /// Longest life of an entry.
+    pub fn ttl(&self) -> Duration {
+        self.local.ttl()
+    }
+
+    /// Listeners for change notices.
+    pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
+        self.notices.subscribe()
+    }
+
+    /// The show's current version (0 if it never changed or is unknown).
+    pub async fn version(&self, show_id: i64) -> u64 {
+        match &self.redis {
+            Some(redis) => redis.version(show_id).await.unwrap_or(0),
+            None => lock(&self.local_versions)
+                .get(&show_id)
+                .copied()
+                .unwrap_or(0),
+        }
+    }
+
+    /// The cached entry for `key`, from this process, else Redis, else `load`.
+    ///
+    /// Lists stay in process: a list changes whenever any show on it does, and finding
+    /// every Redis copy that holds a show would cost more than reloading a page.
+    pub async fn get_or_load<F>(&self, key: String, load: F) -> Result<Entry>
+    where
+        F: std::future::Future<Output = Result<Entry>>,
+    {
+        let redis = self
+            .redis
+            .as_ref()
+            .filter(|_| !key.starts_with(keys::LIST_PREFIX));
+        let shared_key = key.clone();
+        self.local
+            .get_or_load(key, async move {
+                if let Some(redis) = redis
+                    && let Some(entry) = redis.get(&shared_key).await
+                {
+                    return Ok(self.unless_superseded(entry));
+                }
+                let entry = self.unless_superseded(load.await?);
+                if let Some(redis) = redis
+                    && let [show_id] = *entry.show_ids
+                {
+                    redis.set(&shared_key, show_id, &entry).await;
+                }
+                Ok(entry)
+            })
+            .await
+    }
+
+    /// A body loaded while a change was being published may predate it: such an entry
+    /// is still answered, but not kept.
+    fn unless_superseded(&self, mut entry: Entry) -> Entry {
+        if let [show_id] = *entry.show_ids {
+            let seen = lock(&self.recent)
+                .get(&show_id)
+                .and_then(|events| events.back().map(|e| e.version))
+                .unwrap_or(0);
+            if seen > entry.version {
+                entry.ttl = Duration::ZERO;
+            }
+        }
+        entry
+    }
+
+    /// After a transaction that changed `seat_ids` of `show_id` has committed: assigns
+    /// the change a version, forgets every cached copy and tells every instance.
+    pub async fn committed(&self, db: &Db, show_id: i64, seat_ids: &[i32]) {
+        self.local.show_changed(show_id).await;
+        let version = match &self.redis {
+            Some(redis) => {
+                redis
+                    .del(&[keys::show(show_id), keys::seat_map(show_id)])
+                    .await;
+                redis.next_version(show_id).await
+            }
+            None => {
+                let mut versions = lock(&self.local_versions);
+                let v = versions.entry(show_id).or_default();
+                *v += 1;
+                Some(*v)
+            }
+        };
+        // Statuses are read after the version is taken: of two changes to one seat, the
+        // one with the higher version then carries the later status.
+        let seats = match (version, db.seat_statuses(show_id, seat_ids).await) {
+            (Some(version), Ok(seats)) => ShowChange {
+                show_id,
+                version,
+                seats: seats
+                    .into_iter()
+                    .map(|(id, status)| SeatChange {
+                        id,
+                        status: status.as_str().to_owned(),
+                    })
+                    .collect(),
+            },
+            _ => {
+                // Without a version or statuses, listeners can only be told to reload.
+                let _ = self.notices.send(Notice::Resync(show_id));
+                return;
+            }
+        };
+        let change = Arc::new(seats);
+        if let Some(redis) = &self.redis
+            && let Ok(message) = serde_json::to_string(&*change)
+            && redis.publish(message).await
+        {
+            return; // the channel delivers it to every instance, this one included
+        }
+        self.apply(change).await;
+    }
+
+    /// A new show may belong on any list.
+    pub fn lists_changed(&self) {
+        self.local.lists_changed();
+    }
+
+    /// Handles a change (from the channel, or our own when there is no channel).
+    async fn apply(&self, change: Arc<ShowChange>) {
+        self.local.show_changed(change.show_id).await;
+        {
+            let mut recent = lock(&self.recent);
+            let events = recent.entry(change.show_id).or_default();
+            if events
+                .back()
+                .is_none_or(|last| last.version < change.version)
+            {
+                events.push_back(change.clone());
+                if events.len() > RECENT_PER_SHOW {
+                    events.pop_front();
+                }
+            }
+        }
+        let _ = self.notices.send(Notice::Changed(change));
+    }
+
+    /// The changes of `show_id` after `version`, if this instance still has all of them.
+    pub fn changes_since(&self, show_id: i64, version: u64) -> Option<Vec<Arc<ShowChange>>> {
+        let recent = lock(&self.recent);
+        let events = recent.get(&show_id)?;
+        let first = events.front()?;
+        if first.version > version + 1 {
+            return None; // a gap: some were never seen here or were dropped
+        }
+        Some(
+            events
+                .iter()
+                .filter(|e| e.version > version)
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// Everything cached or remembered may be stale.
+    fn resync_all(&self) {
+        self.local.clear();
+        lock(&self.recent).clear();
+        let _ = self.notices.send(Notice::ResyncAll);
+    }
+
+    /// Redis reachable and the change subscription up (for readiness); `None` without
+    /// Redis.
+    pub async fn redis_ok(&self) -> Option<bool> {
+        match &self.redis {
+            Some(redis) => Some(self.subscribed() && redis.ping().await),
+            None => None,
+        }
+    }
+
+    /// Whether this instance currently hears other instances' changes.
+    pub fn subscribed(&self) -> bool {
+        self.subscribed.load(Ordering::SeqCst)
+    }
+
+    /// Listens on the change channel until `stop`, reconnecting with back-off. After any
+    /// interruption, every in-process copy is dropped (messages may have been missed).
+    pub async fn run_subscriber(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let Some(redis) = &self.redis else { return };
+        let mut connected_before = false;
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match subscribe(redis).await {
+                Ok(mut pubsub) => {
+                    if connected_before {
+                        tracing::info!("Redis subscription restored; dropping in-process copies");
+                        self.resync_all();
+                    }
+                    connected_before = true;
+                    self.subscribed.store(true, Ordering::SeqCst);
+                    backoff = Duration::from_millis(100);
+                    let mut messages = pubsub.on_message();
+                    loop {
+                        tokio::select! {
+                            message = messages.next() => match message {
+                                Some(message) => {
+                                    let payload: Vec<u8> = message.get_payload_bytes().to_vec();
+                                    match serde_json::from_slice::<ShowChange>(&payload) {
+                                        Ok(change) => self.apply(Arc::new(change)).await,
+                                        Err(err) => tracing::warn!(error = %err, "ignoring a malformed change message"),
+                                    }
+                                }
+                                None => break,
+                            },
+                            _ = stop.changed() => return,
+                        }
+                    }
+                    self.subscribed.store(false, Ordering::SeqCst);
+                    redis.log_error("subscription", &"connection lost");
+                    self.resync_all();
+                }
+                Err(err) => redis.log_error("SUBSCRIBE", &err),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = stop.changed() => return,
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+    }
+}
+
+async fn subscribe(redis: &Redis) -> std::result::Result<redis::aio::PubSub, String> {
+    let connect = async {
+        let mut pubsub = redis.client().get_async_pubsub().await?;
+        pubsub.subscribe(redis.channel()).await?;
+        Ok::<_, redis::RedisError>(pubsub)
+    };
+    match tokio::time::timeout(redis.timeout() * 5, connect).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err("timed out".into()),
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}

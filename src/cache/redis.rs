@@ -1,0 +1,214 @@
+//! The shared side of the cache: Redis (bb8-redis) for cached bodies, per-show versions
+//! and the change channel.
+//!
+//! Every Redis call is bounded by a timeout and every failure is logged (at most once per
+//! interval) and swallowed: callers fall back to PostgreSQL or to in-process state, so a
+//! Redis outage slows nothing down and fails no request.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use bb8_redis::RedisConnectionManager;
+use bytes::Bytes;
+use redis::AsyncCommands;
+use redis::aio::MultiplexedConnection;
+
+use super::Entry;
+
+/// Redis handles, named under one namespace (several deployments or test runs can share
+/// a server).
+pub struct Redis {
+    pool: bb8::Pool<RedisConnectionManager>,
+    client: redis::Client,
+    namespace: String,
+    timeout: Duration,
+    last_error_log: Mutex<Option<Instant>>,
+}
+
+/// At most one Redis error log line per this interval.
+const ERROR_LOG_INTERVAL: Duration = Duration::from_secs(10);
+
+impl Redis {
+    /// Prepares the pool; connects lazily, so a Redis that is down at start-up is no error.
+    pub fn new(url: &str, namespace: &str, timeout: Duration) -> anyhow::Result<Self> {
+        let manager = RedisConnectionManager::new(url)?;
+        let pool = bb8::Pool::builder()
+            .max_size(16)
+            .connection_timeout(timeout)
+            .build_unchecked(manager);
+        Ok(Self {
+            pool,
+            client: redis::Client::open(url)?,
+            namespace: namespace.to_owned(),
+            timeout,
+            last_error_log: Mutex::new(None),
+        })
+    }
+
+    /// The channel that carries show changes between instances.
+    pub fn channel(&self) -> String {
+        format!("{}:show-changes", self.namespace)
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}:{key}", self.namespace)
+    }
+
+    fn version_key(&self, show_id: i64) -> String {
+        format!("{}:version:{show_id}", self.namespace)
+    }
+
+    /// The per-call timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// A client for the subscriber (pub/sub needs a connection of its own).
+    pub fn client(&self) -> &redis::Client {
+        &self.client
+    }
+
+    /// Logs a Redis failure, rate-limited.
+    pub fn log_error(&self, what: &str, err: &dyn std::fmt::Display) {
+        let mut last = self
+            .last_error_log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if last.is_none_or(|at| at.elapsed() >= ERROR_LOG_INTERVAL) {
+            *last = Some(Instant::now());
+            tracing::warn!(error = %err, "Redis {what} failed; serving without it (further errors muted for {}s)", ERROR_LOG_INTERVAL.as_secs());
+        }
+    }
+
+    /// Runs one command with the timeout; failures are logged and become `None`.
+    async fn run<T, F, Fut>(&self, what: &str, f: F) -> Option<T>
+    where
+        F: FnOnce(MultiplexedConnection) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        let result = tokio::time::timeout(self.timeout, async {
+            // A multiplexed connection is a cheap handle: clone it out of the pool.
+            let conn = self.pool.get().await.map_err(|e| e.to_string())?.clone();
+            f(conn).await.map_err(|e| e.to_string())
+        })
+        .await;
+        match result {
+            Ok(Ok(value)) => Some(value),
+            Ok(Err(err)) => {
+                self.log_error(what, &err);
+                None
+            }
+            Err(_) => {
+                self.log_error(what, &"timed out");
+                None
+            }
+        }
+    }
+
+    /// A cached body: stored as `etag`, newline, body.
+    pub async fn get(&self, key: &str) -> Option<Entry> {
+        let key = self.key(key);
+        let (value, ttl_ms): (Option<Vec<u8>>, i64) = self
+            .run("GET", |mut c| async move {
+                redis::pipe().get(&key).pttl(&key).query_async(&mut c).await
+            })
+            .await?;
+        let value = value?;
+        let split = value.iter().position(|&b| b == b'\n')?;
+        let etag: std::sync::Arc<str> = std::str::from_utf8(&value[..split]).ok()?.into();
+        // The etag reads "v<version>-<hash>".
+        let version = etag_version(&etag);
+        Some(Entry {
+            body: Bytes::copy_from_slice(&value[split + 1..]),
+            etag,
+            ttl: Duration::from_millis(ttl_ms.max(1) as u64),
+            version,
+            show_ids: Vec::new().into(),
+        })
+    }
+
+    /// Stores a body of one show's `version`, unless the show has moved on meanwhile (a
+    /// load that started before a change must not overwrite what the change dropped).
+    pub async fn set(&self, key: &str, show_id: i64, entry: &Entry) {
+        let ttl_ms = entry.ttl.as_millis() as u64;
+        if ttl_ms == 0 {
+            return;
+        }
+        let key = self.key(key);
+        let version_key = self.version_key(show_id);
+        let mut value = Vec::with_capacity(entry.etag.len() + 1 + entry.body.len());
+        value.extend_from_slice(entry.etag.as_bytes());
+        value.push(b'\n');
+        value.extend_from_slice(&entry.body);
+        let version = entry.version;
+        self.run("SET", |mut c| async move {
+            redis::Script::new(
+                "if tonumber(redis.call('GET', KEYS[2]) or '0') == tonumber(ARGV[2]) then \
+                   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3]) end return 0",
+            )
+            .key(&key)
+            .key(&version_key)
+            .arg(value)
+            .arg(version)
+            .arg(ttl_ms)
+            .invoke_async::<i64>(&mut c)
+            .await
+        })
+        .await;
+    }
+
+    /// Drops cached bodies.
+    pub async fn del(&self, keys: &[String]) {
+        let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
+        self.run("DEL", |mut c| async move { c.del::<_, ()>(keys).await })
+            .await;
+    }
+
+    /// Current version of a show (0 when it never changed).
+    pub async fn version(&self, show_id: i64) -> Option<u64> {
+        let key = self.version_key(show_id);
+        self.run("GET version", |mut c| async move {
+            c.get::<_, Option<u64>>(key).await
+        })
+        .await
+        .map(Option::unwrap_or_default)
+    }
+
+    /// The next version of a show.
+    pub async fn next_version(&self, show_id: i64) -> Option<u64> {
+        let key = self.version_key(show_id);
+        self.run(
+            "INCR",
+            |mut c| async move { c.incr::<_, _, u64>(key, 1).await },
+        )
+        .await
+    }
+
+    /// Publishes a change message; false when it could not be sent.
+    pub async fn publish(&self, message: String) -> bool {
+        let channel = self.channel();
+        self.run("PUBLISH", |mut c| async move {
+            c.publish::<_, _, i64>(channel, message).await
+        })
+        .await
+        .is_some()
+    }
+
+    /// PING, for readiness.
+    pub async fn ping(&self) -> bool {
+        self.run("PING", |mut c| async move {
+            redis::cmd("PING").query_async::<String>(&mut c).await
+        })
+        .await
+        .is_some()
+    }
+}
+
+/// The version in an ETag of the form `"v<version>-<hash>"`.
+fn etag_version(etag: &str) -> u64 {
+    etag.trim_matches('"')
+        .strip_prefix('v')
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}

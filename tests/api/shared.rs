@@ -1,0 +1,261 @@
+//! Several instances sharing PostgreSQL and Redis: invalidation and change messages
+//! cross instances; a rolled-back hold publishes nothing; Redis going away fails nothing
+//! and leaves nothing stale when it returns.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use tessera::cache::Notice;
+
+use crate::helpers::{TestApp, eventually, fresh_database, test_settings};
+
+/// A redis-server of the test's own, on its own port.
+struct OwnRedis {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl OwnRedis {
+    async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut redis = Self { port, child: None };
+        redis.restart().await;
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    async fn restart(&mut self) {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed for these tests");
+        self.child = Some(child);
+        let url = self.url();
+        eventually(
+            Duration::from_secs(10),
+            "redis-server to answer",
+            || async {
+                let client = redis::Client::open(url.as_str()).ok()?;
+                let mut conn = client.get_multiplexed_async_connection().await.ok()?;
+                redis::cmd("PING")
+                    .query_async::<String>(&mut conn)
+                    .await
+                    .ok()
+            },
+        )
+        .await;
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Two instances on one database and one Redis namespace.
+async fn pair(redis_url: &str) -> (TestApp, TestApp) {
+    let db_url = fresh_database().await;
+    let namespace = format!("test-{}", uuid::Uuid::new_v4().simple());
+    let secret = test_settings(&db_url).jwt_secret;
+    let settings = || {
+        let mut s = test_settings(&db_url);
+        s.jwt_secret = secret.clone();
+        s.redis_url = Some(redis_url.to_owned());
+        s.redis_namespace = namespace.clone();
+        s.cache_ttl = Duration::from_secs(600); // only invalidation can refresh a copy
+        s
+    };
+    let a = TestApp::spawn_settings(settings()).await;
+    let b = TestApp::spawn_settings(settings()).await;
+    (a, b)
+}
+
+async fn seat_status(app: &TestApp, show: i64, index: usize) -> String {
+    let map = app.get(&format!("/shows/{show}/seats"), None).await;
+    assert_eq!(map.status, 200, "{map:?}");
+    map.body["seats"][index]["status"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_change_on_one_instance_reaches_the_other() {
+    let redis = OwnRedis::start().await;
+    let (a, b) = pair(&redis.url()).await;
+    let show = a.create_show(&[("A", 4)]).await;
+    let buyer = b.new_user().await;
+
+    // A caches the map and the list while everything is free.
+    assert_eq!(seat_status(&a, show, 0).await, "AVAILABLE");
+    let version_before = a.get(&format!("/shows/{show}/seats"), None).await.body["version"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        a.get("/shows", None).await.body["items"][0]["available_seats"],
+        4
+    );
+    let mut notices = a.state.cache.subscribe();
+
+    let hold = b.hold(&buyer, show, &[1]).await;
+    assert_eq!(hold.status, 201);
+
+    // A hears of it (pub/sub) and drops its copies.
+    let change = loop {
+        match tokio::time::timeout(Duration::from_secs(5), notices.recv()).await {
+            Ok(Ok(Notice::Changed(change))) => break change,
+            Ok(Ok(_)) => continue,
+            other => panic!("no change notice on the other instance: {other:?}"),
+        }
+    };
+    assert_eq!(change.show_id, show);
+    assert_eq!(change.version, version_before + 1);
+    assert_eq!(change.seats.len(), 1);
+    assert_eq!(
+        (change.seats[0].id, change.seats[0].status.as_str()),
+        (1, "HELD")
+    );
+    let map = a.get(&format!("/shows/{show}/seats"), None).await;
+    assert_eq!(map.body["seats"][0]["status"], "HELD");
+    assert_eq!(map.body["version"].as_u64(), Some(change.version));
+    assert_eq!(
+        a.get("/shows", None).await.body["items"][0]["available_seats"],
+        3
+    );
+    assert_eq!(
+        a.get(&format!("/shows/{show}"), None).await.body["available_seats"],
+        3
+    );
+}
+
+#[tokio::test]
+async fn a_rolled_back_hold_publishes_nothing() {
+    let redis = OwnRedis::start().await;
+    let (a, b) = pair(&redis.url()).await;
+    let show = a.create_show(&[("A", 4)]).await;
+    let (ann, bob) = (b.new_user().await, b.new_user().await);
+    assert_eq!(b.hold(&ann, show, &[1]).await.status, 201);
+    let mut notices = a.state.cache.subscribe();
+
+    // Bob's hold fails (seat 1 is taken) and rolls back; then he holds seat 4.
+    assert_eq!(b.hold(&bob, show, &[1, 2]).await.status, 409);
+    assert_eq!(b.hold(&bob, show, &[4]).await.status, 201);
+
+    // The first notice A hears is about seat 4: the failed attempt sent nothing.
+    let first = loop {
+        match tokio::time::timeout(Duration::from_secs(5), notices.recv()).await {
+            Ok(Ok(Notice::Changed(change))) => break change,
+            Ok(Ok(_)) => continue,
+            other => panic!("no notice: {other:?}"),
+        }
+    };
+    let seats: Vec<i32> = first.seats.iter().map(|s| s.id).collect();
+    assert_eq!(seats, [4]);
+}
+
+#[tokio::test]
+async fn redis_going_away_fails_nothing_and_leaves_nothing_stale() {
+    let mut redis = OwnRedis::start().await;
+    let (a, b) = pair(&redis.url()).await;
+    let show = a.create_show(&[("A", 6)]).await;
+    let buyer = b.new_user().await;
+    assert_eq!(seat_status(&a, show, 0).await, "AVAILABLE");
+
+    redis.stop();
+    // Holds and reads keep working on both instances (the send helper fails on any 5xx).
+    assert_eq!(b.hold(&buyer, show, &[2]).await.status, 201);
+    assert_eq!(a.hold(&buyer, show, &[3]).await.status, 201);
+    assert_eq!(seat_status(&b, show, 1).await, "HELD");
+    assert_eq!(seat_status(&a, show, 2).await, "HELD");
+    let ready: serde_json::Value = a
+        .http
+        .get(format!("{}/ready", a.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["status"], "degraded", "{ready}");
+
+    redis.restart().await;
+    // After the subscription heals, every instance sees every change.
+    eventually(
+        Duration::from_secs(20),
+        "both instances to agree on every seat",
+        || async {
+            let on_a = a.get(&format!("/shows/{show}/seats"), None).await;
+            let on_b = b.get(&format!("/shows/{show}/seats"), None).await;
+            let statuses = |r: &crate::helpers::Resp| -> Vec<String> {
+                r.body["seats"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["status"].as_str().unwrap().to_owned())
+                    .collect()
+            };
+            let expected = [
+                "AVAILABLE",
+                "HELD",
+                "HELD",
+                "AVAILABLE",
+                "AVAILABLE",
+                "AVAILABLE",
+            ];
+            (statuses(&on_a) == expected && statuses(&on_b) == expected).then_some(())
+        },
+    )
+    .await;
+    eventually(
+        Duration::from_secs(20),
+        "both subscriptions to be restored",
+        || async { (a.state.cache.subscribed() && b.state.cache.subscribed()).then_some(()) },
+    )
+    .await;
+    let mut notices = a.state.cache.subscribe();
+    assert_eq!(b.hold(&buyer, show, &[5]).await.status, 201);
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), notices.recv()).await {
+            Ok(Ok(Notice::Changed(change))) if change.seats.iter().any(|s| s.id == 5) => break,
+            Ok(Ok(_)) => continue,
+            other => panic!("A did not hear B's change after Redis returned: {other:?}"),
+        }
+    }
+    assert_eq!(seat_status(&a, show, 4).await, "HELD");
+    let ready: serde_json::Value = a
+        .http
+        .get(format!("{}/ready", a.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["status"], "ok", "{ready}");
+    a.check_invariants(show).await;
+}
