@@ -32,6 +32,8 @@ pub struct AppState {
     pub cache: Arc<Hub>,
     pub tokens: Tokens,
     pub hold_ttl_secs: u32,
+    /// Turns true when the service shuts down: background tasks and event streams end.
+    pub stop: watch::Sender<bool>,
 }
 
 /// A service ready to serve: listener bound, database migrated.
@@ -127,6 +129,7 @@ impl Application {
             )),
             tokens: Tokens::new(&secret, settings.token_ttl),
             hold_ttl_secs: settings.hold_ttl_secs,
+            stop: watch::channel(false).0,
         });
 
         Ok(Self {
@@ -153,7 +156,7 @@ impl Application {
     /// Serves until `shutdown` completes, then lets in-flight requests finish (within the
     /// grace period), stops the sweeper and the embedded database.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
-        let (stop_tx, stop_rx) = watch::channel(false);
+        let stop_rx = self.state.stop.subscribe();
         let subscriber = tokio::spawn(self.state.cache.clone().run_subscriber(stop_rx.clone()));
         let sweeper = tokio::spawn(sweeper::run(
             self.state.clone(),
@@ -161,6 +164,12 @@ impl Application {
             stop_rx,
         ));
         tracing::info!(addr = %self.local_addr(), "Tessera is listening (API /api/v1, docs /docs)");
+        let state = self.state.clone();
+        let shutdown = async move {
+            shutdown.await;
+            // End event streams and background work, so draining does not wait on them.
+            let _ = state.stop.send(true);
+        };
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
                 routes(self.state.clone()),
@@ -168,7 +177,7 @@ impl Application {
                 Some(self.settings.shutdown_grace),
             )
             .await;
-        let _ = stop_tx.send(true);
+        let _ = self.state.stop.send(true);
         let _ = sweeper.await;
         let _ = subscriber.await;
         if let Some(pg) = &self.embedded {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod bookings;
 pub mod cached;
 pub mod error;
+pub mod events;
 pub mod security;
 pub mod service;
 pub mod shows;
@@ -35,6 +36,7 @@ pub type Api = (
     users::UsersApi,
     admin::AdminApi,
     shows::ShowsApi,
+    events::EventsApi,
     bookings::BookingsApi,
     service::ServiceApi,
 );
@@ -46,6 +48,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             users::UsersApi,
             admin::AdminApi,
             shows::ShowsApi,
+            events::EventsApi,
             bookings::BookingsApi,
             service::ServiceApi,
         ),

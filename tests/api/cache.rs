@@ -140,3 +140,38 @@ async fn a_cached_seat_map_never_outlives_a_hold_it_shows() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn without_redis_seat_events_come_from_the_in_process_bus() {
+    use futures_util::StreamExt;
+    let app = TestApp::spawn().await;
+    assert!(!app.state.cache.shared());
+    let show = app.create_show(&[("A", 4)]).await;
+    let buyer = app.new_user().await;
+    let map = app.get(&format!("/shows/{show}/seats"), None).await;
+    let version = map.body["version"].as_u64().unwrap();
+
+    let stream = app
+        .http
+        .get(app.url(&format!("/shows/{show}/events?since={version}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.hold(&buyer, show, &[3]).await.status, 201);
+    let mut body = stream.bytes_stream();
+    let mut text = String::new();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !text.contains("event: seats") {
+            text.push_str(&String::from_utf8_lossy(
+                &body.next().await.unwrap().unwrap(),
+            ));
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no event; got:\n{text}"));
+    assert!(text.contains(&format!("id: {}\n", version + 1)), "{text}");
+    assert!(
+        text.contains(r#""seats":[{"id":3,"status":"HELD"}]"#),
+        "{text}"
+    );
+}

@@ -78,7 +78,7 @@ impl Drop for OwnRedis {
 }
 
 /// Two instances on one database and one Redis namespace.
-async fn pair(redis_url: &str) -> (TestApp, TestApp) {
+async fn pair(redis_url: &str) -> (TestApp, TestApp, String) {
     let db_url = fresh_database().await;
     let namespace = format!("test-{}", uuid::Uuid::new_v4().simple());
     let secret = test_settings(&db_url).jwt_secret;
@@ -92,7 +92,7 @@ async fn pair(redis_url: &str) -> (TestApp, TestApp) {
     };
     let a = TestApp::spawn_settings(settings()).await;
     let b = TestApp::spawn_settings(settings()).await;
-    (a, b)
+    (a, b, namespace)
 }
 
 async fn seat_status(app: &TestApp, show: i64, index: usize) -> String {
@@ -107,7 +107,7 @@ async fn seat_status(app: &TestApp, show: i64, index: usize) -> String {
 #[tokio::test]
 async fn a_change_on_one_instance_reaches_the_other() {
     let redis = OwnRedis::start().await;
-    let (a, b) = pair(&redis.url()).await;
+    let (a, b, _) = pair(&redis.url()).await;
     let show = a.create_show(&[("A", 4)]).await;
     let buyer = b.new_user().await;
 
@@ -156,7 +156,7 @@ async fn a_change_on_one_instance_reaches_the_other() {
 #[tokio::test]
 async fn a_rolled_back_hold_publishes_nothing() {
     let redis = OwnRedis::start().await;
-    let (a, b) = pair(&redis.url()).await;
+    let (a, b, _) = pair(&redis.url()).await;
     let show = a.create_show(&[("A", 4)]).await;
     let (ann, bob) = (b.new_user().await, b.new_user().await);
     assert_eq!(b.hold(&ann, show, &[1]).await.status, 201);
@@ -181,7 +181,7 @@ async fn a_rolled_back_hold_publishes_nothing() {
 #[tokio::test]
 async fn redis_going_away_fails_nothing_and_leaves_nothing_stale() {
     let mut redis = OwnRedis::start().await;
-    let (a, b) = pair(&redis.url()).await;
+    let (a, b, _) = pair(&redis.url()).await;
     let show = a.create_show(&[("A", 6)]).await;
     let buyer = b.new_user().await;
     assert_eq!(seat_status(&a, show, 0).await, "AVAILABLE");
@@ -258,4 +258,90 @@ async fn redis_going_away_fails_nothing_and_leaves_nothing_stale() {
         .unwrap();
     assert_eq!(ready["status"], "ok", "{ready}");
     a.check_invariants(show).await;
+}
+
+/// Reads an event stream until `until` matches the text so far.
+async fn read_events(response: reqwest::Response, until: impl Fn(&str) -> bool) -> String {
+    use futures_util::StreamExt;
+    let mut text = String::new();
+    let mut body = response.bytes_stream();
+    let outcome = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(chunk) = body.next().await {
+            text.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            if until(&text) {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(outcome.is_ok(), "stream ended or timed out; got:\n{text}");
+    text
+}
+
+#[tokio::test]
+async fn seat_events_fan_out_across_instances_and_replay_on_reconnect() {
+    let redis = OwnRedis::start().await;
+    let (a, b, namespace) = pair(&redis.url()).await;
+    let show = a.create_show(&[("A", 4)]).await;
+    let buyer = b.new_user().await;
+
+    let stream = a
+        .http
+        .get(a.url(&format!("/shows/{show}/events")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    assert!(
+        stream.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let hold = b.hold(&buyer, show, &[2]).await;
+    let id = hold.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(b.act(&buyer, &id, "confirm").await.status, 200);
+    let text = read_events(stream, |t| t.matches("event: seats").count() >= 2).await;
+    assert!(text.contains("id: 1\n"), "{text}");
+    assert!(text.contains("id: 2\n"), "{text}");
+    assert!(
+        text.contains(r#""seats":[{"id":2,"status":"HELD"}]"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#""seats":[{"id":2,"status":"BOOKED"}]"#),
+        "{text}"
+    );
+
+    // A client that saw version 1 gets version 2 replayed on reconnect.
+    let again = a
+        .http
+        .get(a.url(&format!("/shows/{show}/events")))
+        .header("Last-Event-ID", "1")
+        .send()
+        .await
+        .unwrap();
+    let text = read_events(again, |t| t.contains("event: seats")).await;
+    assert!(
+        text.contains("id: 2\n") && !text.contains("id: 1\n"),
+        "{text}"
+    );
+
+    // An instance that never saw the changes tells a client behind it to reload.
+    let mut settings = test_settings(&a.db_url);
+    settings.redis_url = Some(redis.url());
+    settings.redis_namespace = namespace;
+    settings.jwt_secret = None;
+    let c = TestApp::spawn_settings(settings).await;
+    let behind = c
+        .http
+        .get(c.url(&format!("/shows/{show}/events?since=0")))
+        .send()
+        .await
+        .unwrap();
+    let text = read_events(behind, |t| t.contains("event: resync")).await;
+    assert!(text.contains(r#""kind":"resync""#), "{text}");
+
+    let missing = a.get("/shows/999999/events", None).await;
+    assert_eq!((missing.status, missing.code()), (404, "show_not_found"));
 }

@@ -1,0 +1,205 @@
+//! Live seat updates: `GET /shows/{id}/events`, a server-sent event stream.
+//!
+//! Each change to a show's seats, made on any instance, arrives as a `seats` event whose
+//! `id` is the version the change produced. A client that reconnects sends the last id
+//! it saw (`Last-Event-ID`, as browsers do, or `?since=`): the changes it missed are
+//! replayed when this instance still has them all, and otherwise it gets a `resync`
+//! event telling it to reload the seat map. Comments keep idle connections open.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use poem::web::Data;
+use poem::web::sse::Event;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::EventStream;
+use poem_openapi::types::ToJSON;
+use poem_openapi::{Enum, Object, OpenApi};
+use tokio::sync::{broadcast, watch};
+
+use super::Tag;
+use super::error::reply;
+use crate::app::AppState;
+use crate::cache::{Notice, ShowChange};
+
+/// How often an idle stream sends a keep-alive comment.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum SeatEventKind {
+    /// Seats changed status; `seats` lists them with their new status.
+    Seats,
+    /// Changes may have been missed: reload the seat map (and its version).
+    Resync,
+}
+
+/// A seat's new status.
+#[derive(Debug, Clone, Object)]
+pub struct SeatStatusChange {
+    pub id: i32,
+    /// `AVAILABLE`, `HELD` or `BOOKED`.
+    pub status: String,
+}
+
+/// One event of the stream (the SSE `event` field is `kind`, the `id` field `version`).
+#[derive(Debug, Clone, Object)]
+pub struct SeatEvent {
+    pub kind: SeatEventKind,
+    pub show_id: i64,
+    /// The show version this change produced (absent on `resync`).
+    pub version: Option<u64>,
+    pub seats: Vec<SeatStatusChange>,
+}
+
+impl SeatEvent {
+    fn change(change: &ShowChange) -> Self {
+        Self {
+            kind: SeatEventKind::Seats,
+            show_id: change.show_id,
+            version: Some(change.version),
+            seats: change
+                .seats
+                .iter()
+                .map(|s| SeatStatusChange {
+                    id: s.id,
+                    status: s.status.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn resync(show_id: i64) -> Self {
+        Self {
+            kind: SeatEventKind::Resync,
+            show_id,
+            version: None,
+            seats: Vec::new(),
+        }
+    }
+}
+
+type SeatEvents = EventStream<BoxStream<'static, SeatEvent>>;
+
+crate::endpoint_response! {
+    pub enum SeatEventsResponse {
+        /// A `text/event-stream` of `seats` and `resync` events, with keep-alive comments
+        /// every 15 seconds.
+        200 => Ok(SeatEvents),
+    }
+    errors: [BadRequest, NotFound, Internal, Unavailable]
+}
+
+pub struct EventsApi;
+
+#[OpenApi(tag = "Tag::Shows")]
+impl EventsApi {
+    /// Live changes to a show's seats, from every instance.
+    #[oai(
+        path = "/shows/:id/events",
+        method = "get",
+        operation_id = "stream_seat_events"
+    )]
+    async fn events(
+        &self,
+        state: Data<&Arc<AppState>>,
+        id: Path<i64>,
+        /// The last event id received (browsers send it when they reconnect).
+        #[oai(name = "Last-Event-ID")]
+        last_event_id: Header<Option<String>>,
+        /// Like `Last-Event-ID`, for clients that cannot set headers: typically the
+        /// `version` of the seat map just loaded.
+        since: Query<Option<u64>>,
+    ) -> SeatEventsResponse {
+        let show_id = id.0;
+        // Listen before looking back, so nothing falls between the two.
+        let notices = state.cache.subscribe();
+        let exists = super::cached::show(&state, show_id).await.map(|_| ());
+        let current = state.cache.version(show_id).await;
+        let since = since.0.or_else(|| {
+            last_event_id
+                .0
+                .as_deref()
+                .and_then(|v| v.trim().parse().ok())
+        });
+        reply(exists, |()| {
+            let mut pending = VecDeque::new();
+            let mut last = since.unwrap_or(0);
+            if let Some(since) = since {
+                match state.cache.changes_since(show_id, since) {
+                    Some(missed) => {
+                        for change in missed {
+                            last = last.max(change.version);
+                            pending.push_back(SeatEvent::change(&change));
+                        }
+                    }
+                    // Nothing recorded here, but the client is up to date.
+                    None if since >= current => {}
+                    None => pending.push_back(SeatEvent::resync(show_id)),
+                }
+            }
+            let stream = events(show_id, notices, state.stop.subscribe(), pending, last);
+            SeatEventsResponse::Ok(EventStream::new(stream).keep_alive(KEEP_ALIVE).to_event(
+                |event| {
+                    let kind = match event.kind {
+                        SeatEventKind::Seats => "seats",
+                        SeatEventKind::Resync => "resync",
+                    };
+                    let mut sse = Event::message(event.to_json_string()).event_type(kind);
+                    if let Some(version) = event.version {
+                        sse = sse.id(version.to_string());
+                    }
+                    sse
+                },
+            ))
+        })
+    }
+}
+
+/// The events of one show: `pending` first, then live ones newer than `last`, until the
+/// service shuts down.
+fn events(
+    show_id: i64,
+    notices: broadcast::Receiver<Notice>,
+    stop: watch::Receiver<bool>,
+    pending: VecDeque<SeatEvent>,
+    last: u64,
+) -> BoxStream<'static, SeatEvent> {
+    futures_util::stream::unfold(
+        (notices, stop, pending, last),
+        move |(mut notices, mut stop, mut pending, mut last)| async move {
+            loop {
+                if let Some(event) = pending.pop_front() {
+                    return Some((event, (notices, stop, pending, last)));
+                }
+                if *stop.borrow() {
+                    return None;
+                }
+                let event = tokio::select! {
+                    _ = stop.changed() => return None,
+                    notice = notices.recv() => match notice {
+                        Ok(Notice::Changed(change)) if change.show_id == show_id => {
+                            if change.version <= last {
+                                continue;
+                            }
+                            last = change.version;
+                            SeatEvent::change(&change)
+                        }
+                        Ok(Notice::Resync(id)) if id == show_id => SeatEvent::resync(show_id),
+                        Ok(Notice::ResyncAll) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                            SeatEvent::resync(show_id)
+                        }
+                        Ok(_) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                };
+                return Some((event, (notices, stop, pending, last)));
+            }
+        },
+    )
+    .boxed()
+}
