@@ -18,17 +18,38 @@ use crate::domain::Result;
 use crate::domain::page::Cursor;
 use crate::store::shows::ShowFilter;
 
-/// JSON bytes of a `T`, serialized earlier. The spec shows `T`'s schema.
+/// JSON bytes of a `T`, serialized earlier (and maybe gzip-compressed). The spec shows
+/// `T`'s schema.
 pub struct CachedJson<T> {
     body: Bytes,
+    gzipped: bool,
     _schema: PhantomData<fn() -> T>,
 }
 
 impl<T> CachedJson<T> {
-    pub fn new(body: Bytes) -> Self {
-        Self {
-            body,
-            _schema: PhantomData,
+    /// The entry's body, compressed when the client accepts gzip and a compressed copy
+    /// exists.
+    pub fn new(entry: Entry, accept_encoding: Option<&str>) -> Self {
+        let accepts_gzip = accept_encoding.is_some_and(|value| {
+            value.split(',').any(|coding| {
+                let mut parts = coding.split(';');
+                let name = parts.next().unwrap_or("").trim();
+                let refused =
+                    parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+                name.eq_ignore_ascii_case("gzip") && !refused
+            })
+        });
+        match entry.gzip {
+            Some(gzip) if accepts_gzip => Self {
+                body: gzip,
+                gzipped: true,
+                _schema: PhantomData,
+            },
+            _ => Self {
+                body: entry.body,
+                gzipped: false,
+                _schema: PhantomData,
+            },
         }
     }
 }
@@ -47,9 +68,13 @@ impl<T: Type> Payload for CachedJson<T> {
 
 impl<T: Send> IntoResponse for CachedJson<T> {
     fn into_response(self) -> Response {
-        Response::builder()
+        let mut response = Response::builder()
             .content_type(<CachedJson<SeatMap> as Payload>::CONTENT_TYPE)
-            .body(self.body)
+            .header("Vary", "Accept-Encoding");
+        if self.gzipped {
+            response = response.header("Content-Encoding", "gzip");
+        }
+        response.body(self.body)
     }
 }
 

@@ -180,14 +180,20 @@ crate::endpoint_response! {
     errors: [BadRequest, NotFound, Internal, Unavailable]
 }
 
-/// A cached body as a 200 with its ETag, or 304 when the client has it already.
+/// A cached body as a 200 with its ETag (gzip-compressed when the request accepts it),
+/// or 304 when the client has it already.
 macro_rules! conditional {
-    ($response:ident, $entry:expr, $if_none_match:expr) => {{
+    ($response:ident, $entry:expr, $request:expr, $if_none_match:expr) => {{
         let entry = $entry;
         if entry.matches($if_none_match.0.as_deref()) {
             $response::NotModified
         } else {
-            $response::Ok(CachedJson::new(entry.body), entry.etag.to_string())
+            let etag = entry.etag.to_string();
+            let accept = $request
+                .headers()
+                .get(poem::http::header::ACCEPT_ENCODING)
+                .and_then(|v| v.to_str().ok());
+            $response::Ok(CachedJson::new(entry, accept), etag)
         }
     }};
 }
@@ -203,6 +209,7 @@ impl ShowsApi {
     async fn list_shows(
         &self,
         state: Data<&Arc<AppState>>,
+        req: &poem::Request,
         /// Only shows of this kind.
         kind: Query<Option<ShowKind>>,
         /// Only shows starting at or after this time (RFC 3339); default: now.
@@ -229,7 +236,7 @@ impl ShowsApi {
         }
         .await;
         reply(result, |entry| {
-            conditional!(ListShowsResponse, entry, if_none_match)
+            conditional!(ListShowsResponse, entry, req, if_none_match)
         })
     }
 
@@ -238,13 +245,14 @@ impl ShowsApi {
     async fn get_show(
         &self,
         state: Data<&Arc<AppState>>,
+        req: &poem::Request,
         id: Path<i64>,
         /// ETag of the show you have; 304 if it is still current.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> GetShowResponse {
         reply(cached::show(&state, id.0).await, |entry| {
-            conditional!(GetShowResponse, entry, if_none_match)
+            conditional!(GetShowResponse, entry, req, if_none_match)
         })
     }
 
@@ -257,13 +265,14 @@ impl ShowsApi {
     async fn seat_map(
         &self,
         state: Data<&Arc<AppState>>,
+        req: &poem::Request,
         id: Path<i64>,
         /// ETag of the seat map you have; 304 if it is still current.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> SeatMapResponse {
         reply(cached::seat_map(&state, id.0).await, |entry| {
-            conditional!(SeatMapResponse, entry, if_none_match)
+            conditional!(SeatMapResponse, entry, req, if_none_match)
         })
     }
 }

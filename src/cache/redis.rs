@@ -118,8 +118,10 @@ impl Redis {
         let etag: std::sync::Arc<str> = std::str::from_utf8(&value[..split]).ok()?.into();
         // The etag reads "v<version>-<hash>".
         let version = etag_version(&etag);
+        let body = &value[split + 1..];
         Some(Entry {
-            body: Bytes::copy_from_slice(&value[split + 1..]),
+            gzip: super::gzip(body),
+            body: Bytes::copy_from_slice(body),
             etag,
             ttl: Duration::from_millis(ttl_ms.max(1) as u64),
             version,

@@ -175,3 +175,46 @@ async fn without_redis_seat_events_come_from_the_in_process_bus() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn large_seat_maps_are_sent_gzip_compressed_to_clients_that_accept_it() {
+    use std::io::Read;
+    let app = TestApp::spawn().await;
+    let rows: Vec<(String, i32)> = (1..=20).map(|i| (format!("R{i}"), 100)).collect();
+    let rows: Vec<(&str, i32)> = rows.iter().map(|(l, n)| (l.as_str(), *n)).collect();
+    let show = app.create_show(&rows).await;
+    let url = app.url(&format!("/shows/{show}/seats"));
+
+    let plain = app.http.get(&url).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    let zipped = app
+        .http
+        .get(&url)
+        .header("Accept-Encoding", "br;q=1, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["vary"], "Accept-Encoding");
+    let zipped = zipped.bytes().await.unwrap();
+    assert!(
+        zipped.len() * 5 < plain.len(),
+        "{} vs {}",
+        zipped.len(),
+        plain.len()
+    );
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&zipped[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, plain);
+    let refused = app
+        .http
+        .get(&url)
+        .header("Accept-Encoding", "gzip;q=0")
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
+}
