@@ -3,10 +3,11 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use poem::endpoint::make_sync;
+use poem::endpoint::{StaticFilesEndpoint, make_sync};
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::{CatchPanic, Tracing};
@@ -172,7 +173,7 @@ impl Application {
         };
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                routes(self.state.clone()),
+                routes(self.state.clone(), &self.settings.web_dir),
                 shutdown,
                 Some(self.settings.shutdown_grace),
             )
@@ -207,13 +208,27 @@ async fn ensure_admin(db: &Db, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The whole HTTP surface.
-pub fn routes(state: Arc<AppState>) -> impl Endpoint {
+/// The whole HTTP surface. `web_dir` holds the built web UI, if any.
+pub fn routes(state: Arc<AppState>, web_dir: &Path) -> impl Endpoint + use<> {
     let api = api::service();
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let probe_state = state.clone();
-    Route::new()
+    let mut route = Route::new();
+    route = if web_dir.join("index.html").is_file() {
+        // The single-page app: unknown paths get index.html (client-side routes); the
+        // index itself is never cached, the hashed assets may be.
+        route.nest(
+            "/",
+            StaticFilesEndpoint::new(web_dir)
+                .index_file("index.html")
+                .fallback_to_index()
+                .no_cache_index(),
+        )
+    } else {
+        route.at("/", make_sync(|_| Html(UI_NOT_BUILT)))
+    };
+    route
         .nest(api::PREFIX, api)
         .nest("/docs", docs)
         .at("/openapi.json", spec)
@@ -225,7 +240,6 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
                 async move { api::service::ready(&state).await }
             }),
         )
-        .at("/", make_sync(|_| Html(INDEX)))
         .around(limit_body)
         .catch_error(|_: poem::error::NotFoundError| async {
             problem_response(Error::not_found(
@@ -251,8 +265,10 @@ pub fn routes(state: Arc<AppState>) -> impl Endpoint {
         .data(state)
 }
 
-const INDEX: &str = "<!doctype html><meta charset=utf-8><title>Tessera</title>\
-<h1>Tessera</h1><p>Seat reservations. The API lives under <code>/api/v1</code>; \
+const UI_NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>Tessera</title>\
+<h1>Tessera</h1><p>The web UI is not built. Build it with \
+<code>cd web &amp;&amp; npm ci &amp;&amp; npm run build</code> and restart the service \
+(or point <code>WEB_DIR</code> at a built copy).</p><p>The API lives under <code>/api/v1</code>; \
 try it in <a href=\"/docs\">Swagger UI</a> or read <a href=\"/openapi.json\">the spec</a>.</p>";
 
 /// A problem+json response outside poem-openapi (middleware, fallbacks).

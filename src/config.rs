@@ -33,6 +33,8 @@ pub struct Settings {
     pub cache_ttl: Duration,
     /// `CACHE_MAX_MB`: memory for cached response bodies per instance (default 64).
     pub cache_max_bytes: u64,
+    /// `WEB_DIR`: the built web UI, served at `/` (default `web/dist`).
+    pub web_dir: PathBuf,
     /// `BIND_ADDR` (default `127.0.0.1:8080`).
     pub bind_addr: SocketAddr,
     /// `HOLD_TTL_SECONDS`: how long an unconfirmed hold lasts (default 120).
@@ -115,6 +117,9 @@ impl Settings {
             redis_namespace: get("REDIS_NAMESPACE").unwrap_or_else(|| "tessera".into()),
             redis_timeout: Duration::from_millis(redis_timeout_ms.max(1)),
             cache_ttl: Duration::from_millis(cache_ttl_ms),
+            web_dir: get("WEB_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("web/dist")),
             cache_max_bytes: cache_max_mb * 1024 * 1024,
             bind_addr: parse("BIND_ADDR", get("BIND_ADDR"), ([127, 0, 0, 1], 8080).into())
                 .context("BIND_ADDR takes host:port, e.g. 0.0.0.0:8080")?,

@@ -169,6 +169,8 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.jwt_secret = Some(format!("test-secret-{}", Uuid::new_v4()));
     settings.pool_size = 8;
     settings.shutdown_grace = Duration::from_secs(2);
+    // No web UI unless a test provides one (a built web/dist must not change the tests).
+    settings.web_dir = std::path::PathBuf::from("/nonexistent/web/dist");
     settings
 }
 

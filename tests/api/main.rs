@@ -19,3 +19,4 @@ mod seed;
 mod shared;
 mod shows;
 mod spec;
+mod ui;
