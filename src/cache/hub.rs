@@ -162,9 +162,8 @@ impl Hub {
         let version = match &self.redis {
             Some(redis) => {
                 redis
-                    .del(&[keys::show(show_id), keys::seat_map(show_id)])
-                    .await;
-                redis.next_version(show_id).await
+                    .invalidate(show_id, &[keys::show(show_id), keys::seat_map(show_id)])
+                    .await
             }
             None => {
                 let mut versions = lock(&self.local_versions);

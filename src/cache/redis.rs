@@ -159,11 +159,20 @@ impl Redis {
         .await;
     }
 
-    /// Drops cached bodies.
-    pub async fn del(&self, keys: &[String]) {
+    /// Drops a show's cached bodies and takes its next version, in one round trip.
+    pub async fn invalidate(&self, show_id: i64, keys: &[String]) -> Option<u64> {
         let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
-        self.run("DEL", |mut c| async move { c.del::<_, ()>(keys).await })
-            .await;
+        let version_key = self.version_key(show_id);
+        self.run("DEL+INCR", |mut c| async move {
+            let (version,): (u64,) = redis::pipe()
+                .del(keys)
+                .ignore()
+                .incr(version_key, 1)
+                .query_async(&mut c)
+                .await?;
+            Ok(version)
+        })
+        .await
     }
 
     /// Current version of a show (0 when it never changed).
@@ -174,16 +183,6 @@ impl Redis {
         })
         .await
         .map(Option::unwrap_or_default)
-    }
-
-    /// The next version of a show.
-    pub async fn next_version(&self, show_id: i64) -> Option<u64> {
-        let key = self.version_key(show_id);
-        self.run(
-            "INCR",
-            |mut c| async move { c.incr::<_, _, u64>(key, 1).await },
-        )
-        .await
     }
 
     /// Publishes a change message; false when it could not be sent.
