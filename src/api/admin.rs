@@ -297,6 +297,6 @@ async fn create_show(state: &AppState, body: NewShow) -> Result<ShowView> {
         }
     };
     let show = state.db.create_show(&draft, source, None).await?;
-    state.cache.lists_changed();
+    state.cache.committed(&state.db, show.id, &[]).await;
     Ok(show.into())
 }

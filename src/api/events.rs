@@ -134,7 +134,9 @@ impl EventsApi {
                     Some(missed) => {
                         for change in missed {
                             last = last.max(change.version);
-                            pending.push_back(SeatEvent::change(&change));
+                            if !change.seats.is_empty() {
+                                pending.push_back(SeatEvent::change(&change));
+                            }
                         }
                     }
                     // Nothing recorded here, but the client is up to date.
@@ -187,6 +189,9 @@ fn events(
                                 continue;
                             }
                             last = change.version;
+                            if change.seats.is_empty() {
+                                continue; // the show itself changed, no seat did
+                            }
                             SeatEvent::change(&change)
                         }
                         Ok(Notice::Resync(id)) if id == show_id => SeatEvent::resync(show_id),

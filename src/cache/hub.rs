@@ -156,9 +156,13 @@ impl Hub {
     }
 
     /// After a transaction that changed `seat_ids` of `show_id` has committed: assigns
-    /// the change a version, forgets every cached copy and tells every instance.
+    /// the change a version, forgets every cached copy and tells every instance. With no
+    /// seats, the show itself was created or changed (every instance drops its lists).
     pub async fn committed(&self, db: &Db, show_id: i64, seat_ids: &[i32]) {
         self.local.show_changed(show_id).await;
+        if seat_ids.is_empty() {
+            self.local.lists_changed();
+        }
         let version = match &self.redis {
             Some(redis) => {
                 redis
@@ -202,14 +206,13 @@ impl Hub {
         self.apply(change).await;
     }
 
-    /// A new show may belong on any list.
-    pub fn lists_changed(&self) {
-        self.local.lists_changed();
-    }
-
     /// Handles a change (from the channel, or our own when there is no channel).
+    /// A change without seats is a show created or changed: it may belong on any list.
     async fn apply(&self, change: Arc<ShowChange>) {
         self.local.show_changed(change.show_id).await;
+        if change.seats.is_empty() {
+            self.local.lists_changed();
+        }
         {
             let mut recent = lock(&self.recent);
             let events = recent.entry(change.show_id).or_default();

@@ -284,6 +284,10 @@ async fn seat_events_fan_out_across_instances_and_replay_on_reconnect() {
     let (a, b, namespace) = pair(&redis.url()).await;
     let show = a.create_show(&[("A", 4)]).await;
     let buyer = b.new_user().await;
+    // Creating the show was its first change; seat changes follow from there.
+    let base = a.get(&format!("/shows/{show}/seats"), None).await.body["version"]
+        .as_u64()
+        .unwrap();
 
     let stream = a
         .http
@@ -302,8 +306,8 @@ async fn seat_events_fan_out_across_instances_and_replay_on_reconnect() {
     let id = hold.body["id"].as_str().unwrap().to_owned();
     assert_eq!(b.act(&buyer, &id, "confirm").await.status, 200);
     let text = read_events(stream, |t| t.matches("event: seats").count() >= 2).await;
-    assert!(text.contains("id: 1\n"), "{text}");
-    assert!(text.contains("id: 2\n"), "{text}");
+    assert!(text.contains(&format!("id: {}\n", base + 1)), "{text}");
+    assert!(text.contains(&format!("id: {}\n", base + 2)), "{text}");
     assert!(
         text.contains(r#""seats":[{"id":2,"status":"HELD"}]"#),
         "{text}"
@@ -313,17 +317,18 @@ async fn seat_events_fan_out_across_instances_and_replay_on_reconnect() {
         "{text}"
     );
 
-    // A client that saw version 1 gets version 2 replayed on reconnect.
+    // A client that saw the hold gets the confirmation replayed on reconnect.
     let again = a
         .http
         .get(a.url(&format!("/shows/{show}/events")))
-        .header("Last-Event-ID", "1")
+        .header("Last-Event-ID", (base + 1).to_string())
         .send()
         .await
         .unwrap();
     let text = read_events(again, |t| t.contains("event: seats")).await;
     assert!(
-        text.contains("id: 2\n") && !text.contains("id: 1\n"),
+        text.contains(&format!("id: {}\n", base + 2))
+            && !text.contains(&format!("id: {}\n", base + 1)),
         "{text}"
     );
 
@@ -344,4 +349,34 @@ async fn seat_events_fan_out_across_instances_and_replay_on_reconnect() {
 
     let missing = a.get("/shows/999999/events", None).await;
     assert_eq!((missing.status, missing.code()), (404, "show_not_found"));
+}
+
+#[tokio::test]
+async fn a_show_created_on_one_instance_appears_on_the_others_lists() {
+    let redis = OwnRedis::start().await;
+    let (a, b, _) = pair(&redis.url()).await;
+    let first = a.create_show(&[("A", 2)]).await;
+    assert_eq!(
+        a.get("/shows", None).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let mut notices = a.state.cache.subscribe();
+    let second = b.create_show(&[("A", 3)]).await;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), notices.recv()).await {
+            Ok(Ok(Notice::Changed(change))) if change.show_id == second => break,
+            Ok(Ok(_)) => continue,
+            other => panic!("no notice of the new show: {other:?}"),
+        }
+    }
+    let ids: Vec<i64> = a.get("/shows", None).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert!(ids.contains(&first) && ids.contains(&second), "{ids:?}");
 }
