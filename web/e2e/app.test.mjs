@@ -1,0 +1,283 @@
+// End-to-end tests: real Tessera servers + web/dist + Debian Chromium (playwright-core).
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { apiCall, launchBrowser, showIdByName, startTessera, WEB_DIR } from './harness.mjs';
+
+// The README's screenshots are rewritten only on request, so a plain test run leaves the tree clean.
+const SHOTS = join(WEB_DIR, process.env.UPDATE_SCREENSHOTS ? 'screenshots' : 'test-results/screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const T = 20_000; // per-expectation timeout (ms)
+
+let main; // server with the normal hold TTL
+let short; // server with HOLD_TTL_SECONDS=3
+let chrome;
+
+const seat = (page, label) => page.getByRole('button', { name: new RegExp(`^Seat ${label},`) });
+const uniqueEmail = (p) => `${p}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+
+async function waitFor(fn, what, timeout = T) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function newPage(url) {
+  const ctx = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(T);
+  await page.goto(url);
+  return { ctx, page };
+}
+
+async function registerViaUi(page, email, password = 'correct-horse-1') {
+  await page.goto(page.url().replace(/#.*$/, '') + '#/login');
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Register' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+async function loginViaUi(page, email, password) {
+  await page.goto(page.url().replace(/#.*$/, '') + '#/login');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+before(async () => {
+  const started = await Promise.allSettled([startTessera({ holdTtl: 300 }), startTessera({ holdTtl: 3 }), launchBrowser()]);
+  [main, short, chrome] = started.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason; // after() stops whatever did start
+});
+
+after(async () => {
+  await Promise.allSettled([chrome?.close()]);
+  await Promise.allSettled([main?.stop(), short?.stop()]);
+});
+
+describe('Tessera web UI', () => {
+  test('register, hold two seats with a countdown, confirm; another browser sees them taken live', async () => {
+    const showId = await showIdByName(main.base, 'Dune: Part Three');
+
+    // Buyer 2 watches the same show and has selected A5, which buyer 1 is about to take.
+    const other = await newPage(`${main.base}/#/shows/${showId}`);
+    await seat(other.page, 'A5').click();
+    assert.equal(await seat(other.page, 'A5').getAttribute('aria-pressed'), 'true');
+    await other.page.getByText('● live').waitFor();
+
+    const { ctx, page } = await newPage(`${main.base}/`);
+    await page.getByRole('link', { name: 'Dune: Part Three' }).first().waitFor();
+    await page.screenshot({ path: join(SHOTS, 'show-list.png') });
+    await registerViaUi(page, uniqueEmail('buyer'));
+
+    await page.goto(`${main.base}/#/shows/${showId}`);
+    await seat(page, 'A4').click();
+    await seat(page, 'A5').click();
+    assert.equal(await seat(page, 'A4').getAttribute('aria-pressed'), 'true');
+    assert.match((await seat(page, 'A4').getAttribute('aria-label')) ?? '', /^Seat A4, standard, 12\.00, available$/);
+    await page.getByRole('button', { name: 'Hold 2 seats' }).click();
+
+    await page.getByRole('heading', { name: 'Seats held: A4, A5' }).waitFor();
+    const countdown = page.getByRole('timer');
+    const shown = await countdown.textContent();
+    assert.match(shown ?? '', /^[0-9]+:[0-5][0-9]$/);
+    await page.screenshot({ path: join(SHOTS, 'seat-map-hold.png') });
+
+    // Buyer 2: A5 turns held live and leaves their selection, with a message.
+    await other.page.getByText('Seat A5 was just taken by someone else').waitFor();
+    assert.equal(await seat(other.page, 'A5').getAttribute('aria-pressed'), 'false');
+    await seat(other.page, 'A5').and(other.page.getByRole('button', { name: /held$/ })).waitFor();
+
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
+    await page.getByRole('heading', { name: 'Booked: A4, A5' }).waitFor();
+    await seat(page, 'A4').and(page.getByRole('button', { name: /booked$/ })).waitFor();
+
+    // ...and booked, live, for buyer 2 (no reload).
+    await seat(other.page, 'A4').and(other.page.getByRole('button', { name: /booked$/ })).waitFor();
+    await seat(other.page, 'A5').and(other.page.getByRole('button', { name: /booked$/ })).waitFor();
+
+    await page.getByRole('link', { name: 'My bookings' }).first().click();
+    await page.getByRole('cell', { name: 'A4, A5' }).waitFor();
+    await page.getByRole('cell', { name: 'confirmed' }).waitFor();
+    await Promise.all([ctx.close(), other.ctx.close()]);
+  });
+
+  test('a refused hold (seats_unavailable) names the seats taken meanwhile', async () => {
+    const showId = await showIdByName(main.base, 'Dune: Part Three');
+    const { ctx, page } = await newPage(`${main.base}/`);
+    // No live stream in this test, so the map cannot learn of the other hold before we try ours.
+    await page.route('**/events*', (route) => route.abort());
+    await registerViaUi(page, uniqueEmail('racer'));
+    await page.goto(`${main.base}/#/shows/${showId}`);
+    await seat(page, 'C1').click();
+    await seat(page, 'C2').click();
+    const email = uniqueEmail('api');
+    await apiCall(main.base, 'POST', '/auth/register', { email, password: 'correct-horse-1' });
+    const tok = (await apiCall(main.base, 'POST', '/auth/login', { email, password: 'correct-horse-1' })).body.access_token;
+    const c2 = Number(await seat(page, 'C2').getAttribute('data-seat-id'));
+    const r = await apiCall(main.base, 'POST', '/bookings', { show_id: showId, seat_ids: [c2] }, tok);
+    assert.equal(r.status, 201);
+    await page.getByRole('button', { name: 'Hold 2 seats' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Seat C2 is no longer available' }).waitFor();
+    assert.equal(await seat(page, 'C2').getAttribute('aria-pressed'), 'false');
+    assert.equal(await seat(page, 'C1').getAttribute('aria-pressed'), 'true');
+    await ctx.close();
+  });
+
+  test('keyboard-only booking', async () => {
+    const showId = await showIdByName(main.base, 'The Little Prince');
+    const email = uniqueEmail('keys');
+    await apiCall(main.base, 'POST', '/auth/register', { email, password: 'correct-horse-1' });
+    const { ctx, page } = await newPage(`${main.base}/#/login`);
+    const kb = page.keyboard;
+    await page.getByLabel('E-mail').focus();
+    await kb.type(email);
+    await kb.press('Tab');
+    await kb.type('correct-horse-1');
+    await kb.press('Enter');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+
+    await page.goto(`${main.base}/#/shows/${showId}`);
+    await seat(page, 'A1').waitFor();
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? '');
+    // Tab into the map: exactly one seat is in the tab order (roving tabindex).
+    for (let i = 0; i < 40 && !(await focused()).startsWith('Seat '); i++) await kb.press('Tab');
+    assert.match(await focused(), /^Seat A1,/);
+    await kb.press('ArrowRight');
+    await kb.press('ArrowRight');
+    assert.match(await focused(), /^Seat A3,/);
+    await kb.press('Enter');
+    await kb.press('ArrowDown');
+    assert.match(await focused(), /^Seat B3,/);
+    await kb.press('Space');
+    assert.equal(await seat(page, 'A3').getAttribute('aria-pressed'), 'true');
+    assert.equal(await seat(page, 'B3').getAttribute('aria-pressed'), 'true');
+    for (let i = 0; i < 40 && (await focused()) !== 'Hold 2 seats'; i++) await kb.press('Shift+Tab');
+    assert.equal(await focused(), 'Hold 2 seats');
+    await kb.press('Enter');
+    await page.getByRole('heading', { name: 'Seats held: A3, B3' }).waitFor();
+    for (let i = 0; i < 10 && (await focused()) !== 'Confirm booking'; i++) await kb.press('Tab');
+    assert.equal(await focused(), 'Confirm booking');
+    await kb.press('Enter');
+    await page.getByRole('heading', { name: 'Booked: A3, B3' }).waitFor();
+    await ctx.close();
+  });
+
+  test('an expired hold is refused clearly and can be retried', async () => {
+    const showId = await showIdByName(short.base, 'Dune: Part Three');
+    const { ctx, page } = await newPage(`${short.base}/`);
+    await registerViaUi(page, uniqueEmail('late'));
+    await page.goto(`${short.base}/#/shows/${showId}`);
+
+    // 1. The countdown runs out: the UI checks with the server and says the hold expired.
+    await seat(page, 'D1').click();
+    await page.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await page.getByRole('heading', { name: 'Seats held: D1' }).waitFor();
+    await page.getByRole('heading', { name: 'Your hold expired' }).waitFor();
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('heading', { name: 'Seats held: D1' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel hold' }).click();
+    await page.getByRole('heading', { name: 'Cancelled' }).waitFor();
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+
+    // 2. The browser clock stands still, so only the server knows the hold lapsed: confirm is refused.
+    await page.clock.setFixedTime(new Date());
+    await seat(page, 'D2').click();
+    await page.getByRole('button', { name: 'Hold 1 seat' }).click();
+    await page.getByRole('heading', { name: 'Seats held: D2' }).waitFor();
+    const token = await page.evaluate(() => localStorage.getItem('tessera.token'));
+    await waitFor(async () => {
+      const r = await apiCall(short.base, 'GET', '/bookings?limit=1', undefined, token);
+      return r.body.items[0]?.status === 'FAILED';
+    }, 'the hold to lapse on the server');
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
+    await page.getByRole('heading', { name: 'Your hold expired' }).waitFor();
+    await page.getByText('expired before it was confirmed').waitFor();
+    await ctx.close();
+  });
+
+  test('admin creates a layout and a show', async () => {
+    const { ctx, page } = await newPage(`${main.base}/`);
+    await loginViaUi(page, 'admin@tessera.local', 'tessera-admin');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const layoutName = `E2E hall ${Date.now()}`;
+    await page.getByLabel('Layout name').fill(layoutName);
+    await page.getByRole('button', { name: 'Add row' }).click();
+    await page.getByLabel('Section 1 row 3 seats').fill('14');
+    await page.getByRole('button', { name: 'Add section' }).click();
+    await page.getByLabel('Section name').nth(1).fill('Balcony');
+    await page.getByLabel('Section category').nth(1).fill('vip');
+    await page.getByLabel('Section 2 row 1 seats').fill('8');
+    await page.getByText('44 seats in 2 sections').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'admin-layout-editor.png') });
+    await page.getByRole('button', { name: 'Save layout' }).click();
+    await page.getByText(new RegExp(`Saved layout “${layoutName}” \\(#\\d+, 44 seats\\)`)).waitFor();
+
+    await page.getByLabel('Show name').fill('E2E Premiere');
+    await page.getByLabel('Kind').selectOption('event');
+    await page.getByLabel('Price for standard').fill('9.50');
+    await page.getByLabel('Price for vip').fill('25');
+    await page.getByRole('button', { name: 'Create show' }).click();
+    await page.getByRole('link', { name: 'E2E Premiere' }).click();
+    await page.getByRole('heading', { name: 'E2E Premiere' }).waitFor();
+    assert.match((await seat(page, 'D1').getAttribute('aria-label')) ?? '', /^Seat D1, vip, 25\.00, available$/);
+    assert.match((await seat(page, 'A1').getAttribute('aria-label')) ?? '', /^Seat A1, standard, 9\.50, available$/);
+    await ctx.close();
+  });
+
+  test('the 20,000-seat arena renders and stays responsive', async () => {
+    const showId = await showIdByName(main.base, 'Championship Final');
+    const { ctx, page } = await newPage(`${main.base}/`);
+    const t0 = Date.now();
+    await page.goto(`${main.base}/#/shows/${showId}`);
+    await waitFor(async () => (await page.locator('button.seat').count()) === 20000, '20,000 seat buttons', 60_000);
+    const rendered = Date.now() - t0;
+    // Time from a click / arrow key to the next painted frame, measured inside the page.
+    const timings = await page.evaluate(async () => {
+      const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      const seats = document.querySelectorAll('button.seat');
+      const out = [];
+      for (const i of [10_000, 10_001, 10_002]) {
+        const t = performance.now();
+        seats[i].click();
+        await frame();
+        out.push({ ms: performance.now() - t, pressed: seats[i].getAttribute('aria-pressed') });
+      }
+      seats[10_003].focus();
+      const t = performance.now();
+      seats[10_003].dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+      await frame();
+      out.push({ ms: performance.now() - t, pressed: document.activeElement === seats[10_004] ? 'moved' : 'stuck' });
+      return out;
+    });
+    console.log(`# arena: 20,000 seats rendered in ${rendered} ms; click/arrow to next frame: ${timings.map((t) => Math.round(t.ms)).join(', ')} ms`);
+    assert.deepEqual(
+      timings.map((t) => t.pressed),
+      ['true', 'true', 'true', 'moved'],
+    );
+    // A hang check, not a speed target: the figures above are what to watch.
+    for (const t of timings) assert.ok(t.ms < 3000, `an interaction took ${Math.round(t.ms)} ms`);
+    await page.getByText(/^Selected: /).waitFor();
+
+    // Zoom out to see the whole bowl, and back in: every seat stays, the selection too.
+    const width = () => page.locator('button.seat').nth(10_000).evaluate((b) => b.getBoundingClientRect().width);
+    const w0 = await width();
+    await page.getByRole('button', { name: 'Zoom out' }).click();
+    await page.getByRole('button', { name: 'Zoom out' }).click();
+    await waitFor(async () => (await width()) < w0, 'seats to shrink');
+    await page.screenshot({ path: join(SHOTS, 'arena-zoomed-out.png') });
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await waitFor(async () => (await width()) > 0 && (await page.locator('button.seat[aria-pressed="true"]').count()) === 3, 'selection kept');
+    assert.equal(await page.locator('button.seat').count(), 20000);
+    await ctx.close();
+  });
+});

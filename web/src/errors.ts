@@ -1,0 +1,69 @@
+import { ApiError, type Problem } from './api/client';
+
+/** Seat id → label, to name seats in messages. */
+export type SeatLabels = ReadonlyMap<number, string> | ((id: number) => string | undefined);
+
+function label(labels: SeatLabels | undefined, id: number): string {
+  const l = typeof labels === 'function' ? labels(id) : labels?.get(id);
+  return l ?? `#${id}`;
+}
+
+function list(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** A clear, human message for an API problem (or any thrown error). */
+export function problemMessage(err: unknown, labels?: SeatLabels): string {
+  const p: Problem | undefined = err instanceof ApiError ? err.problem : undefined;
+  if (!p) {
+    if (err instanceof TypeError) return 'Could not reach the server. Check your connection and try again.';
+    return err instanceof Error ? err.message : String(err);
+  }
+  switch (p.code) {
+    case 'seats_unavailable': {
+      const ids = p.unavailable_seat_ids ?? [];
+      if (ids.length === 0) return 'Some of those seats were just taken. Pick other seats.';
+      const names = ids.map((id) => label(labels, id));
+      return ids.length === 1
+        ? `Seat ${names[0]} is no longer available. Pick another seat.`
+        : `Seats ${list(names)} are no longer available. Pick other seats.`;
+    }
+    case 'unknown_seats': {
+      const ids = p.unknown_seat_ids ?? [];
+      return `This show has no seat ${list(ids.map((id) => `#${id}`))}. Reload the seat map.`;
+    }
+    case 'not_enough_seats':
+      return 'Not enough seats are left for that request.';
+    case 'booking_expired':
+      return 'Your hold expired and the seats were released. You can try to hold them again.';
+    case 'booking_cancelled':
+      return 'This booking was cancelled.';
+    case 'show_started':
+      return 'This show has already started.';
+    case 'invalid_credentials':
+      return 'Wrong e-mail or password.';
+    case 'email_taken':
+      return 'An account with this e-mail already exists. Sign in instead.';
+    case 'invalid_email':
+      return 'Enter a valid e-mail address.';
+    case 'invalid_password':
+      return 'The password must be 8 to 128 characters.';
+    case 'missing_token':
+    case 'invalid_token':
+      return 'Please sign in (again) to continue.';
+    case 'admin_only':
+      return 'Only an administrator can do this.';
+    case 'invalid_seat_count':
+      return 'Hold between 1 and 10 seats at a time.';
+    case 'service_unavailable':
+    case 'service_busy':
+      return 'The service is busy right now. Please try again in a moment.';
+    default:
+      return p.detail || p.title || p.code;
+  }
+}
+
+export function problemCode(err: unknown): string | undefined {
+  return err instanceof ApiError ? err.problem.code : undefined;
+}
