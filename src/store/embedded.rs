@@ -116,6 +116,16 @@ impl EmbeddedPostgres {
         format!("postgres://postgres@127.0.0.1:{}/{DATABASE}", self.port)
     }
 
+    /// The directory of the server binaries in use (psql and pgbench live beside them).
+    pub fn bin_dir(&self) -> &Path {
+        &self.bin_dir
+    }
+
+    /// The port the cluster listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// URL of the cluster's maintenance database (for creating others).
     pub fn admin_url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)

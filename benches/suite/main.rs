@@ -1,0 +1,234 @@
+//! Tessera's benchmark suite: the service under load, next to ceilings measured in the same run.
+//!
+//! `cargo bench --bench suite` runs the full suite (release build) and writes
+//! `benches/results/latest.{md,svg}` and a line of `benches/results/history.md`.
+//! `cargo test` runs the same code as a short smoke run (debug build, tiny scale) that checks
+//! the harness and the database invariants, not the timings; its report goes to
+//! `target/bench-smoke/`.
+//!
+//! Each run starts its own PostgreSQL cluster, used by both the service and pgbench (the
+//! ceiling), its own Redis, the service, and a minimal HTTP server (the HTTP ceiling for the
+//! same bytes); all of them share the machine's cores with the load generator, as a real
+//! measurement on one box must.
+
+mod env;
+mod load;
+mod report;
+mod scenarios;
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use env::{Database, Hello, Scratch, Service};
+use report::{Figures, Report};
+use scenarios::Fixture;
+
+/// How big and long the run is.
+#[derive(Clone, Copy)]
+pub struct Scale {
+    pub smoke: bool,
+    pub spread_shows: usize,
+    /// Rows of 50 seats in each of the 10 sections of the big venue (40: 20,000 seats).
+    pub big_rows: usize,
+    pub buyers: usize,
+    pub clients: usize,
+    pub hold_secs: u64,
+    pub race_clients: usize,
+    pub browse_secs: u64,
+    pub background_holds_per_s: f64,
+    pub live_streams: usize,
+    pub live_secs: u64,
+    pub live_holds_per_s: f64,
+    pub pgbench_secs: u64,
+}
+
+const FULL: Scale = Scale {
+    smoke: false,
+    spread_shows: 1000,
+    big_rows: 40,
+    buyers: 1000,
+    clients: 64,
+    hold_secs: 20,
+    race_clients: 1000,
+    browse_secs: 10,
+    background_holds_per_s: 20.0,
+    live_streams: 1000,
+    live_secs: 10,
+    live_holds_per_s: 20.0,
+    pgbench_secs: 20,
+};
+
+const SMOKE: Scale = Scale {
+    smoke: true,
+    spread_shows: 5,
+    big_rows: 4,
+    buyers: 150,
+    clients: 4,
+    hold_secs: 1,
+    race_clients: 150,
+    browse_secs: 1,
+    background_holds_per_s: 10.0,
+    live_streams: 20,
+    live_secs: 1,
+    live_holds_per_s: 10.0,
+    pgbench_secs: 1,
+};
+
+fn main() -> anyhow::Result<()> {
+    if let Ok(file) = std::env::var(env::HELLO_ENV) {
+        return env::hello_main(&file);
+    }
+    // `cargo bench` passes --bench; `cargo test` runs this binary without it.
+    let full = std::env::args().any(|a| a == "--bench");
+    let scale = if full { FULL } else { SMOKE };
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(scale))
+}
+
+fn say(what: &str) {
+    eprintln!("[bench] {what}");
+}
+
+async fn run(scale: Scale) -> anyhow::Result<()> {
+    let began = Instant::now();
+    let scratch = Scratch::new()?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(usize::MAX)
+        .timeout(Duration::from_secs(60))
+        .build()?;
+
+    say("starting PostgreSQL, Redis and the service");
+    let db = Database::start(&scratch).await?;
+    let redis = env::start_redis(&scratch)?;
+    let pool_size: usize = std::env::var("BENCH_POOL_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let mut service = Service::start(&db.service_url(), redis.as_ref().map(|r| r.1), pool_size)?;
+    service.wait_ready(&http).await?;
+    let rss_peak = env::watch_rss(service.pid());
+    let sql = db.client("tessera").await?;
+
+    say("creating venues, shows and buyers");
+    let fixture = Fixture::create(
+        http.clone(),
+        service.base.clone(),
+        &sql,
+        scale.spread_shows,
+        scale.big_rows,
+        scale.buyers,
+    )
+    .await?;
+
+    say("ceiling: PostgreSQL alone (pgbench, the shared hold and seat-map scripts)");
+    db.prepare_ceiling(scale.spread_shows).await?;
+    let ceiling_sql = db.client("ceiling").await?;
+    let shows = ("shows", scale.spread_shows.to_string());
+    let pg_hold = db.pgbench("book_random.sql", 64, scale.pgbench_secs, &[shows])?;
+    let pg_holds: i64 = ceiling_sql
+        .query_one("SELECT count(*) FROM bookings", &[])
+        .await?
+        .get(0);
+    let pg_holds_per_s = pg_holds as f64 / scale.pgbench_secs as f64;
+    let hot = ("hot", (scale.spread_shows + 1).to_string());
+    let pg_map = db.pgbench("seat_map_hot.sql", 8, scale.pgbench_secs, &[hot])?;
+
+    let clients = scale.clients;
+    let hold_for = Duration::from_secs(scale.hold_secs);
+    say("1/5 spread holds");
+    let spread = scenarios::holds(
+        &fixture,
+        fixture.spread.clone(),
+        clients,
+        hold_for,
+        usize::MAX,
+    )
+    .await;
+    say("2/5 flash sale");
+    let flash_seats = fixture.flash.seat_count();
+    let flash = scenarios::holds(
+        &fixture,
+        vec![fixture.flash.clone()],
+        clients,
+        hold_for,
+        flash_seats * 6 / 10,
+    )
+    .await;
+    say("3/5 race");
+    let race = scenarios::race(&fixture, scale.race_clients).await;
+    say("4/5 browse");
+    let each = Duration::from_secs(scale.browse_secs);
+    let browse = scenarios::browse(&fixture, clients, each, scale.background_holds_per_s).await?;
+    say("   ceiling: the same bytes from a minimal HTTP server");
+    let mut hello = Vec::new();
+    for op in ["show list (100 shows)", "seat map 500"] {
+        let (bytes, encoding) = &browse.sample[op];
+        let server = Hello::start(
+            &scratch,
+            &op.replace(' ', "-"),
+            bytes,
+            encoding.as_deref(),
+            &http,
+        )
+        .await?;
+        let (rate, _) = scenarios::hello_rate(&http, &server.base, clients, each).await;
+        hello.push((op, rate));
+    }
+    say("5/5 live");
+    let live = scenarios::live(
+        &fixture,
+        scale.live_streams,
+        Duration::from_secs(scale.live_secs),
+        scale.live_holds_per_s,
+    )
+    .await?;
+
+    say("checking the database");
+    let invariants = report::check_invariants(&sql, &http, &fixture).await?;
+    let race_sold_db: i64 = sql
+        .query_one(
+            "SELECT count(*) FROM seats WHERE show_id = $1 AND status = 'BOOKED'",
+            &[&fixture.race.id],
+        )
+        .await?
+        .get(0);
+
+    let figures = Figures {
+        scale,
+        pool_size,
+        redis: redis.is_some(),
+        pg_hold_tps: pg_hold.tps,
+        pg_hold_latency_ms: pg_hold.latency_ms,
+        pg_hold_failed: pg_hold.failed,
+        pg_holds_per_s,
+        pg_map_per_s: pg_map.tps,
+        spread,
+        flash,
+        race,
+        race_sold_db,
+        race_seats: fixture.race.seat_count(),
+        browse,
+        hello,
+        live,
+        rss_peak: rss_peak.load(std::sync::atomic::Ordering::Relaxed),
+        rss_end: env::rss_bytes(service.pid()).unwrap_or(0),
+        invariants,
+        elapsed: began.elapsed(),
+    };
+    drop(service);
+    let report = Report::new(&figures, &sql).await;
+    let out = report.write(scale.smoke).context("writing the report")?;
+    say(&format!("report: {}", out.display()));
+    println!("{}", report.markdown);
+
+    // Correctness holds in every run; timings are only reported.
+    let problems = figures.problems();
+    db.pg.stop();
+    if !problems.is_empty() {
+        bail!("the benchmark found problems:\n- {}", problems.join("\n- "));
+    }
+    Ok(())
+}

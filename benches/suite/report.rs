@@ -1,0 +1,618 @@
+//! What a run found: the invariant check, the figures as ratios to their ceilings, and the
+//! Markdown + SVG report.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::Scale;
+use crate::scenarios::{BrowseRun, Fixture, HoldRun, LiveRun, RaceRun};
+
+/// The best figures of the public Node.js implementations Tessera's design comes from, on
+/// this kind of machine (the issue's baseline): 2-seat holds/s and show lists/s.
+const SEED_HOLDS_PER_S: f64 = 470.0;
+const SEED_LISTS_PER_S: f64 = 900.0;
+
+/// Counts of rows that break an invariant (all must be zero).
+#[derive(Default)]
+pub struct Invariants {
+    pub seats_in_two_live_bookings: i64,
+    pub seat_status_disagrees: i64,
+    pub live_booking_seat_missing: i64,
+    pub row_counter_wrong: i64,
+    pub api_count_wrong: i64,
+    pub shows_checked_via_api: usize,
+}
+
+pub async fn check_invariants(
+    sql: &tokio_postgres::Client,
+    http: &reqwest::Client,
+    f: &Fixture,
+) -> anyhow::Result<Invariants> {
+    let count =
+        |q: &'static str| async move { anyhow::Ok(sql.query_one(q, &[]).await?.get::<_, i64>(0)) };
+    let mut inv = Invariants {
+        seats_in_two_live_bookings: count(
+            "SELECT count(*) FROM (SELECT show_id, seat FROM bookings, unnest(seat_ids) AS seat \
+               WHERE status = 'CONFIRMED' OR (status = 'PENDING' AND expires_at > now()) \
+               GROUP BY show_id, seat HAVING count(*) > 1) d",
+        )
+        .await?,
+        seat_status_disagrees: count(
+            "SELECT count(*) FROM seats s LEFT JOIN bookings b ON b.id = s.booking_id \
+             WHERE s.booking_id IS NOT NULL AND NOT ( \
+               b.id IS NOT NULL AND s.seat_id = ANY(b.seat_ids) AND ( \
+                 (s.status = 'HELD' AND b.status = 'PENDING' AND s.held_until = b.expires_at) OR \
+                 (s.status = 'BOOKED' AND b.status = 'CONFIRMED')))",
+        )
+        .await?,
+        live_booking_seat_missing: count(
+            "SELECT count(*) FROM bookings b, unnest(b.seat_ids) AS seat \
+             WHERE (b.status = 'CONFIRMED' OR (b.status = 'PENDING' AND b.expires_at > now())) \
+               AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.show_id = b.show_id \
+                               AND s.seat_id = seat AND s.booking_id = b.id)",
+        )
+        .await?,
+        row_counter_wrong: count(
+            "SELECT count(*) FROM show_rows r WHERE r.taken <> \
+               (SELECT count(*) FROM seats s WHERE s.show_id = r.show_id AND s.row_no = r.row_no \
+                AND s.status <> 'AVAILABLE')",
+        )
+        .await?,
+        ..Default::default()
+    };
+    // The API's count of free seats agrees with the seats themselves.
+    let mut shows: Vec<i64> = vec![
+        f.flash.id,
+        f.browse_big.id,
+        f.browse_small.id,
+        f.race.id,
+        f.live.id,
+    ];
+    shows.extend(f.spread.iter().take(20).map(|s| s.id));
+    for id in &shows {
+        let free: i64 = sql
+            .query_one(
+                "SELECT count(*) FROM seats WHERE show_id = $1 AND (status = 'AVAILABLE' \
+                   OR (status = 'HELD' AND held_until <= now()))",
+                &[id],
+            )
+            .await?
+            .get(0);
+        let show: serde_json::Value = http
+            .get(format!("{}/shows/{id}", f.base))
+            .send()
+            .await?
+            .json()
+            .await?;
+        if show["available_seats"].as_i64() != Some(free) {
+            inv.api_count_wrong += 1;
+        }
+    }
+    inv.shows_checked_via_api = shows.len();
+    Ok(inv)
+}
+
+pub struct Figures {
+    pub scale: Scale,
+    pub pool_size: usize,
+    pub redis: bool,
+    pub pg_hold_tps: f64,
+    pub pg_hold_latency_ms: f64,
+    pub pg_hold_failed: u64,
+    pub pg_holds_per_s: f64,
+    pub pg_map_per_s: f64,
+    pub spread: HoldRun,
+    pub flash: HoldRun,
+    pub race: RaceRun,
+    pub race_sold_db: i64,
+    pub race_seats: usize,
+    pub browse: BrowseRun,
+    /// (operation, requests/s of the hello server serving that operation's bytes)
+    pub hello: Vec<(&'static str, f64)>,
+    pub live: LiveRun,
+    pub rss_peak: u64,
+    pub rss_end: u64,
+    pub invariants: Invariants,
+    pub elapsed: Duration,
+}
+
+impl Figures {
+    fn hello_rate(&self, op: &str) -> f64 {
+        self.hello
+            .iter()
+            .find(|(o, _)| *o == op)
+            .map_or(0.0, |h| h.1)
+    }
+
+    /// Correctness problems: any of these fails the run, whatever the timings.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let inv = &self.invariants;
+        for (what, n) in [
+            ("seats in two live bookings", inv.seats_in_two_live_bookings),
+            (
+                "seats whose status disagrees with their booking",
+                inv.seat_status_disagrees,
+            ),
+            (
+                "live bookings whose seats do not point back",
+                inv.live_booking_seat_missing,
+            ),
+            (
+                "row counters that disagree with their seats",
+                inv.row_counter_wrong,
+            ),
+            (
+                "shows whose available_seats disagrees with the seats",
+                inv.api_count_wrong,
+            ),
+        ] {
+            if n != 0 {
+                out.push(format!("{n} {what}"));
+            }
+        }
+        let expect_sold = self.race_seats.min(self.race.clients) as i64;
+        if self.race_sold_db != expect_sold || self.race.sold as i64 != expect_sold {
+            out.push(format!(
+                "race: {} seats booked in the database and {} confirmed to buyers; expected {expect_sold}",
+                self.race_sold_db, self.race.sold
+            ));
+        }
+        if self.race.outcome.count() != self.race.clients as u64 {
+            out.push("race: not every buyer got an answer".into());
+        }
+        for (name, rec) in [
+            ("spread holds", &self.spread.rec),
+            ("flash sale", &self.flash.rec),
+            ("race", &self.race.rec),
+            ("browse", &self.browse.rec),
+        ] {
+            for (op, s) in &rec.0 {
+                if s.errors > 0 {
+                    out.push(format!(
+                        "{name} / {op}: {} errors, e.g. {:?}",
+                        s.errors, s.error_samples
+                    ));
+                }
+            }
+        }
+        if self.live.delivered < self.live.expected {
+            out.push(format!(
+                "live: {} of {} events delivered",
+                self.live.delivered, self.live.expected
+            ));
+        }
+        out
+    }
+}
+
+/// One line of the targets table.
+struct Target {
+    name: &'static str,
+    measured: String,
+    against: String,
+    /// measured ÷ ceiling (or the measured value itself for absolute goals)
+    ratio: Option<f64>,
+    goal: String,
+    met: bool,
+    /// How far the goal is met, for the chart (1.0 = exactly).
+    score: f64,
+}
+
+pub struct Report {
+    pub markdown: String,
+    svg: String,
+    history_line: String,
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1_048_576.0
+}
+
+async fn machine(sql: &tokio_postgres::Client) -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|r| r.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
+        .map_or(0.0, |kb| kb as f64 / 1_048_576.0);
+    let pg = sql
+        .query_one("SHOW server_version", &[])
+        .await
+        .map(|r| r.get::<_, String>(0))
+        .unwrap_or_default();
+    format!(
+        "{cores} cores ({cpu}), {mem:.0} GiB RAM, PostgreSQL {pg}; the load generator, the service, PostgreSQL and Redis all share these cores"
+    )
+}
+
+fn commit() -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+impl Report {
+    pub async fn new(f: &Figures, sql: &tokio_postgres::Client) -> Self {
+        let s = &f.scale;
+        let spread = f.spread.holds_per_s();
+        let flash = f.flash.holds_per_s();
+        let hold = f.spread.rec.get("hold");
+        let race_hold = f.race.rec.get("hold");
+        let race_errors: u64 = f.race.rec.0.values().map(|s| s.errors).sum();
+        let map500 = f.browse.rate("seat map 500");
+        let map20k = f.browse.rate("seat map 20,000");
+        let list = f.browse.rate("show list (100 shows)");
+        let hello500 = f.hello_rate("seat map 500");
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+        let big = 500 * s.big_rows;
+        let targets = vec![
+            Target {
+                name: "Spread holds through HTTP",
+                measured: format!("{spread:.0} holds/s (+ as many confirms)"),
+                against: format!("pgbench hold script: {:.0} holds/s", f.pg_holds_per_s),
+                ratio: Some(ratio(spread, f.pg_holds_per_s)),
+                goal: "≥ 1.0×".into(),
+                met: ratio(spread, f.pg_holds_per_s) >= 1.0,
+                score: ratio(spread, f.pg_holds_per_s),
+            },
+            Target {
+                name: "Spread holds p99",
+                measured: format!("{:.1} ms", hold.ms(0.99)),
+                against: format!("{} clients", s.clients),
+                ratio: None,
+                goal: "≤ 50 ms".into(),
+                met: hold.ms(0.99) <= 50.0,
+                score: ratio(50.0, hold.ms(0.99)),
+            },
+            Target {
+                name: "Flash sale (one show)",
+                measured: format!("{flash:.0} holds/s"),
+                against: format!("spread holds: {spread:.0}/s"),
+                ratio: Some(ratio(flash, spread)),
+                goal: "≥ 0.8×".into(),
+                met: ratio(flash, spread) >= 0.8,
+                score: ratio(flash, spread) / 0.8,
+            },
+            Target {
+                name: "Race: seats sold",
+                measured: format!("{} of {}", f.race_sold_db, f.race_seats),
+                against: format!("{} buyers at once", f.race.clients),
+                ratio: None,
+                goal: format!("{} of {}", f.race_seats.min(f.race.clients), f.race_seats),
+                met: f.race_sold_db as usize == f.race_seats.min(f.race.clients),
+                score: if f.race_sold_db as usize == f.race_seats.min(f.race.clients) {
+                    1.0
+                } else {
+                    0.0
+                },
+            },
+            Target {
+                name: "Race: hold p99",
+                measured: format!(
+                    "{:.0} ms (answer to every buyer: p99 {:.0} ms)",
+                    race_hold.ms(0.99),
+                    f.race.outcome.ms(0.99)
+                ),
+                against: format!("{} buyers", f.race.clients),
+                ratio: None,
+                goal: "≤ 1,000 ms".into(),
+                met: race_hold.ms(0.99) <= 1000.0,
+                score: ratio(1000.0, race_hold.ms(0.99)),
+            },
+            Target {
+                name: "Race: errors other than 409",
+                measured: race_errors.to_string(),
+                against: String::new(),
+                ratio: None,
+                goal: "0".into(),
+                met: race_errors == 0,
+                score: if race_errors == 0 { 1.0 } else { 0.0 },
+            },
+            Target {
+                name: "Cached 500-seat map",
+                measured: format!("{map500:.0} req/s"),
+                against: format!("minimal HTTP server, same bytes: {hello500:.0} req/s"),
+                ratio: Some(ratio(map500, hello500)),
+                goal: "≥ 0.5×".into(),
+                met: ratio(map500, hello500) >= 0.5,
+                score: ratio(map500, hello500) / 0.5,
+            },
+            Target {
+                name: "Cached big seat map",
+                measured: format!("{map20k:.0} req/s ({big} seats)"),
+                against: format!("PostgreSQL reading it (pgbench): {:.0}/s", f.pg_map_per_s),
+                ratio: Some(ratio(map20k, f.pg_map_per_s)),
+                goal: "≥ 50×".into(),
+                met: ratio(map20k, f.pg_map_per_s) >= 50.0,
+                score: ratio(map20k, f.pg_map_per_s) / 50.0,
+            },
+            Target {
+                name: "Holds vs the best seed implementation",
+                measured: format!("{spread:.0} holds/s"),
+                against: format!("{SEED_HOLDS_PER_S:.0} holds/s"),
+                ratio: Some(spread / SEED_HOLDS_PER_S),
+                goal: "≥ 5×".into(),
+                met: spread / SEED_HOLDS_PER_S >= 5.0,
+                score: spread / SEED_HOLDS_PER_S / 5.0,
+            },
+            Target {
+                name: "Show lists vs the best seed implementation",
+                measured: format!("{list:.0} req/s (100 shows)"),
+                against: format!("{SEED_LISTS_PER_S:.0} req/s"),
+                ratio: Some(list / SEED_LISTS_PER_S),
+                goal: "≥ 10×".into(),
+                met: list / SEED_LISTS_PER_S >= 10.0,
+                score: list / SEED_LISTS_PER_S / 10.0,
+            },
+            Target {
+                name: "Server RSS, peak",
+                measured: format!(
+                    "{:.0} MB (at the end: {:.0} MB)",
+                    mb(f.rss_peak),
+                    mb(f.rss_end)
+                ),
+                against: String::new(),
+                ratio: None,
+                goal: "≤ 150 MB".into(),
+                met: mb(f.rss_peak) <= 150.0,
+                score: ratio(150.0, mb(f.rss_peak)),
+            },
+        ];
+
+        let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
+        let commit = commit();
+        let mut md = String::new();
+        let _ = writeln!(md, "# Benchmark results\n");
+        let _ = writeln!(
+            md,
+            "{} run of {date}, commit `{commit}`, {:.0} s in all. Machine: {}.\n",
+            if s.smoke {
+                "Smoke (tiny scale, debug build: timings mean nothing)"
+            } else {
+                "Full"
+            },
+            f.elapsed.as_secs_f64(),
+            machine(sql).await
+        );
+        let _ = writeln!(
+            md,
+            "Service: {} build, database pool {}, cache {}. Every ceiling was measured in this same run on the same PostgreSQL server and cores.\n",
+            if s.smoke { "debug" } else { "release" },
+            f.pool_size,
+            if f.redis {
+                "Redis + in-process"
+            } else {
+                "in-process only (no redis-server)"
+            }
+        );
+        let _ = writeln!(md, "## Targets\n");
+        let _ = writeln!(
+            md,
+            "| | measured | against | ratio | goal | met |\n|---|---|---|---|---|---|"
+        );
+        for t in &targets {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} |",
+                t.name,
+                t.measured,
+                t.against,
+                t.ratio.map_or(String::new(), |r| format!("{r:.2}×")),
+                t.goal,
+                if t.met { "yes" } else { "**no**" }
+            );
+        }
+        let _ = writeln!(md, "\n## Requests\n");
+        let _ = writeln!(
+            md,
+            "| scenario | operation | requests | ok | 409 | errors | per s | p50 ms | p95 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|---|---|---|---|"
+        );
+        let per_s = |n: u64, d: Duration| n as f64 / d.as_secs_f64().max(1e-9);
+        let rows: [(&str, &crate::load::Recorder, Option<Duration>); 4] = [
+            ("spread holds", &f.spread.rec, Some(f.spread.elapsed)),
+            ("flash sale", &f.flash.rec, Some(f.flash.elapsed)),
+            ("race", &f.race.rec, None),
+            ("browse", &f.browse.rec, Some(f.browse.elapsed)),
+        ];
+        for (scenario, rec, elapsed) in rows {
+            for (op, st) in &rec.0 {
+                let _ = writeln!(
+                    md,
+                    "| {scenario} | {op} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} |",
+                    st.count(),
+                    st.ok,
+                    st.conflicts,
+                    st.errors,
+                    elapsed.map_or(String::from("–"), |d| format!("{:.0}", per_s(st.ok, d))),
+                    st.ms(0.5),
+                    st.ms(0.95),
+                    st.ms(0.99),
+                    st.ms(1.0),
+                );
+            }
+        }
+        let _ = writeln!(
+            md,
+            "\nSpread holds: {} buyers on {} shows of 500 seats, 2-4 adjacent seats each, then confirm, for {} s. \
+             Flash sale: the same on one {big}-seat show until 60% is held. Race: {} buyers at once for {} seats, one seat each, \
+             reloading the map after a 409. Browse: {} clients per kind, {} s each, gzip accepted, with {:.0} holds/s landing \
+             on the browsed shows ({} landed).",
+            s.clients,
+            s.spread_shows,
+            s.hold_secs,
+            f.race.clients,
+            f.race_seats,
+            s.clients,
+            s.browse_secs,
+            s.background_holds_per_s,
+            f.browse.background_holds
+        );
+        let sizes: Vec<String> = ["show list (100 shows)", "seat map 500", "seat map 20,000"]
+            .iter()
+            .filter_map(|op| {
+                f.browse.sample.get(op).map(|(b, enc)| {
+                    format!(
+                        "{op} {:.1} KB{}",
+                        b.len() as f64 / 1024.0,
+                        enc.as_deref().map_or(String::new(), |e| format!(" {e}"))
+                    )
+                })
+            })
+            .collect();
+        let _ = writeln!(md, "Response sizes on the wire: {}.", sizes.join(", "));
+
+        let l = &f.live;
+        let _ = writeln!(md, "\n## Live updates\n");
+        let _ = writeln!(
+            md,
+            "{} open event streams on one show, {} holds landing at {:.0}/s: {} of {} events delivered; hold sent → seat seen HELD on a stream: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms.",
+            l.streams,
+            l.holds,
+            s.live_holds_per_s,
+            l.delivered,
+            l.expected,
+            l.delay.ms(0.5),
+            l.delay.ms(0.95),
+            l.delay.ms(0.99),
+            l.delay.ms(1.0)
+        );
+        let _ = writeln!(md, "\n## Ceilings\n");
+        let _ = writeln!(
+            md,
+            "- pgbench hold script (SERIALIZABLE, `FOR UPDATE`, insert booking, update seats; 64 clients, {} s, {} shows of 500 seats): {:.0} attempts/s, {:.0} successful holds/s, {:.1} ms average, {} failed after 10 tries.",
+            s.pgbench_secs,
+            s.spread_shows,
+            f.pg_hold_tps,
+            f.pg_holds_per_s,
+            f.pg_hold_latency_ms,
+            f.pg_hold_failed
+        );
+        let _ = writeln!(
+            md,
+            "- pgbench reading the {big}-seat map (8 clients): {:.0}/s.",
+            f.pg_map_per_s
+        );
+        for (op, rate) in &f.hello {
+            let _ = writeln!(
+                md,
+                "- Minimal HTTP server sending the bytes of \"{op}\" ({} clients): {rate:.0} req/s.",
+                s.clients
+            );
+        }
+        let inv = &f.invariants;
+        let _ = writeln!(md, "\n## Invariants after the run\n");
+        let _ = writeln!(
+            md,
+            "Seats in two live bookings: {}. Seats whose status disagrees with their booking: {}. Live bookings missing a seat: {}. Row counters wrong: {}. Shows whose `available_seats` disagrees with the seats: {} of {} checked.",
+            inv.seats_in_two_live_bookings,
+            inv.seat_status_disagrees,
+            inv.live_booking_seat_missing,
+            inv.row_counter_wrong,
+            inv.api_count_wrong,
+            inv.shows_checked_via_api
+        );
+
+        let history_line = format!(
+            "| {date} | `{commit}` | {} | {spread:.0} ({:.2}×) | {flash:.0} | {:.0} ms | {:.2}× | {:.0}× | {list:.0} | {:.0} MB |",
+            std::env::var("BENCH_NOTE").unwrap_or_else(|_| "-".into()),
+            ratio(spread, f.pg_holds_per_s),
+            race_hold.ms(0.99),
+            ratio(map500, hello500),
+            ratio(map20k, f.pg_map_per_s),
+            mb(f.rss_peak)
+        );
+        Self {
+            markdown: md,
+            svg: chart(&targets),
+            history_line,
+        }
+    }
+
+    /// Writes the report; returns where. Smoke runs never touch the committed results.
+    pub fn write(&self, smoke: bool) -> anyhow::Result<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = if smoke {
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| root.join("target"))
+                .join("bench-smoke")
+        } else {
+            root.join("benches/results")
+        };
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join("latest.md"), &self.markdown)?;
+        std::fs::write(dir.join("latest.svg"), &self.svg)?;
+        let history = dir.join("history.md");
+        let mut text = std::fs::read_to_string(&history).unwrap_or_else(|_| {
+            "# Benchmark history\n\nOne line per full run (`BENCH_NOTE` says what changed).\n\n\
+             | date | commit | change | spread holds/s (× pgbench) | flash holds/s | race hold p99 | 500-seat map × HTTP ceiling | big map × PostgreSQL | lists/s | RSS peak |\n\
+             |---|---|---|---|---|---|---|---|---|---|\n"
+                .to_owned()
+        });
+        text.push_str(&self.history_line);
+        text.push('\n');
+        std::fs::write(history, text)?;
+        Ok(dir.join("latest.md"))
+    }
+}
+
+/// A horizontal bar per target: how far it is met (100% = exactly the goal), capped at 300%.
+fn chart(targets: &[Target]) -> String {
+    let (w, row, left, top) = (760.0, 26.0, 300.0, 40.0);
+    let h = top + row * targets.len() as f64 + 30.0;
+    let scale = (w - left - 60.0) / 3.0; // px per 100%
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="10" y="20" font-size="14" font-weight="bold">Tessera benchmark: each target as a share of its goal (100% = goal met)</text>
+"##
+    );
+    for (i, t) in targets.iter().enumerate() {
+        let y = top + row * i as f64;
+        let v = t.score.clamp(0.0, 3.0);
+        let colour = if t.met { "#2e7d32" } else { "#c62828" };
+        let _ = write!(
+            svg,
+            r##"<text x="{x}" y="{ty}" text-anchor="end">{name}</text><rect x="{left}" y="{y}" width="{bw:.1}" height="{bh}" fill="{colour}"/><text x="{lx:.1}" y="{ty}">{pct:.0}%</text>"##,
+            x = left - 8.0,
+            ty = y + 15.0,
+            name = t.name,
+            bw = v * scale,
+            bh = row - 8.0,
+            lx = left + v * scale + 4.0,
+            pct = t.score * 100.0,
+        );
+        svg.push('\n');
+    }
+    let x100 = left + scale;
+    let _ = write!(
+        svg,
+        r##"<line x1="{x100}" y1="{top0}" x2="{x100}" y2="{bottom}" stroke="#333" stroke-dasharray="4 3"/><text x="{x100}" y="{ly}" text-anchor="middle">goal</text>
+</svg>
+"##,
+        top0 = top - 6.0,
+        bottom = h - 24.0,
+        ly = h - 10.0,
+    );
+    svg
+}

@@ -1,0 +1,630 @@
+//! The five scenarios, and the data they run on, created through the admin API like any venue.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use futures_util::StreamExt;
+use rand::Rng;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::{Barrier, Mutex};
+
+use crate::env::{ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET};
+use crate::load::{Recorder, Stats, closed_loop, timed};
+
+/// A show and its seat ids, row by row (adjacent seats are neighbours in a row).
+#[derive(Clone)]
+pub struct ShowSeats {
+    pub id: i64,
+    pub rows: Arc<Vec<Vec<i32>>>,
+}
+
+impl ShowSeats {
+    pub fn seat_count(&self) -> usize {
+        self.rows.iter().map(Vec::len).sum()
+    }
+
+    /// `n` adjacent seats in a random row.
+    fn pick(&self, rng: &mut impl Rng, n: usize) -> Vec<i32> {
+        let row = &self.rows[rng.random_range(0..self.rows.len())];
+        let first = rng.random_range(0..=row.len() - n);
+        row[first..first + n].to_vec()
+    }
+}
+
+/// Everything the scenarios need.
+pub struct Fixture {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub tokens: Arc<Vec<String>>,
+    /// The many 500-seat shows of "spread holds".
+    pub spread: Vec<ShowSeats>,
+    /// A 20,000-seat show for the flash sale.
+    pub flash: ShowSeats,
+    /// A 20,000-seat show and a 500-seat show to browse.
+    pub browse_big: ShowSeats,
+    pub browse_small: ShowSeats,
+    /// 100 seats for the race.
+    pub race: ShowSeats,
+    /// A 500-seat show watched by the live streams.
+    pub live: ShowSeats,
+}
+
+fn layout(name: &str, sections: usize, rows: usize, seats: usize) -> Value {
+    let sections: Vec<Value> = (0..sections)
+        .map(|s| {
+            let letter = (b'A' + s as u8) as char;
+            json!({
+                "name": format!("Section {letter}"),
+                "category": "standard",
+                "rows": (0..rows)
+                    .map(|r| json!({"label": format!("{letter}{}", r + 1), "seats": seats}))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({ "name": name, "sections": sections })
+}
+
+async fn post(
+    http: &reqwest::Client,
+    url: String,
+    token: &str,
+    body: &Value,
+) -> anyhow::Result<Value> {
+    let resp = http.post(&url).bearer_auth(token).json(body).send().await?;
+    let status = resp.status();
+    let text = resp.text().await?;
+    if !status.is_success() {
+        bail!("POST {url}: {status} {text}");
+    }
+    Ok(serde_json::from_str(&text)?)
+}
+
+impl Fixture {
+    /// Creates the venues and shows through the admin API and `buyers` users (directly in the
+    /// database, with tokens minted by the same secret the service checks).
+    pub async fn create(
+        http: reqwest::Client,
+        base: String,
+        db: &tokio_postgres::Client,
+        spread_shows: usize,
+        big_seats_rows: usize,
+        buyers: usize,
+    ) -> anyhow::Result<Self> {
+        let api = format!("{base}/api/v1");
+        let login = post(
+            &http,
+            format!("{api}/auth/login"),
+            "",
+            &json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+        )
+        .await?;
+        let admin = login["access_token"]
+            .as_str()
+            .context("admin token")?
+            .to_owned();
+
+        let mut layout_ids = HashMap::new();
+        for (key, body) in [
+            ("hall", layout("Hall 500", 5, 5, 20)),
+            ("arena", layout("Arena 20000", 10, big_seats_rows, 50)),
+            ("race", layout("Race 100", 1, 5, 20)),
+        ] {
+            let created = post(&http, format!("{api}/admin/layouts"), &admin, &body).await?;
+            layout_ids.insert(key, created["id"].as_i64().context("layout id")?);
+        }
+        let starts = chrono::Utc::now() + chrono::Duration::days(30);
+        let make_show = |i: usize, layout: &'static str| {
+            let http = http.clone();
+            let api = api.clone();
+            let admin = admin.clone();
+            let layout_id = layout_ids[layout];
+            async move {
+                let body = json!({
+                    "name": format!("Bench {layout} {i}"),
+                    "kind": "event",
+                    "starts_at": (starts + chrono::Duration::minutes(i as i64)).to_rfc3339(),
+                    "layout_id": layout_id,
+                    "prices": {"standard": 1200},
+                });
+                let show = post(&http, format!("{api}/admin/shows"), &admin, &body).await?;
+                show["id"].as_i64().context("show id")
+            }
+        };
+        // Four at a time: show creation writes each show's seats in one transaction.
+        let spread_ids: Vec<i64> = futures_util::stream::iter(0..spread_shows)
+            .map(|i| make_show(i, "hall"))
+            .buffered(4)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<anyhow::Result<_>>()?;
+        let flash = make_show(1_000_001, "arena").await?;
+        let browse_big = make_show(1_000_002, "arena").await?;
+        let browse_small = make_show(1_000_003, "hall").await?;
+        let race = make_show(1_000_004, "race").await?;
+        let live = make_show(1_000_005, "hall").await?;
+
+        let mut all: Vec<i64> = spread_ids.clone();
+        all.extend([flash, browse_big, browse_small, race, live]);
+        let rows = db
+            .query(
+                "SELECT show_id, array_agg(seat_id ORDER BY seat_id) FROM seats \
+                 WHERE show_id = ANY($1) GROUP BY show_id, row_no ORDER BY show_id, row_no",
+                &[&all],
+            )
+            .await?;
+        let mut by_show: HashMap<i64, Vec<Vec<i32>>> = HashMap::new();
+        for row in rows {
+            by_show.entry(row.get(0)).or_default().push(row.get(1));
+        }
+        let seats = |id: i64| ShowSeats {
+            id,
+            rows: Arc::new(by_show.get(&id).cloned().unwrap_or_default()),
+        };
+
+        let ids: Vec<i64> = db
+            .query(
+                "INSERT INTO users (email, password_hash) \
+                 SELECT 'buyer' || g || '@bench.local', 'no password: token minted by the benchmark' \
+                 FROM generate_series(1, $1::int) g RETURNING id",
+                &[&(buyers as i32)],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let minter = tessera::auth::Tokens::new(JWT_SECRET, Duration::from_secs(6 * 3600));
+        let tokens = ids
+            .iter()
+            .map(|id| {
+                minter
+                    .issue(*id, "user")
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+
+        Ok(Self {
+            http,
+            base: api,
+            tokens: Arc::new(tokens),
+            spread: spread_ids.into_iter().map(seats).collect(),
+            flash: seats(flash),
+            browse_big: seats(browse_big),
+            browse_small: seats(browse_small),
+            race: seats(race),
+            live: seats(live),
+        })
+    }
+}
+
+#[derive(Clone)]
+struct HoldCtx {
+    http: reqwest::Client,
+    api: String,
+    tokens: Arc<Vec<String>>,
+    shows: Arc<Vec<ShowSeats>>,
+    confirm: bool,
+    /// Seats held so far (to stop a flash sale before the show is sold out).
+    seats_held: Arc<AtomicUsize>,
+    stop_at_seats: usize,
+}
+
+/// One buyer's step: hold 2-4 adjacent seats on a random show, then confirm them.
+async fn hold_step(i: usize, c: HoldCtx, mut rec: Recorder) -> (Recorder, bool) {
+    let (show, seats) = {
+        let mut rng = rand::rng();
+        let show = &c.shows[rng.random_range(0..c.shows.len())];
+        let n = rng.random_range(2..=4);
+        (show.id, show.pick(&mut rng, n))
+    };
+    let token = &c.tokens[i % c.tokens.len()];
+    let req = c
+        .http
+        .post(format!("{}/bookings", c.api))
+        .bearer_auth(token)
+        .json(&json!({"show_id": show, "seat_ids": seats}));
+    if let Some((StatusCode::CREATED, body)) = timed(&mut rec, "hold", req).await {
+        let total = c.seats_held.fetch_add(seats.len(), Ordering::Relaxed) + seats.len();
+        if c.confirm {
+            let id = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| v["id"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let req = c
+                .http
+                .post(format!("{}/bookings/{id}/confirm", c.api))
+                .bearer_auth(token);
+            timed(&mut rec, "confirm", req).await;
+        }
+        return (rec, total < c.stop_at_seats);
+    }
+    let go_on = c.seats_held.load(Ordering::Relaxed) < c.stop_at_seats;
+    (rec, go_on)
+}
+
+pub struct HoldRun {
+    pub rec: Recorder,
+    pub elapsed: Duration,
+}
+
+impl HoldRun {
+    pub fn holds_per_s(&self) -> f64 {
+        self.rec.get("hold").ok as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Scenarios 1 and 2: holds then confirms on `shows`, `clients` buyers for `duration` (or
+/// until `stop_at_seats` seats are held).
+pub async fn holds(
+    f: &Fixture,
+    shows: Vec<ShowSeats>,
+    clients: usize,
+    duration: Duration,
+    stop_at_seats: usize,
+) -> HoldRun {
+    let ctx = HoldCtx {
+        http: f.http.clone(),
+        api: f.base.clone(),
+        tokens: f.tokens.clone(),
+        shows: Arc::new(shows),
+        confirm: true,
+        seats_held: Arc::new(AtomicUsize::new(0)),
+        stop_at_seats,
+    };
+    let (rec, elapsed) = closed_loop(clients, duration, ctx, hold_step).await;
+    HoldRun { rec, elapsed }
+}
+
+pub struct RaceRun {
+    pub rec: Recorder,
+    /// Per buyer: time from the start to their final answer (seat confirmed or sold out).
+    pub outcome: Stats,
+    pub sold: u64,
+    pub clients: usize,
+}
+
+/// Scenario 3: `clients` buyers start at once on the 100-seat show. Each picks a seat from
+/// the map it saw; on 409 it reloads the map and picks another free seat, until it has one
+/// (and confirms it) or none are left.
+pub async fn race(f: &Fixture, clients: usize) -> RaceRun {
+    let barrier = Arc::new(Barrier::new(clients));
+    let all_seats: Vec<i32> = f.race.rows.iter().flatten().copied().collect();
+    let sold = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for i in 0..clients {
+        let (http, api, token) = (
+            f.http.clone(),
+            f.base.clone(),
+            f.tokens[i % f.tokens.len()].clone(),
+        );
+        let (barrier, sold, show) = (barrier.clone(), sold.clone(), f.race.id);
+        let mut free = all_seats.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut rec = Recorder::default();
+            let mut outcome = Stats::default();
+            barrier.wait().await;
+            let start = Instant::now();
+            loop {
+                if free.is_empty() {
+                    outcome.record(start.elapsed(), crate::load::Outcome::Conflict);
+                    break;
+                }
+                let seat = free[rand::rng().random_range(0..free.len())];
+                let req = http
+                    .post(format!("{api}/bookings"))
+                    .bearer_auth(&token)
+                    .json(&json!({"show_id": show, "seat_ids": [seat]}));
+                match timed(&mut rec, "hold", req).await {
+                    Some((StatusCode::CREATED, body)) => {
+                        let id = serde_json::from_slice::<Value>(&body)
+                            .ok()
+                            .and_then(|v| v["id"].as_str().map(str::to_owned));
+                        let req = http
+                            .post(format!("{api}/bookings/{}/confirm", id.unwrap_or_default()))
+                            .bearer_auth(&token);
+                        if let Some((StatusCode::OK, _)) = timed(&mut rec, "confirm", req).await {
+                            sold.fetch_add(1, Ordering::Relaxed);
+                            outcome.record(start.elapsed(), crate::load::Outcome::Ok);
+                        } else {
+                            outcome.record(start.elapsed(), crate::load::Outcome::Error);
+                        }
+                        break;
+                    }
+                    Some((StatusCode::CONFLICT, _)) => {
+                        // Look at the map again, as a buyer would, and pick among the free seats.
+                        let req = http.get(format!("{api}/shows/{show}/seats"));
+                        match timed(&mut rec, "seat map", req).await {
+                            Some((StatusCode::OK, body)) => {
+                                let map: Value = serde_json::from_slice(&body).unwrap_or_default();
+                                free = map["seats"]
+                                    .as_array()
+                                    .map(|seats| {
+                                        seats
+                                            .iter()
+                                            .filter(|s| s["status"] == "AVAILABLE")
+                                            .filter_map(|s| s["id"].as_i64().map(|v| v as i32))
+                                            .collect()
+                                    })
+                                    .unwrap_or_default();
+                            }
+                            _ => {
+                                outcome.record(start.elapsed(), crate::load::Outcome::Error);
+                                break;
+                            }
+                        }
+                    }
+                    _ => {
+                        outcome.record(start.elapsed(), crate::load::Outcome::Error);
+                        break;
+                    }
+                }
+            }
+            (rec, outcome)
+        }));
+    }
+    let mut rec = Recorder::default();
+    let mut outcome = Stats::default();
+    for t in tasks {
+        let (r, o) = t.await.expect("race task");
+        rec.merge(&r);
+        outcome.merge(&o);
+    }
+    RaceRun {
+        rec,
+        outcome,
+        sold: sold.load(Ordering::Relaxed),
+        clients,
+    }
+}
+
+pub struct BrowseRun {
+    pub rec: Recorder,
+    pub elapsed: Duration,
+    /// What one response of each kind weighs on the wire (bytes, gzip where sent).
+    pub sample: HashMap<&'static str, (bytes::Bytes, Option<String>)>,
+    pub background_holds: u64,
+}
+
+impl BrowseRun {
+    pub fn rate(&self, op: &str) -> f64 {
+        self.rec.get(op).ok as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Holds at a steady rate on `shows` until `stop` (the background of browse and live).
+fn background_holds(
+    f: &Fixture,
+    shows: Vec<ShowSeats>,
+    per_second: f64,
+    stop: Arc<tokio::sync::Notify>,
+    sent: Option<Arc<Mutex<HashMap<i32, Instant>>>>,
+) -> tokio::task::JoinHandle<u64> {
+    let (http, api, token) = (f.http.clone(), f.base.clone(), f.tokens[0].clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / per_second));
+        let mut done = 0;
+        let mut rec = Recorder::default();
+        loop {
+            tokio::select! {
+                _ = stop.notified() => break,
+                _ = tick.tick() => {}
+            }
+            let (show, seats) = {
+                let mut rng = rand::rng();
+                let show = &shows[done as usize % shows.len()];
+                (show.id, show.pick(&mut rng, 1))
+            };
+            if let Some(sent) = &sent {
+                sent.lock().await.insert(seats[0], Instant::now());
+            }
+            let req = http
+                .post(format!("{api}/bookings"))
+                .bearer_auth(&token)
+                .json(&json!({"show_id": show, "seat_ids": seats}));
+            if let Some((StatusCode::CREATED, _)) = timed(&mut rec, "hold", req).await {
+                done += 1;
+            }
+        }
+        done
+    })
+}
+
+/// Scenario 4: reads from `clients` buyers, one kind at a time, while holds land on the
+/// browsed shows in the background.
+pub async fn browse(
+    f: &Fixture,
+    clients: usize,
+    each: Duration,
+    holds_per_s: f64,
+) -> anyhow::Result<BrowseRun> {
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let bg = background_holds(
+        f,
+        vec![f.browse_small.clone(), f.browse_big.clone()],
+        holds_per_s,
+        stop.clone(),
+        None,
+    );
+    let targets: [(&'static str, String); 3] = [
+        (
+            "show list (100 shows)",
+            format!("{}/shows?limit=100", f.base),
+        ),
+        (
+            "seat map 500",
+            format!("{}/shows/{}/seats", f.base, f.browse_small.id),
+        ),
+        (
+            "seat map 20,000",
+            format!("{}/shows/{}/seats", f.base, f.browse_big.id),
+        ),
+    ];
+    let mut rec = Recorder::default();
+    let mut sample = HashMap::new();
+    let mut elapsed = Duration::ZERO;
+    for (op, url) in targets {
+        let resp = f
+            .http
+            .get(&url)
+            .header("accept-encoding", "gzip")
+            .send()
+            .await?;
+        let encoding = resp
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        sample.insert(op, (resp.bytes().await?, encoding));
+        let http = f.http.clone();
+        let (r, took) = closed_loop(clients, each, (), move |_, (), mut rec| {
+            let req = http.get(&url).header("accept-encoding", "gzip");
+            async move {
+                timed(&mut rec, op, req).await;
+                (rec, true)
+            }
+        })
+        .await;
+        rec.merge(&r);
+        elapsed = took; // every kind runs for the same time
+    }
+    stop.notify_one();
+    let background_holds = bg.await?;
+    Ok(BrowseRun {
+        rec,
+        elapsed,
+        sample,
+        background_holds,
+    })
+}
+
+/// The same load against the hello server: the HTTP ceiling for those bytes.
+pub async fn hello_rate(
+    http: &reqwest::Client,
+    url: &str,
+    clients: usize,
+    each: Duration,
+) -> (f64, Stats) {
+    let http = http.clone();
+    let url = url.to_owned();
+    let (rec, took) = closed_loop(clients, each, (), move |_, (), mut rec| {
+        let req = http.get(&url).header("accept-encoding", "gzip");
+        async move {
+            timed(&mut rec, "hello", req).await;
+            (rec, true)
+        }
+    })
+    .await;
+    let s = rec.get("hello");
+    (s.ok as f64 / took.as_secs_f64(), s)
+}
+
+pub struct LiveRun {
+    pub streams: usize,
+    pub holds: u64,
+    /// Hold request sent → the stream saw the seat turn HELD.
+    pub delay: Stats,
+    pub delivered: u64,
+    pub expected: u64,
+}
+
+/// Scenario 5: `streams` open event streams on one show while holds land on it.
+pub async fn live(
+    f: &Fixture,
+    streams: usize,
+    duration: Duration,
+    holds_per_s: f64,
+) -> anyhow::Result<LiveRun> {
+    let sent: Arc<Mutex<HashMap<i32, Instant>>> = Arc::default();
+    let url = format!("{}/shows/{}/events", f.base, f.live.id);
+    // Readers stop once every expected event is in (or at the grace deadline).
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stop_tx = Arc::new(stop_tx);
+    let delivered = Arc::new(AtomicU64::new(0));
+    let expected = Arc::new(AtomicU64::new(u64::MAX));
+    let mut readers = Vec::new();
+    // Open every stream before the first hold: the response headers come once it is subscribed.
+    for _ in 0..streams {
+        let resp = f.http.get(&url).send().await?;
+        if resp.status() != StatusCode::OK {
+            bail!("event stream: {}", resp.status());
+        }
+        let (sent, mut stop) = (sent.clone(), stop_rx.clone());
+        let (stop_tx, delivered, expected) = (stop_tx.clone(), delivered.clone(), expected.clone());
+        readers.push(tokio::spawn(async move {
+            let mut delay = Stats::default();
+            let mut body = resp.bytes_stream();
+            let mut buf = String::new();
+            loop {
+                let chunk = tokio::select! {
+                    _ = stop.wait_for(|s| *s) => break,
+                    c = body.next() => c,
+                };
+                let Some(Ok(chunk)) = chunk else { break };
+                let now = Instant::now();
+                buf.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buf.find("\n\n") {
+                    let event: String = buf.drain(..end + 2).collect();
+                    let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) else {
+                        continue;
+                    };
+                    let Ok(v) = serde_json::from_str::<Value>(data.trim()) else {
+                        continue;
+                    };
+                    for seat in v["seats"].as_array().into_iter().flatten() {
+                        let Some(id) = seat["id"].as_i64() else {
+                            continue;
+                        };
+                        if seat["status"] != "HELD" {
+                            continue;
+                        }
+                        let Some(t) = sent.lock().await.get(&(id as i32)).copied() else {
+                            continue;
+                        };
+                        delay.record(now.saturating_duration_since(t), crate::load::Outcome::Ok);
+                        if delivered.fetch_add(1, Ordering::Relaxed) + 1
+                            >= expected.load(Ordering::Relaxed)
+                        {
+                            stop_tx.send_replace(true);
+                        }
+                    }
+                }
+            }
+            delay
+        }));
+    }
+    let stop_holds = Arc::new(tokio::sync::Notify::new());
+    let bg = background_holds(
+        f,
+        vec![f.live.clone()],
+        holds_per_s,
+        stop_holds.clone(),
+        Some(sent.clone()),
+    );
+    tokio::time::sleep(duration).await; // the scenario's length, not a wait for a condition
+    stop_holds.notify_one();
+    let holds = bg.await?;
+    let want = holds * streams as u64;
+    expected.store(want, Ordering::Relaxed);
+    let mut rx = stop_rx.clone();
+    if delivered.load(Ordering::Relaxed) < want {
+        // The last events are in flight: wait for them, 5 s at most.
+        let _ = tokio::time::timeout(Duration::from_secs(5), rx.wait_for(|s| *s)).await;
+    }
+    stop_tx.send_replace(true);
+    let mut delay = Stats::default();
+    for r in readers {
+        delay.merge(&r.await?);
+    }
+    Ok(LiveRun {
+        streams,
+        holds,
+        delivered: delay.ok,
+        delay,
+        expected: want,
+    })
+}
