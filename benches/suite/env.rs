@@ -388,3 +388,72 @@ pub fn hello_main(file: &str) -> anyhow::Result<()> {
     })?;
     Ok(())
 }
+
+/// CPU time (seconds) used so far by the processes of a run, by kind: the service, PostgreSQL
+/// (every server process), Redis, and this load generator. Read from /proc; a process that
+/// exited in between is not counted.
+#[derive(Clone, Copy, Default)]
+pub struct CpuSplit {
+    pub service: f64,
+    pub postgres: f64,
+    pub redis: f64,
+    pub load: f64,
+}
+
+impl CpuSplit {
+    pub fn now(service_pid: u32) -> Self {
+        let hz = 100.0; // USER_HZ on Linux
+        let me = std::process::id();
+        let mut split = Self::default();
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return split;
+        };
+        for entry in dir.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            // comm is in parentheses and may hold spaces: split after the last ')'.
+            let Some((head, rest)) = stat.rsplit_once(')') else {
+                continue;
+            };
+            let comm = head.split_once('(').map_or("", |(_, c)| c);
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = |i: usize| {
+                fields
+                    .get(i)
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(0.0)
+            };
+            // utime, stime are fields 14 and 15 of stat: 11 and 12 after the comm.
+            let secs = (ticks(11) + ticks(12)) / hz;
+            if pid == service_pid {
+                split.service += secs;
+            } else if pid == me {
+                split.load += secs;
+            } else if comm == "postgres" || comm == "postmaster" {
+                split.postgres += secs;
+            } else if comm.starts_with("redis-server") {
+                split.redis += secs;
+            }
+        }
+        split
+    }
+
+    /// Cores used by each kind between `before` and now, over `wall`.
+    pub fn cores_since(&self, before: &CpuSplit, wall: Duration) -> CpuSplit {
+        let w = wall.as_secs_f64().max(1e-9);
+        CpuSplit {
+            service: (self.service - before.service) / w,
+            postgres: (self.postgres - before.postgres).max(0.0) / w,
+            redis: (self.redis - before.redis) / w,
+            load: (self.load - before.load) / w,
+        }
+    }
+}

@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use env::{Database, Hello, Scratch, Service};
-use report::{Figures, Report};
+use env::{CpuSplit, Database, Hello, Scratch, Service};
+use report::{Figures, Phase, Report};
 use scenarios::Fixture;
 
 /// How big and long the run is.
@@ -138,6 +138,19 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
 
     let clients = scale.clients;
     let hold_for = Duration::from_secs(scale.hold_secs);
+    // Where the CPU went and what the service held in memory, phase by phase.
+    let pid = service.pid();
+    let mut phases: Vec<Phase> = Vec::new();
+    let mut mark = (Instant::now(), CpuSplit::now(pid));
+    let mut end_phase = |name: &'static str, phases: &mut Vec<Phase>| {
+        let now = (Instant::now(), CpuSplit::now(pid));
+        phases.push(Phase {
+            name,
+            cores: now.1.cores_since(&mark.1, now.0 - mark.0),
+            rss: env::rss_bytes(pid).unwrap_or(0),
+        });
+        mark = now;
+    };
     say("1/5 spread holds");
     let spread = scenarios::holds(
         &fixture,
@@ -147,6 +160,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         usize::MAX,
     )
     .await;
+    end_phase("spread holds", &mut phases);
     say("2/5 flash sale");
     let flash_seats = fixture.flash.seat_count();
     let flash = scenarios::holds(
@@ -157,11 +171,14 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         flash_seats * 6 / 10,
     )
     .await;
+    end_phase("flash sale", &mut phases);
     say("3/5 race");
     let race = scenarios::race(&fixture, scale.race_clients).await;
+    end_phase("race", &mut phases);
     say("4/5 browse");
     let each = Duration::from_secs(scale.browse_secs);
     let browse = scenarios::browse(&fixture, clients, each, scale.background_holds_per_s).await?;
+    end_phase("browse", &mut phases);
     say("   ceiling: the same bytes from a minimal HTTP server");
     let mut hello = Vec::new();
     for op in ["show list (100 shows)", "seat map 500"] {
@@ -177,6 +194,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         let (rate, _) = scenarios::hello_rate(&http, &server.base, clients, each).await;
         hello.push((op, rate));
     }
+    end_phase("HTTP ceiling (service idle)", &mut phases);
     say("5/5 live");
     let live = scenarios::live(
         &fixture,
@@ -185,6 +203,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         scale.live_holds_per_s,
     )
     .await?;
+    end_phase("live", &mut phases);
 
     say("checking the database");
     let invariants = report::check_invariants(&sql, &http, &fixture).await?;
@@ -213,6 +232,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         browse,
         hello,
         live,
+        phases,
         rss_peak: rss_peak.load(std::sync::atomic::Ordering::Relaxed),
         rss_end: env::rss_bytes(service.pid()).unwrap_or(0),
         invariants,

@@ -93,6 +93,13 @@ pub async fn check_invariants(
     Ok(inv)
 }
 
+/// CPU use (cores) by process kind, and the service's RSS at the end, for one phase.
+pub struct Phase {
+    pub name: &'static str,
+    pub cores: crate::env::CpuSplit,
+    pub rss: u64,
+}
+
 pub struct Figures {
     pub scale: Scale,
     pub pool_size: usize,
@@ -111,6 +118,7 @@ pub struct Figures {
     /// (operation, requests/s of the hello server serving that operation's bytes)
     pub hello: Vec<(&'static str, f64)>,
     pub live: LiveRun,
+    pub phases: Vec<Phase>,
     pub rss_peak: u64,
     pub rss_end: u64,
     pub invariants: Invariants,
@@ -517,6 +525,28 @@ impl Report {
                 md,
                 "- Minimal HTTP server sending the bytes of \"{op}\" ({} clients): {rate:.0} req/s.",
                 s.clients
+            );
+        }
+        let _ = writeln!(md, "\n## Where the CPU went\n");
+        let _ = writeln!(
+            md,
+            "Cores used per process kind during each phase (the machine has {}), and the service's RSS after it.\n",
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+        let _ = writeln!(
+            md,
+            "| phase | service | PostgreSQL | Redis | load generator | service RSS |\n|---|---|---|---|---|---|"
+        );
+        for p in &f.phases {
+            let _ = writeln!(
+                md,
+                "| {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} MB |",
+                p.name,
+                p.cores.service,
+                p.cores.postgres,
+                p.cores.redis,
+                p.cores.load,
+                mb(p.rss)
             );
         }
         let inv = &f.invariants;
