@@ -253,11 +253,14 @@ impl Service {
             .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("DATABASE_POOL_SIZE", pool_size.to_string())
             .env("WEB_DIR", "/nonexistent")
+            // BENCH_LOG=<filter> shows the service's logs (e.g. `tessera::store=debug`).
             .env(
                 "RUST_LOG",
                 std::env::var("BENCH_LOG").unwrap_or_else(|_| "warn".into()),
-            )
-            .stdout(Stdio::null());
+            );
+        if std::env::var_os("BENCH_LOG").is_none() {
+            cmd.stdout(Stdio::null());
+        }
         match redis {
             Some(port) => cmd.env("REDIS_URL", format!("redis://127.0.0.1:{port}")),
             None => cmd.env_remove("REDIS_URL"),
