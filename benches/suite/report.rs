@@ -20,6 +20,7 @@ pub struct Invariants {
     pub seat_status_disagrees: i64,
     pub live_booking_seat_missing: i64,
     pub row_counter_wrong: i64,
+    pub pending_holds_wrong: i64,
     pub api_count_wrong: i64,
     pub shows_checked_via_api: usize,
 }
@@ -51,6 +52,12 @@ pub async fn check_invariants(
              WHERE (b.status = 'CONFIRMED' OR (b.status = 'PENDING' AND b.expires_at > now())) \
                AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.show_id = b.show_id \
                                AND s.seat_id = seat AND s.booking_id = b.id)",
+        )
+        .await?,
+        pending_holds_wrong: count(
+            "SELECT count(*) FROM bookings b FULL JOIN pending_holds p ON p.booking_id = b.id \
+             WHERE (b.status = 'PENDING') IS DISTINCT FROM (p.booking_id IS NOT NULL) \
+                OR (p.booking_id IS NOT NULL AND p.expires_at IS DISTINCT FROM b.expires_at)",
         )
         .await?,
         row_counter_wrong: count(
@@ -553,11 +560,12 @@ impl Report {
         let _ = writeln!(md, "\n## Invariants after the run\n");
         let _ = writeln!(
             md,
-            "Seats in two live bookings: {}. Seats whose status disagrees with their booking: {}. Live bookings missing a seat: {}. Row counters wrong: {}. Shows whose `available_seats` disagrees with the seats: {} of {} checked.",
+            "Seats in two live bookings: {}. Seats whose status disagrees with their booking: {}. Live bookings missing a seat: {}. Row counters wrong: {}. Hold records disagreeing with PENDING bookings: {}. Shows whose `available_seats` disagrees with the seats: {} of {} checked.",
             inv.seats_in_two_live_bookings,
             inv.seat_status_disagrees,
             inv.live_booking_seat_missing,
             inv.row_counter_wrong,
+            inv.pending_holds_wrong,
             inv.api_count_wrong,
             inv.shows_checked_via_api
         );

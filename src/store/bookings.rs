@@ -290,7 +290,8 @@ impl Db {
                             .map_err(db_error)?;
                         let confirm = tx
                             .prepare_cached(
-                                "UPDATE bookings SET status = 'CONFIRMED', updated_at = now() WHERE id = $1",
+                                "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1) \
+                                 UPDATE bookings SET status = 'CONFIRMED', updated_at = now() WHERE id = $1",
                             )
                             .await
                             .map_err(db_error)?;
@@ -395,7 +396,7 @@ impl Db {
             let client = self.client().await?;
             client
                 .query(
-                    "SELECT id, show_id FROM bookings WHERE status = 'PENDING' AND expires_at <= now() \
+                    "SELECT booking_id, show_id FROM pending_holds WHERE expires_at <= now() \
                      ORDER BY expires_at LIMIT $1",
                     &[&limit],
                 )
@@ -512,9 +513,14 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
     // expires_at and the seats' held_until are the same instant.
     let insert = tx
         .prepare_cached(
-            "INSERT INTO bookings (id, user_id, show_id, status, seat_ids, seat_labels, total_cents, expires_at) \
-             VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, now() + make_interval(secs => $7)) \
-             RETURNING expires_at, created_at",
+            "WITH booking AS ( \
+               INSERT INTO bookings (id, user_id, show_id, status, seat_ids, seat_labels, total_cents, expires_at) \
+               VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, now() + make_interval(secs => $7)) \
+               RETURNING id, show_id, expires_at, created_at), \
+             hold AS ( \
+               INSERT INTO pending_holds (booking_id, show_id, expires_at) \
+               SELECT id, show_id, expires_at FROM booking) \
+             SELECT expires_at, created_at FROM booking",
         )
         .await
         .map_err(db_error)?;
@@ -770,7 +776,8 @@ async fn release(
         .map_err(db_error)?;
     let fail = tx
         .prepare_cached(
-            "UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1",
+            "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1) \
+             UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1",
         )
         .await
         .map_err(db_error)?;

@@ -21,16 +21,17 @@ pub enum LayoutSource {
 
 /// Show columns plus the live available count: the row counters, plus seats still held
 /// by bookings whose hold has run out but that the sweeper has not released yet (expiry
-/// is exact). The second term reads only lapsed bookings (an index range that the
-/// sweeper keeps nearly empty) and their seats by primary key.
+/// is exact). The second term reads only lapsed holds (an index range of `pending_holds`
+/// that the sweeper keeps nearly empty), their bookings and seats by primary key.
 const SHOW_COLUMNS: &str = "s.id, s.name, s.kind, s.starts_at, s.layout_id, s.total_seats, s.prices, s.created_at, \
      (SELECT coalesce(sum(r.seat_count - r.taken), 0) FROM show_rows r WHERE r.show_id = s.id) \
-     + (SELECT count(*) FROM bookings b CROSS JOIN unnest(b.seat_ids) AS held(seat_id) \
+     + (SELECT count(*) FROM pending_holds p JOIN bookings b ON b.id = p.booking_id \
+        CROSS JOIN unnest(b.seat_ids) AS held(seat_id) \
         JOIN seats x ON x.show_id = b.show_id AND x.seat_id = held.seat_id AND x.booking_id = b.id \
-        WHERE b.show_id = s.id AND b.status = 'PENDING' AND b.expires_at <= now()) \
+        WHERE p.show_id = s.id AND p.expires_at <= now()) \
      AS available_seats, \
-     (SELECT extract(epoch FROM min(b.expires_at) - now())::float8 FROM bookings b \
-        WHERE b.show_id = s.id AND b.status = 'PENDING' AND b.expires_at > now()) AS next_lapse_secs";
+     (SELECT extract(epoch FROM min(p.expires_at) - now())::float8 FROM pending_holds p \
+        WHERE p.show_id = s.id AND p.expires_at > now()) AS next_lapse_secs";
 
 fn show_from_row(row: &Row) -> Result<Show> {
     let prices: serde_json::Value = row.get(6);

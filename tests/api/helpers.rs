@@ -480,6 +480,22 @@ impl TestApp {
             "live bookings whose seats do not point back at them"
         );
 
+        let bad_pending: i64 = sql
+            .query_one(
+                "SELECT count(*) FROM bookings b FULL JOIN pending_holds p ON p.booking_id = b.id \
+                 WHERE coalesce(b.show_id, p.show_id) = $1 AND ( \
+                   (b.status = 'PENDING') IS DISTINCT FROM (p.booking_id IS NOT NULL) \
+                   OR (p.booking_id IS NOT NULL AND p.expires_at IS DISTINCT FROM b.expires_at))",
+                &[&show_id],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            bad_pending, 0,
+            "pending_holds rows that disagree with PENDING bookings"
+        );
+
         let bad_counters: i64 = sql
             .query_one(
                 "SELECT count(*) FROM show_rows r WHERE r.show_id = $1 AND r.taken <> \
