@@ -460,3 +460,37 @@ impl CpuSplit {
         }
     }
 }
+
+/// `perf record` of the service for one phase, when BENCH_PERF is set.
+pub struct Profiler {
+    child: Child,
+    file: PathBuf,
+}
+
+impl Profiler {
+    pub fn start(pid: u32, n: usize) -> Option<Self> {
+        std::env::var_os("BENCH_PERF")?;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-perf");
+        std::fs::create_dir_all(&dir).ok()?;
+        let file = dir.join(format!("{n}.data"));
+        let child = Command::new("perf")
+            .args(["record", "-F", "499", "-g", "-p", &pid.to_string(), "-o"])
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        Some(Self { child, file })
+    }
+
+    /// Stops recording and names the file after the phase.
+    pub fn stop(mut self, phase: &str) {
+        // SAFETY: kill has no memory-safety preconditions.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
+        let _ = self.child.wait();
+        let named = self
+            .file
+            .with_file_name(format!("{}.data", phase.replace([' ', '(', ')'], "_")));
+        let _ = std::fs::rename(&self.file, named);
+    }
+}

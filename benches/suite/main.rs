@@ -142,7 +142,14 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     let pid = service.pid();
     let mut phases: Vec<Phase> = Vec::new();
     let mut mark = (Instant::now(), CpuSplit::now(pid));
+    // BENCH_PERF=1 records a CPU profile of the service per phase (perf, if installed) into
+    // target/bench-perf/<phase>.data, for `perf report -i …`.
+    let mut profiler = env::Profiler::start(pid, 0);
     let mut end_phase = |name: &'static str, phases: &mut Vec<Phase>| {
+        if let Some(p) = profiler.take() {
+            p.stop(name);
+        }
+        profiler = env::Profiler::start(pid, phases.len() + 1);
         let now = (Instant::now(), CpuSplit::now(pid));
         phases.push(Phase {
             name,

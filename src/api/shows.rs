@@ -83,8 +83,9 @@ pub struct ShowPage {
 }
 
 /// A seat's status on the seat map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Serialize)]
 #[oai(rename_all = "UPPERCASE")]
+#[serde(rename_all = "UPPERCASE")]
 pub enum SeatState {
     Available,
     Held,
@@ -102,7 +103,11 @@ impl From<SeatStatus> for SeatState {
 }
 
 /// One seat on the map.
-#[derive(Debug, Object)]
+///
+/// Seat maps are serialized with serde straight to bytes (the 20,000-seat map would
+/// otherwise be built as a `serde_json::Value` tree first); a unit test keeps both
+/// serializations identical.
+#[derive(Debug, Object, serde::Serialize)]
 #[oai(rename = "Seat")]
 pub struct SeatView {
     /// Seat id within the show (what POST /bookings takes in `seat_ids`).
@@ -141,7 +146,7 @@ impl From<Seat> for SeatView {
 }
 
 /// Every seat of a show with its live status.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Serialize)]
 pub struct SeatMap {
     pub show_id: i64,
     /// The show's change version this map includes: every change event with a higher
