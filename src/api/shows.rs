@@ -103,10 +103,9 @@ impl From<SeatStatus> for SeatState {
 }
 
 /// One seat on the map.
-///
-/// Seat maps are serialized with serde straight to bytes (the 20,000-seat map would
-/// otherwise be built as a `serde_json::Value` tree first); a unit test keeps both
-/// serializations identical.
+// Seat maps are serialized with serde straight to bytes (the 20,000-seat map would
+// otherwise be built as a `serde_json::Value` tree first); a unit test keeps both
+// serializations identical.
 #[derive(Debug, Object, serde::Serialize)]
 #[oai(rename = "Seat")]
 pub struct SeatView {
