@@ -266,8 +266,9 @@ impl Db {
                     )),
                     State::Expired => Err(Error::booking_expired()),
                     State::Lapsed => {
-                        release(tx, &booking, FailureReason::Expired).await?;
-                        Ok(Transition::Expired(booking.read(tx).await?))
+                        Ok(Transition::Expired(
+                            release(tx, &booking, FailureReason::Expired).await?,
+                        ))
                     }
                     State::Live => {
                         let seats =
@@ -288,21 +289,22 @@ impl Db {
                             )
                             .await
                             .map_err(db_error)?;
+                        // The booking comes back from its own update: no read after.
                         let confirm = tx
-                            .prepare_cached(
+                            .prepare_cached(&format!(
                                 "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1) \
-                                 UPDATE bookings SET status = 'CONFIRMED', updated_at = now() WHERE id = $1",
-                            )
+                                 UPDATE bookings SET status = 'CONFIRMED', updated_at = now() WHERE id = $1 \
+                                 RETURNING {BOOKING_COLUMNS}"
+                            ))
                             .await
                             .map_err(db_error)?;
-                        if let (a, b) = tokio::join!(
+                        match tokio::join!(
                             async { tx.execute(&book_seats, &[&ctids]).await.map_err(db_error) },
-                            async { tx.execute(&confirm, &[&booking_id]).await.map_err(db_error) },
-                        ) && (a.is_err() || b.is_err())
-                        {
-                            return Err(root_cause([a.err(), b.err()]));
+                            async { tx.query_one(&confirm, &[&booking_id]).await.map_err(db_error) },
+                        ) {
+                            (Ok(_), Ok(row)) => Ok(Transition::Done(booking_from_row(&row)?)),
+                            (a, b) => Err(root_cause([a.err(), b.err()])),
                         }
-                        Ok(Transition::Done(booking.read(tx).await?))
                     }
                 }
             })
@@ -320,18 +322,16 @@ impl Db {
                 match booking.state {
                     State::Cancelled => Ok(Transition::Done(booking.read(tx).await?)),
                     State::Expired => Err(Error::booking_expired()),
-                    State::Lapsed => {
-                        release(tx, &booking, FailureReason::Expired).await?;
-                        Ok(Transition::Expired(booking.read(tx).await?))
-                    }
+                    State::Lapsed => Ok(Transition::Expired(
+                        release(tx, &booking, FailureReason::Expired).await?,
+                    )),
                     State::Confirmed if booking.show_started => Err(Error::conflict(
                         "show_started",
                         "The show has started; its bookings can no longer be cancelled.",
                     )),
-                    State::Live | State::Confirmed => {
-                        release(tx, &booking, FailureReason::Cancelled).await?;
-                        Ok(Transition::Done(booking.read(tx).await?))
-                    }
+                    State::Live | State::Confirmed => Ok(Transition::Done(
+                        release(tx, &booking, FailureReason::Cancelled).await?,
+                    )),
                 }
             })
         })
@@ -760,7 +760,7 @@ async fn release(
     tx: &deadpool_postgres::Transaction<'_>,
     booking: &LockedBooking,
     reason: FailureReason,
-) -> Result<()> {
+) -> Result<Booking> {
     let seats = lock_seat_rows(tx, booking.show_id, &booking.seat_ids, Some(booking.id)).await?;
     let mut freed_by_row: BTreeMap<i32, i32> = BTreeMap::new();
     for seat in &seats {
@@ -775,22 +775,23 @@ async fn release(
         .await
         .map_err(db_error)?;
     let fail = tx
-        .prepare_cached(
+        .prepare_cached(&format!(
             "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1) \
-             UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1",
-        )
+             UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 \
+             RETURNING {BOOKING_COLUMNS}"
+        ))
         .await
         .map_err(db_error)?;
     match tokio::join!(
         async { tx.execute(&free_seats, &[&ctids]).await.map_err(db_error) },
         adjust_row_counters(tx, booking.show_id, &freed_by_row, -1),
         async {
-            tx.execute(&fail, &[&booking.id, &reason.as_str()])
+            tx.query_one(&fail, &[&booking.id, &reason.as_str()])
                 .await
                 .map_err(db_error)
         },
     ) {
-        (Ok(_), Ok(()), Ok(_)) => Ok(()),
+        (Ok(_), Ok(()), Ok(row)) => booking_from_row(&row),
         (a, b, c) => Err(root_cause([a.err(), b.err(), c.err()])),
     }
 }
