@@ -102,7 +102,11 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
 
     say("starting PostgreSQL, Redis and the service");
     let db = Database::start(&scratch).await?;
-    let redis = env::start_redis(&scratch)?;
+    // BENCH_NO_REDIS=1 measures the single-instance default (in-process cache and bus).
+    let redis = match std::env::var_os("BENCH_NO_REDIS") {
+        Some(_) => None,
+        None => env::start_redis(&scratch)?,
+    };
     let pool_size: usize = std::env::var("BENCH_POOL_SIZE")
         .ok()
         .and_then(|v| v.parse().ok())

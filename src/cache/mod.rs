@@ -174,6 +174,16 @@ impl ReadCache {
     }
 }
 
+/// The body inside a gzip stream (None if it is not one).
+pub(crate) fn gunzip(gzip: &[u8]) -> Option<Bytes> {
+    use std::io::Read;
+    let mut body = Vec::with_capacity(gzip.len() * 12);
+    flate2::read::GzDecoder::new(gzip)
+        .read_to_end(&mut body)
+        .ok()?;
+    Some(Bytes::from(body))
+}
+
 /// gzip of a large body (fast level: bodies change often and are read many times).
 pub(crate) fn gzip(body: &[u8]) -> Option<Bytes> {
     use std::io::Write;
@@ -186,4 +196,19 @@ pub(crate) fn gzip(body: &[u8]) -> Option<Bytes> {
     );
     encoder.write_all(body).ok()?;
     encoder.finish().ok().map(Bytes::from)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn gzip_round_trips_large_bodies_and_skips_small_ones() {
+        let big: Vec<u8> = (0..20_000)
+            .flat_map(|i| format!("{{\"id\":{i},\"status\":\"AVAILABLE\"}},").into_bytes())
+            .collect();
+        let packed = super::gzip(&big).expect("a large body is compressed");
+        assert!(packed.len() * 5 < big.len());
+        assert_eq!(super::gunzip(&packed).expect("valid gzip"), big);
+        assert!(super::gzip(b"{}").is_none());
+        assert!(super::gunzip(b"not gzip").is_none());
+    }
 }
