@@ -609,13 +609,15 @@ struct LockedSeat {
 }
 
 /// Locks seats with one primary-key lookup each, in the order given (callers pass seat
-/// ids sorted: the global lock order), all sent in one round trip. Seats that do not
-/// exist (or, with `owner`, do not belong to that booking) are left out.
+/// ids sorted: the global lock order), in one statement. Seats that do not exist (or,
+/// with `owner`, do not belong to that booking) are left out.
 ///
-/// Why not one `seat_id = ANY($2)` statement: when PostgreSQL has no statistics for a new
-/// show yet it may scan every seat of the show and filter, and under SERIALIZABLE every
-/// row read is predicate-locked, so holds of unrelated seats would abort each other.
-/// Point lookups by the full primary key read exactly the rows they lock.
+/// Why a LATERAL lookup per seat and not `seat_id = ANY($2)`: for a new show PostgreSQL
+/// has no statistics yet and plans `ANY` (or a join with the array) as a scan of every
+/// seat of the show, filtered; under SERIALIZABLE every row read is predicate-locked, so
+/// holds of unrelated seats would abort each other. The LATERAL subquery is parameterized
+/// by one seat id, which only a lookup by the full primary key answers: it reads exactly
+/// the rows it locks, in the array's order.
 async fn lock_seat_rows(
     tx: &deadpool_postgres::Transaction<'_>,
     show_id: i64,
@@ -624,25 +626,23 @@ async fn lock_seat_rows(
 ) -> Result<Vec<LockedSeat>> {
     let stmt = tx
         .prepare_cached(
-            "SELECT seat_id, label, row_no, price_cents, status, coalesce(held_until <= now(), false), ctid::text \
-             FROM seats WHERE show_id = $1 AND seat_id = $2 \
-               AND ($3::uuid IS NULL OR booking_id = $3) \
-             FOR UPDATE",
+            "SELECT s.* FROM unnest($2::int[]) WITH ORDINALITY AS want(seat_id, n) \
+             CROSS JOIN LATERAL ( \
+               SELECT seat_id, label, row_no, price_cents, status, \
+                      coalesce(held_until <= now(), false), ctid::text \
+               FROM seats WHERE show_id = $1 AND seat_id = want.seat_id \
+                 AND ($3::uuid IS NULL OR booking_id = $3) \
+               FOR UPDATE) s \
+             ORDER BY want.n",
         )
         .await
         .map_err(db_error)?;
-    let stmt = &stmt;
-    let rows = settle(
-        futures_util::future::join_all(seat_ids.iter().map(|seat_id| async move {
-            tx.query_opt(stmt, &[&show_id, seat_id, &owner])
-                .await
-                .map_err(db_error)
-        }))
-        .await,
-    )?;
+    let rows = tx
+        .query(&stmt, &[&show_id, &seat_ids, &owner])
+        .await
+        .map_err(db_error)?;
     Ok(rows
         .into_iter()
-        .flatten()
         .map(|row| LockedSeat {
             seat_id: row.get(0),
             label: row.get(1),
