@@ -401,6 +401,9 @@ pub struct CpuSplit {
     pub postgres: f64,
     pub redis: f64,
     pub load: f64,
+    /// Every process on the machine (from /proc/stat): what is left over is other work
+    /// sharing the machine, or processes that came and went (pgbench backends, hello).
+    pub machine: f64,
 }
 
 impl CpuSplit {
@@ -457,6 +460,7 @@ impl CpuSplit {
             postgres: (self.postgres - before.postgres).max(0.0) / w,
             redis: (self.redis - before.redis) / w,
             load: (self.load - before.load) / w,
+            machine: (self.machine - before.machine) / w,
         }
     }
 }

@@ -542,17 +542,19 @@ impl Report {
         );
         let _ = writeln!(
             md,
-            "| phase | service | PostgreSQL | Redis | load generator | service RSS |\n|---|---|---|---|---|---|"
+            "| phase | service | PostgreSQL | Redis | load generator | anything else | service RSS |\n|---|---|---|---|---|---|---|"
         );
         for p in &f.phases {
+            let c = &p.cores;
+            let other = (c.machine - c.service - c.postgres - c.redis - c.load).max(0.0);
             let _ = writeln!(
                 md,
-                "| {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} MB |",
+                "| {} | {:.2} | {:.2} | {:.2} | {:.2} | {other:.2} | {:.0} MB |",
                 p.name,
-                p.cores.service,
-                p.cores.postgres,
-                p.cores.redis,
-                p.cores.load,
+                c.service,
+                c.postgres,
+                c.redis,
+                c.load,
                 mb(p.rss)
             );
         }
