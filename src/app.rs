@@ -14,6 +14,7 @@ use poem::middleware::{CatchPanic, Tracing};
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use crate::api;
 use crate::api::error::Problem;
@@ -76,6 +77,8 @@ pub async fn database(settings: &Settings) -> anyhow::Result<(Db, Option<Embedde
 impl Application {
     /// Binds the listener (port 0 picks a free port) and prepares everything else.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // Install the metrics recorder before anything records.
+        crate::metrics::handle();
         let (db, embedded) = database(&settings).await?;
         let result = async {
             let secret = settings::jwt_secret(&db, settings.jwt_secret.as_deref())
@@ -214,6 +217,7 @@ pub fn routes(state: Arc<AppState>, web_dir: &Path) -> impl Endpoint + use<> {
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let probe_state = state.clone();
+    let metrics_state = state.clone();
     let mut route = Route::new();
     route = if web_dir.join("index.html").is_file() {
         // The single-page app: unknown paths get index.html (client-side routes); the
@@ -233,6 +237,17 @@ pub fn routes(state: Arc<AppState>, web_dir: &Path) -> impl Endpoint + use<> {
         .nest("/docs", docs)
         .at("/openapi.json", spec)
         .at("/health", make_sync(|_| api::service::health()))
+        .at(
+            "/metrics",
+            poem::endpoint::make(move |_| {
+                let state = metrics_state.clone();
+                async move {
+                    Response::builder()
+                        .content_type("text/plain; version=0.0.4")
+                        .body(crate::metrics::render(&state).await)
+                }
+            }),
+        )
         .at(
             "/ready",
             poem::endpoint::make(move |_| {
@@ -262,8 +277,51 @@ pub fn routes(state: Arc<AppState>, web_dir: &Path) -> impl Endpoint + use<> {
             )))
         }))
         .with(Tracing)
+        .around(observe)
         .data(state)
 }
+
+/// Gives every request an id (a well-formed incoming `X-Request-Id`, else a new one) that is
+/// returned in the response and carried by every log line of the request, and records the
+/// request's count and latency by route and status.
+async fn observe<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| {
+            // Echoed into logs and headers: only short, plain tokens are taken as given.
+            (1..=128).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let method = req.method().to_string();
+    let route = crate::metrics::route_label(req.uri().path());
+    let span = tracing::info_span!("request", %request_id);
+    let start = std::time::Instant::now();
+    let mut response = match next.call(req).instrument(span).await {
+        Ok(response) => response.into_response(),
+        Err(err) => err.into_response(),
+    };
+    metrics::histogram!(crate::metrics::HTTP_DURATION, "method" => method.clone(), "route" => route.clone())
+        .record(start.elapsed().as_secs_f64());
+    metrics::counter!(
+        crate::metrics::HTTP_REQUESTS,
+        "method" => method,
+        "route" => route,
+        "status" => response.status().as_u16().to_string()
+    )
+    .increment(1);
+    if let Ok(value) = poem::http::HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    Ok(response)
+}
+
+const REQUEST_ID: &str = "x-request-id";
 
 const UI_NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>Tessera</title>\
 <h1>Tessera</h1><p>The web UI is not built. Build it with \

@@ -11,6 +11,7 @@
 //! - [`auth`]: password hashing and access tokens.
 //! - [`cache`]: the read cache of serialized show lists, shows and seat maps.
 //! - [`worker`]: the hold sweeper.
+//! - [`metrics`]: Prometheus metrics, their names, and `GET /metrics`.
 //! - [`app`]: wires it together: build, serve, shut down.
 //! - [`seed`]: loading layouts and shows from a file.
 
@@ -20,6 +21,7 @@ pub mod auth;
 pub mod cache;
 pub mod config;
 pub mod domain;
+pub mod metrics;
 pub mod seed;
 pub mod store;
 pub mod telemetry;

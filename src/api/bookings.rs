@@ -174,6 +174,7 @@ impl BookingsApi {
                 .hold(auth.0.user_id, &request, state.hold_ttl_secs, key)
                 .await?;
             if !outcome.replayed {
+                metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => "held").increment(1);
                 let booking = &outcome.booking;
                 state
                     .cache
@@ -271,6 +272,12 @@ impl BookingsApi {
 async fn transition(state: &AppState, result: Result<Transition>) -> TransitionResponse {
     match result {
         Ok(Transition::Done(booking)) => {
+            let event = match booking.failure_reason {
+                Some(FailureReason::Cancelled) => "cancelled",
+                Some(FailureReason::Expired) => "expired",
+                None => "confirmed",
+            };
+            metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => event).increment(1);
             state
                 .cache
                 .committed(&state.db, booking.show_id, &booking.seat_ids)
@@ -278,6 +285,7 @@ async fn transition(state: &AppState, result: Result<Transition>) -> TransitionR
             TransitionResponse::Ok(Json(booking.into()))
         }
         Ok(Transition::Expired(booking)) => {
+            metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => "expired").increment(1);
             state
                 .cache
                 .committed(&state.db, booking.show_id, &booking.seat_ids)

@@ -56,6 +56,8 @@ impl Problem {
     /// their cause; the client sees only an opaque message.
     pub fn from_error(err: Error) -> Self {
         let status = status_of(err.kind);
+        metrics::counter!(crate::metrics::ERRORS, "code" => err.code, "status" => status.to_string())
+            .increment(1);
         if err.kind == ErrorKind::Internal {
             tracing::error!(error = %err, "internal error");
         }

@@ -171,12 +171,13 @@ fn events(
     pending: VecDeque<SeatEvent>,
     last: u64,
 ) -> BoxStream<'static, SeatEvent> {
+    let listener = Listener::new();
     futures_util::stream::unfold(
-        (notices, stop, pending, last),
-        move |(mut notices, mut stop, mut pending, mut last)| async move {
+        (notices, stop, pending, last, listener),
+        move |(mut notices, mut stop, mut pending, mut last, listener)| async move {
             loop {
                 if let Some(event) = pending.pop_front() {
-                    return Some((event, (notices, stop, pending, last)));
+                    return Some((event, (notices, stop, pending, last, listener)));
                 }
                 if *stop.borrow() {
                     return None;
@@ -202,9 +203,25 @@ fn events(
                         Err(broadcast::error::RecvError::Closed) => return None,
                     },
                 };
-                return Some((event, (notices, stop, pending, last)));
+                return Some((event, (notices, stop, pending, last, listener)));
             }
         },
     )
     .boxed()
+}
+
+/// Counts an open stream in the live-listeners gauge for as long as it exists.
+struct Listener;
+
+impl Listener {
+    fn new() -> Self {
+        metrics::gauge!(crate::metrics::LIVE_LISTENERS).increment(1.0);
+        Self
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        metrics::gauge!(crate::metrics::LIVE_LISTENERS).decrement(1.0);
+    }
 }

@@ -122,13 +122,19 @@ impl Hub {
             .as_ref()
             .filter(|_| !key.starts_with(keys::LIST_PREFIX));
         let shared_key = key.clone();
-        self.local
-            .get_or_load(key, async move {
+        let mut missed = false;
+        let result = self
+            .local
+            .get_or_load(key, async {
+                missed = true;
                 if let Some(redis) = redis
                     && let Some(entry) = redis.get(&shared_key).await
                 {
+                    metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "redis")
+                        .increment(1);
                     return Ok(self.unless_superseded(entry));
                 }
+                metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "load").increment(1);
                 let entry = self.unless_superseded(load.await?);
                 if let Some(redis) = redis
                     && let [show_id] = *entry.show_ids
@@ -137,7 +143,16 @@ impl Hub {
                 }
                 Ok(entry)
             })
-            .await
+            .await;
+        if !missed {
+            metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "memory").increment(1);
+        }
+        result
+    }
+
+    /// Size and idle connections of the Redis pool, when Redis is used.
+    pub fn redis_pool_state(&self) -> Option<(u32, u32)> {
+        self.redis.as_ref().map(|r| r.pool_state())
     }
 
     /// A body loaded while a change was being published may predate it: such an entry

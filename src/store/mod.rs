@@ -98,6 +98,25 @@ impl Db {
         self.pool.get().await.map_err(pool_error)
     }
 
+    /// How the connection pool is used right now (for metrics).
+    pub fn pool_status(&self) -> deadpool_postgres::Status {
+        self.pool.status()
+    }
+
+    /// Age in seconds of the oldest hold that has lapsed but is not swept yet (0: none).
+    pub async fn sweep_lag_secs(&self) -> Result<f64> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT coalesce(extract(epoch FROM now() - min(expires_at))::float8, 0) \
+                 FROM pending_holds WHERE expires_at <= now()",
+                &[],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(row.get(0))
+    }
+
     /// `SELECT 1`: is the database reachable and answering?
     pub async fn ping(&self) -> Result<()> {
         let client = self.client().await?;
@@ -133,6 +152,7 @@ impl Db {
             match result {
                 Err(err) if err.code == RETRYABLE => {
                     if attempt >= MAX_ATTEMPTS {
+                        metrics::counter!(crate::metrics::TX_GAVE_UP, "op" => op).increment(1);
                         tracing::warn!(
                             op,
                             attempt,
@@ -144,6 +164,7 @@ impl Db {
                             "The service is too busy to complete this right now; try again.",
                         ));
                     }
+                    metrics::counter!(crate::metrics::TX_RETRIES, "op" => op).increment(1);
                     tracing::debug!(op, attempt, reason = %err.detail, "serialization failure, retrying");
                     tokio::time::sleep(backoff(attempt)).await;
                 }

@@ -26,6 +26,11 @@ pub async fn run(state: Arc<AppState>, interval: Duration, mut stop: watch::Rece
         loop {
             match state.db.expire_lapsed(BATCH).await {
                 Ok((due, expired)) => {
+                    metrics::counter!(crate::metrics::SWEEPER_RUNS).increment(1);
+                    metrics::counter!(crate::metrics::SWEEPER_EXPIRED)
+                        .increment(expired.len() as u64);
+                    metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => "expired")
+                        .increment(expired.len() as u64);
                     for (show_id, seat_ids) in &expired {
                         state.cache.committed(&state.db, *show_id, seat_ids).await;
                     }

@@ -14,6 +14,7 @@ mod concurrency;
 mod embedded;
 mod expiry;
 mod helpers;
+mod observability;
 mod resilience;
 mod seed;
 mod shared;

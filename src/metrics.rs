@@ -1,0 +1,123 @@
+//! Prometheus metrics: the recorder, every metric's name in one place, and the text
+//! rendered at `GET /metrics`.
+//!
+//! Counters and histograms are recorded where things happen (the request middleware, the
+//! transaction retry loop, the booking handlers, the read cache, the event streams, the
+//! sweeper); gauges that describe a current state (pool use, the sweeper's lag) are read
+//! when the endpoint is scraped.
+
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::app::AppState;
+
+/// Requests answered, by `method`, `route` (the path with ids replaced by `{id}`) and `status`.
+pub const HTTP_REQUESTS: &str = "http_requests_total";
+/// Time to the response head, by `method` and `route`.
+pub const HTTP_DURATION: &str = "http_request_duration_seconds";
+/// Booking changes, by `event`: held, confirmed, cancelled, expired.
+pub const BOOKING_EVENTS: &str = "tessera_booking_events_total";
+/// Error answers, by `code` (e.g. `seats_unavailable`) and `status`.
+pub const ERRORS: &str = "tessera_errors_total";
+/// SERIALIZABLE transactions retried after a serialization failure or deadlock, by `op`.
+pub const TX_RETRIES: &str = "tessera_transaction_retries_total";
+/// Transactions that ran out of retries (answered 503), by `op`.
+pub const TX_GAVE_UP: &str = "tessera_transaction_gave_up_total";
+/// Read-cache lookups, by `result`: `memory` (in-process), `redis`, `load` (database).
+pub const CACHE_LOOKUPS: &str = "tessera_cache_lookups_total";
+/// Open live event streams on this instance.
+pub const LIVE_LISTENERS: &str = "tessera_live_listeners";
+/// Sweeper passes, and holds it expired.
+pub const SWEEPER_RUNS: &str = "tessera_sweeper_runs_total";
+pub const SWEEPER_EXPIRED: &str = "tessera_sweeper_expired_total";
+/// Age of the oldest hold that has lapsed but is not swept yet (0 when none).
+pub const SWEEPER_LAG: &str = "tessera_sweeper_lag_seconds";
+/// Database pool connections, by `state`: `size` (open), `available` (idle), `waiting`
+/// (requests queued for one), and the configured `max`.
+pub const DB_POOL: &str = "tessera_db_pool_connections";
+/// Redis pool connections, by `state`: `size`, `idle`.
+pub const REDIS_POOL: &str = "tessera_redis_pool_connections";
+
+const DURATION_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// The process-wide recorder (installed once; every app in the process shares it).
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.into()), DURATION_BUCKETS)
+            .expect("valid buckets")
+            .install_recorder()
+            .expect("no other metrics recorder is installed")
+    })
+}
+
+/// The text exposition, with the current-state gauges read now.
+pub async fn render(state: &AppState) -> String {
+    let pool = state.db.pool_status();
+    for (label, value) in [
+        ("size", pool.size),
+        ("available", pool.available),
+        ("waiting", pool.waiting),
+        ("max", pool.max_size),
+    ] {
+        metrics::gauge!(DB_POOL, "state" => label).set(value as f64);
+    }
+    if let Some((size, idle)) = state.cache.redis_pool_state() {
+        metrics::gauge!(REDIS_POOL, "state" => "size").set(size as f64);
+        metrics::gauge!(REDIS_POOL, "state" => "idle").set(idle as f64);
+    }
+    if let Ok(lag) = state.db.sweep_lag_secs().await {
+        metrics::gauge!(SWEEPER_LAG).set(lag);
+    }
+    handle().render()
+}
+
+/// A request path as a metric label: ids become `{id}`, and the web UI's files are one
+/// label, so the number of series stays small whatever clients ask for.
+pub fn route_label(path: &str) -> String {
+    const KNOWN: [&str; 5] = ["/api/", "/docs", "/openapi.json", "/health", "/ready"];
+    if path == "/metrics" {
+        return path.into();
+    }
+    if !KNOWN.iter().any(|p| path.starts_with(p)) {
+        return "/ui".into();
+    }
+    if path.starts_with("/docs") {
+        return "/docs".into();
+    }
+    path.split('/')
+        .map(|segment| {
+            let is_id = !segment.is_empty()
+                && (segment.bytes().all(|b| b.is_ascii_digit())
+                    || (segment.len() == 36
+                        && segment.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')));
+            if is_id { "{id}" } else { segment }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_label;
+
+    #[test]
+    fn route_labels_keep_cardinality_small() {
+        assert_eq!(
+            route_label("/api/v1/shows/42/seats"),
+            "/api/v1/shows/{id}/seats"
+        );
+        assert_eq!(
+            route_label("/api/v1/bookings/6f9619ff-8b86-d011-b42d-00cf4fc964ff/confirm"),
+            "/api/v1/bookings/{id}/confirm"
+        );
+        assert_eq!(route_label("/assets/index-4f3a.js"), "/ui");
+        assert_eq!(route_label("/docs/swagger-ui.css"), "/docs");
+        assert_eq!(route_label("/metrics"), "/metrics");
+        assert_eq!(route_label("/api/v1/shows"), "/api/v1/shows");
+    }
+}
