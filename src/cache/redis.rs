@@ -63,13 +63,13 @@ impl Redis {
         self.timeout
     }
 
-    /// A client for the subscriber (pub/sub needs a connection of its own).
     /// Open and idle connections of the pool.
     pub fn pool_state(&self) -> (u32, u32) {
         let state = self.pool.state();
         (state.connections, state.idle_connections)
     }
 
+    /// A client for the subscriber (pub/sub needs a connection of its own).
     pub fn client(&self) -> &redis::Client {
         &self.client
     }
