@@ -24,16 +24,21 @@ use crate::cache::{Hub, ReadCache};
 use crate::config::{DEFAULT_ADMIN_PASSWORD, Settings};
 use crate::domain::limits::MAX_BODY_BYTES;
 use crate::domain::{Error, ErrorKind};
+use crate::ratelimit::RateLimiter;
+use crate::store::bookings::HoldRules;
 use crate::store::embedded::EmbeddedPostgres;
 use crate::store::{Db, PoolSettings, migrate, settings};
-use crate::worker::sweeper;
+use crate::worker::{relay, sweeper};
 
 /// What every request handler shares.
 pub struct AppState {
     pub db: Db,
     pub cache: Arc<Hub>,
     pub tokens: Tokens,
-    pub hold_ttl_secs: u32,
+    pub hold_rules: HoldRules,
+    pub limits: RateLimiter,
+    /// Whether the client address comes from `X-Forwarded-For` (behind a load balancer).
+    pub trust_forwarded_for: bool,
     /// Turns true when the service shuts down: background tasks and event streams end.
     pub stop: watch::Sender<bool>,
 }
@@ -77,6 +82,7 @@ pub async fn database(settings: &Settings) -> anyhow::Result<(Db, Option<Embedde
 impl Application {
     /// Binds the listener (port 0 picks a free port) and prepares everything else.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        settings.check_deployment()?;
         // Install the metrics recorder before anything records.
         crate::metrics::handle();
         let (db, embedded) = database(&settings).await?;
@@ -111,11 +117,11 @@ impl Application {
                 tracing::info!(
                     "caching in process and in Redis; changes travel over Redis pub/sub"
                 );
-                Some(Redis::new(
+                Some(Arc::new(Redis::new(
                     url,
                     &settings.redis_namespace,
                     settings.redis_timeout,
-                )?)
+                )?))
             }
             None => {
                 tracing::info!(
@@ -129,10 +135,15 @@ impl Application {
             db,
             cache: Arc::new(Hub::new(
                 ReadCache::new(settings.cache_ttl, settings.cache_max_bytes),
-                redis,
+                redis.clone(),
             )),
             tokens: Tokens::new(&secret, settings.token_ttl),
-            hold_ttl_secs: settings.hold_ttl_secs,
+            hold_rules: HoldRules {
+                ttl_secs: settings.hold_ttl_secs,
+                max_held_seats: settings.max_held_seats,
+            },
+            limits: RateLimiter::new(settings.rate_limits, redis.clone()),
+            trust_forwarded_for: settings.trust_forwarded_for,
             stop: watch::channel(false).0,
         });
 
@@ -165,7 +176,12 @@ impl Application {
         let sweeper = tokio::spawn(sweeper::run(
             self.state.clone(),
             self.settings.sweep_interval,
-            stop_rx,
+            stop_rx.clone(),
+        ));
+        let relay = tokio::spawn(relay::run(
+            self.state.db.clone(),
+            self.state.cache.redis().cloned(),
+            stop_rx.clone(),
         ));
         tracing::info!(addr = %self.local_addr(), "Tessera is listening (API /api/v1, docs /docs)");
         let state = self.state.clone();
@@ -183,6 +199,7 @@ impl Application {
             .await;
         let _ = self.state.stop.send(true);
         let _ = sweeper.await;
+        let _ = relay.await;
         let _ = subscriber.await;
         if let Some(pg) = &self.embedded {
             pg.stop();
@@ -284,7 +301,7 @@ pub fn routes(state: Arc<AppState>, web_dir: &Path) -> impl Endpoint + use<> {
 /// Gives every request an id (a well-formed incoming `X-Request-Id`, else a new one) that is
 /// returned in the response and carried by every log line of the request, and records the
 /// request's count and latency by route and status.
-async fn observe<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
     let request_id = req
         .headers()
         .get(REQUEST_ID)
@@ -298,6 +315,11 @@ async fn observe<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
         })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let trust_forwarded_for = req
+        .data::<Arc<AppState>>()
+        .is_some_and(|state| state.trust_forwarded_for);
+    let client_ip = client_ip(&req, trust_forwarded_for);
+    req.extensions_mut().insert(client_ip);
     let method = req.method().to_string();
     let route = crate::metrics::route_label(req.uri().path());
     let span = tracing::info_span!("request", %request_id);
@@ -322,6 +344,33 @@ async fn observe<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
 }
 
 const REQUEST_ID: &str = "x-request-id";
+
+/// The address a request came from, for per-address limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+/// The peer's address, or behind a trusted load balancer the last `X-Forwarded-For`
+/// entry: the one that balancer appended, which a client cannot forge (entries before it
+/// can be).
+fn client_ip(req: &Request, trust_forwarded_for: bool) -> ClientIp {
+    let forwarded = trust_forwarded_for
+        .then(|| {
+            req.headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .next_back()
+                .and_then(|last| last.trim().parse().ok())
+        })
+        .flatten();
+    let peer = req
+        .remote_addr()
+        .as_socket_addr()
+        .map(|addr| addr.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    ClientIp(forwarded.unwrap_or(peer))
+}
 
 const UI_NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>Tessera</title>\
 <h1>Tessera</h1><p>The web UI is not built. Build it with \

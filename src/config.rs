@@ -54,7 +54,48 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// `LOG_FORMAT`: `text` (default) or `json`. Levels come from `RUST_LOG`.
     pub log_json: bool,
+    /// `MAX_HELD_SEATS`: most seats one user may hold at once, over all live holds
+    /// (default 20).
+    pub max_held_seats: u32,
+    /// Abuse limits (requests per minute; 0 turns a limit off), shared by every instance
+    /// through Redis.
+    pub rate_limits: RateLimits,
+    /// `TRUST_FORWARDED_FOR`: take the client address from the last `X-Forwarded-For`
+    /// entry (set it behind a load balancer that appends one; default false).
+    pub trust_forwarded_for: bool,
+    /// `REQUEST_TIMEOUT_MS`: longest a request may run before it is answered 503 (default
+    /// 10000; event streams are exempt).
+    pub request_timeout: Duration,
+    /// `CORS_ALLOWED_ORIGINS`: comma-separated origins allowed to call the API from a
+    /// browser (default none: the UI is served from the same origin).
+    pub cors_origins: Vec<String>,
 }
+
+/// Per-minute request limits; each also allows a burst of that many at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// `RATE_LIMIT_HOLDS_PER_USER` (default 30).
+    pub holds_per_user: u32,
+    /// `RATE_LIMIT_HOLDS_PER_IP` (default 300).
+    pub holds_per_ip: u32,
+    /// `RATE_LIMIT_AUTH_PER_IP`: logins and registrations per client address (default 30).
+    pub auth_per_ip: u32,
+    /// `RATE_LIMIT_AUTH_PER_ACCOUNT`: logins and registrations per e-mail (default 10).
+    pub auth_per_account: u32,
+}
+
+impl RateLimits {
+    /// No limits (benchmarks and tests that are not about limits).
+    pub const OFF: Self = Self {
+        holds_per_user: 0,
+        holds_per_ip: 0,
+        auth_per_ip: 0,
+        auth_per_account: 0,
+    };
+}
+
+/// Shortest `JWT_SECRET` accepted outside the embedded default.
+pub const MIN_JWT_SECRET_CHARS: usize = 32;
 
 impl Settings {
     /// Reads the process environment.
@@ -106,7 +147,54 @@ impl Settings {
             Some("json") => true,
             Some(other) => bail!("LOG_FORMAT={other:?}: use text or json"),
         };
+        let max_held_seats: u32 = parse("MAX_HELD_SEATS", get("MAX_HELD_SEATS"), 20)?;
+        if !(1..=100_000).contains(&max_held_seats) {
+            bail!("MAX_HELD_SEATS must be 1 to 100000");
+        }
+        let rate_limits = RateLimits {
+            holds_per_user: parse(
+                "RATE_LIMIT_HOLDS_PER_USER",
+                get("RATE_LIMIT_HOLDS_PER_USER"),
+                30,
+            )?,
+            holds_per_ip: parse(
+                "RATE_LIMIT_HOLDS_PER_IP",
+                get("RATE_LIMIT_HOLDS_PER_IP"),
+                300,
+            )?,
+            auth_per_ip: parse("RATE_LIMIT_AUTH_PER_IP", get("RATE_LIMIT_AUTH_PER_IP"), 30)?,
+            auth_per_account: parse(
+                "RATE_LIMIT_AUTH_PER_ACCOUNT",
+                get("RATE_LIMIT_AUTH_PER_ACCOUNT"),
+                10,
+            )?,
+        };
+        let request_timeout_ms: u64 =
+            parse("REQUEST_TIMEOUT_MS", get("REQUEST_TIMEOUT_MS"), 10_000)?;
+        if request_timeout_ms == 0 {
+            bail!("REQUEST_TIMEOUT_MS must be positive");
+        }
+        let cors_origins: Vec<String> = get("CORS_ALLOWED_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for origin in &cors_origins {
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                bail!(
+                    "CORS_ALLOWED_ORIGINS: {origin:?} is not an origin like https://tickets.example.com"
+                );
+            }
+        }
         Ok(Self {
+            max_held_seats,
+            rate_limits,
+            trust_forwarded_for: parse("TRUST_FORWARDED_FOR", get("TRUST_FORWARDED_FOR"), false)?,
+            request_timeout: Duration::from_millis(request_timeout_ms),
+            cors_origins,
             database_url: get("DATABASE_URL"),
             data_dir: get("TESSERA_DATA_DIR")
                 .map(PathBuf::from)
@@ -133,6 +221,48 @@ impl Settings {
             log_json,
         })
     }
+}
+
+impl Settings {
+    /// The embedded default: no DATABASE_URL, a private PostgreSQL, development use.
+    pub fn embedded(&self) -> bool {
+        self.database_url.is_none()
+    }
+
+    /// Outside the embedded default, refuses to serve with credentials anyone could guess:
+    /// a missing or short `JWT_SECRET` (anyone could sign admin tokens) or the default
+    /// admin password.
+    pub fn check_deployment(&self) -> anyhow::Result<()> {
+        if self.embedded() {
+            return Ok(());
+        }
+        match &self.jwt_secret {
+            None => bail!(
+                "JWT_SECRET is not set: with DATABASE_URL, give every instance the same secret of \
+                 at least {MIN_JWT_SECRET_CHARS} characters (e.g. `openssl rand -base64 48`)"
+            ),
+            Some(secret) if weak_secret(secret) => bail!(
+                "JWT_SECRET is too weak: use at least {MIN_JWT_SECRET_CHARS} random characters \
+                 (e.g. `openssl rand -base64 48`)"
+            ),
+            Some(_) => {}
+        }
+        match self.admin_password.as_deref() {
+            None => {
+                bail!("ADMIN_PASSWORD is not set: with DATABASE_URL, choose the admin's password")
+            }
+            Some(DEFAULT_ADMIN_PASSWORD) => {
+                bail!("ADMIN_PASSWORD is the well-known default: choose another")
+            }
+            Some(_) => Ok(()),
+        }
+    }
+}
+
+/// Short, or too repetitive to be random (`aaaa…`, `abcabc…`).
+fn weak_secret(secret: &str) -> bool {
+    let distinct: std::collections::HashSet<char> = secret.chars().collect();
+    secret.chars().count() < MIN_JWT_SECRET_CHARS || distinct.len() < 10
 }
 
 #[cfg(test)]
@@ -166,9 +296,59 @@ mod tests {
             ("BIND_ADDR", "nowhere"),
             ("DATABASE_POOL_SIZE", "0"),
             ("LOG_FORMAT", "xml"),
+            ("MAX_HELD_SEATS", "0"),
+            ("RATE_LIMIT_HOLDS_PER_USER", "-1"),
+            ("REQUEST_TIMEOUT_MS", "0"),
+            ("TRUST_FORWARDED_FOR", "maybe"),
+            ("CORS_ALLOWED_ORIGINS", "tickets.example.com"),
         ] {
             let err = settings(&[(name, value)]).unwrap_err();
             assert!(format!("{err:#}").contains(name), "{name}: {err:#}");
         }
+    }
+
+    #[test]
+    fn outside_the_embedded_default_guessable_credentials_are_refused() {
+        let strong = "Zk3v9QmR2xW7pL5tN8yB4cH6jD1fG0sA";
+        let deployed = |secret: Option<&str>, password: Option<&str>| {
+            let mut pairs = vec![("DATABASE_URL", "postgres://db/tessera")];
+            pairs.extend(secret.map(|s| ("JWT_SECRET", s)));
+            pairs.extend(password.map(|p| ("ADMIN_PASSWORD", p)));
+            settings(&pairs).unwrap().check_deployment()
+        };
+        assert!(deployed(Some(strong), Some("a-good-admin-password")).is_ok());
+        for (secret, password, complaint) in [
+            (None, Some("a-good-admin-password"), "JWT_SECRET is not set"),
+            (
+                Some("short-secret"),
+                Some("a-good-admin-password"),
+                "too weak",
+            ),
+            (
+                Some(&"ab".repeat(40)),
+                Some("a-good-admin-password"),
+                "too weak",
+            ),
+            (Some(strong), None, "ADMIN_PASSWORD is not set"),
+            (Some(strong), Some(DEFAULT_ADMIN_PASSWORD), "default"),
+        ] {
+            let err = deployed(secret, password).unwrap_err().to_string();
+            assert!(err.contains(complaint), "{err}");
+        }
+        // The embedded default needs no configuration at all.
+        assert!(settings(&[]).unwrap().check_deployment().is_ok());
+    }
+
+    #[test]
+    fn cors_origins_are_a_trimmed_list() {
+        let s = settings(&[(
+            "CORS_ALLOWED_ORIGINS",
+            "https://tickets.example.com/, http://localhost:5173",
+        )])
+        .unwrap();
+        assert_eq!(
+            s.cors_origins,
+            ["https://tickets.example.com", "http://localhost:5173"]
+        );
     }
 }

@@ -10,7 +10,8 @@
 //!   from errors to HTTP statuses.
 //! - [`auth`]: password hashing and access tokens.
 //! - [`cache`]: the read cache of serialized show lists, shows and seat maps.
-//! - [`worker`]: the hold sweeper.
+//! - [`ratelimit`]: abuse limits, shared through Redis.
+//! - [`worker`]: the hold sweeper and the booking event relay.
 //! - [`metrics`]: Prometheus metrics, their names, and `GET /metrics`.
 //! - [`app`]: wires it together: build, serve, shut down.
 //! - [`seed`]: loading layouts and shows from a file.
@@ -22,6 +23,7 @@ pub mod cache;
 pub mod config;
 pub mod domain;
 pub mod metrics;
+pub mod ratelimit;
 pub mod seed;
 pub mod store;
 pub mod telemetry;

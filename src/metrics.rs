@@ -36,6 +36,12 @@ pub const SWEEPER_LAG: &str = "tessera_sweeper_lag_seconds";
 /// Database pool connections, by `state`: `size` (open), `available` (idle), `waiting`
 /// (requests queued for one), and the configured `max`.
 pub const DB_POOL: &str = "tessera_db_pool_connections";
+/// Requests refused by an abuse limit, by `limit` (e.g. `holds_per_user`).
+pub const RATE_LIMITED: &str = "tessera_rate_limited_total";
+/// Booking events appended to the Redis Stream by the outbox relay.
+pub const OUTBOX_RELAYED: &str = "tessera_outbox_relayed_total";
+/// Age of the oldest booking event not yet in the stream (0 when none).
+pub const OUTBOX_LAG: &str = "tessera_outbox_lag_seconds";
 /// Redis pool connections, by `state`: `size`, `idle`.
 pub const REDIS_POOL: &str = "tessera_redis_pool_connections";
 
@@ -72,6 +78,9 @@ pub async fn render(state: &AppState) -> String {
     }
     if let Ok(lag) = state.db.sweep_lag_secs().await {
         metrics::gauge!(SWEEPER_LAG).set(lag);
+    }
+    if let Ok(lag) = state.db.outbox_lag_secs().await {
+        metrics::gauge!(OUTBOX_LAG).set(lag);
     }
     handle().render()
 }

@@ -253,6 +253,13 @@ impl Service {
             .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("DATABASE_POOL_SIZE", pool_size.to_string())
             .env("WEB_DIR", "/nonexistent")
+            // All load comes from one address and a thousand buyers hammering on purpose:
+            // the abuse limits are off, and the cap is far above what one buyer holds.
+            .env("RATE_LIMIT_HOLDS_PER_USER", "0")
+            .env("RATE_LIMIT_HOLDS_PER_IP", "0")
+            .env("RATE_LIMIT_AUTH_PER_IP", "0")
+            .env("RATE_LIMIT_AUTH_PER_ACCOUNT", "0")
+            .env("MAX_HELD_SEATS", "1000")
             // BENCH_LOG=<filter> shows the service's logs (e.g. `tessera::store=debug`).
             .env(
                 "RUST_LOG",

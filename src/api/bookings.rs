@@ -13,11 +13,12 @@ use super::Tag;
 use super::error::reply;
 use super::security::UserAuth;
 use super::text::Text;
-use crate::app::AppState;
+use crate::app::{AppState, ClientIp};
 use crate::domain::booking::{Booking, BookingStatus, FailureReason, HoldRequest};
 use crate::domain::limits::MAX_IDEMPOTENCY_KEY_CHARS;
 use crate::domain::page::{Cursor, page_size};
 use crate::domain::{Error, ErrorKind, Result};
+use crate::ratelimit::{Limit, address_subject};
 use crate::store::bookings::Transition;
 
 /// A hold request: specific seats (`seat_ids`), or a number of seats for the service to
@@ -109,7 +110,7 @@ crate::endpoint_response! {
         /// request: the same booking is returned).
         201 => Created(Json<BookingView>),
     }
-    errors: [BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable, Internal, Unavailable]
+    errors: [BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Internal, Unavailable]
 }
 
 crate::endpoint_response! {
@@ -144,8 +145,10 @@ impl BookingsApi {
     /// Hold seats for a few minutes (a PENDING booking); all requested seats or none.
     ///
     /// Conflicts: `seats_unavailable` (with `unavailable_seat_ids`), `not_enough_seats`,
-    /// `show_started`. A repeated `Idempotency-Key` with the same body returns the first
-    /// booking instead of holding again; with a different body it is a 422.
+    /// `show_started`, `hold_limit_reached` (the caller already holds as many seats as one
+    /// user may). A repeated `Idempotency-Key` with the same body returns the first booking
+    /// instead of holding again; with a different body it is a 422. Hold requests are
+    /// rate-limited per user and per client address (429 with `Retry-After`).
     #[oai(path = "/bookings", method = "post", operation_id = "create_booking")]
     async fn hold(
         &self,
@@ -155,8 +158,16 @@ impl BookingsApi {
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<Option<String>>,
         body: Json<NewBooking>,
+        client: Data<&ClientIp>,
     ) -> HoldResponse {
         let result: Result<BookingView> = async {
+            let limits = &state.limits;
+            limits
+                .check(Limit::HoldsPerUser, &auth.0.user_id.to_string())
+                .await?;
+            limits
+                .check(Limit::HoldsPerIp, &address_subject(client.0.0))
+                .await?;
             let key = idempotency_key
                 .0
                 .as_deref()
@@ -171,7 +182,7 @@ impl BookingsApi {
             )?;
             let outcome = state
                 .db
-                .hold(auth.0.user_id, &request, state.hold_ttl_secs, key)
+                .hold(auth.0.user_id, &request, state.hold_rules, key)
                 .await?;
             if !outcome.replayed {
                 metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => "held").increment(1);

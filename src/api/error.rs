@@ -33,6 +33,9 @@ pub struct Problem {
     /// With `unknown_seats`: the requested seats that the show does not have.
     #[oai(skip_serializing_if_is_none)]
     pub unknown_seat_ids: Option<Vec<i32>>,
+    /// With `rate_limited`: seconds to wait before retrying (also in `Retry-After`).
+    #[oai(skip_serializing_if_is_none)]
+    pub retry_after_seconds: Option<u64>,
 }
 
 /// HTTP status for each kind of failure: the only such table in the service.
@@ -46,6 +49,7 @@ pub fn status_of(kind: ErrorKind) -> u16 {
         ErrorKind::PayloadTooLarge => 413,
         ErrorKind::UnsupportedMediaType => 415,
         ErrorKind::Invalid => 422,
+        ErrorKind::RateLimited => 429,
         ErrorKind::Internal => 500,
         ErrorKind::Unavailable => 503,
     }
@@ -79,6 +83,7 @@ impl Problem {
             detail: err.detail,
             unavailable_seat_ids,
             unknown_seat_ids,
+            retry_after_seconds: err.retry_after_secs,
         }
     }
 }
@@ -162,11 +167,28 @@ macro_rules! error_status {
     (Unprocessable) => {
         422
     };
+    (TooManyRequests) => {
+        429
+    };
     (Internal) => {
         500
     };
     (Unavailable) => {
         503
+    };
+}
+
+/// The error variant of a response enum, built from its problem.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! error_variant {
+    ($name:ident, TooManyRequests, $problem:expr) => {{
+        let problem = $problem;
+        let retry_after = problem.retry_after_seconds.unwrap_or(1);
+        $name::TooManyRequests(poem_openapi::payload::Json(problem), retry_after)
+    }};
+    ($name:ident, $err:ident, $problem:expr) => {
+        $name::$err(poem_openapi::payload::Json($problem))
     };
 }
 
@@ -249,6 +271,17 @@ macro_rules! endpoint_response {
             Unprocessable(poem_openapi::payload::Json<$crate::api::error::Problem>),
         ] [$($rest)*] $all);
     };
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [TooManyRequests $($rest:ident)*] $all:tt) => {
+        $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
+            /// Too many such requests from this user or address (`rate_limited`);
+            /// `Retry-After` says how many seconds to wait.
+            #[oai(status = 429, content_type = "application/problem+json")]
+            TooManyRequests(
+                poem_openapi::payload::Json<$crate::api::error::Problem>,
+                #[oai(header = "Retry-After")] u64,
+            ),
+        ] [$($rest)*] $all);
+    };
     (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Internal $($rest:ident)*] $all:tt) => {
         $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
             /// An unexpected failure (`internal_error`); details are in the service log.
@@ -277,7 +310,7 @@ macro_rules! endpoint_response {
                 let problem = $crate::api::error::Problem::from_error(err);
                 $(
                     if problem.status == $crate::error_status!($err) {
-                        return Self::$err(poem_openapi::payload::Json(problem));
+                        return $crate::error_variant!($name, $err, problem);
                     }
                 )*
                 tracing::error!(

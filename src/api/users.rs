@@ -9,9 +9,10 @@ use poem_openapi::{Object, OpenApi};
 use super::Tag;
 use super::error::reply;
 use super::text::Text;
-use crate::app::AppState;
+use crate::app::{AppState, ClientIp};
 use crate::auth;
 use crate::domain::{Error, Result};
+use crate::ratelimit::{Limit, account_subject, address_subject};
 
 /// E-mail and password.
 #[derive(Debug, Object)]
@@ -47,7 +48,7 @@ crate::endpoint_response! {
         /// The account was created.
         201 => Created(Json<User>),
     }
-    errors: [BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable, Internal, Unavailable]
+    errors: [BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Internal, Unavailable]
 }
 
 crate::endpoint_response! {
@@ -55,7 +56,7 @@ crate::endpoint_response! {
         /// Signed in.
         200 => Ok(Json<Token>),
     }
-    errors: [BadRequest, Unauthorized, PayloadTooLarge, UnsupportedMediaType, Internal, Unavailable]
+    errors: [BadRequest, Unauthorized, PayloadTooLarge, UnsupportedMediaType, TooManyRequests, Internal, Unavailable]
 }
 
 pub struct UsersApi;
@@ -63,24 +64,51 @@ pub struct UsersApi;
 #[OpenApi(tag = "Tag::Auth")]
 impl UsersApi {
     /// Create a buyer account.
+    ///
+    /// Rate-limited per client address and per e-mail (429 with `Retry-After`).
     #[oai(path = "/auth/register", method = "post", operation_id = "register")]
     async fn register(
         &self,
         state: Data<&Arc<AppState>>,
         body: Json<Credentials>,
+        client: Data<&ClientIp>,
     ) -> RegisterResponse {
-        reply(register(&state, body.0).await, |user| {
-            RegisterResponse::Created(Json(user))
-        })
+        let result = async {
+            limit_auth(&state, client.0, &body.email).await?;
+            register(&state, body.0).await
+        };
+        reply(result.await, |user| RegisterResponse::Created(Json(user)))
     }
 
     /// Exchange e-mail and password for an access token.
+    ///
+    /// Rate-limited per client address and per e-mail (429 with `Retry-After`).
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
-    async fn login(&self, state: Data<&Arc<AppState>>, body: Json<Credentials>) -> LoginResponse {
-        reply(login(&state, body.0).await, |token| {
-            LoginResponse::Ok(Json(token))
-        })
+    async fn login(
+        &self,
+        state: Data<&Arc<AppState>>,
+        body: Json<Credentials>,
+        client: Data<&ClientIp>,
+    ) -> LoginResponse {
+        let result = async {
+            limit_auth(&state, client.0, &body.email).await?;
+            login(&state, body.0).await
+        };
+        reply(result.await, |token| LoginResponse::Ok(Json(token)))
     }
+}
+
+/// Sign-in and sign-up attempts count against the caller's address and the account they
+/// name: guessing many passwords of one account is slow from anywhere, and one address
+/// cannot try many accounts quickly.
+async fn limit_auth(state: &AppState, client: &ClientIp, email: &str) -> Result<()> {
+    let limits = &state.limits;
+    limits
+        .check(Limit::AuthPerIp, &address_subject(client.0))
+        .await?;
+    limits
+        .check(Limit::AuthPerAccount, &account_subject(email))
+        .await
 }
 
 async fn register(state: &AppState, body: Credentials) -> Result<User> {

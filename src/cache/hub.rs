@@ -56,7 +56,7 @@ const RECENT_PER_SHOW: usize = 256;
 
 pub struct Hub {
     local: ReadCache,
-    redis: Option<Redis>,
+    redis: Option<Arc<Redis>>,
     notices: broadcast::Sender<Notice>,
     /// Versions when there is no Redis (one instance).
     local_versions: Mutex<HashMap<i64, u64>>,
@@ -67,7 +67,7 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn new(local: ReadCache, redis: Option<Redis>) -> Self {
+    pub fn new(local: ReadCache, redis: Option<Arc<Redis>>) -> Self {
         Self {
             local,
             redis,
@@ -151,6 +151,10 @@ impl Hub {
     }
 
     /// Size and idle connections of the Redis pool, when Redis is used.
+    pub fn redis(&self) -> Option<&Arc<Redis>> {
+        self.redis.as_ref()
+    }
+
     pub fn redis_pool_state(&self) -> Option<(u32, u32)> {
         self.redis.as_ref().map(|r| r.pool_state())
     }

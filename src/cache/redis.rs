@@ -1,5 +1,5 @@
-//! The shared side of the cache: Redis (bb8-redis) for cached bodies, per-show versions
-//! and the change channel.
+//! Everything the instances share through Redis (bb8-redis): cached bodies, per-show
+//! versions and the change channel, rate-limit state, and the booking event stream.
 //!
 //! Every Redis call is bounded by a timeout and every failure is logged (at most once per
 //! interval) and swallowed: callers fall back to PostgreSQL or to in-process state, so a
@@ -212,6 +212,54 @@ impl Redis {
         .is_some()
     }
 
+    /// One request against a rate limit of `per_minute` (with a burst of as many) under
+    /// `key`: `Some(None)` when allowed, `Some(Some(wait))` when refused, `None` when Redis
+    /// could not answer (the caller decides alone).
+    pub async fn rate_limit(&self, key: &str, per_minute: u32) -> Option<Option<Duration>> {
+        static SCRIPT: std::sync::LazyLock<redis::Script> =
+            std::sync::LazyLock::new(|| redis::Script::new(GCRA));
+        let key = self.key(&format!("rate:{key}"));
+        let interval_ms = 60_000.0 / f64::from(per_minute.max(1));
+        let wait_ms: i64 = self
+            .run("rate limit", |mut c| async move {
+                SCRIPT
+                    .key(key)
+                    .arg(interval_ms)
+                    .arg(per_minute)
+                    .invoke_async(&mut c)
+                    .await
+            })
+            .await?;
+        Some((wait_ms > 0).then(|| Duration::from_millis(wait_ms as u64)))
+    }
+
+    /// The stream that carries booking lifecycle events to downstream systems.
+    pub fn events_stream(&self) -> String {
+        format!("{}:booking-events", self.namespace)
+    }
+
+    /// Appends events to the booking event stream, in order, in one round trip (each
+    /// entry: field/value pairs). The stream keeps roughly the newest `max_len` entries.
+    /// True when Redis has them all.
+    pub async fn append_events(&self, entries: &[Vec<(&str, String)>], max_len: usize) -> bool {
+        let stream = self.events_stream();
+        self.run("XADD", |mut c| async move {
+            let mut pipe = redis::pipe();
+            for fields in entries {
+                pipe.xadd_maxlen(
+                    &stream,
+                    redis::streams::StreamMaxlen::Approx(max_len),
+                    "*",
+                    fields,
+                )
+                .ignore();
+            }
+            pipe.query_async::<()>(&mut c).await
+        })
+        .await
+        .is_some()
+    }
+
     /// PING, for readiness.
     pub async fn ping(&self) -> bool {
         self.run("PING", |mut c| async move {
@@ -221,6 +269,24 @@ impl Redis {
         .is_some()
     }
 }
+
+/// Generic cell rate algorithm, atomically in Redis, on Redis's clock (so instances with
+/// skewed clocks agree). The key holds the "theoretical arrival time" of the next request
+/// in milliseconds; a request is allowed when that time is less than `burst` intervals
+/// ahead of now. KEYS[1]: the key; ARGV[1]: interval in ms; ARGV[2]: burst. Returns 0 when
+/// allowed, else the milliseconds until a request would be.
+const GCRA: &str = r"
+local now_parts = redis.call('TIME')
+local now = now_parts[1] * 1000 + math.floor(now_parts[2] / 1000)
+local interval = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval
+local allowed_at = new_tat - interval * tonumber(ARGV[2])
+if allowed_at > now then return math.ceil(allowed_at - now) end
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil(new_tat - now))
+return 0
+";
 
 /// The version in an ETag of the form `"v<version>-<hash>"`.
 fn etag_version(etag: &str) -> u64 {

@@ -26,6 +26,8 @@ pub enum ErrorKind {
     PayloadTooLarge,
     /// The request body is not JSON (415).
     UnsupportedMediaType,
+    /// Too many requests of this kind from this user or address; retry later (429).
+    RateLimited,
     /// A dependency is down, slow or saturated; retrying later may work (503).
     Unavailable,
     /// A bug or an unexpected failure; logged with its cause, shown opaquely (500).
@@ -41,6 +43,8 @@ pub struct Error {
     pub detail: String,
     /// Seats that caused a `seats_unavailable` / `unknown_seats` failure.
     pub seat_ids: Vec<i32>,
+    /// With [`ErrorKind::RateLimited`]: whole seconds until a retry can succeed.
+    pub retry_after_secs: Option<u64>,
     /// The underlying cause of an internal failure, for the log only.
     pub source: Option<anyhow::Error>,
 }
@@ -54,6 +58,7 @@ impl Error {
             code,
             detail: detail.into(),
             seat_ids: Vec::new(),
+            retry_after_secs: None,
             source: None,
         }
     }
@@ -98,6 +103,7 @@ impl Error {
             code: self.code,
             detail: self.detail.clone(),
             seat_ids: self.seat_ids.clone(),
+            retry_after_secs: self.retry_after_secs,
             source: self
                 .source
                 .as_ref()
@@ -118,6 +124,19 @@ impl Error {
             "booking_expired",
             "The hold expired before it was confirmed; its seats have been released.",
         )
+    }
+
+    /// A rate limit was hit; a retry after `wait` can succeed.
+    pub fn rate_limited(what: &str, wait: std::time::Duration) -> Self {
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        Self {
+            retry_after_secs: Some(secs),
+            ..Self::new(
+                ErrorKind::RateLimited,
+                "rate_limited",
+                format!("Too many {what}; try again in {secs} s."),
+            )
+        }
     }
 
     pub fn show_not_found(show_id: i64) -> Self {

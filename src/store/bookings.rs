@@ -52,6 +52,15 @@ fn booking_from_row(row: &Row) -> Result<Booking> {
     })
 }
 
+/// How holds work in this deployment.
+#[derive(Debug, Clone, Copy)]
+pub struct HoldRules {
+    /// How long an unconfirmed hold lasts.
+    pub ttl_secs: u32,
+    /// The most seats one user may hold at once, over all their live holds.
+    pub max_held_seats: u32,
+}
+
 /// The result of a hold request.
 #[derive(Debug)]
 pub struct HoldOutcome {
@@ -77,6 +86,8 @@ struct HoldCtx<'r> {
     ttl_secs: f64,
     booking_id: Uuid,
     idempotency: Option<(&'r str, String)>,
+    /// The most seats one user may hold at once, across all their live holds.
+    max_held_seats: i32,
 }
 
 /// Code used internally when a concurrent request with the same Idempotency-Key won.
@@ -96,7 +107,7 @@ impl Db {
         &self,
         user_id: i64,
         request: &HoldRequest,
-        ttl_secs: u32,
+        rules: HoldRules,
         idempotency_key: Option<&str>,
     ) -> Result<HoldOutcome> {
         let fingerprint = request.fingerprint();
@@ -109,7 +120,8 @@ impl Db {
             user_id,
             show_id: request.show_id,
             seat_ids: Vec::new(),
-            ttl_secs: ttl_secs as f64,
+            ttl_secs: f64::from(rules.ttl_secs),
+            max_held_seats: i32::try_from(rules.max_held_seats).unwrap_or(i32::MAX),
             booking_id: Uuid::new_v4(),
             idempotency: idempotency_key.map(|key| (key, fingerprint.clone())),
         };
@@ -292,7 +304,8 @@ impl Db {
                         // The booking comes back from its own update: no read after.
                         let confirm = tx
                             .prepare_cached(&format!(
-                                "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1) \
+                                "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1), \
+                                 {UNCOUNT_HELD} \
                                  UPDATE bookings SET status = 'CONFIRMED', updated_at = now() WHERE id = $1 \
                                  RETURNING {BOOKING_COLUMNS}"
                             ))
@@ -513,9 +526,12 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
     // expires_at and the seats' held_until are the same instant.
     let insert = tx
         .prepare_cached(
-            "WITH booking AS ( \
+            "WITH cap AS ( \
+               UPDATE users SET held_seats = held_seats + cardinality($4::int[]) \
+               WHERE id = $2 AND held_seats + cardinality($4::int[]) <= $8 RETURNING id), \
+             booking AS ( \
                INSERT INTO bookings (id, user_id, show_id, status, seat_ids, seat_labels, total_cents, expires_at) \
-               VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, now() + make_interval(secs => $7)) \
+               SELECT $1, $2, $3, 'PENDING', $4, $5, $6, now() + make_interval(secs => $7) FROM cap \
                RETURNING id, show_id, expires_at, created_at), \
              hold AS ( \
                INSERT INTO pending_holds (booking_id, show_id, expires_at) \
@@ -531,7 +547,7 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         )
         .await
         .map_err(db_error)?;
-    let insert_params: [&(dyn ToSql + Sync); 7] = [
+    let insert_params: [&(dyn ToSql + Sync); 8] = [
         &ctx.booking_id,
         &ctx.user_id,
         &ctx.show_id,
@@ -539,6 +555,7 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         &labels,
         &total_cents,
         &ctx.ttl_secs,
+        &ctx.max_held_seats,
     ];
     let hold_params: [&(dyn ToSql + Sync); 3] = [&ctx.booking_id, &ctx.ttl_secs, &ctids];
     let idempotency = async {
@@ -565,7 +582,7 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
     };
     let row = match tokio::join!(
         async {
-            tx.query_one(&insert, &insert_params)
+            tx.query_opt(&insert, &insert_params)
                 .await
                 .map_err(db_error)
         },
@@ -577,7 +594,9 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         adjust_row_counters(tx, ctx.show_id, &taken_by_row, 1),
         idempotency,
     ) {
-        (Ok(row), Ok(_), Ok(()), Ok(())) => row,
+        (Ok(Some(row)), Ok(_), Ok(()), Ok(())) => row,
+        // The cap refused the booking (the seat writes roll back with the transaction).
+        (Ok(None), Ok(_), Ok(()), Ok(())) => return Err(hold_limit_reached(ctx.max_held_seats)),
         (a, b, c, d) => return Err(root_cause([a.err(), b.err(), c.err(), d.err()])),
     };
     let created_at = row.get(1);
@@ -594,6 +613,12 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         updated_at: created_at,
     })
 }
+
+/// A CTE that takes booking `$1`'s seats off its user's held-seat count if it is still
+/// PENDING (CTEs see the rows as they were before the statement), for the statements that
+/// end a hold.
+const UNCOUNT_HELD: &str = "uncount AS (UPDATE users u SET held_seats = u.held_seats - cardinality(b.seat_ids) \
+     FROM bookings b WHERE b.id = $1 AND b.status = 'PENDING' AND u.id = b.user_id)";
 
 /// A seat row locked by the current transaction.
 struct LockedSeat {
@@ -776,7 +801,8 @@ async fn release(
         .map_err(db_error)?;
     let fail = tx
         .prepare_cached(&format!(
-            "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1) \
+            "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1), \
+             {UNCOUNT_HELD} \
              UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 \
              RETURNING {BOOKING_COLUMNS}"
         ))
@@ -811,6 +837,15 @@ async fn read_booking(
         .await
         .map_err(db_error)?;
     booking_from_row(&row)
+}
+
+fn hold_limit_reached(max_held_seats: i32) -> Error {
+    Error::conflict(
+        "hold_limit_reached",
+        format!(
+            "You already hold seats up to the limit of {max_held_seats}; confirm or cancel a hold first."
+        ),
+    )
 }
 
 fn booking_not_found() -> Error {

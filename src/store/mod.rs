@@ -9,6 +9,7 @@ pub mod bookings;
 pub mod embedded;
 pub mod layouts;
 pub mod migrate;
+pub mod outbox;
 pub mod settings;
 pub mod shows;
 pub mod users;

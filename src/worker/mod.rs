@@ -1,3 +1,4 @@
 //! Background tasks.
 
+pub mod relay;
 pub mod sweeper;

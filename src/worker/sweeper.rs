@@ -23,6 +23,7 @@ pub async fn run(state: Arc<AppState>, interval: Duration, mut stop: watch::Rece
             _ = ticker.tick() => {}
             _ = stop.changed() => return,
         }
+        state.limits.forget_idle();
         loop {
             match state.db.expire_lapsed(BATCH).await {
                 Ok((due, expired)) => {

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{ADMIN_EMAIL, TestApp, test_settings};
+use crate::helpers::{ADMIN_EMAIL, TestApp, fresh_database, test_settings};
 
 #[tokio::test]
 async fn register_then_login_gives_a_bearer_token() {
@@ -147,11 +147,7 @@ async fn restarting_with_a_new_admin_password_updates_it() {
     // Two instances starting together on the same database must not clash.
     let (a, b) = tokio::join!(
         TestApp::spawn_settings(settings.clone()),
-        TestApp::spawn_settings({
-            let mut s = settings.clone();
-            s.jwt_secret = None;
-            s
-        })
+        TestApp::spawn_settings(settings.clone())
     );
     let token = a.login(ADMIN_EMAIL, "rotated-password").await;
     assert_eq!(a.get("/admin/layouts", Some(&token)).await.status, 200);
@@ -166,12 +162,26 @@ async fn restarting_with_a_new_admin_password_updates_it() {
 }
 
 #[tokio::test]
-async fn without_a_configured_secret_instances_share_a_generated_one() {
-    let first = TestApp::spawn_with(|s| s.jwt_secret = None).await;
-    let mut settings = test_settings(&first.db_url);
-    settings.jwt_secret = None;
-    let second = TestApp::spawn_settings(settings).await;
-    // A token from one instance works on the other.
-    let resp = second.get("/admin/layouts", Some(&first.admin_token)).await;
-    assert_eq!(resp.status, 200);
+async fn outside_the_embedded_default_guessable_credentials_refuse_to_start() {
+    let db_url = fresh_database().await;
+    for (secret, password) in [
+        (None, Some("admin-password")),
+        (Some("too-short"), Some("admin-password")),
+        (
+            Some("a-long-enough-secret-for-tokens-0123456789"),
+            Some(tessera::config::DEFAULT_ADMIN_PASSWORD),
+        ),
+    ] {
+        let mut settings = test_settings(&db_url);
+        settings.jwt_secret = secret.map(str::to_owned);
+        settings.admin_password = password.map(str::to_owned);
+        let err = match tessera::app::Application::build(settings).await {
+            Ok(_) => panic!("started with secret {secret:?} and password {password:?}"),
+            Err(err) => err.to_string(),
+        };
+        assert!(
+            err.contains("JWT_SECRET") || err.contains("ADMIN_PASSWORD"),
+            "{err}"
+        );
+    }
 }

@@ -150,6 +150,7 @@ async fn several_sweepers_expire_each_hold_once() {
     let first = TestApp::spawn_with(|s| {
         s.hold_ttl_secs = 1;
         s.sweep_interval = Duration::from_millis(50);
+        s.max_held_seats = 50;
     })
     .await;
     let mut settings = crate::helpers::test_settings(&first.db_url);

@@ -1,11 +1,12 @@
 //! The test harness: `TestApp::spawn()` and typed helpers.
 
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tessera::app::Application;
-use tessera::config::Settings;
+use tessera::config::{RateLimits, Settings};
 use tessera::store::{Db, PoolSettings};
 use tokio::sync::{OnceCell, oneshot};
 use uuid::Uuid;
@@ -168,6 +169,9 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.admin_password = Some(ADMIN_PASSWORD.into());
     settings.jwt_secret = Some(format!("test-secret-{}", Uuid::new_v4()));
     settings.pool_size = 8;
+    // Tests sign in and hold far faster than any person; the tests of the limits set
+    // their own.
+    settings.rate_limits = RateLimits::OFF;
     settings.shutdown_grace = Duration::from_secs(2);
     // No web UI unless a test provides one (a built web/dist must not change the tests).
     settings.web_dir = std::path::PathBuf::from("/nonexistent/web/dist");
@@ -511,6 +515,21 @@ impl TestApp {
             "row counters that disagree with their seats"
         );
 
+        let bad_held_counts: i64 = sql
+            .query_one(
+                "SELECT count(*) FROM users u WHERE u.held_seats <> \
+                   (SELECT coalesce(sum(cardinality(seat_ids)), 0) FROM bookings b \
+                    WHERE b.user_id = u.id AND b.status = 'PENDING')",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(
+            bad_held_counts, 0,
+            "users whose held-seat count disagrees with their PENDING bookings"
+        );
+
         let free: i64 = sql
             .query_one(
                 "SELECT count(*) FROM seats WHERE show_id = $1 AND (status = 'AVAILABLE' \
@@ -563,5 +582,73 @@ where
             "timed out waiting for {what}"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A redis-server of the test's own, on its own port.
+pub struct OwnRedis {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl OwnRedis {
+    pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut redis = Self { port, child: None };
+        redis.restart().await;
+        redis
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub async fn restart(&mut self) {
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed for these tests");
+        self.child = Some(child);
+        let url = self.url();
+        eventually(
+            Duration::from_secs(10),
+            "redis-server to answer",
+            || async {
+                let client = redis::Client::open(url.as_str()).ok()?;
+                let mut conn = client.get_multiplexed_async_connection().await.ok()?;
+                redis::cmd("PING")
+                    .query_async::<String>(&mut conn)
+                    .await
+                    .ok()
+            },
+        )
+        .await;
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
     }
 }

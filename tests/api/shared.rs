@@ -2,80 +2,11 @@
 //! cross instances; a rolled-back hold publishes nothing; Redis going away fails nothing
 //! and leaves nothing stale when it returns.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use tessera::cache::Notice;
 
-use crate::helpers::{TestApp, eventually, fresh_database, test_settings};
-
-/// A redis-server of the test's own, on its own port.
-struct OwnRedis {
-    port: u16,
-    child: Option<Child>,
-}
-
-impl OwnRedis {
-    async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut redis = Self { port, child: None };
-        redis.restart().await;
-        redis
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    async fn restart(&mut self) {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server must be installed for these tests");
-        self.child = Some(child);
-        let url = self.url();
-        eventually(
-            Duration::from_secs(10),
-            "redis-server to answer",
-            || async {
-                let client = redis::Client::open(url.as_str()).ok()?;
-                let mut conn = client.get_multiplexed_async_connection().await.ok()?;
-                redis::cmd("PING")
-                    .query_async::<String>(&mut conn)
-                    .await
-                    .ok()
-            },
-        )
-        .await;
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
+use crate::helpers::{OwnRedis, TestApp, eventually, fresh_database, test_settings};
 
 /// Two instances on one database and one Redis namespace.
 async fn pair(redis_url: &str) -> (TestApp, TestApp, String) {
@@ -339,7 +270,6 @@ async fn seat_events_fan_out_across_instances_and_replay_on_reconnect() {
     let mut settings = test_settings(&a.db_url);
     settings.redis_url = Some(redis.url());
     settings.redis_namespace = namespace;
-    settings.jwt_secret = None;
     let c = TestApp::spawn_settings(settings).await;
     let behind = c
         .http

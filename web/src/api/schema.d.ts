@@ -13,7 +13,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a buyer account. */
+        /**
+         * Create a buyer account.
+         * @description Rate-limited per client address and per e-mail (429 with `Retry-After`).
+         */
         post: operations["register"];
         delete?: never;
         options?: never;
@@ -30,7 +33,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange e-mail and password for an access token. */
+        /**
+         * Exchange e-mail and password for an access token.
+         * @description Rate-limited per client address and per e-mail (429 with `Retry-After`).
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -171,8 +177,10 @@ export interface paths {
         /**
          * Hold seats for a few minutes (a PENDING booking); all requested seats or none.
          * @description Conflicts: `seats_unavailable` (with `unavailable_seat_ids`), `not_enough_seats`,
-         *     `show_started`. A repeated `Idempotency-Key` with the same body returns the first
-         *     booking instead of holding again; with a different body it is a 422.
+         *     `show_started`, `hold_limit_reached` (the caller already holds as many seats as one
+         *     user may). A repeated `Idempotency-Key` with the same body returns the first booking
+         *     instead of holding again; with a different body it is a 422. Hold requests are
+         *     rate-limited per user and per client address (429 with `Retry-After`).
          */
         post: operations["create_booking"];
         delete?: never;
@@ -476,6 +484,11 @@ export interface components {
             unavailable_seat_ids?: number[];
             /** @description With `unknown_seats`: the requested seats that the show does not have. */
             unknown_seat_ids?: number[];
+            /**
+             * Format: uint64
+             * @description With `rate_limited`: seconds to wait before retrying (also in `Retry-After`).
+             */
+            retry_after_seconds?: number;
         };
         /**
          * Seat
@@ -709,6 +722,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected failure (`internal_error`); details are in the service log. */
             500: {
                 headers: {
@@ -791,6 +817,19 @@ export interface operations {
             /** @description The body is not `application/json` (`unsupported_media_type`). */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1675,6 +1714,19 @@ export interface operations {
             /** @description Well-formed but invalid: a limit or rule is broken; `code` says which. */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
