@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use poem::endpoint::{StaticFilesEndpoint, make_sync};
+use poem::http::Method;
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::middleware::{CatchPanic, Tracing};
+use poem::middleware::{CatchPanic, Cors, Tracing};
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
 use tokio::sync::watch;
@@ -192,7 +193,7 @@ impl Application {
         };
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(
-                routes(self.state.clone(), &self.settings.web_dir),
+                routes(self.state.clone(), &self.settings),
                 shutdown,
                 Some(self.settings.shutdown_grace),
             )
@@ -228,8 +229,11 @@ async fn ensure_admin(db: &Db, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The whole HTTP surface. `web_dir` holds the built web UI, if any.
-pub fn routes(state: Arc<AppState>, web_dir: &Path) -> impl Endpoint + use<> {
+/// The whole HTTP surface: the API, its docs, probes, metrics and the built web UI (from
+/// `WEB_DIR`, if any).
+pub fn routes(state: Arc<AppState>, settings: &Settings) -> impl Endpoint + use<> {
+    let web_dir: &Path = &settings.web_dir;
+    let timeout = settings.request_timeout;
     let api = api::service();
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
@@ -273,6 +277,7 @@ pub fn routes(state: Arc<AppState>, web_dir: &Path) -> impl Endpoint + use<> {
             }),
         )
         .around(limit_body)
+        .around(move |next, req| with_timeout(next, req, timeout))
         .catch_error(|_: poem::error::NotFoundError| async {
             problem_response(Error::not_found(
                 "route_not_found",
@@ -293,9 +298,60 @@ pub fn routes(state: Arc<AppState>, web_dir: &Path) -> impl Endpoint + use<> {
                 "a request handler panicked"
             )))
         }))
+        .with_if(
+            !settings.cors_origins.is_empty(),
+            cors(&settings.cors_origins),
+        )
+        .catch_error(|err: poem::error::CorsError| async move {
+            problem_response(Error::new(
+                ErrorKind::Forbidden,
+                "cors_not_allowed",
+                format!("Cross-origin request refused: {err}."),
+            ))
+        })
         .with(Tracing)
         .around(observe)
         .data(state)
+}
+
+/// Lets the configured origins (a UI served from elsewhere) call the API from a browser:
+/// the headers the API reads, and the ones a client needs to see in answers.
+fn cors(origins: &[String]) -> Cors {
+    Cors::new()
+        .allow_origins(origins.iter().map(String::as_str))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([
+            "authorization",
+            "content-type",
+            "idempotency-key",
+            "if-none-match",
+            "last-event-id",
+            "x-request-id",
+        ])
+        .expose_headers(["etag", "retry-after", "x-request-id"])
+        .max_age(600)
+}
+
+/// Answers 503 `request_timeout` when a request has no response within `timeout`. Only
+/// producing the response is timed: an event stream, once started, runs on. A write that
+/// committed just before the cut-off stands; clients retry holds with the same
+/// Idempotency-Key to learn the outcome.
+async fn with_timeout<E: Endpoint>(
+    next: E,
+    req: Request,
+    timeout: std::time::Duration,
+) -> poem::Result<Response> {
+    match tokio::time::timeout(timeout, next.call(req)).await {
+        Ok(result) => Ok(result?.into_response()),
+        Err(_) => Ok(problem_response(Error::new(
+            ErrorKind::Unavailable,
+            "request_timeout",
+            format!(
+                "The request took longer than {} ms; try again.",
+                timeout.as_millis()
+            ),
+        ))),
+    }
 }
 
 /// Gives every request an id (a well-formed incoming `X-Request-Id`, else a new one) that is
