@@ -83,32 +83,38 @@ impl EmbeddedPostgres {
             pg.port = port;
         } else {
             pg.port = free_port()?;
-            let log = pg.data_dir.join("server.log");
-            let options = format!(
-                "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200",
-                pg.port
-            );
-            pg.run(
-                "pg_ctl",
-                &[
-                    "-D",
-                    path_str(&pg.data_dir)?,
-                    "-l",
-                    path_str(&log)?,
-                    "-o",
-                    &options,
-                    "-w",
-                    "-t",
-                    "60",
-                    "start",
-                ],
-            )
-            .with_context(|| format!("starting PostgreSQL (its log: {})", log.display()))?;
-            pg.started_here = true;
+            pg.launch()?;
             tracing::info!(port = pg.port, "started a private PostgreSQL cluster");
         }
         pg.create_database().await?;
         Ok(pg)
+    }
+
+    /// Starts the server on the cluster's port (first start, or again after [`Self::stop`]).
+    pub fn launch(&mut self) -> anyhow::Result<()> {
+        let log = self.data_dir.join("server.log");
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200",
+            self.port
+        );
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                path_str(&self.data_dir)?,
+                "-l",
+                path_str(&log)?,
+                "-o",
+                &options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+        )
+        .with_context(|| format!("starting PostgreSQL (its log: {})", log.display()))?;
+        self.started_here = true;
+        Ok(())
     }
 
     /// URL of the service's database in this cluster.

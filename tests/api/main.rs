@@ -14,6 +14,7 @@ mod concurrency;
 mod embedded;
 mod events;
 mod expiry;
+mod faults;
 mod hardening;
 mod helpers;
 mod limits;
