@@ -235,7 +235,12 @@ pub fn routes(state: Arc<AppState>, settings: &Settings) -> impl Endpoint + use<
     let web_dir: &Path = &settings.web_dir;
     let timeout = settings.request_timeout;
     let api = api::service();
-    let spec = api.spec_endpoint();
+    let spec_body = api::spec_json();
+    let spec = make_sync(move |_| {
+        Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(spec_body.clone())
+    });
     let docs = api.swagger_ui();
     let probe_state = state.clone();
     let metrics_state = state.clone();
@@ -284,15 +289,7 @@ pub fn routes(state: Arc<AppState>, settings: &Settings) -> impl Endpoint + use<
                 "There is no such endpoint.",
             ))
         })
-        .catch_error(|_: poem::error::MethodNotAllowedError| async {
-            problem_response(Error::new(
-                ErrorKind::BadRequest,
-                "method_not_allowed",
-                "This endpoint does not take that method.",
-            ))
-            .with_status(StatusCode::METHOD_NOT_ALLOWED)
-            .into_response()
-        })
+        .around(method_not_allowed)
         .with(CatchPanic::new().with_handler(|_| {
             problem_response(Error::internal(anyhow::anyhow!(
                 "a request handler panicked"
@@ -312,6 +309,66 @@ pub fn routes(state: Arc<AppState>, settings: &Settings) -> impl Endpoint + use<
         .with(Tracing)
         .around(observe)
         .data(state)
+}
+
+/// Answers a method the path does not take with 405 `method_not_allowed` and the `Allow`
+/// header RFC 9110 asks for.
+async fn method_not_allowed<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let path = req.uri().path().to_owned();
+    match next.call(req).await {
+        Err(err) if err.is::<poem::error::MethodNotAllowedError>() => {
+            let mut response = problem_response(Error::new(
+                ErrorKind::MethodNotAllowed,
+                "method_not_allowed",
+                "This endpoint does not take that method.",
+            ));
+            if let Ok(allow) = poem::http::HeaderValue::from_str(&allowed_methods(&path)) {
+                response
+                    .headers_mut()
+                    .insert(poem::http::header::ALLOW, allow);
+            }
+            Ok(response)
+        }
+        other => Ok(other?.into_response()),
+    }
+}
+
+/// The methods a path takes, from the spec's operations (`GET` for everything outside
+/// the API: probes, metrics, docs, the UI).
+fn allowed_methods(path: &str) -> String {
+    static OPERATIONS: std::sync::OnceLock<Vec<(Vec<String>, String)>> = std::sync::OnceLock::new();
+    let operations = OPERATIONS.get_or_init(|| {
+        let spec: serde_json::Value = serde_json::from_str(&api::spec_json()).unwrap_or_default();
+        let Some(paths) = spec["paths"].as_object() else {
+            return Vec::new();
+        };
+        paths
+            .iter()
+            .map(|(template, item)| {
+                let segments = template.split('/').map(str::to_owned).collect();
+                let methods: Vec<String> = item
+                    .as_object()
+                    .map(|ops| ops.keys().map(|m| m.to_uppercase()).collect())
+                    .unwrap_or_default();
+                (segments, methods.join(", "))
+            })
+            .collect()
+    });
+    let Some(rest) = path.strip_prefix(api::PREFIX) else {
+        return "GET".into();
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    operations
+        .iter()
+        .find(|(template, _)| {
+            template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t.starts_with('{') || t == s)
+        })
+        .map(|(_, methods)| methods.clone())
+        .unwrap_or_else(|| "GET".into())
 }
 
 /// Lets the configured origins (a UI served from elsewhere) call the API from a browser:

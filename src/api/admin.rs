@@ -32,6 +32,7 @@ pub struct LayoutRow {
     /// Seats in the row, 1 to 500.
     pub seats: i32,
     /// Category of this row's seats, if not the section's.
+    #[oai(skip_serializing_if_is_none)]
     pub category: Option<Text>,
 }
 
@@ -144,6 +145,7 @@ impl From<LayoutRecord> for Layout {
 pub struct LayoutPage {
     pub items: Vec<Layout>,
     /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
 
@@ -226,6 +228,7 @@ impl AdminApi {
         _admin: AdminAuth,
         state: Data<&Arc<AppState>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

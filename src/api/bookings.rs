@@ -61,6 +61,7 @@ pub struct BookingView {
     pub show_id: i64,
     pub status: BookingState,
     /// Set when `status` is `FAILED`.
+    #[oai(skip_serializing_if_is_none)]
     pub failure_reason: Option<BookingFailure>,
     pub seat_ids: Vec<i32>,
     /// Seat labels, in the order of `seat_ids`.
@@ -101,6 +102,7 @@ impl From<Booking> for BookingView {
 pub struct BookingPage {
     pub items: Vec<BookingView>,
     /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
 
@@ -205,6 +207,7 @@ impl BookingsApi {
         auth: UserAuth,
         state: Data<&Arc<AppState>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

@@ -45,6 +45,7 @@ pub fn status_of(kind: ErrorKind) -> u16 {
         ErrorKind::Unauthenticated => 401,
         ErrorKind::Forbidden => 403,
         ErrorKind::NotFound => 404,
+        ErrorKind::MethodNotAllowed => 405,
         ErrorKind::Conflict => 409,
         ErrorKind::PayloadTooLarge => 413,
         ErrorKind::UnsupportedMediaType => 415,
@@ -97,6 +98,11 @@ pub fn request_error(err: &poem::Error) -> Error {
     }
     if err.is::<ParseRequestPayloadError>() {
         return Error::new(ErrorKind::BadRequest, "invalid_body", err.to_string());
+    }
+    if let Some(param) = err.downcast_ref::<ParseParamError>()
+        && param.name == "limit"
+    {
+        return Error::new(ErrorKind::BadRequest, "invalid_limit", err.to_string());
     }
     if err.is::<ParseParamError>() || err.is::<ParsePathError>() {
         return Error::new(ErrorKind::BadRequest, "invalid_parameter", err.to_string());

@@ -52,6 +52,7 @@ pub struct SeatEvent {
     pub kind: SeatEventKind,
     pub show_id: i64,
     /// The show version this change produced (absent on `resync`).
+    #[oai(skip_serializing_if_is_none)]
     pub version: Option<u64>,
     pub seats: Vec<SeatStatusChange>,
 }

@@ -64,10 +64,29 @@ pub fn service() -> OpenApiService<Api, ()> {
 
 /// The OpenAPI document as pretty JSON (what `openapi/openapi.json` holds).
 pub fn spec_json() -> String {
-    let mut spec = service().spec();
-    spec.push('\n');
-    spec
+    let mut spec: serde_json::Value =
+        serde_json::from_str(&service().spec()).expect("poem-openapi writes valid JSON");
+    for name in CLOSED_SCHEMAS {
+        if let Some(schema) = spec["components"]["schemas"].get_mut(name) {
+            schema["additionalProperties"] = false.into();
+        }
+    }
+    let mut json = serde_json::to_string_pretty(&spec).expect("a JSON value serializes");
+    json.push('\n');
+    json
 }
+
+/// Request bodies declared `deny_unknown_fields` (a misspelt field is refused, not
+/// ignored): the spec says so with `additionalProperties: false`, which poem-openapi does
+/// not write itself.
+const CLOSED_SCHEMAS: [&str; 6] = [
+    "Credentials",
+    "LayoutRow",
+    "LayoutSection",
+    "NewBooking",
+    "NewLayout",
+    "NewShow",
+];
 
 /// Splits a `limit + 1` query result into one page and the cursor of the next.
 pub fn paginate<T>(

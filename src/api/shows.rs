@@ -49,6 +49,7 @@ pub struct ShowView {
     /// `movie`, `bus`, `appointment` or `event`.
     pub kind: String,
     pub starts_at: DateTime<Utc>,
+    #[oai(skip_serializing_if_is_none)]
     pub layout_id: Option<i64>,
     pub total_seats: i32,
     /// Seats neither held nor booked right now (a lapsed hold counts as free).
@@ -79,6 +80,7 @@ impl From<Show> for ShowView {
 pub struct ShowPage {
     pub items: Vec<ShowView>,
     /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
 }
 
@@ -221,6 +223,7 @@ impl ShowsApi {
         /// Only shows starting before this time (RFC 3339).
         to: Query<Option<DateTime<Utc>>>,
         /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

@@ -22,6 +22,8 @@ pub enum ErrorKind {
     NotFound,
     /// The request is valid but the current state does not allow it (409).
     Conflict,
+    /// The endpoint does not take this HTTP method (405).
+    MethodNotAllowed,
     /// The request body is larger than the service accepts (413).
     PayloadTooLarge,
     /// The request body is not JSON (415).

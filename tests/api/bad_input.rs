@@ -386,4 +386,16 @@ async fn bad_paths_and_methods_answer_with_problems() {
     }
     let resp = app.send(app.http.delete(app.url("/shows"))).await;
     assert_eq!((resp.status, resp.code()), (405, "method_not_allowed"));
+    assert_eq!(resp.body["status"], 405);
+    // RFC 9110: a 405 says which methods the path does take.
+    for (path, allow) in [("/bookings", "GET, POST"), ("/bookings/1/confirm", "POST")] {
+        let resp = app
+            .http
+            .request(reqwest::Method::TRACE, app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 405);
+        assert_eq!(resp.headers()["allow"], allow, "{path}");
+    }
 }

@@ -6,7 +6,12 @@ use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn a_request_stuck_past_its_time_limit_gets_503_and_changes_nothing() {
-    let app = TestApp::spawn_with(|s| s.request_timeout = Duration::from_millis(300)).await;
+    let app = TestApp::spawn_with(|s| {
+        s.request_timeout = Duration::from_millis(1500);
+        // The lock wait must outlast the request's limit, not the statement's.
+        s.database_timeout = Duration::from_secs(10);
+    })
+    .await;
     let show = app.create_show(&[("A", 5)]).await;
     let buyer = app.new_user().await;
 

@@ -73,7 +73,7 @@ async fn list_parameters_are_checked() {
         ("limit=0", "invalid_limit"),
         ("limit=201", "invalid_limit"),
         ("limit=-5", "invalid_limit"),
-        ("limit=ten", "invalid_parameter"),
+        ("limit=ten", "invalid_limit"),
         ("kind=opera", "invalid_parameter"),
         ("from=yesterday", "invalid_parameter"),
         ("cursor=not-a-cursor", "invalid_cursor"),

@@ -40,3 +40,12 @@ fn every_error_response_is_a_problem_document() {
         }
     }
 }
+
+#[test]
+fn closed_request_bodies_are_marked_in_the_spec() {
+    let spec: serde_json::Value = serde_json::from_str(&tessera::api::spec_json()).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    assert_eq!(schemas["NewBooking"]["additionalProperties"], false);
+    // Response-only objects stay open, so fields can be added without breaking clients.
+    assert!(schemas["BookingView"]["additionalProperties"].is_null());
+}

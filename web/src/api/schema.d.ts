@@ -4,46 +4,6 @@
  */
 
 export interface paths {
-    "/auth/register": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Create a buyer account.
-         * @description Rate-limited per client address and per e-mail (429 with `Retry-After`).
-         */
-        post: operations["register"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/login": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Exchange e-mail and password for an access token.
-         * @description Rate-limited per client address and per e-mail (429 with `Retry-After`).
-         */
-        post: operations["login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/admin/layouts": {
         parameters: {
             query?: never;
@@ -96,68 +56,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/shows": {
+    "/auth/login": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List shows (by default those that have not started yet). */
-        get: operations["list_shows"];
+        get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Exchange e-mail and password for an access token.
+         * @description Rate-limited per client address and per e-mail (429 with `Retry-After`).
+         */
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/shows/{id}": {
+    "/auth/register": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** One show with its live seat count. */
-        get: operations["get_show"];
+        get?: never;
         put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/shows/{id}/seats": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A show's seat map: every seat with position, category, price and live status. */
-        get: operations["get_seat_map"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/shows/{id}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Live changes to a show's seats, from every instance. */
-        get: operations["stream_seat_events"];
-        put?: never;
-        post?: never;
+        /**
+         * Create a buyer account.
+         * @description Rate-limited per client address and per e-mail (429 with `Retry-After`).
+         */
+        post: operations["register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -206,27 +138,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/bookings/{id}/confirm": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Confirm a hold: its seats become BOOKED. Confirming twice is harmless.
-         * @description Conflicts: `booking_expired` (the hold ran out; the booking is now FAILED/EXPIRED),
-         *     `booking_cancelled`.
-         */
-        post: operations["confirm_booking"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/bookings/{id}/cancel": {
         parameters: {
             query?: never;
@@ -242,6 +153,27 @@ export interface paths {
          * @description Conflicts: `booking_expired`, `show_started`.
          */
         post: operations["cancel_booking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bookings/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a hold: its seats become BOOKED. Confirming twice is harmless.
+         * @description Conflicts: `booking_expired` (the hold ran out; the booking is now FAILED/EXPIRED),
+         *     `booking_cancelled`.
+         */
+        post: operations["confirm_booking"];
         delete?: never;
         options?: never;
         head?: never;
@@ -285,6 +217,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/shows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List shows (by default those that have not started yet). */
+        get: operations["list_shows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One show with its live seat count. */
+        get: operations["get_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shows/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live changes to a show's seats, from every instance. */
+        get: operations["stream_seat_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shows/{id}/seats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A show's seat map: every seat with position, category, price and live status. */
+        get: operations["get_seat_map"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -294,25 +294,25 @@ export interface components {
          * @description A booking.
          */
         Booking: {
-            /** Format: uuid */
-            id: string;
-            /** Format: int64 */
-            show_id: number;
-            status: components["schemas"]["BookingState"];
-            /** @description Set when `status` is `FAILED`. */
-            failure_reason?: components["schemas"]["BookingFailure"] & unknown;
-            seat_ids: number[];
-            /** @description Seat labels, in the order of `seat_ids`. */
-            seats: string[];
-            /** Format: int64 */
-            total_cents: number;
+            /** Format: date-time */
+            created_at: string;
             /**
              * Format: date-time
              * @description When an unconfirmed hold lapses.
              */
             expires_at: string;
-            /** Format: date-time */
-            created_at: string;
+            /** @description Set when `status` is `FAILED`. */
+            failure_reason?: components["schemas"]["BookingFailure"] & unknown;
+            /** Format: uuid */
+            id: string;
+            seat_ids: number[];
+            /** @description Seat labels, in the order of `seat_ids`. */
+            seats: string[];
+            /** Format: int64 */
+            show_id: number;
+            status: components["schemas"]["BookingState"];
+            /** Format: int64 */
+            total_cents: number;
             /** Format: date-time */
             updated_at: string;
         };
@@ -350,28 +350,28 @@ export interface components {
          * @description Probe result.
          */
         Health: {
+            detail?: string;
             /**
              * @description `ok`; `degraded` (serving, but Redis is unreachable: reads come from PostgreSQL);
              *     or `unavailable` with the reason in `detail`.
              */
             status: string;
-            detail?: string;
         };
         /**
          * Layout
          * @description A stored layout.
          */
         Layout: {
+            /** @description The distinct seat categories, sorted; a show needs a price for each. */
+            categories: string[];
+            /** Format: date-time */
+            created_at: string;
             /** Format: int64 */
             id: number;
             name: string;
             /** Format: int32 */
             seat_count: number;
-            /** @description The distinct seat categories, sorted; a show needs a price for each. */
-            categories: string[];
             sections: components["schemas"]["LayoutSection"][];
-            /** Format: date-time */
-            created_at: string;
         };
         /**
          * LayoutPage
@@ -387,6 +387,8 @@ export interface components {
          * @description A row of seats, numbered 1..=seats from left to right.
          */
         LayoutRow: {
+            /** @description Category of this row's seats, if not the section's. */
+            category?: string;
             /**
              * @description Row label, 1 to 8 letters, digits or `-`; unique within the layout. Seat labels
              *     are the row label followed by the seat number (`A12`).
@@ -397,18 +399,16 @@ export interface components {
              * @description Seats in the row, 1 to 500.
              */
             seats: number;
-            /** @description Category of this row's seats, if not the section's. */
-            category?: string;
         };
         /**
          * LayoutSection
          * @description A section of rows (stalls, balcony, lower deck…).
          */
         LayoutSection: {
-            /** @description 1 to 200 characters, unique within the layout. */
-            name: string;
             /** @description Category of the section's seats (1 to 32 letters, digits, `_` or `-`), e.g. `standard`. */
             category: string;
+            /** @description 1 to 200 characters, unique within the layout. */
+            name: string;
             /** @description Rows from front to back; front rows are preferred by "best available". */
             rows: components["schemas"]["LayoutRow"][];
         };
@@ -418,18 +418,18 @@ export interface components {
          *     choose (`quantity`, optionally of one `category`). At most 10 seats.
          */
         NewBooking: {
-            /** Format: int64 */
-            show_id: number;
-            /** @description Seat ids from the seat map; distinct, 1 to 10 of them. */
-            seat_ids?: number[];
+            /** @description With `quantity`: only seats of this category. */
+            category?: string;
             /**
              * Format: int64
              * @description Number of seats (1 to 10) for "best available": side by side in one row when
              *     possible, near the front and the middle, never stranding a single seat.
              */
             quantity?: number;
-            /** @description With `quantity`: only seats of this category. */
-            category?: string;
+            /** @description Seat ids from the seat map; distinct, 1 to 10 of them. */
+            seat_ids?: number[];
+            /** Format: int64 */
+            show_id: number;
         };
         /**
          * NewLayout
@@ -446,55 +446,56 @@ export interface components {
          *     exactly one of the two.
          */
         NewShow: {
+            kind: components["schemas"]["ShowKind"];
+            layout?: components["schemas"]["NewLayout"];
+            /** Format: int64 */
+            layout_id?: number;
             /** @description 1 to 200 characters. */
             name: string;
-            kind: components["schemas"]["ShowKind"];
+            /** @description Price in cents for every category of the layout, and no others. */
+            prices: {
+                [key: string]: number;
+            };
             /**
              * Format: date-time
              * @description RFC 3339; must be in the future.
              */
             starts_at: string;
-            /** Format: int64 */
-            layout_id?: number;
-            layout?: components["schemas"]["NewLayout"];
-            /** @description Price in cents for every category of the layout, and no others. */
-            prices: {
-                [key: string]: number;
-            };
         };
         /**
          * Problem
          * @description An RFC 9457 problem document with a stable machine-readable `code`.
          */
         Problem: {
-            /** @description Always `about:blank`: the `code` says what went wrong. */
-            type: string;
-            /** @description Short summary of the status. */
-            title: string;
-            /**
-             * Format: uint16
-             * @description The HTTP status, repeated.
-             */
-            status: number;
             /** @description Stable snake_case error code, e.g. `seats_unavailable`. */
             code: string;
             /** @description Human-readable explanation of this occurrence. */
             detail: string;
-            /** @description With `seats_unavailable`: the requested seats that are held or booked. */
-            unavailable_seat_ids?: number[];
-            /** @description With `unknown_seats`: the requested seats that the show does not have. */
-            unknown_seat_ids?: number[];
             /**
              * Format: uint64
              * @description With `rate_limited`: seconds to wait before retrying (also in `Retry-After`).
              */
             retry_after_seconds?: number;
+            /**
+             * Format: uint16
+             * @description The HTTP status, repeated.
+             */
+            status: number;
+            /** @description Short summary of the status. */
+            title: string;
+            /** @description Always `about:blank`: the `code` says what went wrong. */
+            type: string;
+            /** @description With `seats_unavailable`: the requested seats that are held or booked. */
+            unavailable_seat_ids?: number[];
+            /** @description With `unknown_seats`: the requested seats that the show does not have. */
+            unknown_seat_ids?: number[];
         };
         /**
          * Seat
          * @description One seat on the map.
          */
         Seat: {
+            category: string;
             /**
              * Format: int32
              * @description Seat id within the show (what POST /bookings takes in `seat_ids`).
@@ -502,17 +503,17 @@ export interface components {
             id: number;
             /** @description Row label + number, e.g. `A12`. */
             label: string;
-            section: string;
-            /** @description Row label. */
-            row: string;
             /**
              * Format: int32
              * @description Position in the row from the left, starting at 1.
              */
             number: number;
-            category: string;
             /** Format: int64 */
             price_cents: number;
+            /** @description Row label. */
+            row: string;
+            section: string;
+            status: components["schemas"]["SeatState"];
             /**
              * Format: float
              * @description Drawing position in seat widths (rows are centred).
@@ -523,7 +524,6 @@ export interface components {
              * @description Drawing position in row heights (one empty row between sections).
              */
             y: number;
-            status: components["schemas"]["SeatState"];
         };
         /**
          * SeatEvent
@@ -531,6 +531,7 @@ export interface components {
          */
         SeatEvent: {
             kind: components["schemas"]["SeatEventKind"];
+            seats: components["schemas"]["SeatStatusChange"][];
             /** Format: int64 */
             show_id: number;
             /**
@@ -538,7 +539,6 @@ export interface components {
              * @description The show version this change produced (absent on `resync`).
              */
             version?: number;
-            seats: components["schemas"]["SeatStatusChange"][];
         };
         /**
          * @description What happened.
@@ -550,6 +550,7 @@ export interface components {
          * @description Every seat of a show with its live status.
          */
         SeatMap: {
+            seats: components["schemas"]["Seat"][];
             /** Format: int64 */
             show_id: number;
             /**
@@ -558,7 +559,6 @@ export interface components {
              *     version is newer than the map (0: no change seen yet, or unknown).
              */
             version: number;
-            seats: components["schemas"]["Seat"][];
         };
         /**
          * @description A seat's status on the seat map.
@@ -580,28 +580,28 @@ export interface components {
          * @description A show with its live seat count.
          */
         Show: {
-            /** Format: int64 */
-            id: number;
-            name: string;
-            /** @description `movie`, `bus`, `appointment` or `event`. */
-            kind: string;
-            /** Format: date-time */
-            starts_at: string;
-            /** Format: int64 */
-            layout_id?: number;
-            /** Format: int32 */
-            total_seats: number;
             /**
              * Format: int64
              * @description Seats neither held nor booked right now (a lapsed hold counts as free).
              */
             available_seats: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            /** @description `movie`, `bus`, `appointment` or `event`. */
+            kind: string;
+            /** Format: int64 */
+            layout_id?: number;
+            name: string;
             /** @description Price in cents per seat category. */
             prices: {
                 [key: string]: number;
             };
             /** Format: date-time */
-            created_at: string;
+            starts_at: string;
+            /** Format: int32 */
+            total_seats: number;
         };
         /**
          * @description What sort of thing the seats are for.
@@ -623,22 +623,22 @@ export interface components {
          */
         Token: {
             access_token: string;
-            /** @description Always `Bearer`. */
-            token_type: string;
             /**
              * Format: uint64
              * @description Seconds until the token expires.
              */
             expires_in: number;
+            /** @description Always `Bearer`. */
+            token_type: string;
         };
         /**
          * User
          * @description A user account.
          */
         User: {
+            email: string;
             /** Format: int64 */
             id: number;
-            email: string;
             /** @description `user` or `admin`. */
             role: string;
         };
@@ -651,214 +651,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    register: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["Credentials"];
-            };
-        };
-        responses: {
-            /** @description The account was created. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["User"];
-                };
-            };
-            /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The current state does not allow this; `code` says why. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than 256 KiB (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body is not `application/json` (`unsupported_media_type`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Well-formed but invalid: a limit or rule is broken; `code` says which. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
-             */
-            429: {
-                headers: {
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
-             */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    login: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["Credentials"];
-            };
-        };
-        responses: {
-            /** @description Signed in. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Token"];
-                };
-            };
-            /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
-             *     credentials (`invalid_credentials`).
-             */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than 256 KiB (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body is not `application/json` (`unsupported_media_type`). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
-             */
-            429: {
-                headers: {
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
-             */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     list_layouts: {
         parameters: {
             query?: {
@@ -1246,45 +1038,27 @@ export interface operations {
             };
         };
     };
-    list_shows: {
+    login: {
         parameters: {
-            query?: {
-                /** @description Only shows of this kind. */
-                kind?: components["schemas"]["ShowKind"];
-                /** @description Only shows starting at or after this time (RFC 3339); default: now. */
-                from?: string;
-                /** @description Only shows starting before this time (RFC 3339). */
-                to?: string;
-                /** @description Page size, 1 to 200 (default 50). */
-                limit?: number;
-                /** @description `next_cursor` of the previous page. */
-                cursor?: string;
-            };
-            header?: {
-                /** @description ETag of a page you have; 304 if it is still current. */
-                "If-None-Match"?: string;
-            };
+            query?: never;
+            header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["Credentials"];
+            };
+        };
         responses: {
-            /** @description A page of shows ordered by start time, then id. */
+            /** @description Signed in. */
             200: {
                 headers: {
-                    ETAG: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["ShowPage"];
+                    "application/json; charset=utf-8": components["schemas"]["Token"];
                 };
-            };
-            /** @description The page has not changed since the ETag sent in `If-None-Match`. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /**
              * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
@@ -1293,6 +1067,49 @@ export interface operations {
              */
             400: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
+             *     credentials (`invalid_credentials`).
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than 256 KiB (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1322,188 +1139,26 @@ export interface operations {
             };
         };
     };
-    get_show: {
+    register: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description ETag of the show you have; 304 if it is still current. */
-                "If-None-Match"?: string;
-            };
-            path: {
-                id: number;
-            };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["Credentials"];
+            };
+        };
         responses: {
-            /** @description The show. */
-            200: {
-                headers: {
-                    ETAG: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Show"];
-                };
-            };
-            /** @description The show has not changed since the ETag sent in `If-None-Match`. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
-             */
-            400: {
+            /** @description The account was created. */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource, or not the caller's. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
-             */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_seat_map: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description ETag of the seat map you have; 304 if it is still current. */
-                "If-None-Match"?: string;
-            };
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The seat map. */
-            200: {
-                headers: {
-                    ETAG: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["SeatMap"];
-                };
-            };
-            /** @description The seat map has not changed since the ETag sent in `If-None-Match`. */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource, or not the caller's. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
-             */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    stream_seat_events: {
-        parameters: {
-            query?: {
-                /**
-                 * @description Like `Last-Event-ID`, for clients that cannot set headers: typically the
-                 *     `version` of the seat map just loaded.
-                 */
-                since?: number;
-            };
-            header?: {
-                /** @description The last event id received (browsers send it when they reconnect). */
-                "Last-Event-ID"?: string;
-            };
-            path: {
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /**
-             * @description A `text/event-stream` of `seats` and `resync` events, with keep-alive comments
-             *     every 15 seconds.
-             */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/event-stream": components["schemas"]["SeatEvent"][];
+                    "application/json; charset=utf-8": components["schemas"]["User"];
                 };
             };
             /**
@@ -1519,9 +1174,49 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource, or not the caller's. */
-            404: {
+            /** @description The current state does not allow this; `code` says why. */
+            409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than 256 KiB (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but invalid: a limit or rule is broken; `code` says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1833,7 +1528,7 @@ export interface operations {
             };
         };
     };
-    confirm_booking: {
+    cancel_booking: {
         parameters: {
             query?: never;
             header?: never;
@@ -1928,7 +1623,7 @@ export interface operations {
             };
         };
     };
-    cancel_booking: {
+    confirm_booking: {
         parameters: {
             query?: never;
             header?: never;
@@ -2068,6 +1763,311 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    list_shows: {
+        parameters: {
+            query?: {
+                /** @description Only shows of this kind. */
+                kind?: components["schemas"]["ShowKind"];
+                /** @description Only shows starting at or after this time (RFC 3339); default: now. */
+                from?: string;
+                /** @description Only shows starting before this time (RFC 3339). */
+                to?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description ETag of a page you have; 304 if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of shows ordered by start time, then id. */
+            200: {
+                headers: {
+                    ETAG: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ShowPage"];
+                };
+            };
+            /** @description The page has not changed since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
+             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
+             *     `invalid_cursor`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The database is down, slow or saturated (`service_unavailable`,
+             *     `service_busy`); retry later.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_show: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the show you have; 304 if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The show. */
+            200: {
+                headers: {
+                    ETAG: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Show"];
+                };
+            };
+            /** @description The show has not changed since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
+             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
+             *     `invalid_cursor`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The database is down, slow or saturated (`service_unavailable`,
+             *     `service_busy`); retry later.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stream_seat_events: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Like `Last-Event-ID`, for clients that cannot set headers: typically the
+                 *     `version` of the seat map just loaded.
+                 */
+                since?: number;
+            };
+            header?: {
+                /** @description The last event id received (browsers send it when they reconnect). */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description A `text/event-stream` of `seats` and `resync` events, with keep-alive comments
+             *     every 15 seconds.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["SeatEvent"][];
+                };
+            };
+            /**
+             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
+             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
+             *     `invalid_cursor`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The database is down, slow or saturated (`service_unavailable`,
+             *     `service_busy`); retry later.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_seat_map: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the seat map you have; 304 if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The seat map. */
+            200: {
+                headers: {
+                    ETAG: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SeatMap"];
+                };
+            };
+            /** @description The seat map has not changed since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
+             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
+             *     `invalid_cursor`).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not the caller's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The database is down, slow or saturated (`service_unavailable`,
+             *     `service_busy`); retry later.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
