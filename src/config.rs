@@ -41,8 +41,9 @@ pub struct Settings {
     pub hold_ttl_secs: u32,
     /// `SWEEP_INTERVAL_MS`: how often the sweeper releases lapsed holds (default 1000).
     pub sweep_interval: Duration,
-    /// `JWT_SECRET`: token signing key; when absent, one is generated once and kept in
-    /// the database so every instance shares it.
+    /// `JWT_SECRET`: token signing key, required outside the embedded default (see
+    /// [`Settings::check_deployment`]); in the embedded default, when absent, one is
+    /// generated once and kept in the database so tokens survive restarts.
     pub jwt_secret: Option<String>,
     /// `ACCESS_TOKEN_TTL_SECONDS`: lifetime of access tokens (default 3600).
     pub token_ttl: Duration,

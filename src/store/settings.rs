@@ -5,9 +5,9 @@ use rand::Rng;
 use super::{Db, db_error};
 use crate::domain::Result;
 
-/// The token signing secret: the configured one, or else one generated on first start and
-/// kept in the database, so that every instance signs and checks with the same key and
-/// tokens survive restarts.
+/// The token signing secret: the configured one, or else (only in the embedded default,
+/// where start-up allows no secret) one generated on first start and kept in the database,
+/// so that tokens survive restarts.
 pub async fn jwt_secret(db: &Db, configured: Option<&str>) -> Result<String> {
     if let Some(secret) = configured {
         return Ok(secret.to_owned());
