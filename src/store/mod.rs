@@ -22,6 +22,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, 
 use rand::Rng;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{IsolationLevel, NoTls};
+use tracing::Instrument;
 
 use crate::domain::{Error, ErrorKind, Result};
 
@@ -134,8 +135,10 @@ impl Db {
         C: Sync + ?Sized,
         F: for<'a> FnMut(&'a deadpool_postgres::Transaction<'a>, &'a C) -> TxFuture<'a, T>,
     {
+        // Log lines of the transaction carry its operation and, once it retried, how often.
+        let span = tracing::info_span!("transaction", op, retries = tracing::field::Empty);
         let mut attempt = 0;
-        loop {
+        async move { loop {
             attempt += 1;
             let result: Result<T> = async {
                 let mut client = self.client().await?;
@@ -166,12 +169,15 @@ impl Db {
                         ));
                     }
                     metrics::counter!(crate::metrics::TX_RETRIES, "op" => op).increment(1);
-                    tracing::debug!(op, attempt, reason = %err.detail, "serialization failure, retrying");
+                    tracing::Span::current().record("retries", attempt);
+                    tracing::debug!(attempt, reason = %err.detail, "serialization failure, retrying");
                     tokio::time::sleep(backoff(attempt)).await;
                 }
                 other => return other,
             }
-        }
+        } }
+        .instrument(span)
+        .await
     }
 }
 
