@@ -8,6 +8,11 @@
 -- users' bookings are inserted into (which, under SERIALIZABLE, would make unrelated holds
 -- abort each other).
 ALTER TABLE users ADD COLUMN held_seats int NOT NULL DEFAULT 0 CHECK (held_seats >= 0);
+-- Room on each page for the new version of an updated user row, so that changing the count
+-- is a heap-only update: on a full page the update would write a new `users_pkey` entry
+-- into a leaf page that every concurrent hold has read (its predicate lock, under
+-- SERIALIZABLE), and confirms and holds of unrelated users would abort each other.
+ALTER TABLE users SET (fillfactor = 50);
 
 UPDATE users u SET held_seats = p.seats
 FROM (SELECT user_id, sum(cardinality(seat_ids))::int AS seats
