@@ -235,7 +235,7 @@ pub fn routes(state: Arc<AppState>, settings: &Settings) -> impl Endpoint + use<
     let web_dir: &Path = &settings.web_dir;
     let timeout = settings.request_timeout;
     let api = api::service();
-    let spec_body = api::spec_json();
+    let spec_body = bytes::Bytes::from(api::spec_json());
     let spec = make_sync(move |_| {
         Response::builder()
             .content_type("application/json; charset=utf-8")

@@ -111,6 +111,25 @@ impl RateLimiter {
         }
     }
 
+    /// Counts one request against each of `checks` at once (one round trip of time, not
+    /// one per limit); when any refuses, the answer is the refusal with the longest wait.
+    pub async fn check_all(&self, checks: &[(Limit, &str)]) -> Result<()> {
+        let results = futures_util::future::join_all(
+            checks
+                .iter()
+                .map(|&(limit, subject)| self.check(limit, subject)),
+        )
+        .await;
+        match results
+            .into_iter()
+            .filter_map(Result::err)
+            .max_by_key(|err| err.retry_after_secs)
+        {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+
     fn check_locally(&self, limit: Limit, key: String) -> Option<Duration> {
         let limiter = self.local[limit as usize].as_ref()?;
         limiter

@@ -163,12 +163,10 @@ impl BookingsApi {
         client: Data<&ClientIp>,
     ) -> HoldResponse {
         let result: Result<BookingView> = async {
-            let limits = &state.limits;
-            limits
-                .check(Limit::HoldsPerUser, &auth.0.user_id.to_string())
-                .await?;
-            limits
-                .check(Limit::HoldsPerIp, &address_subject(client.0.0))
+            let (user, address) = (auth.0.user_id.to_string(), address_subject(client.0.0));
+            state
+                .limits
+                .check_all(&[(Limit::HoldsPerUser, &user), (Limit::HoldsPerIp, &address)])
                 .await?;
             let key = idempotency_key
                 .0

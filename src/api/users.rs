@@ -102,12 +102,13 @@ impl UsersApi {
 /// name: guessing many passwords of one account is slow from anywhere, and one address
 /// cannot try many accounts quickly.
 async fn limit_auth(state: &AppState, client: &ClientIp, email: &str) -> Result<()> {
-    let limits = &state.limits;
-    limits
-        .check(Limit::AuthPerIp, &address_subject(client.0))
-        .await?;
-    limits
-        .check(Limit::AuthPerAccount, &account_subject(email))
+    let (address, account) = (address_subject(client.0), account_subject(email));
+    state
+        .limits
+        .check_all(&[
+            (Limit::AuthPerIp, &address),
+            (Limit::AuthPerAccount, &account),
+        ])
         .await
 }
 
