@@ -15,7 +15,8 @@ use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
-use super::{Db, db_error, is_unique_violation, root_cause, settle};
+use super::tx::{CommitError, Write};
+use super::{Db, Tx, db_error, is_unique_violation, root_cause};
 use crate::domain::best_available::{self, RowAvailability};
 use crate::domain::booking::{Booking, BookingStatus, FailureReason, HoldRequest, SeatRequest};
 use crate::domain::page::Cursor;
@@ -269,7 +270,7 @@ impl Db {
         let ctx = (user_id, booking_id);
         self.serializable("confirm", &ctx, |tx, &(user_id, booking_id)| {
             Box::pin(async move {
-                let booking = lock_booking(tx, user_id, booking_id).await?;
+                let booking = tx.begin_with(lock_booking(tx, user_id, booking_id)).await?;
                 match booking.state {
                     State::Confirmed => Ok(Transition::Done(booking.read(tx).await?)),
                     State::Cancelled => Err(Error::conflict(
@@ -311,13 +312,10 @@ impl Db {
                             ))
                             .await
                             .map_err(db_error)?;
-                        match tokio::join!(
-                            async { tx.execute(&book_seats, &[&ctids]).await.map_err(db_error) },
-                            async { tx.query_one(&confirm, &[&booking_id]).await.map_err(db_error) },
-                        ) {
-                            (Ok(_), Ok(row)) => Ok(Transition::Done(booking_from_row(&row)?)),
-                            (a, b) => Err(root_cause([a.err(), b.err()])),
-                        }
+                        let rows = tx
+                            .commit_with(&[(&book_seats, &[&ctids]), (&confirm, &[&booking_id])])
+                            .await?;
+                        Ok(Transition::Done(booking_from_row(only_row(&rows[1])?)?))
                     }
                 }
             })
@@ -331,7 +329,7 @@ impl Db {
         let ctx = (user_id, booking_id);
         self.serializable("cancel", &ctx, |tx, &(user_id, booking_id)| {
             Box::pin(async move {
-                let booking = lock_booking(tx, user_id, booking_id).await?;
+                let booking = tx.begin_with(lock_booking(tx, user_id, booking_id)).await?;
                 match booking.state {
                     State::Cancelled => Ok(Transition::Done(booking.read(tx).await?)),
                     State::Expired => Err(Error::booking_expired()),
@@ -434,7 +432,12 @@ impl Db {
                             ))
                             .await
                             .map_err(db_error)?;
-                        let Some(row) = tx.query_opt(&stmt, &[id]).await.map_err(db_error)? else {
+                        let row = tx
+                            .begin_with(async {
+                                tx.query_opt(&stmt, &[id]).await.map_err(db_error)
+                            })
+                            .await?;
+                        let Some(row) = row else {
                             return Ok(None);
                         };
                         let booking = LockedBooking::from_row(*id, &row)?;
@@ -460,25 +463,43 @@ impl Db {
     }
 }
 
-/// One attempt at a hold, inside a SERIALIZABLE transaction.
-async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> Result<Booking> {
+/// One attempt at a hold, inside a SERIALIZABLE transaction: two round trips.
+///
+/// 1. `BEGIN`, the show check, the seat locks and the user's held-seat count, pipelined;
+/// 2. after the checks here, every write and `COMMIT`, pipelined.
+///
+/// The held-seat count is read in the first round trip and written in the second without
+/// a lock in between: if another hold of the same user commits in between, SERIALIZABLE
+/// makes this one fail and retry, and the retry reads the new count.
+async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
     let show_stmt = tx
         .prepare_cached("SELECT starts_at <= now() FROM shows WHERE id = $1")
         .await
         .map_err(db_error)?;
-    let show_params: [&(dyn ToSql + Sync); 1] = [&ctx.show_id];
-    // The show check and the seat locks go out together in one round trip.
-    let (show, seats) = match tokio::join!(
-        async {
-            tx.query_opt(&show_stmt, &show_params)
-                .await
-                .map_err(db_error)
-        },
-        lock_seat_rows(tx, ctx.show_id, &ctx.seat_ids, None),
-    ) {
-        (Ok(show), Ok(seats)) => (show, seats),
-        (show, seats) => return Err(root_cause([show.err(), seats.err()])),
-    };
+    let held_stmt = tx
+        .prepare_cached("SELECT held_seats FROM users WHERE id = $1")
+        .await
+        .map_err(db_error)?;
+    let (show, seats, held) = tx
+        .begin_with(async {
+            match tokio::join!(
+                async {
+                    tx.query_opt(&show_stmt, &[&ctx.show_id])
+                        .await
+                        .map_err(db_error)
+                },
+                lock_seat_rows(tx, ctx.show_id, &ctx.seat_ids, None),
+                async {
+                    tx.query_opt(&held_stmt, &[&ctx.user_id])
+                        .await
+                        .map_err(db_error)
+                },
+            ) {
+                (Ok(show), Ok(seats), Ok(held)) => Ok((show, seats, held)),
+                (a, b, c) => Err(root_cause([a.err(), b.err(), c.err()])),
+            }
+        })
+        .await?;
     let Some(show) = show else {
         return Err(Error::show_not_found(ctx.show_id));
     };
@@ -512,26 +533,28 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         )
         .with_seats(unavailable));
     }
-    // Seats newly taken per seat row. A lapsed hold's seat is still counted as taken by
-    // its row counter (its old booking is released by the sweeper), so it adds nothing.
-    let mut taken_by_row: BTreeMap<i32, i32> = BTreeMap::new();
-    for seat in seats.iter().filter(|s| s.status == "AVAILABLE") {
-        *taken_by_row.entry(seat.row_no).or_default() += 1;
+    let held: i32 = held
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("user {} does not exist", ctx.user_id)))?
+        .get(0);
+    if i64::from(held) + ctx.seat_ids.len() as i64 > i64::from(ctx.max_held_seats) {
+        return Err(hold_limit_reached(ctx.max_held_seats));
     }
     let labels: Vec<&str> = seats.iter().map(|s| s.label.as_str()).collect();
     let total_cents: i64 = seats.iter().map(|s| s.price_cents).sum();
     let ctids: Vec<&str> = seats.iter().map(|s| s.ctid.as_str()).collect();
+    // Seats newly taken per seat row. A lapsed hold's seat is still counted as taken by
+    // its row counter (its old booking is released by the sweeper), so it adds nothing.
+    let taken = row_deltas(seats.iter().filter(|s| s.status == "AVAILABLE"), 1);
 
-    // Writes, pipelined. now() is the transaction's start time, so the booking's
-    // expires_at and the seats' held_until are the same instant.
+    // now() is the transaction's start time, so the booking's expires_at and the seats'
+    // held_until are the same instant.
     let insert = tx
         .prepare_cached(
-            "WITH cap AS ( \
-               UPDATE users SET held_seats = held_seats + cardinality($4::int[]) \
-               WHERE id = $2 AND held_seats + cardinality($4::int[]) <= $8 RETURNING id), \
+            "WITH counted AS ( \
+               UPDATE users SET held_seats = held_seats + cardinality($4::int[]) WHERE id = $2), \
              booking AS ( \
                INSERT INTO bookings (id, user_id, show_id, status, seat_ids, seat_labels, total_cents, expires_at) \
-               SELECT $1, $2, $3, 'PENDING', $4, $5, $6, now() + make_interval(secs => $7) FROM cap \
+               VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, now() + make_interval(secs => $7)) \
                RETURNING id, show_id, expires_at, created_at), \
              hold AS ( \
                INSERT INTO pending_holds (booking_id, show_id, expires_at) \
@@ -547,7 +570,14 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         )
         .await
         .map_err(db_error)?;
-    let insert_params: [&(dyn ToSql + Sync); 8] = [
+    let counter = counter_statement(tx).await?;
+    let remember_key = tx
+        .prepare_cached(
+            "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)",
+        )
+        .await
+        .map_err(db_error)?;
+    let insert_params: [&(dyn ToSql + Sync); 7] = [
         &ctx.booking_id,
         &ctx.user_id,
         &ctx.show_id,
@@ -555,50 +585,29 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         &labels,
         &total_cents,
         &ctx.ttl_secs,
-        &ctx.max_held_seats,
     ];
     let hold_params: [&(dyn ToSql + Sync); 3] = [&ctx.booking_id, &ctx.ttl_secs, &ctids];
-    let idempotency = async {
-        let Some((key, hash)) = &ctx.idempotency else {
-            return Ok(());
-        };
-        let stmt = tx
-            .prepare_cached(
-                "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)",
-            )
-            .await
-            .map_err(db_error)?;
-        match tx
-            .execute(&stmt, &[&ctx.user_id, key, hash, &ctx.booking_id])
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(err) if is_unique_violation(&err, "idempotency_keys_pkey") => Err(Error::conflict(
+    let counter_params = counter_params(&ctx.show_id, &taken);
+    let key_params: Option<[&(dyn ToSql + Sync); 4]> = ctx
+        .idempotency
+        .as_ref()
+        .map(|(key, hash)| [&ctx.user_id as _, key as _, hash as _, &ctx.booking_id as _]);
+    let mut writes: Vec<Write> = vec![(&insert, &insert_params), (&hold_seats, &hold_params)];
+    writes.extend(counter_params.iter().map(|p| (&counter, &p[..])));
+    if let Some(params) = &key_params {
+        writes.push((&remember_key, params));
+    }
+    let rows = match tx.commit_with(&writes).await {
+        Ok(rows) => rows,
+        Err(CommitError::Db(err)) if is_unique_violation(&err, "idempotency_keys_pkey") => {
+            return Err(Error::conflict(
                 IDEMPOTENCY_RACE,
                 "Same Idempotency-Key in flight.",
-            )),
-            Err(err) => Err(db_error(err)),
+            ));
         }
+        Err(err) => return Err(err.into()),
     };
-    let row = match tokio::join!(
-        async {
-            tx.query_opt(&insert, &insert_params)
-                .await
-                .map_err(db_error)
-        },
-        async {
-            tx.execute(&hold_seats, &hold_params)
-                .await
-                .map_err(db_error)
-        },
-        adjust_row_counters(tx, ctx.show_id, &taken_by_row, 1),
-        idempotency,
-    ) {
-        (Ok(Some(row)), Ok(_), Ok(()), Ok(())) => row,
-        // The cap refused the booking (the seat writes roll back with the transaction).
-        (Ok(None), Ok(_), Ok(()), Ok(())) => return Err(hold_limit_reached(ctx.max_held_seats)),
-        (a, b, c, d) => return Err(root_cause([a.err(), b.err(), c.err(), d.err()])),
-    };
+    let row = only_row(&rows[0])?;
     let created_at = row.get(1);
     Ok(Booking {
         id: ctx.booking_id,
@@ -612,6 +621,17 @@ async fn hold_tx(tx: &deadpool_postgres::Transaction<'_>, ctx: &HoldCtx<'_>) -> 
         created_at,
         updated_at: created_at,
     })
+}
+
+/// The one row a statement returned.
+fn only_row(rows: &[Row]) -> Result<&Row> {
+    match rows {
+        [row] => Ok(row),
+        _ => Err(Error::internal(anyhow::anyhow!(
+            "expected one row, got {}",
+            rows.len()
+        ))),
+    }
 }
 
 /// A CTE that takes booking `$1`'s seats off its user's held-seat count if it is still
@@ -644,7 +664,7 @@ struct LockedSeat {
 /// by one seat id, which only a lookup by the full primary key answers: it reads exactly
 /// the rows it locks, in the array's order.
 async fn lock_seat_rows(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &Tx,
     show_id: i64,
     seat_ids: &[i32],
     owner: Option<Uuid>,
@@ -680,31 +700,32 @@ async fn lock_seat_rows(
         .collect())
 }
 
-/// Adds `sign * n` to the taken counter of each seat row, one primary-key update per row
-/// (in row order), pipelined.
-async fn adjust_row_counters(
-    tx: &deadpool_postgres::Transaction<'_>,
-    show_id: i64,
-    by_row: &BTreeMap<i32, i32>,
-    sign: i32,
-) -> Result<()> {
-    let stmt = tx
-        .prepare_cached(
-            "UPDATE show_rows SET taken = taken + $3 WHERE show_id = $1 AND row_no = $2",
-        )
+/// Seats per seat row, times `sign`: how each row's taken counter moves.
+fn row_deltas<'s>(seats: impl Iterator<Item = &'s LockedSeat>, sign: i32) -> Vec<(i32, i32)> {
+    let mut by_row: BTreeMap<i32, i32> = BTreeMap::new();
+    for seat in seats {
+        *by_row.entry(seat.row_no).or_default() += sign;
+    }
+    by_row.into_iter().collect()
+}
+
+/// Moves one seat row's taken counter: `$1` show, `$2` row, `$3` delta. One primary-key
+/// update per row, in row order (the lock order).
+async fn counter_statement(tx: &Tx) -> Result<tokio_postgres::Statement> {
+    tx.prepare_cached("UPDATE show_rows SET taken = taken + $3 WHERE show_id = $1 AND row_no = $2")
         .await
-        .map_err(db_error)?;
-    let deltas: Vec<(i32, i32)> = by_row.iter().map(|(&row, &n)| (row, sign * n)).collect();
-    let stmt = &stmt;
-    settle(
-        futures_util::future::join_all(deltas.iter().map(|(row, delta)| async move {
-            tx.execute(stmt, &[&show_id, row, delta])
-                .await
-                .map_err(db_error)
-        }))
-        .await,
-    )?;
-    Ok(())
+        .map_err(db_error)
+}
+
+/// Parameters of [`counter_statement`] for each row delta.
+fn counter_params<'a>(
+    show_id: &'a i64,
+    deltas: &'a [(i32, i32)],
+) -> Vec<[&'a (dyn ToSql + Sync); 3]> {
+    deltas
+        .iter()
+        .map(|(row, delta)| [show_id as &(dyn ToSql + Sync), row, delta])
+        .collect()
 }
 
 /// Where a locked booking stands.
@@ -753,17 +774,13 @@ impl LockedBooking {
         })
     }
 
-    async fn read(&self, tx: &deadpool_postgres::Transaction<'_>) -> Result<Booking> {
+    async fn read(&self, tx: &Tx) -> Result<Booking> {
         read_booking(tx, self.id).await
     }
 }
 
 /// Locks the caller's booking row, or "not found" if it is not theirs.
-async fn lock_booking(
-    tx: &deadpool_postgres::Transaction<'_>,
-    user_id: i64,
-    booking_id: Uuid,
-) -> Result<LockedBooking> {
+async fn lock_booking(tx: &Tx, user_id: i64, booking_id: Uuid) -> Result<LockedBooking> {
     let stmt = tx
         .prepare_cached(&format!(
             "SELECT {LOCKED_COLUMNS} FROM bookings WHERE id = $1 AND user_id = $2 FOR UPDATE"
@@ -781,16 +798,9 @@ async fn lock_booking(
 /// Frees the seats a locked booking still owns and marks it FAILED for `reason`.
 /// Seats of a lapsed hold that a newer hold already took are left alone: they belong to
 /// the newer booking now, and their row counters never went down.
-async fn release(
-    tx: &deadpool_postgres::Transaction<'_>,
-    booking: &LockedBooking,
-    reason: FailureReason,
-) -> Result<Booking> {
+async fn release(tx: &Tx, booking: &LockedBooking, reason: FailureReason) -> Result<Booking> {
     let seats = lock_seat_rows(tx, booking.show_id, &booking.seat_ids, Some(booking.id)).await?;
-    let mut freed_by_row: BTreeMap<i32, i32> = BTreeMap::new();
-    for seat in &seats {
-        *freed_by_row.entry(seat.row_no).or_default() += 1;
-    }
+    let freed = row_deltas(seats.iter(), -1);
     let ctids: Vec<&str> = seats.iter().map(|s| s.ctid.as_str()).collect();
     let free_seats = tx
         .prepare_cached(
@@ -799,6 +809,7 @@ async fn release(
         )
         .await
         .map_err(db_error)?;
+    let counter = counter_statement(tx).await?;
     let fail = tx
         .prepare_cached(&format!(
             "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1), \
@@ -808,24 +819,17 @@ async fn release(
         ))
         .await
         .map_err(db_error)?;
-    match tokio::join!(
-        async { tx.execute(&free_seats, &[&ctids]).await.map_err(db_error) },
-        adjust_row_counters(tx, booking.show_id, &freed_by_row, -1),
-        async {
-            tx.query_one(&fail, &[&booking.id, &reason.as_str()])
-                .await
-                .map_err(db_error)
-        },
-    ) {
-        (Ok(_), Ok(()), Ok(row)) => booking_from_row(&row),
-        (a, b, c) => Err(root_cause([a.err(), b.err(), c.err()])),
-    }
+    let counter_params = counter_params(&booking.show_id, &freed);
+    let fail_params: [&(dyn ToSql + Sync); 2] = [&booking.id, &reason.as_str()];
+    let free_params: [&(dyn ToSql + Sync); 1] = [&ctids];
+    let mut writes: Vec<Write> = vec![(&free_seats, &free_params)];
+    writes.extend(counter_params.iter().map(|p| (&counter, &p[..])));
+    writes.push((&fail, &fail_params));
+    let rows = tx.commit_with(&writes).await?;
+    booking_from_row(only_row(rows.last().map_or(&[][..], Vec::as_slice))?)
 }
 
-async fn read_booking(
-    tx: &deadpool_postgres::Transaction<'_>,
-    booking_id: Uuid,
-) -> Result<Booking> {
+async fn read_booking(tx: &Tx, booking_id: Uuid) -> Result<Booking> {
     let stmt = tx
         .prepare_cached(&format!(
             "SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1"

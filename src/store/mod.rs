@@ -12,6 +12,7 @@ pub mod migrate;
 pub mod outbox;
 pub mod settings;
 pub mod shows;
+pub mod tx;
 pub mod users;
 
 use std::future::Future;
@@ -20,9 +21,10 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
 use rand::Rng;
+use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{IsolationLevel, NoTls};
 use tracing::Instrument;
+pub use tx::Tx;
 
 use crate::domain::{Error, ErrorKind, Result};
 
@@ -129,11 +131,13 @@ impl Db {
     /// Runs `work` in a SERIALIZABLE transaction and commits it, retrying the whole
     /// transaction on serialization failures and deadlocks (SQLSTATE 40001 / 40P01, which
     /// can surface at any statement or at COMMIT) with jittered exponential back-off.
-    /// An `Err` from `work` rolls back (the transaction is dropped) and is returned.
+    /// `work` starts the transaction with [`Tx::begin_with`] and may end it with
+    /// [`Tx::commit_with`]; otherwise it is committed here. An `Err` from `work` rolls
+    /// back (the transaction is dropped) and is returned.
     pub async fn serializable<C, T, F>(&self, op: &'static str, ctx: &C, mut work: F) -> Result<T>
     where
         C: Sync + ?Sized,
-        F: for<'a> FnMut(&'a deadpool_postgres::Transaction<'a>, &'a C) -> TxFuture<'a, T>,
+        F: for<'a> FnMut(&'a Tx, &'a C) -> TxFuture<'a, T>,
     {
         // Log lines of the transaction carry its operation and, once it retried, how often.
         let span = tracing::info_span!("transaction", op, retries = tracing::field::Empty);
@@ -141,15 +145,12 @@ impl Db {
         async move { loop {
             attempt += 1;
             let result: Result<T> = async {
-                let mut client = self.client().await?;
-                let tx = client
-                    .build_transaction()
-                    .isolation_level(IsolationLevel::Serializable)
-                    .start()
-                    .await
-                    .map_err(db_error)?;
+                let tx = Tx::new(self.client().await?);
                 let value = work(&tx, ctx).await?;
-                tx.commit().await.map_err(db_error)?;
+                // Bodies that end with a write commit with it; the others commit here.
+                if !tx.finished() {
+                    tx.commit().await?;
+                }
                 Ok(value)
             }
             .await;
@@ -251,26 +252,6 @@ pub fn root_cause<const N: usize>(errors: [Option<Error>; N]) -> Error {
         echo.get_or_insert(err);
     }
     echo.unwrap_or_else(|| Error::internal(anyhow::anyhow!("root_cause called without errors")))
-}
-
-/// Like [`root_cause`], for a list of results of the same type.
-pub fn settle<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
-    let mut values = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
-    for result in results {
-        match result {
-            Ok(value) => values.push(value),
-            Err(err) => errors.push(err),
-        }
-    }
-    if errors.is_empty() {
-        return Ok(values);
-    }
-    let index = errors
-        .iter()
-        .position(|e| e.code != ABORTED_ECHO)
-        .unwrap_or(0);
-    Err(errors.swap_remove(index))
 }
 
 /// True when `err` is a unique-constraint violation on `constraint`.

@@ -24,4 +24,5 @@ mod seed;
 mod shared;
 mod shows;
 mod spec;
+mod transactions;
 mod ui;
