@@ -5,8 +5,11 @@
 //! it saw (`Last-Event-ID`, as browsers do, or `?since=`): the changes it missed are
 //! replayed when this instance still has them all, and otherwise it gets a `resync`
 //! event telling it to reload the seat map. Comments keep idle connections open.
+//!
+//! Events arrive in the order their changes were published, which is not always version
+//! order; for each seat, the event with the highest version carries its current status.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -100,6 +103,10 @@ pub struct EventsApi;
 #[OpenApi(tag = "Tag::Shows")]
 impl EventsApi {
     /// Live changes to a show's seats, from every instance.
+    ///
+    /// Events can arrive out of version order: for each seat, apply a change only when its
+    /// `version` is higher than that of the last change applied to the seat (for a seat
+    /// not changed since the seat map was loaded, the map's `version`).
     #[oai(
         path = "/shows/:id/events",
         method = "get",
@@ -129,12 +136,12 @@ impl EventsApi {
         });
         reply(exists, |()| {
             let mut pending = VecDeque::new();
-            let mut last = since.unwrap_or(0);
+            let mut replayed = HashSet::new();
             if let Some(since) = since {
                 match state.cache.changes_since(show_id, since) {
                     Some(missed) => {
                         for change in missed {
-                            last = last.max(change.version);
+                            replayed.insert(change.version);
                             if !change.seats.is_empty() {
                                 pending.push_back(SeatEvent::change(&change));
                             }
@@ -145,7 +152,11 @@ impl EventsApi {
                     None => pending.push_back(SeatEvent::resync(show_id)),
                 }
             }
-            let stream = events(show_id, notices, state.stop.subscribe(), pending, last);
+            let seen = Seen {
+                since: since.unwrap_or(0),
+                replayed,
+            };
+            let stream = events(show_id, notices, state.stop.subscribe(), pending, seen);
             SeatEventsResponse::Ok(EventStream::new(stream).keep_alive(KEEP_ALIVE).to_event(
                 |event| {
                     let kind = match event.kind {
@@ -163,22 +174,39 @@ impl EventsApi {
     }
 }
 
-/// The events of one show: `pending` first, then live ones newer than `last`, until the
-/// service shuts down.
+/// Which changes a stream has already covered.
+struct Seen {
+    /// The client has every change up to this version.
+    since: u64,
+    /// Versions replayed from the recent changes, which may also arrive live.
+    replayed: HashSet<u64>,
+}
+
+impl Seen {
+    /// True the first time a change newer than `since` shows up.
+    fn first_time(&mut self, version: u64) -> bool {
+        version > self.since && !self.replayed.remove(&version)
+    }
+}
+
+/// The events of one show: `pending` first, then live ones not `seen` yet, until the
+/// service shuts down. Live changes are passed on as they arrive, which is not always in
+/// version order (see `Hub::apply`): for each seat, the change with the highest version
+/// carries its current status.
 fn events(
     show_id: i64,
     notices: broadcast::Receiver<Notice>,
     stop: watch::Receiver<bool>,
     pending: VecDeque<SeatEvent>,
-    last: u64,
+    seen: Seen,
 ) -> BoxStream<'static, SeatEvent> {
     let listener = Listener::new();
     futures_util::stream::unfold(
-        (notices, stop, pending, last, listener),
-        move |(mut notices, mut stop, mut pending, mut last, listener)| async move {
+        (notices, stop, pending, seen, listener),
+        move |(mut notices, mut stop, mut pending, mut seen, listener)| async move {
             loop {
                 if let Some(event) = pending.pop_front() {
-                    return Some((event, (notices, stop, pending, last, listener)));
+                    return Some((event, (notices, stop, pending, seen, listener)));
                 }
                 if *stop.borrow() {
                     return None;
@@ -187,10 +215,9 @@ fn events(
                     _ = stop.changed() => return None,
                     notice = notices.recv() => match notice {
                         Ok(Notice::Changed(change)) if change.show_id == show_id => {
-                            if change.version <= last {
+                            if !seen.first_time(change.version) {
                                 continue;
                             }
-                            last = change.version;
                             if change.seats.is_empty() {
                                 continue; // the show itself changed, no seat did
                             }
@@ -204,7 +231,7 @@ fn events(
                         Err(broadcast::error::RecvError::Closed) => return None,
                     },
                 };
-                return Some((event, (notices, stop, pending, last, listener)));
+                return Some((event, (notices, stop, pending, seen, listener)));
             }
         },
     )

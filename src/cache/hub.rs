@@ -235,13 +235,15 @@ impl Hub {
         {
             let mut recent = lock(&self.recent);
             let events = recent.entry(change.show_id).or_default();
-            if events
-                .back()
-                .is_none_or(|last| last.version < change.version)
-            {
-                events.push_back(change.clone());
-                if events.len() > RECENT_PER_SHOW {
-                    events.pop_front();
+            // Changes are published once their statuses are read, which takes each writer
+            // its own time: they can arrive out of version order. The buffer stays sorted.
+            match events.binary_search_by_key(&change.version, |e| e.version) {
+                Ok(_) => return, // heard twice
+                Err(at) => {
+                    events.insert(at, change.clone());
+                    if events.len() > RECENT_PER_SHOW {
+                        events.pop_front();
+                    }
                 }
             }
         }

@@ -313,3 +313,53 @@ async fn a_show_created_on_one_instance_appears_on_the_others_lists() {
         .collect();
     assert!(ids.contains(&first) && ids.contains(&second), "{ids:?}");
 }
+
+#[tokio::test]
+async fn changes_published_out_of_version_order_all_reach_the_stream() {
+    let redis = OwnRedis::start().await;
+    let (a, _b, namespace) = pair(&redis.url()).await;
+    let show = a.create_show(&[("A", 4)]).await;
+    let base = a.get(&format!("/shows/{show}/seats"), None).await.body["version"]
+        .as_u64()
+        .unwrap();
+    let stream = a
+        .http
+        .get(a.url(&format!("/shows/{show}/events")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+
+    // Two writers took their versions in one order and published in the other (each
+    // publishes once its status read is back): both changes must reach the stream.
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut con = client.get_multiplexed_async_connection().await.unwrap();
+    for (version, seat, status) in [(base + 2, 1, "BOOKED"), (base + 1, 2, "HELD")] {
+        let message = serde_json::json!({
+            "show_id": show, "version": version, "seats": [{"id": seat, "status": status}],
+        });
+        redis::cmd("PUBLISH")
+            .arg(format!("{namespace}:show-changes"))
+            .arg(message.to_string())
+            .query_async::<i64>(&mut con)
+            .await
+            .unwrap();
+    }
+    let text = read_events(stream, |t| t.matches("event: seats").count() >= 2).await;
+    let late = text.find(&format!("id: {}\n", base + 1));
+    let early = text.find(&format!("id: {}\n", base + 2));
+    assert!(late.is_some() && early < late, "{text}");
+
+    // A client reconnecting from before both gets them replayed in version order.
+    let again = a
+        .http
+        .get(a.url(&format!("/shows/{show}/events")))
+        .header("Last-Event-ID", base.to_string())
+        .send()
+        .await
+        .unwrap();
+    let text = read_events(again, |t| t.matches("event: seats").count() >= 2).await;
+    let first = text.find(&format!("id: {}\n", base + 1));
+    let second = text.find(&format!("id: {}\n", base + 2));
+    assert!(first.is_some() && first < second, "{text}");
+}

@@ -258,7 +258,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live changes to a show's seats, from every instance. */
+        /**
+         * Live changes to a show's seats, from every instance.
+         * @description Events can arrive out of version order: for each seat, apply a change only when its
+         *     `version` is higher than that of the last change applied to the seat (for a seat
+         *     not changed since the seat map was loaded, the map's `version`).
+         */
         get: operations["stream_seat_events"];
         put?: never;
         post?: never;

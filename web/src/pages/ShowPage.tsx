@@ -6,6 +6,7 @@ import { Countdown } from '../components/Countdown';
 import { SeatList } from '../components/SeatList';
 import { Legend, SeatMap } from '../components/SeatMap';
 import { problemCode, problemMessage } from '../errors';
+import { SeatVersions } from '../liveSeats';
 import { formatDateTime, formatPrice } from '../format';
 
 type Phase = 'held' | 'confirmed' | 'expired' | 'cancelled';
@@ -32,7 +33,8 @@ export function ShowPage({ showId }: { showId: number }) {
 
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
-  const versionRef = useRef(0);
+  // Which seat changes the loaded map and the events since have covered.
+  const seatVersions = useRef(new SeatVersions(0));
   const pendingHold = useRef<Set<number>>(new Set());
   const panelRef = useRef<HTMLElement>(null);
 
@@ -52,7 +54,7 @@ export function ShowPage({ showId }: { showId: number }) {
   const loadSeats = useCallback(async () => {
     try {
       const map = unwrap(await api.GET('/shows/{id}/seats', { params: { path: { id: showId } } }));
-      versionRef.current = map.version;
+      seatVersions.current = new SeatVersions(map.version);
       setSeats(map.seats);
       setStatuses(new Map(map.seats.map((s) => [s.id, s.status])));
       setLoadedVersion(map.version);
@@ -95,14 +97,14 @@ export function ShowPage({ showId }: { showId: number }) {
     es.onerror = () => setLive(false);
     es.addEventListener('seats', (ev) => {
       const data = JSON.parse((ev as MessageEvent).data) as SeatEvent;
-      if (data.version !== undefined && data.version <= versionRef.current) return;
-      if (data.version !== undefined) versionRef.current = data.version;
+      const fresh = seatVersions.current.fresh(data);
+      if (fresh.length === 0) return;
       setStatuses((prev) => {
         const next = new Map(prev);
-        for (const c of data.seats) next.set(c.id, c.status as SeatState);
+        for (const c of fresh) next.set(c.id, c.status as SeatState);
         return next;
       });
-      const taken = data.seats
+      const taken = fresh
         .filter((c) => c.status !== 'AVAILABLE' && selectedRef.current.has(c.id) && !pendingHold.current.has(c.id))
         .map((c) => c.id);
       if (taken.length > 0) {
