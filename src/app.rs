@@ -29,7 +29,7 @@ use crate::ratelimit::RateLimiter;
 use crate::store::bookings::HoldRules;
 use crate::store::embedded::EmbeddedPostgres;
 use crate::store::{Db, PoolSettings, migrate, settings};
-use crate::worker::{relay, sweeper};
+use crate::worker::{memory, relay, sweeper};
 
 /// What every request handler shares.
 pub struct AppState {
@@ -184,6 +184,7 @@ impl Application {
             self.state.cache.redis().cloned(),
             stop_rx.clone(),
         ));
+        let trim = tokio::spawn(memory::run(stop_rx.clone()));
         tracing::info!(addr = %self.local_addr(), "Tessera is listening (API /api/v1, docs /docs)");
         let state = self.state.clone();
         let shutdown = async move {
@@ -200,7 +201,10 @@ impl Application {
             .await;
         let _ = self.state.stop.send(true);
         let _ = sweeper.await;
+        // Changes committed before the stop are still told to the other instances.
+        self.state.cache.flush().await;
         let _ = relay.await;
+        let _ = trim.await;
         let _ = subscriber.await;
         if let Some(pg) = &self.embedded {
             pg.stop();

@@ -2,8 +2,8 @@
 //!
 //! ```text
 //!  read:   in-process (moka) ──miss──► Redis ──miss──► PostgreSQL (one load per key per instance)
-//!  write:  COMMIT ─► version = INCR ─► read the changed seats' statuses ─► drop own copies
-//!                 ─► DEL Redis copies ─► PUBLISH {show, version, seats}
+//!  write:  COMMIT ─► drop own copies ─► DEL Redis copies, version = INCR ─► (response)
+//!                 ─► read the changed seats' statuses ─► PUBLISH {show, version, seats}
 //!  every instance: SUBSCRIBE ─► drop its copies of the show and of lists holding it
 //!                             ─► remember the event (for reconnecting clients) ─► notify listeners
 //! ```
@@ -19,6 +19,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
+use tokio_util::task::TaskTracker;
 
 use super::redis::Redis;
 use super::{Entry, ReadCache, keys};
@@ -64,6 +65,8 @@ pub struct Hub {
     recent: Mutex<HashMap<i64, VecDeque<Arc<ShowChange>>>>,
     /// True while the change channel subscription is up.
     subscribed: AtomicBool,
+    /// Changes being published in the background.
+    publishing: TaskTracker,
 }
 
 impl Hub {
@@ -75,6 +78,7 @@ impl Hub {
             local_versions: Mutex::default(),
             recent: Mutex::default(),
             subscribed: AtomicBool::new(false),
+            publishing: TaskTracker::new(),
         }
     }
 
@@ -175,9 +179,15 @@ impl Hub {
     }
 
     /// After a transaction that changed `seat_ids` of `show_id` has committed: assigns
-    /// the change a version, forgets every cached copy and tells every instance. With no
-    /// seats, the show itself was created or changed (every instance drops its lists).
-    pub async fn committed(&self, db: &Db, show_id: i64, seat_ids: &[i32]) {
+    /// the change a version and forgets every cached copy (this instance's and Redis's)
+    /// before returning, so the writer's next read is fresh; then, in the background,
+    /// reads the seats' statuses and tells every instance. With no seats, the show itself
+    /// was created or changed (every instance drops its lists).
+    ///
+    /// The response to the write does not wait for the status read and the message: they
+    /// only inform other instances and live listeners, which hear the change a round trip
+    /// later either way.
+    pub async fn committed(self: &Arc<Self>, db: &Db, show_id: i64, seat_ids: &[i32]) {
         self.local.show_changed(show_id).await;
         if seat_ids.is_empty() {
             self.local.lists_changed();
@@ -195,6 +205,20 @@ impl Hub {
                 Some(*v)
             }
         };
+        let hub = self.clone();
+        let (db, seat_ids) = (db.clone(), seat_ids.to_vec());
+        self.publishing
+            .spawn(async move { hub.publish(&db, show_id, version, &seat_ids).await });
+    }
+
+    /// Waits (at shutdown) for the changes still being published.
+    pub async fn flush(&self) {
+        self.publishing.close();
+        self.publishing.wait().await;
+    }
+
+    /// Tells every instance about a committed change that got `version`.
+    async fn publish(&self, db: &Db, show_id: i64, version: Option<u64>, seat_ids: &[i32]) {
         // Statuses are read after the version is taken: of two changes to one seat, the
         // one with the higher version then carries the later status.
         let seats = match (version, db.seat_statuses(show_id, seat_ids).await) {

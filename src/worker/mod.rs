@@ -1,4 +1,5 @@
 //! Background tasks.
 
+pub mod memory;
 pub mod relay;
 pub mod sweeper;
