@@ -284,9 +284,7 @@ impl Db {
                         ))
                     }
                     State::Live => {
-                        let seats =
-                            lock_seat_rows(tx, booking.show_id, &booking.seat_ids, Some(booking_id))
-                                .await?;
+                        let seats = &booking.seats;
                         if seats.len() != booking.seat_ids.len() {
                             return Err(Error::internal(anyhow::anyhow!(
                                 "booking {booking_id} owns {} of its {} seats",
@@ -440,7 +438,16 @@ impl Db {
                         let Some(row) = row else {
                             return Ok(None);
                         };
-                        let booking = LockedBooking::from_row(*id, &row)?;
+                        let mut booking = LockedBooking::from_row(*id, &row)?;
+                        booking.seats =
+                            lock_seat_rows(tx, booking.show_id, &booking.seat_ids, Some(*id))
+                                .await?
+                                .into_iter()
+                                .map(|s| OwnedSeat {
+                                    row_no: s.row_no,
+                                    ctid: s.ctid,
+                                })
+                                .collect();
                         release(tx, &booking, FailureReason::Expired).await?;
                         Ok(Some(booking.seat_ids))
                     })
@@ -544,7 +551,13 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
     let ctids: Vec<&str> = seats.iter().map(|s| s.ctid.as_str()).collect();
     // Seats newly taken per seat row. A lapsed hold's seat is still counted as taken by
     // its row counter (its old booking is released by the sweeper), so it adds nothing.
-    let taken = row_deltas(seats.iter().filter(|s| s.status == "AVAILABLE"), 1);
+    let taken = row_deltas(
+        seats
+            .iter()
+            .filter(|s| s.status == "AVAILABLE")
+            .map(|s| s.row_no),
+        1,
+    );
 
     // now() is the transaction's start time, so the booking's expires_at and the seats'
     // held_until are the same instant.
@@ -700,11 +713,12 @@ async fn lock_seat_rows(
         .collect())
 }
 
-/// Seats per seat row, times `sign`: how each row's taken counter moves.
-fn row_deltas<'s>(seats: impl Iterator<Item = &'s LockedSeat>, sign: i32) -> Vec<(i32, i32)> {
+/// Seats per seat row (given each seat's row), times `sign`: how each row's taken counter
+/// moves.
+fn row_deltas(rows: impl Iterator<Item = i32>, sign: i32) -> Vec<(i32, i32)> {
     let mut by_row: BTreeMap<i32, i32> = BTreeMap::new();
-    for seat in seats {
-        *by_row.entry(seat.row_no).or_default() += sign;
+    for row_no in rows {
+        *by_row.entry(row_no).or_default() += sign;
     }
     by_row.into_iter().collect()
 }
@@ -740,17 +754,26 @@ enum State {
     Expired,
 }
 
-/// A booking row locked FOR UPDATE by the current transaction.
+/// A booking row locked FOR UPDATE by the current transaction, with the seat rows it
+/// still owns (locked too).
 struct LockedBooking {
     id: Uuid,
     show_id: i64,
     state: State,
     seat_ids: Vec<i32>,
     show_started: bool,
+    seats: Vec<OwnedSeat>,
 }
 
-const LOCKED_COLUMNS: &str = "show_id, status, failure_reason, seat_ids, expires_at <= now(), \
-     (SELECT starts_at <= now() FROM shows WHERE shows.id = bookings.show_id)";
+/// A seat row a locked booking owns, locked.
+struct OwnedSeat {
+    row_no: i32,
+    /// The locked row version (see [`LockedSeat::ctid`]).
+    ctid: String,
+}
+
+const LOCKED_COLUMNS: &str = "show_id, status, failure_reason, seat_ids, expires_at <= now() AS lapsed, \
+     (SELECT starts_at <= now() FROM shows WHERE shows.id = bookings.show_id) AS started";
 
 impl LockedBooking {
     fn from_row(id: Uuid, row: &Row) -> Result<Self> {
@@ -771,6 +794,7 @@ impl LockedBooking {
             state,
             seat_ids: row.get(3),
             show_started: row.get(5),
+            seats: Vec::new(),
         })
     }
 
@@ -779,29 +803,54 @@ impl LockedBooking {
     }
 }
 
-/// Locks the caller's booking row, or "not found" if it is not theirs.
+/// Locks the caller's booking row and then the seat rows it owns, in one statement (one
+/// round trip, sent with `BEGIN`), or "not found" if it is not theirs.
+///
+/// The booking is locked in a materialized CTE before the seats are looked up from its
+/// `seat_ids`, so the lock order stays booking -> seats. Seats are found one primary-key
+/// lookup each, as in [`lock_seat_rows`], and only while the booking owns them.
 async fn lock_booking(tx: &Tx, user_id: i64, booking_id: Uuid) -> Result<LockedBooking> {
     let stmt = tx
         .prepare_cached(&format!(
-            "SELECT {LOCKED_COLUMNS} FROM bookings WHERE id = $1 AND user_id = $2 FOR UPDATE"
+            "WITH b AS MATERIALIZED ( \
+               SELECT id, {LOCKED_COLUMNS} FROM bookings WHERE id = $1 AND user_id = $2 FOR UPDATE) \
+             SELECT b.show_id, b.status, b.failure_reason, b.seat_ids, b.lapsed, b.started, \
+                    owned.row_no, owned.ctid \
+             FROM b LEFT JOIN LATERAL ( \
+               SELECT l.row_no, l.ctid::text AS ctid, want.n \
+               FROM unnest(b.seat_ids) WITH ORDINALITY AS want(wanted, n) \
+               CROSS JOIN LATERAL ( \
+                 SELECT row_no, ctid FROM seats \
+                 WHERE show_id = b.show_id AND seat_id = want.wanted AND booking_id = b.id \
+                 FOR UPDATE) l) owned ON true \
+             ORDER BY owned.n"
         ))
         .await
         .map_err(db_error)?;
-    let row = tx
-        .query_opt(&stmt, &[&booking_id, &user_id])
+    let rows = tx
+        .query(&stmt, &[&booking_id, &user_id])
         .await
-        .map_err(db_error)?
-        .ok_or_else(booking_not_found)?;
-    LockedBooking::from_row(booking_id, &row)
+        .map_err(db_error)?;
+    let first = rows.first().ok_or_else(booking_not_found)?;
+    let mut booking = LockedBooking::from_row(booking_id, first)?;
+    booking.seats = rows
+        .iter()
+        .filter_map(|row| {
+            Some(OwnedSeat {
+                row_no: row.get::<_, Option<i32>>(6)?,
+                ctid: row.get(7),
+            })
+        })
+        .collect();
+    Ok(booking)
 }
 
 /// Frees the seats a locked booking still owns and marks it FAILED for `reason`.
 /// Seats of a lapsed hold that a newer hold already took are left alone: they belong to
 /// the newer booking now, and their row counters never went down.
 async fn release(tx: &Tx, booking: &LockedBooking, reason: FailureReason) -> Result<Booking> {
-    let seats = lock_seat_rows(tx, booking.show_id, &booking.seat_ids, Some(booking.id)).await?;
-    let freed = row_deltas(seats.iter(), -1);
-    let ctids: Vec<&str> = seats.iter().map(|s| s.ctid.as_str()).collect();
+    let freed = row_deltas(booking.seats.iter().map(|s| s.row_no), -1);
+    let ctids: Vec<&str> = booking.seats.iter().map(|s| s.ctid.as_str()).collect();
     let free_seats = tx
         .prepare_cached(
             "UPDATE seats SET status = 'AVAILABLE', booking_id = NULL, held_until = NULL \
