@@ -13,7 +13,7 @@ use poem_openapi::types::{ToJSON, Type};
 
 use super::shows::{SeatMap, SeatView, ShowPage, ShowView};
 use crate::app::AppState;
-use crate::cache::{Entry, keys};
+use crate::cache::{Body, Entry, keys};
 use crate::domain::Result;
 use crate::domain::page::Cursor;
 use crate::store::shows::ShowFilter;
@@ -39,17 +39,20 @@ impl<T> CachedJson<T> {
                 name.eq_ignore_ascii_case("gzip") && !refused
             })
         });
-        match entry.gzip {
-            Some(gzip) if accepts_gzip => Self {
-                body: gzip,
-                gzipped: true,
-                _schema: PhantomData,
+        let (body, gzipped) = match entry.body {
+            Body::Gzip(gzip) if accepts_gzip => (gzip, true),
+            Body::Gzip(gzip) => match crate::cache::gunzip(&gzip) {
+                Some(body) => (body, false),
+                // Only our own gzip is ever kept; should it not inflate, the client still
+                // gets valid bytes, labelled as what they are.
+                None => (gzip, true),
             },
-            _ => Self {
-                body: entry.body,
-                gzipped: false,
-                _schema: PhantomData,
-            },
+            Body::Plain(body) => (body, false),
+        };
+        Self {
+            body,
+            gzipped,
+            _schema: PhantomData,
         }
     }
 }

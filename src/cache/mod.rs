@@ -30,17 +30,40 @@ use moka::Expiry;
 
 use crate::domain::{Error, Result};
 
-/// Bodies at least this large are also kept gzip-compressed.
+/// Bodies at least this large are kept gzip-compressed only.
 const COMPRESS_FROM_BYTES: usize = 8 * 1024;
+
+/// A cached body as it is kept: small ones as they are, large ones only gzip-compressed.
+/// A 500-seat map shrinks about eightfold and a 20,000-seat map fifteenfold, so the same
+/// memory holds that many more of them; it is compressed once per change instead of once
+/// per request, and inflated only for the rare client that does not accept gzip.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Plain(Bytes),
+    Gzip(Bytes),
+}
+
+impl Body {
+    /// The bytes kept (compressed or not).
+    pub fn stored(&self) -> &Bytes {
+        match self {
+            Self::Plain(bytes) | Self::Gzip(bytes) => bytes,
+        }
+    }
+
+    /// The body as it is, inflated if need be.
+    pub fn plain(&self) -> Option<Bytes> {
+        match self {
+            Self::Plain(bytes) => Some(bytes.clone()),
+            Self::Gzip(gzip) => gunzip(gzip),
+        }
+    }
+}
 
 /// A cached response body.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub body: Bytes,
-    /// The body gzip-compressed, for clients that accept it (large bodies only). A
-    /// 20,000-seat map shrinks about fifteenfold, and is compressed once per change
-    /// instead of once per request.
-    pub gzip: Option<Bytes>,
+    pub body: Body,
     /// Strong ETag of `body`, quoted.
     pub etag: Arc<str>,
     /// How long this entry may be served.
@@ -59,8 +82,10 @@ impl Entry {
         body.hash(&mut hasher);
         Self {
             etag: format!("\"v{version}-{:016x}\"", hasher.finish()).into(),
-            gzip: gzip(&body),
-            body: Bytes::from(body),
+            body: match gzip(&body) {
+                Some(gzip) => Body::Gzip(gzip),
+                None => Body::Plain(Bytes::from(body)),
+            },
             ttl,
             version,
             show_ids: show_ids.into(),
@@ -106,7 +131,7 @@ impl ReadCache {
         let entries = moka::future::Cache::builder()
             .max_capacity(max_bytes)
             .weigher(|key: &String, entry: &Entry| {
-                u32::try_from(key.len() + entry.body.len()).unwrap_or(u32::MAX)
+                u32::try_from(key.len() + entry.body.stored().len()).unwrap_or(u32::MAX)
             })
             .expire_after(PerEntryTtl)
             .support_invalidation_closures()
@@ -175,7 +200,7 @@ impl ReadCache {
 }
 
 /// The body inside a gzip stream (None if it is not one).
-pub(crate) fn gunzip(gzip: &[u8]) -> Option<Bytes> {
+pub fn gunzip(gzip: &[u8]) -> Option<Bytes> {
     use std::io::Read;
     let mut body = Vec::with_capacity(gzip.len() * 12);
     flate2::read::GzDecoder::new(gzip)

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use redis::AsyncCommands;
 use redis::aio::MultiplexedConnection;
 
-use super::Entry;
+use super::{Body, Entry};
 
 /// Redis handles, named under one namespace (several deployments or test runs can share
 /// a server).
@@ -128,12 +128,11 @@ impl Redis {
         // The etag reads "v<version>-<hash>".
         let version = etag_version(&etag);
         let stored = &value[split + 1..];
-        let (body, gzip) = match stored.split_first() {
-            Some((b'G', gzip)) => (super::gunzip(gzip)?, Some(Bytes::copy_from_slice(gzip))),
-            _ => (Bytes::copy_from_slice(stored), super::gzip(stored)),
+        let body = match stored.split_first() {
+            Some((b'G', gzip)) => Body::Gzip(Bytes::copy_from_slice(gzip)),
+            _ => Body::Plain(Bytes::copy_from_slice(stored)),
         };
         Some(Entry {
-            gzip,
             body,
             etag,
             ttl: Duration::from_millis(ttl_ms.max(1) as u64),
@@ -151,11 +150,11 @@ impl Redis {
         }
         let key = self.key(key);
         let version_key = self.version_key(show_id);
-        let stored: &[u8] = entry.gzip.as_deref().unwrap_or(&entry.body);
+        let stored = entry.body.stored();
         let mut value = Vec::with_capacity(entry.etag.len() + 2 + stored.len());
         value.extend_from_slice(entry.etag.as_bytes());
         value.push(b'\n');
-        if entry.gzip.is_some() {
+        if let Body::Gzip(_) = entry.body {
             value.push(b'G');
         }
         value.extend_from_slice(stored);
