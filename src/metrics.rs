@@ -44,6 +44,10 @@ pub const OUTBOX_RELAYED: &str = "tessera_outbox_relayed_total";
 pub const OUTBOX_LAG: &str = "tessera_outbox_lag_seconds";
 /// Redis pool connections, by `state`: `size`, `idle`.
 pub const REDIS_POOL: &str = "tessera_redis_pool_connections";
+/// The heap as the allocator sees it (glibc only), by `state`: `in_use` (live
+/// allocations), `free` (freed but still resident or reserved in the heap) and `mapped`
+/// (large blocks mapped on their own). Resident size far above `in_use` means fragmentation.
+pub const HEAP: &str = "tessera_heap_bytes";
 
 const DURATION_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -82,7 +86,23 @@ pub async fn render(state: &AppState) -> String {
     if let Ok(lag) = state.db.outbox_lag_secs().await {
         metrics::gauge!(OUTBOX_LAG).set(lag);
     }
+    record_heap();
     handle().render()
+}
+
+fn record_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: mallinfo2 only reads the allocator's statistics.
+        let info = unsafe { libc::mallinfo2() };
+        for (label, value) in [
+            ("in_use", info.uordblks),
+            ("free", info.fordblks),
+            ("mapped", info.hblkhd),
+        ] {
+            metrics::gauge!(HEAP, "state" => label).set(value as f64);
+        }
+    }
 }
 
 /// A request path as a metric label: ids become `{id}`, and the web UI's files are one

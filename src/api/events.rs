@@ -71,7 +71,7 @@ impl SeatEvent {
                 .iter()
                 .map(|s| SeatStatusChange {
                     id: s.id,
-                    status: s.status.clone(),
+                    status: s.status.as_str().to_owned(),
                 })
                 .collect(),
         }

@@ -14,7 +14,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -24,14 +24,14 @@ use tokio_util::task::TaskTracker;
 use super::redis::Redis;
 use super::{Entry, ReadCache, keys};
 use crate::domain::Result;
+use crate::domain::booking::SeatStatus;
 use crate::store::Db;
 
 /// One seat's new status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeatChange {
     pub id: i32,
-    /// `AVAILABLE`, `HELD` or `BOOKED`.
-    pub status: String,
+    pub status: SeatStatus,
 }
 
 /// A committed change to a show's seats, with the version it produced.
@@ -52,8 +52,14 @@ pub enum Notice {
     ResyncAll,
 }
 
-/// Events kept per show for clients that reconnect.
+/// Events kept per show for clients that reconnect: at most this many, for at most
+/// [`RECENT_FOR`]. A client away longer reloads the seat map (`resync`); without the time
+/// bound, every show ever changed would keep its last events for the life of the process.
 const RECENT_PER_SHOW: usize = 256;
+const RECENT_FOR: Duration = Duration::from_secs(60);
+
+/// One show's remembered changes, by version, with when each arrived.
+type Recent = VecDeque<(Instant, Arc<ShowChange>)>;
 
 pub struct Hub {
     local: ReadCache,
@@ -61,8 +67,8 @@ pub struct Hub {
     notices: broadcast::Sender<Notice>,
     /// Versions when there is no Redis (one instance).
     local_versions: Mutex<HashMap<i64, u64>>,
-    /// Recent changes per show, oldest first.
-    recent: Mutex<HashMap<i64, VecDeque<Arc<ShowChange>>>>,
+    /// Recent changes per show, by version, with when each arrived.
+    recent: Mutex<HashMap<i64, Recent>>,
     /// True while the change channel subscription is up.
     subscribed: AtomicBool,
     /// Changes being published in the background.
@@ -169,7 +175,7 @@ impl Hub {
         if let [show_id] = *entry.show_ids {
             let seen = lock(&self.recent)
                 .get(&show_id)
-                .and_then(|events| events.back().map(|e| e.version))
+                .and_then(|events| events.back().map(|(_, e)| e.version))
                 .unwrap_or(0);
             if seen > entry.version {
                 entry.ttl = Duration::ZERO;
@@ -227,10 +233,7 @@ impl Hub {
                 version,
                 seats: seats
                     .into_iter()
-                    .map(|(id, status)| SeatChange {
-                        id,
-                        status: status.as_str().to_owned(),
-                    })
+                    .map(|(id, status)| SeatChange { id, status })
                     .collect(),
             },
             _ => {
@@ -261,10 +264,10 @@ impl Hub {
             let events = recent.entry(change.show_id).or_default();
             // Changes are published once their statuses are read, which takes each writer
             // its own time: they can arrive out of version order. The buffer stays sorted.
-            match events.binary_search_by_key(&change.version, |e| e.version) {
+            match events.binary_search_by_key(&change.version, |(_, e)| e.version) {
                 Ok(_) => return, // heard twice
                 Err(at) => {
-                    events.insert(at, change.clone());
+                    events.insert(at, (Instant::now(), change.clone()));
                     if events.len() > RECENT_PER_SHOW {
                         events.pop_front();
                     }
@@ -278,17 +281,35 @@ impl Hub {
     pub fn changes_since(&self, show_id: i64, version: u64) -> Option<Vec<Arc<ShowChange>>> {
         let recent = lock(&self.recent);
         let events = recent.get(&show_id)?;
-        let first = events.front()?;
+        let (_, first) = events.front()?;
         if first.version > version + 1 {
             return None; // a gap: some were never seen here or were dropped
         }
         Some(
             events
                 .iter()
-                .filter(|e| e.version > version)
-                .cloned()
+                .filter(|(_, e)| e.version > version)
+                .map(|(_, e)| e.clone())
                 .collect(),
         )
+    }
+
+    /// Drops remembered changes older than [`RECENT_FOR`] (called every second or so).
+    pub fn forget_old(&self) {
+        if let Some(cutoff) = Instant::now().checked_sub(RECENT_FOR) {
+            self.forget_before(cutoff);
+        }
+    }
+
+    fn forget_before(&self, cutoff: Instant) {
+        lock(&self.recent).retain(|_, events| {
+            // Oldest arrivals are mostly at the front; a late one behind a newer one stays
+            // until the newer one goes.
+            while events.front().is_some_and(|(at, _)| *at < cutoff) {
+                events.pop_front();
+            }
+            !events.is_empty()
+        });
     }
 
     /// Everything cached or remembered may be stale.
@@ -373,4 +394,40 @@ async fn subscribe(redis: &Redis) -> std::result::Result<redis::aio::PubSub, Str
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(version: u64) -> Arc<ShowChange> {
+        Arc::new(ShowChange {
+            show_id: 7,
+            version,
+            seats: vec![SeatChange {
+                id: 1,
+                status: SeatStatus::Held,
+            }],
+        })
+    }
+
+    #[tokio::test]
+    async fn recent_changes_are_kept_in_version_order_and_forgotten_with_age() {
+        let hub = Hub::new(ReadCache::new(Duration::from_secs(1), 1 << 20), None);
+        for version in [3, 5, 4, 5] {
+            hub.apply(change(version)).await;
+        }
+        let versions = |since| {
+            hub.changes_since(7, since)
+                .map(|changes| changes.iter().map(|c| c.version).collect::<Vec<_>>())
+        };
+        assert_eq!(versions(2), Some(vec![3, 4, 5]));
+        assert_eq!(versions(3), Some(vec![4, 5]));
+        assert_eq!(versions(1), None, "version 2 was never seen: a gap");
+
+        hub.forget_before(Instant::now() - Duration::from_secs(60));
+        assert_eq!(versions(2), Some(vec![3, 4, 5]), "nothing that old yet");
+        hub.forget_before(Instant::now() + Duration::from_secs(1));
+        assert_eq!(versions(2), None, "all forgotten: a client must reload");
+    }
 }

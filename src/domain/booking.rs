@@ -78,8 +78,10 @@ pub struct Booking {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Status of one seat of a show, as shown on the seat map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Status of one seat of a show, as shown on the seat map (`AVAILABLE`, `HELD`, `BOOKED`
+/// in messages between instances).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum SeatStatus {
     Available,
     Held,

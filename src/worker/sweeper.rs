@@ -24,6 +24,7 @@ pub async fn run(state: Arc<AppState>, interval: Duration, mut stop: watch::Rece
             _ = stop.changed() => return,
         }
         state.limits.forget_idle();
+        state.cache.forget_old();
         loop {
             match state.db.expire_lapsed(BATCH).await {
                 Ok((due, expired)) => {
