@@ -10,10 +10,9 @@ use anyhow::Context;
 use poem::endpoint::{StaticFilesEndpoint, make_sync};
 use poem::http::Method;
 use poem::http::StatusCode;
-use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::{CatchPanic, Cors, Tracing};
 use poem::web::Html;
-use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use tokio::sync::watch;
 use tracing::Instrument;
 
@@ -46,7 +45,7 @@ pub struct AppState {
 
 /// A service ready to serve: listener bound, database migrated.
 pub struct Application {
-    acceptor: TcpAcceptor,
+    listener: tokio::net::TcpListener,
     state: Arc<AppState>,
     settings: Settings,
     /// The private cluster of the embedded default, stopped after the server.
@@ -97,14 +96,13 @@ impl Application {
                     "loaded the sample layouts and shows (cinema, coach, clinic, arena)"
                 );
             }
-            let acceptor = TcpListener::bind(settings.bind_addr)
-                .into_acceptor()
+            let listener = tokio::net::TcpListener::bind(settings.bind_addr)
                 .await
                 .with_context(|| format!("binding {}", settings.bind_addr))?;
-            Ok::<_, anyhow::Error>((secret, acceptor))
+            Ok::<_, anyhow::Error>((secret, listener))
         }
         .await;
-        let (secret, acceptor) = match result {
+        let (secret, listener) = match result {
             Ok(ok) => ok,
             Err(err) => {
                 if let Some(pg) = &embedded {
@@ -149,7 +147,7 @@ impl Application {
         });
 
         Ok(Self {
-            acceptor,
+            listener,
             state,
             settings,
             embedded,
@@ -158,10 +156,8 @@ impl Application {
 
     /// The address actually bound.
     pub fn local_addr(&self) -> SocketAddr {
-        self.acceptor
+        self.listener
             .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
             .unwrap_or(self.settings.bind_addr)
     }
 
@@ -192,13 +188,13 @@ impl Application {
             // End event streams and background work, so draining does not wait on them.
             let _ = state.stop.send(true);
         };
-        let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                routes(self.state.clone(), &self.settings),
-                shutdown,
-                Some(self.settings.shutdown_grace),
-            )
-            .await;
+        crate::server::serve(
+            self.listener,
+            routes(self.state.clone(), &self.settings),
+            shutdown,
+            self.settings.shutdown_grace,
+        )
+        .await;
         let _ = self.state.stop.send(true);
         let _ = sweeper.await;
         // Changes committed before the stop are still told to the other instances.
@@ -209,7 +205,7 @@ impl Application {
         if let Some(pg) = &self.embedded {
             pg.stop();
         }
-        result.context("serving HTTP")
+        Ok(())
     }
 }
 

@@ -14,6 +14,7 @@
 //! - [`worker`]: the hold sweeper and the booking event relay.
 //! - [`metrics`]: Prometheus metrics, their names, and `GET /metrics`.
 //! - [`app`]: wires it together: build, serve, shut down.
+//! - [`server`]: the accept loop: hyper serving the poem endpoint, graceful shutdown.
 //! - [`seed`]: loading layouts and shows from a file.
 
 pub mod api;
@@ -25,6 +26,7 @@ pub mod domain;
 pub mod metrics;
 pub mod ratelimit;
 pub mod seed;
+pub mod server;
 pub mod store;
 pub mod telemetry;
 pub mod worker;

@@ -1,8 +1,8 @@
-//! Request time limits and cross-origin access.
+//! Request time limits, draining at shutdown, and cross-origin access.
 
 use std::time::Duration;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, eventually};
 
 #[tokio::test]
 async fn a_request_stuck_past_its_time_limit_gets_503_and_changes_nothing() {
@@ -33,6 +33,68 @@ async fn a_request_stuck_past_its_time_limit_gets_503_and_changes_nothing() {
     assert_eq!(app.check_invariants(show).await, 0);
     assert_eq!(app.hold(&buyer, show, &[1]).await.status, 201);
     assert_eq!(app.check_invariants(show).await, 1);
+}
+
+#[tokio::test]
+async fn shutdown_lets_a_request_in_flight_finish_and_takes_no_new_ones() {
+    let app = TestApp::spawn().await;
+    let show = app.create_show(&[("A", 5)]).await;
+    let buyer = app.new_user().await;
+
+    // A hold waits on a row lock held by another session: it is in flight at shutdown.
+    let mut sql = app.sql().await;
+    let blocker = sql.transaction().await.unwrap();
+    blocker
+        .execute(
+            "SELECT 1 FROM seats WHERE show_id = $1 AND seat_id = 1 FOR UPDATE",
+            &[&show],
+        )
+        .await
+        .unwrap();
+    let hold = app
+        .http
+        .post(app.url("/bookings"))
+        .bearer_auth(&buyer)
+        .json(&serde_json::json!({"show_id": show, "seat_ids": [1]}))
+        .send();
+    let hold = tokio::spawn(hold);
+    let probe = app.sql().await;
+    eventually(
+        Duration::from_secs(10),
+        "the hold to wait on the lock",
+        || async {
+            let waiting: i64 = probe
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            (waiting > 0).then_some(())
+        },
+    )
+    .await;
+
+    let health = format!("{}/health", app.base);
+    let stopping = tokio::spawn(app.stop());
+    // Once draining, the service takes no new connections...
+    eventually(
+        Duration::from_secs(10),
+        "new connections to be refused",
+        || async {
+            let fresh = reqwest::Client::new().get(&health).send().await;
+            fresh.is_err().then_some(())
+        },
+    )
+    .await;
+    assert!(!stopping.is_finished(), "the server must wait for the hold");
+    // ...and the request in flight completes once its lock is free.
+    blocker.rollback().await.unwrap();
+    let held = hold.await.unwrap().unwrap();
+    assert_eq!(held.status(), 201);
+    stopping.await.unwrap();
 }
 
 #[tokio::test]
