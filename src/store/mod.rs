@@ -69,13 +69,9 @@ impl Db {
         // `show_rows` table would conflict with every other hold. Every query of the
         // service has an index path; this keeps the planner on it however small the
         // tables are.
-        // plan_cache_mode=force_generic_plan: every statement is prepared once per
-        // connection and its parameters only ever select rows by key; with the default
-        // mode PostgreSQL kept re-planning several of them on every execution (the planner
-        // was a quarter of its CPU in the hold benchmark) for the same index plan.
         config.options(format!(
             "-c statement_timeout={timeout_ms} -c idle_in_transaction_session_timeout={} \
-             -c enable_seqscan=off -c plan_cache_mode=force_generic_plan",
+             -c enable_seqscan=off",
             timeout_ms * 2
         ));
         config.connect_timeout(settings.timeout);
