@@ -170,6 +170,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
         let stop_rx = self.state.stop.subscribe();
         let subscriber = tokio::spawn(self.state.cache.clone().run_subscriber(stop_rx.clone()));
+        let publisher = tokio::spawn(self.state.cache.clone().run_publisher());
         let sweeper = tokio::spawn(sweeper::run(
             self.state.clone(),
             self.settings.sweep_interval,
@@ -199,6 +200,7 @@ impl Application {
         let _ = sweeper.await;
         // Changes committed before the stop are still told to the other instances.
         self.state.cache.flush().await;
+        publisher.abort();
         let _ = relay.await;
         let _ = trim.await;
         let _ = subscriber.await;

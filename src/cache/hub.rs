@@ -18,8 +18,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use tokio::sync::{broadcast, watch};
-use tokio_util::task::TaskTracker;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use super::redis::Redis;
 use super::{Entry, ReadCache, keys};
@@ -71,12 +70,32 @@ pub struct Hub {
     recent: Mutex<HashMap<i64, Recent>>,
     /// True while the change channel subscription is up.
     subscribed: AtomicBool,
-    /// Changes being published in the background.
-    publishing: TaskTracker,
+    /// Committed changes waiting for [`Hub::run_publisher`].
+    jobs: mpsc::UnboundedSender<Job>,
+    jobs_rx: Mutex<Option<mpsc::UnboundedReceiver<Job>>>,
 }
 
+/// A committed change waiting to be published.
+struct Committed {
+    db: Db,
+    show_id: i64,
+    version: Option<u64>,
+    seat_ids: Vec<i32>,
+}
+
+enum Job {
+    Publish(Committed),
+    /// Answered once everything queued before it is published.
+    Flush(oneshot::Sender<()>),
+}
+
+/// The most changes published together.
+const PUBLISH_BATCH: usize = 256;
+
 impl Hub {
+    /// A hub; [`Hub::run_publisher`] must run for changes to be published.
     pub fn new(local: ReadCache, redis: Option<Arc<Redis>>) -> Self {
+        let (jobs, jobs_rx) = mpsc::unbounded_channel();
         Self {
             local,
             redis,
@@ -84,7 +103,8 @@ impl Hub {
             local_versions: Mutex::default(),
             recent: Mutex::default(),
             subscribed: AtomicBool::new(false),
-            publishing: TaskTracker::new(),
+            jobs,
+            jobs_rx: Mutex::new(Some(jobs_rx)),
         }
     }
 
@@ -187,8 +207,8 @@ impl Hub {
     /// After a transaction that changed `seat_ids` of `show_id` has committed: assigns
     /// the change a version and forgets every cached copy (this instance's and Redis's)
     /// before returning, so the writer's next read is fresh; then, in the background,
-    /// reads the seats' statuses and tells every instance. With no seats, the show itself
-    /// was created or changed (every instance drops its lists).
+    /// reads the seats' statuses and tells every instance ([`Hub::run_publisher`]). With no
+    /// seats, the show itself was created or changed (every instance drops its lists).
     ///
     /// The response to the write does not wait for the status read and the message: they
     /// only inform other instances and live listeners, which hear the change a round trip
@@ -211,45 +231,100 @@ impl Hub {
                 Some(*v)
             }
         };
-        let hub = self.clone();
-        let (db, seat_ids) = (db.clone(), seat_ids.to_vec());
-        self.publishing
-            .spawn(async move { hub.publish(&db, show_id, version, &seat_ids).await });
-    }
-
-    /// Waits (at shutdown) for the changes still being published.
-    pub async fn flush(&self) {
-        self.publishing.close();
-        self.publishing.wait().await;
-    }
-
-    /// Tells every instance about a committed change that got `version`.
-    async fn publish(&self, db: &Db, show_id: i64, version: Option<u64>, seat_ids: &[i32]) {
-        // Statuses are read after the version is taken: of two changes to one seat, the
-        // one with the higher version then carries the later status.
-        let seats = match (version, db.seat_statuses(show_id, seat_ids).await) {
-            (Some(version), Ok(seats)) => ShowChange {
-                show_id,
-                version,
-                seats: seats
-                    .into_iter()
-                    .map(|(id, status)| SeatChange { id, status })
-                    .collect(),
-            },
-            _ => {
-                // Without a version or statuses, listeners can only be told to reload.
-                let _ = self.notices.send(Notice::Resync(show_id));
-                return;
-            }
-        };
-        let change = Arc::new(seats);
-        if let Some(redis) = &self.redis
-            && let Ok(message) = serde_json::to_string(&*change)
-            && redis.publish(message).await
-        {
-            return; // the channel delivers it to every instance, this one included
+        let job = Job::Publish(Committed {
+            db: db.clone(),
+            show_id,
+            version,
+            seat_ids: seat_ids.to_vec(),
+        });
+        if self.jobs.send(job).is_err() {
+            // Only after shutdown: listeners can only be told to reload.
+            let _ = self.notices.send(Notice::Resync(show_id));
         }
-        self.apply(change).await;
+    }
+
+    /// Waits (at shutdown) for the changes committed so far to be published.
+    pub async fn flush(&self) {
+        let (done, flushed) = oneshot::channel();
+        if self.jobs.send(Job::Flush(done)).is_ok() {
+            let _ = flushed.await;
+        }
+    }
+
+    /// Publishes committed changes in the background, for as long as the process runs.
+    ///
+    /// Changes that queue up while a batch is out go together in the next: one status
+    /// read for all of them (one query, one pooled connection) and their messages in one
+    /// Redis round trip. A lone change goes out at once. Each message still carries its own
+    /// version, and every status is read after every version of its batch was taken.
+    pub async fn run_publisher(self: Arc<Self>) {
+        let Some(mut jobs) = lock(&self.jobs_rx).take() else {
+            return; // already running
+        };
+        let mut batch = Vec::new();
+        loop {
+            let Some(first) = jobs.recv().await else {
+                return;
+            };
+            let mut flushes = Vec::new();
+            let mut next = Some(first);
+            while let Some(job) = next.take() {
+                match job {
+                    Job::Publish(change) => batch.push(change),
+                    Job::Flush(done) => flushes.push(done),
+                }
+                if batch.len() < PUBLISH_BATCH {
+                    next = jobs.try_recv().ok();
+                }
+            }
+            if !batch.is_empty() {
+                self.publish(&batch).await;
+                batch.clear();
+            }
+            for done in flushes {
+                let _ = done.send(());
+            }
+        }
+    }
+
+    /// Tells every instance about committed changes.
+    async fn publish(&self, batch: &[Committed]) {
+        // Statuses are read after the versions are taken: of two changes to one seat, the
+        // one with the higher version then carries the later status.
+        let wanted: Vec<(i64, &[i32])> = batch
+            .iter()
+            .map(|c| (c.show_id, c.seat_ids.as_slice()))
+            .collect();
+        let statuses = batch[0].db.seat_statuses_of(&wanted).await;
+        let mut changes = Vec::with_capacity(batch.len());
+        for (i, committed) in batch.iter().enumerate() {
+            match (committed.version, &statuses) {
+                (Some(version), Ok(statuses)) => changes.push(Arc::new(ShowChange {
+                    show_id: committed.show_id,
+                    version,
+                    seats: statuses[i]
+                        .iter()
+                        .map(|&(id, status)| SeatChange { id, status })
+                        .collect(),
+                })),
+                // Without a version or statuses, listeners can only be told to reload.
+                _ => {
+                    let _ = self.notices.send(Notice::Resync(committed.show_id));
+                }
+            }
+        }
+        if let Some(redis) = &self.redis {
+            let messages: Vec<String> = changes
+                .iter()
+                .filter_map(|c| serde_json::to_string(&**c).ok())
+                .collect();
+            if messages.len() == changes.len() && redis.publish_all(messages).await {
+                return; // the channel delivers them to every instance, this one included
+            }
+        }
+        for change in changes {
+            self.apply(change).await;
+        }
     }
 
     /// Handles a change (from the channel, or our own when there is no channel).

@@ -202,6 +202,20 @@ impl Redis {
     }
 
     /// Publishes a change message; false when it could not be sent.
+    /// Publishes `messages` on the change channel, in order, in one round trip.
+    pub async fn publish_all(&self, messages: Vec<String>) -> bool {
+        let channel = self.channel();
+        self.run("PUBLISH", |mut c| async move {
+            let mut pipe = redis::pipe();
+            for message in messages {
+                pipe.publish(&channel, message).ignore();
+            }
+            pipe.query_async::<()>(&mut c).await
+        })
+        .await
+        .is_some()
+    }
+
     pub async fn publish(&self, message: String) -> bool {
         let channel = self.channel();
         self.run("PUBLISH", |mut c| async move {

@@ -163,29 +163,49 @@ impl Db {
         self.show(show_id).await
     }
 
-    /// The live status of some seats of a show (a lapsed hold reads as AVAILABLE).
-    pub async fn seat_statuses(
+    /// The live status of some seats of several shows (a lapsed hold reads as AVAILABLE),
+    /// in one query: for each `(show, seats)` asked for, in that order, the seats found.
+    pub async fn seat_statuses_of(
         &self,
-        show_id: i64,
-        seat_ids: &[i32],
-    ) -> Result<Vec<(i32, SeatStatus)>> {
+        wanted: &[(i64, &[i32])],
+    ) -> Result<Vec<Vec<(i32, SeatStatus)>>> {
+        let (mut asks, mut shows, mut seats) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, (show_id, seat_ids)) in wanted.iter().enumerate() {
+            for &seat_id in *seat_ids {
+                asks.push(i as i32);
+                shows.push(*show_id);
+                seats.push(seat_id);
+            }
+        }
         let client = self.client().await?;
+        // A primary-key lookup per seat asked for (LATERAL, as for the seat locks: the
+        // plan must not depend on statistics about new shows).
         let stmt = client
             .prepare_cached(
-                "SELECT seat_id, CASE WHEN status = 'HELD' AND held_until <= now() THEN 'AVAILABLE' \
-                                      ELSE status END \
-                 FROM seats WHERE show_id = $1 AND seat_id = ANY($2) ORDER BY seat_id",
+                "SELECT want.ask, s.seat_id, s.status FROM \
+                   unnest($1::int[], $2::bigint[], $3::int[]) AS want(ask, show_id, seat_id) \
+                 CROSS JOIN LATERAL ( \
+                   SELECT seat_id, CASE WHEN status = 'HELD' AND held_until <= now() \
+                                        THEN 'AVAILABLE' ELSE status END AS status \
+                   FROM seats WHERE show_id = want.show_id AND seat_id = want.seat_id) s",
             )
             .await
             .map_err(db_error)?;
         let rows = client
-            .query(&stmt, &[&show_id, &seat_ids])
+            .query(&stmt, &[&asks, &shows, &seats])
             .await
             .map_err(db_error)?;
-        Ok(rows
-            .iter()
-            .map(|row| (row.get(0), seat_status(row.get(1))))
-            .collect())
+        let mut found = vec![Vec::new(); wanted.len()];
+        for row in &rows {
+            let ask = row.get::<_, i32>(0) as usize;
+            if let Some(list) = found.get_mut(ask) {
+                list.push((row.get(1), seat_status(row.get(2))));
+            }
+        }
+        for list in &mut found {
+            list.sort_unstable_by_key(|&(id, _)| id);
+        }
+        Ok(found)
     }
 
     pub async fn show(&self, id: i64) -> Result<Show> {

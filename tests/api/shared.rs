@@ -363,3 +363,65 @@ async fn changes_published_out_of_version_order_all_reach_the_stream() {
     let second = text.find(&format!("id: {}\n", base + 2));
     assert!(first.is_some() && first < second, "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_changes_rebuild_the_seat_map_from_the_stream() {
+    let redis = OwnRedis::start().await;
+    let (a, b, _) = pair(&redis.url()).await;
+    let show = a.create_show(&[("A", 20), ("B", 20)]).await;
+    let buyers = futures_util::future::join_all((0..20).map(|_| b.new_user())).await;
+    let stream = a
+        .http
+        .get(a.url(&format!("/shows/{show}/events")))
+        .send()
+        .await
+        .unwrap();
+    // Twenty buyers at once each hold two seats, and every other one cancels at once:
+    // their changes queue up and go out in batches.
+    let writes = futures_util::future::join_all(buyers.iter().enumerate().map(|(i, token)| {
+        let first = i as i64 * 2 + 1;
+        let b = &b;
+        async move {
+            let hold = b.hold(token, show, &[first, first + 1]).await;
+            assert_eq!(hold.status, 201, "{hold:?}");
+            if i % 2 == 0 {
+                let id = hold.body["id"].as_str().unwrap();
+                assert_eq!(b.act(token, id, "cancel").await.status, 200);
+                2
+            } else {
+                1
+            }
+        }
+    }))
+    .await;
+    let changes: usize = writes.iter().sum();
+
+    // Applying the events as documented (per seat, the highest version wins) gives the
+    // seat map as it is.
+    let text = read_events(stream, |t| t.matches("event: seats").count() >= changes).await;
+    let mut latest: std::collections::HashMap<i64, (u64, String)> = Default::default();
+    let mut versions = std::collections::HashSet::new();
+    for data in text.lines().filter_map(|l| l.strip_prefix("data: ")) {
+        let event: serde_json::Value = serde_json::from_str(data).unwrap();
+        let version = event["version"].as_u64().unwrap();
+        assert!(versions.insert(version), "one version per change: {text}");
+        for seat in event["seats"].as_array().unwrap() {
+            let entry = latest
+                .entry(seat["id"].as_i64().unwrap())
+                .or_insert((0, String::new()));
+            if version > entry.0 {
+                *entry = (version, seat["status"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    let map = a.get(&format!("/shows/{show}/seats"), None).await;
+    for seat in map.body["seats"].as_array().unwrap() {
+        let id = seat["id"].as_i64().unwrap();
+        let from_events = latest.get(&id).map(|(_, s)| s.as_str());
+        if id <= 40 {
+            assert_eq!(from_events, seat["status"].as_str(), "seat {id}:\n{text}");
+        } else {
+            assert_eq!(from_events, None, "seat {id} never changed");
+        }
+    }
+}
