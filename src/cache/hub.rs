@@ -243,11 +243,12 @@ impl Hub {
         }
     }
 
-    /// Waits (at shutdown) for the changes committed so far to be published.
+    /// Waits (at shutdown) for the changes committed so far to be published, for at most
+    /// a few seconds (the publisher may be stuck on an unreachable Redis or database).
     pub async fn flush(&self) {
         let (done, flushed) = oneshot::channel();
         if self.jobs.send(Job::Flush(done)).is_ok() {
-            let _ = flushed.await;
+            let _ = tokio::time::timeout(Duration::from_secs(5), flushed).await;
         }
     }
 
