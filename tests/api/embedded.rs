@@ -4,7 +4,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::helpers::{eventually, fresh_database};
+use crate::helpers::fresh_database;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 
@@ -16,32 +16,52 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Starts `tessera serve` with no configuration but its data directory, and waits until it
+/// is ready. A port picked free can be taken (by another test's outgoing connection) before
+/// the service binds it; the service then exits at once, and is started again on another.
+async fn start_embedded(
+    data_dir: &std::path::Path,
+    http: &reqwest::Client,
+) -> (tokio::process::Child, String) {
+    for _ in 0..3 {
+        let port = free_port();
+        let mut child = tokio::process::Command::new(BIN)
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("TESSERA_DATA_DIR", data_dir)
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                break; // exited during start-up: try another port
+            }
+            if let Ok(r) = http.get(format!("{base}/ready")).send().await
+                && r.status() == 200
+            {
+                return (child, base);
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the embedded service was not ready within 60 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    panic!("the embedded service exited during start-up three times");
+}
+
 #[tokio::test]
 async fn serve_without_configuration_runs_its_own_postgres_and_stops_it() {
     let data_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("embedded-{}", uuid::Uuid::new_v4().simple()));
-    let port = free_port();
-    let mut child = tokio::process::Command::new(BIN)
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("TESSERA_DATA_DIR", &data_dir)
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    eventually(
-        Duration::from_secs(60),
-        "the embedded service to be ready",
-        || async {
-            let r = http.get(format!("{base}/ready")).send().await.ok()?;
-            (r.status() == 200).then_some(())
-        },
-    )
-    .await;
+    let (mut child, base) = start_embedded(&data_dir, &http).await;
     // The default admin can sign in and the API works end to end.
     let login: serde_json::Value = http
         .post(format!("{base}/api/v1/auth/login"))
