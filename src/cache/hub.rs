@@ -331,7 +331,9 @@ impl Hub {
     /// Handles a change (from the channel, or our own when there is no channel).
     /// A change without seats is a show created or changed: it may belong on any list.
     async fn apply(&self, change: Arc<ShowChange>) {
-        self.local.show_changed(change.show_id).await;
+        self.local
+            .show_changed_at(change.show_id, change.version)
+            .await;
         if change.seats.is_empty() {
             self.local.lists_changed();
         }

@@ -174,6 +174,29 @@ impl ReadCache {
     pub async fn show_changed(&self, show_id: i64) {
         self.entries.invalidate(&keys::show(show_id)).await;
         self.entries.invalidate(&keys::seat_map(show_id)).await;
+        self.lists_with_show_changed(show_id);
+    }
+
+    /// Like [`ReadCache::show_changed`] for the change that produced `version`, heard
+    /// after the writer already dropped its copies: the show and its seat map are kept
+    /// when they were loaded at `version` or later (they include the change), so a copy
+    /// loaded between the commit and the message is not thrown away again.
+    pub async fn show_changed_at(&self, show_id: i64, version: u64) {
+        for key in [keys::show(show_id), keys::seat_map(show_id)] {
+            if self
+                .entries
+                .get(&key)
+                .await
+                .is_some_and(|entry| entry.version < version)
+            {
+                self.entries.invalidate(&key).await;
+            }
+        }
+        self.lists_with_show_changed(show_id);
+    }
+
+    /// Lists carry no show version: every cached list holding the show is dropped.
+    fn lists_with_show_changed(&self, show_id: i64) {
         let result = self.entries.invalidate_entries_if(move |key, entry| {
             key.starts_with(keys::LIST_PREFIX) && entry.show_ids.contains(&show_id)
         });
@@ -225,6 +248,33 @@ pub(crate) fn gzip(body: &[u8]) -> Option<Bytes> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_change_heard_late_keeps_copies_that_already_include_it() {
+        let cache = ReadCache::new(Duration::from_secs(60), 1 << 20);
+        let load = |version| async move {
+            Ok(Entry::new(
+                b"{}".to_vec(),
+                version,
+                Duration::from_secs(60),
+                vec![7],
+            ))
+        };
+        let version_of = |key: String| {
+            let cache = cache.clone();
+            async move { cache.entries.get(&key).await.map(|e| e.version) }
+        };
+        cache.get_or_load(keys::seat_map(7), load(5)).await.unwrap();
+        cache.get_or_load(keys::show(7), load(4)).await.unwrap();
+        // The change that produced version 5 arrives: the map loaded at 5 includes it.
+        cache.show_changed_at(7, 5).await;
+        assert_eq!(version_of(keys::seat_map(7)).await, Some(5));
+        assert_eq!(version_of(keys::show(7)).await, None);
+        cache.show_changed(7).await;
+        assert_eq!(version_of(keys::seat_map(7)).await, None);
+    }
+
     #[test]
     fn gzip_round_trips_large_bodies_and_skips_small_ones() {
         let big: Vec<u8> = (0..20_000)
