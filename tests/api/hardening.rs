@@ -4,6 +4,22 @@ use std::time::Duration;
 
 use crate::helpers::{TestApp, eventually};
 
+/// A transaction of another session holding seat 1's row lock until it ends.
+async fn lock_seat_one(
+    sql: &mut tokio_postgres::Client,
+    show: i64,
+) -> tokio_postgres::Transaction<'_> {
+    let blocker = sql.transaction().await.unwrap();
+    blocker
+        .execute(
+            "SELECT 1 FROM seats WHERE show_id = $1 AND seat_id = 1 FOR UPDATE",
+            &[&show],
+        )
+        .await
+        .unwrap();
+    blocker
+}
+
 #[tokio::test]
 async fn a_request_stuck_past_its_time_limit_gets_503_and_changes_nothing() {
     let app = TestApp::spawn_with(|s| {
@@ -17,14 +33,7 @@ async fn a_request_stuck_past_its_time_limit_gets_503_and_changes_nothing() {
 
     // Another session holds seat 1's row lock: the hold waits on it past the limit.
     let mut sql = app.sql().await;
-    let blocker = sql.transaction().await.unwrap();
-    blocker
-        .execute(
-            "SELECT 1 FROM seats WHERE show_id = $1 AND seat_id = 1 FOR UPDATE",
-            &[&show],
-        )
-        .await
-        .unwrap();
+    let blocker = lock_seat_one(&mut sql, show).await;
     let stuck = app.hold(&buyer, show, &[1]).await;
     assert_eq!((stuck.status, stuck.code()), (503, "request_timeout"));
     blocker.rollback().await.unwrap();
@@ -43,14 +52,7 @@ async fn shutdown_lets_a_request_in_flight_finish_and_takes_no_new_ones() {
 
     // A hold waits on a row lock held by another session: it is in flight at shutdown.
     let mut sql = app.sql().await;
-    let blocker = sql.transaction().await.unwrap();
-    blocker
-        .execute(
-            "SELECT 1 FROM seats WHERE show_id = $1 AND seat_id = 1 FOR UPDATE",
-            &[&show],
-        )
-        .await
-        .unwrap();
+    let blocker = lock_seat_one(&mut sql, show).await;
     let hold = app
         .http
         .post(app.url("/bookings"))

@@ -194,6 +194,15 @@ async fn redis_going_away_fails_nothing_and_leaves_nothing_stale() {
     a.check_invariants(show).await;
 }
 
+/// Opens a show's event stream, resuming after `last_event_id` when given.
+async fn open_events(app: &TestApp, show: i64, last_event_id: Option<u64>) -> reqwest::Response {
+    let mut request = app.http.get(app.url(&format!("/shows/{show}/events")));
+    if let Some(id) = last_event_id {
+        request = request.header("Last-Event-ID", id.to_string());
+    }
+    request.send().await.unwrap()
+}
+
 /// Reads an event stream until `until` matches the text so far.
 async fn read_events(response: reqwest::Response, until: impl Fn(&str) -> bool) -> String {
     use futures_util::StreamExt;
@@ -223,12 +232,7 @@ async fn seat_events_fan_out_across_instances_and_replay_on_reconnect() {
         .as_u64()
         .unwrap();
 
-    let stream = a
-        .http
-        .get(a.url(&format!("/shows/{show}/events")))
-        .send()
-        .await
-        .unwrap();
+    let stream = open_events(&a, show, None).await;
     assert_eq!(stream.status(), 200);
     assert!(
         stream.headers()["content-type"]
@@ -252,13 +256,7 @@ async fn seat_events_fan_out_across_instances_and_replay_on_reconnect() {
     );
 
     // A client that saw the hold gets the confirmation replayed on reconnect.
-    let again = a
-        .http
-        .get(a.url(&format!("/shows/{show}/events")))
-        .header("Last-Event-ID", (base + 1).to_string())
-        .send()
-        .await
-        .unwrap();
+    let again = open_events(&a, show, Some(base + 1)).await;
     let text = read_events(again, |t| t.contains("event: seats")).await;
     assert!(
         text.contains(&format!("id: {}\n", base + 2))
@@ -322,12 +320,7 @@ async fn changes_published_out_of_version_order_all_reach_the_stream() {
     let base = a.get(&format!("/shows/{show}/seats"), None).await.body["version"]
         .as_u64()
         .unwrap();
-    let stream = a
-        .http
-        .get(a.url(&format!("/shows/{show}/events")))
-        .send()
-        .await
-        .unwrap();
+    let stream = open_events(&a, show, None).await;
     assert_eq!(stream.status(), 200);
 
     // Two writers took their versions in one order and published in the other (each
@@ -351,13 +344,7 @@ async fn changes_published_out_of_version_order_all_reach_the_stream() {
     assert!(late.is_some() && early < late, "{text}");
 
     // A client reconnecting from before both gets them replayed in version order.
-    let again = a
-        .http
-        .get(a.url(&format!("/shows/{show}/events")))
-        .header("Last-Event-ID", base.to_string())
-        .send()
-        .await
-        .unwrap();
+    let again = open_events(&a, show, Some(base)).await;
     let text = read_events(again, |t| t.matches("event: seats").count() >= 2).await;
     let first = text.find(&format!("id: {}\n", base + 1));
     let second = text.find(&format!("id: {}\n", base + 2));
@@ -370,12 +357,7 @@ async fn concurrent_changes_rebuild_the_seat_map_from_the_stream() {
     let (a, b, _) = pair(&redis.url()).await;
     let show = a.create_show(&[("A", 20), ("B", 20)]).await;
     let buyers = futures_util::future::join_all((0..20).map(|_| b.new_user())).await;
-    let stream = a
-        .http
-        .get(a.url(&format!("/shows/{show}/events")))
-        .send()
-        .await
-        .unwrap();
+    let stream = open_events(&a, show, None).await;
     // Twenty buyers at once each hold two seats, and every other one cancels at once:
     // their changes queue up and go out in batches.
     let writes = futures_util::future::join_all(buyers.iter().enumerate().map(|(i, token)| {
