@@ -18,6 +18,7 @@ use tracing::Instrument;
 
 use crate::api;
 use crate::api::error::Problem;
+use crate::api::seat_json::SeatLayouts;
 use crate::auth::{self, Tokens};
 use crate::cache::redis::Redis;
 use crate::cache::{Hub, ReadCache};
@@ -34,6 +35,8 @@ use crate::worker::{memory, relay, sweeper};
 pub struct AppState {
     pub db: Db,
     pub cache: Arc<Hub>,
+    /// Seat maps' fixed parts, prepared once per show (see [`crate::api::seat_json`]).
+    pub seat_layouts: SeatLayouts,
     pub tokens: Tokens,
     pub hold_rules: HoldRules,
     pub limits: RateLimiter,
@@ -136,6 +139,7 @@ impl Application {
                 ReadCache::new(settings.cache_ttl, settings.cache_max_bytes),
                 redis.clone(),
             )),
+            seat_layouts: SeatLayouts::new(SEAT_LAYOUTS_MAX_BYTES),
             tokens: Tokens::new(&secret, settings.token_ttl),
             hold_rules: HoldRules {
                 ttl_secs: settings.hold_ttl_secs,
@@ -459,6 +463,10 @@ async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Respons
 }
 
 const REQUEST_ID: &str = "x-request-id";
+
+/// Memory for prepared seat-map layouts: about 130 bytes per seat, so 2.6 MB for a
+/// 20,000-seat show and room for the layouts of the few dozen shows mapped most recently.
+const SEAT_LAYOUTS_MAX_BYTES: u64 = 64 << 20;
 
 /// The address a request came from, for per-address limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! the spec still describes its schema, and the loaders that fill the read cache.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -11,10 +12,12 @@ use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::{ToJSON, Type};
 
-use super::shows::{SeatMap, SeatView, ShowPage, ShowView};
+use super::seat_json::SeatLayout;
+use super::shows::{SeatMap, ShowPage, ShowView};
 use crate::app::AppState;
 use crate::cache::{Body, Entry, keys};
 use crate::domain::Result;
+use crate::domain::booking::SeatStatus;
 use crate::domain::page::Cursor;
 use crate::store::shows::ShowFilter;
 
@@ -115,22 +118,33 @@ pub async fn show(state: &AppState, show_id: i64) -> Result<Entry> {
         .await
 }
 
-/// A show's seat map, cached.
+/// A show's seat map, cached. A rebuild reads only the taken seats once the show's
+/// layout is prepared (see [`super::seat_json`]); the first one reads every seat.
 pub async fn seat_map(state: &AppState, show_id: i64) -> Result<Entry> {
     state
         .cache
         .get_or_load(keys::seat_map(show_id), async {
             // The version is read before the seats: every change up to it is in the map.
             let version = state.cache.version(show_id).await;
-            let (seats, next_lapse_secs) = state.db.seat_map(show_id).await?;
-            let map = SeatMap {
-                show_id,
-                version,
-                seats: seats.into_iter().map(SeatView::from).collect(),
+            let (body, next_lapse_secs) = match state.seat_layouts.get(show_id).await {
+                Some(layout) => {
+                    let (taken, next_lapse) = state.db.taken_seats(show_id).await?;
+                    (layout.render(show_id, version, &taken), next_lapse)
+                }
+                None => {
+                    let (seats, next_lapse) = state.db.seat_map(show_id).await?;
+                    let layout = Arc::new(SeatLayout::new(&seats));
+                    let taken: Vec<_> = seats
+                        .iter()
+                        .filter(|s| s.status != SeatStatus::Available)
+                        .map(|s| (s.id, s.status))
+                        .collect();
+                    let body = layout.render(show_id, version, &taken);
+                    state.seat_layouts.insert(show_id, layout).await;
+                    (body, next_lapse)
+                }
             };
             let ttl = lifetime(state, next_lapse_secs);
-            // serde straight to bytes: no intermediate JSON tree for 20,000 seats.
-            let body = serde_json::to_vec(&map).map_err(crate::domain::Error::internal)?;
             Ok(Entry::new(body, version, ttl, vec![show_id]))
         })
         .await

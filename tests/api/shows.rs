@@ -130,6 +130,69 @@ async fn seat_map_shows_held_and_booked_seats() {
     );
 }
 
+/// After its first read a seat map is rebuilt from the show's prepared layout plus the
+/// taken seats only: every field of every seat must still be what the database says.
+#[tokio::test]
+async fn rebuilt_seat_maps_match_the_database_seat_for_seat() {
+    let app = TestApp::spawn().await;
+    let show = app.create_show(&[("A", 5), ("B", 5)]).await;
+    let buyer = app.new_user().await;
+    let path = format!("/shows/{show}/seats");
+    assert_eq!(app.get(&path, None).await.status, 200);
+    assert!(app.state.seat_layouts.get(show).await.is_some());
+
+    assert_eq!(app.hold(&buyer, show, &[2, 3]).await.status, 201);
+    let booked = app.hold(&buyer, show, &[7]).await;
+    let id = booked.body["id"].as_str().unwrap();
+    assert_eq!(app.act(&buyer, id, "confirm").await.status, 200);
+    let cancelled = app.hold(&buyer, show, &[10]).await;
+    let id = cancelled.body["id"].as_str().unwrap();
+    assert_eq!(app.act(&buyer, id, "cancel").await.status, 200);
+
+    let map = app.get(&path, None).await;
+    let expected: Vec<serde_json::Value> = app
+        .sql()
+        .await
+        .query(
+            "SELECT seat_id, label, section, row_label, number, category, price_cents, x, y, status \
+             FROM seats WHERE show_id = $1 ORDER BY seat_id",
+            &[&show],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.get::<_, i32>(0), "label": r.get::<_, &str>(1),
+                "section": r.get::<_, &str>(2), "row": r.get::<_, &str>(3),
+                "number": r.get::<_, i32>(4), "category": r.get::<_, &str>(5),
+                "price_cents": r.get::<_, i64>(6), "x": r.get::<_, f32>(7),
+                "y": r.get::<_, f32>(8), "status": r.get::<_, &str>(9),
+            })
+        })
+        .collect();
+    assert_eq!(map.body["seats"], json!(expected));
+    let statuses: Vec<&str> = expected
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "AVAILABLE",
+            "HELD",
+            "HELD",
+            "AVAILABLE",
+            "AVAILABLE",
+            "AVAILABLE",
+            "BOOKED"
+        ]
+        .into_iter()
+        .chain(["AVAILABLE"; 3])
+        .collect::<Vec<_>>()
+    );
+}
+
 #[tokio::test]
 async fn probes_docs_and_spec_are_served() {
     let app = TestApp::spawn().await;
