@@ -472,7 +472,8 @@ impl CpuSplit {
     }
 }
 
-/// `perf record` of the service for one phase, when BENCH_PERF is set.
+/// `perf record` of the service (or, with BENCH_PERF=system, the whole machine) for one
+/// phase, when BENCH_PERF is set.
 pub struct Profiler {
     child: Child,
     file: PathBuf,
@@ -480,12 +481,17 @@ pub struct Profiler {
 
 impl Profiler {
     pub fn start(pid: u32, n: usize) -> Option<Self> {
-        std::env::var_os("BENCH_PERF")?;
+        // BENCH_PERF=system records every process (the database's share too), else only
+        // the service.
+        let whom = match std::env::var("BENCH_PERF").ok()?.as_str() {
+            "system" => "-a".to_owned(),
+            _ => format!("--pid={pid}"),
+        };
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-perf");
         std::fs::create_dir_all(&dir).ok()?;
         let file = dir.join(format!("{n}.data"));
         let child = Command::new("perf")
-            .args(["record", "-F", "499", "-g", "-p", &pid.to_string(), "-o"])
+            .args(["record", "-F", "499", "-g", &whom, "-o"])
             .arg(&file)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -147,7 +147,8 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     let mut phases: Vec<Phase> = Vec::new();
     let mut mark = (Instant::now(), CpuSplit::now(pid));
     // BENCH_PERF=1 records a CPU profile of the service per phase (perf, if installed) into
-    // target/bench-perf/<phase>.data, for `perf report -i …`.
+    // target/bench-perf/<phase>.data, for `perf report -i …`; BENCH_PERF=system profiles
+    // every process (PostgreSQL's share too).
     let mut profiler = env::Profiler::start(pid, 0);
     let mut end_phase = |name: &'static str, phases: &mut Vec<Phase>| {
         if let Some(p) = profiler.take() {
