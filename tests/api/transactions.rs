@@ -131,3 +131,35 @@ async fn an_abandoned_transaction_is_rolled_back_before_its_connection_is_reused
     assert!(cut.is_err(), "the transaction should still be sleeping");
     assert!(probe_ids(&db).await.is_empty());
 }
+
+/// Write transactions plan their statements once per connection (generic plans); the
+/// setting ends with the transaction, so reads outside keep planning per parameter.
+#[tokio::test]
+async fn write_transactions_use_generic_plans_and_reads_do_not() {
+    let db = one_connection_db().await;
+    let inside: String = db
+        .serializable("probe", &(), |tx, ()| {
+            Box::pin(async move {
+                let row = tx
+                    .begin_with(async {
+                        tx.query_one("SHOW plan_cache_mode", &[])
+                            .await
+                            .map_err(tessera::store::db_error)
+                    })
+                    .await?;
+                tx.commit().await?;
+                Ok(row.get(0))
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(inside, "force_generic_plan");
+    // The pool has one connection: this is the same session, after the commit.
+    let client = db.client().await.unwrap();
+    let after: String = client
+        .query_one("SHOW plan_cache_mode", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(after, "auto");
+}
