@@ -202,25 +202,61 @@ impl Fixture {
     }
 }
 
+/// The seats of the hold scenarios' buyers, dealt from a shuffled deck of blocks of 2-4
+/// adjacent seats (each row cut into blocks), so that no two buyers of a run ask for the
+/// same seat: a 409 in these scenarios is then the service's doing, not a buyer picking
+/// blindly a seat someone already has. (Buyers after the same seats at once are the race
+/// scenario's.)
+struct Deck {
+    blocks: Vec<(i64, Vec<i32>)>,
+    next: AtomicUsize,
+}
+
+impl Deck {
+    fn new(shows: &[ShowSeats]) -> Self {
+        use rand::seq::SliceRandom;
+        let mut rng = rand::rng();
+        let mut blocks = Vec::new();
+        for show in shows {
+            for row in show.rows.iter() {
+                let mut rest = &row[..];
+                while rest.len() >= 2 {
+                    let n = rng.random_range(2..=4).min(rest.len());
+                    let (block, after) = rest.split_at(n);
+                    blocks.push((show.id, block.to_vec()));
+                    rest = after;
+                }
+            }
+        }
+        blocks.shuffle(&mut rng);
+        Self {
+            blocks,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// The next buyer's show and seats; `None` once every block is dealt.
+    fn deal(&self) -> Option<&(i64, Vec<i32>)> {
+        self.blocks.get(self.next.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
 #[derive(Clone)]
 struct HoldCtx {
     http: reqwest::Client,
     api: String,
     tokens: Arc<Vec<String>>,
-    shows: Arc<Vec<ShowSeats>>,
+    deck: Arc<Deck>,
     confirm: bool,
     /// Seats held so far (to stop a flash sale before the show is sold out).
     seats_held: Arc<AtomicUsize>,
     stop_at_seats: usize,
 }
 
-/// One buyer's step: hold 2-4 adjacent seats on a random show, then confirm them.
+/// One buyer's step: hold the next 2-4 adjacent seats of the deck, then confirm them.
 async fn hold_step(i: usize, c: HoldCtx, mut rec: Recorder) -> (Recorder, bool) {
-    let (show, seats) = {
-        let mut rng = rand::rng();
-        let show = &c.shows[rng.random_range(0..c.shows.len())];
-        let n = rng.random_range(2..=4);
-        (show.id, show.pick(&mut rng, n))
+    let Some((show, seats)) = c.deck.deal() else {
+        return (rec, false);
     };
     let token = &c.tokens[i % c.tokens.len()];
     let req = c
@@ -271,7 +307,7 @@ pub async fn holds(
         http: f.http.clone(),
         api: f.base.clone(),
         tokens: f.tokens.clone(),
-        shows: Arc::new(shows),
+        deck: Arc::new(Deck::new(&shows)),
         confirm: true,
         seats_held: Arc::new(AtomicUsize::new(0)),
         stop_at_seats,
