@@ -180,7 +180,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         vec![fixture.flash.clone()],
         clients,
         hold_for,
-        flash_seats * 6 / 10,
+        flash_seats,
     )
     .await;
     end_phase("flash sale", &mut phases);

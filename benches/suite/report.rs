@@ -472,7 +472,7 @@ impl Report {
         let _ = writeln!(
             md,
             "\nSpread holds: {} buyers on {} shows of 500 seats, 2-4 adjacent seats each (no two buyers ask for the same seat), then confirm, for {} s. \
-             Flash sale: the same on one {big}-seat show until 60% is held. Race: {} buyers at once for {} seats, one seat each, \
+             Flash sale: the same on one {big}-seat show until it is sold out (or the time is up). Race: {} buyers at once for {} seats, one seat each, \
              reloading the map after a 409. Browse: {} clients per kind, {} s each, gzip accepted, with {:.0} holds/s landing \
              on the browsed shows ({} landed).",
             s.clients,
