@@ -293,27 +293,24 @@ impl Db {
                             )));
                         }
                         let ctids: Vec<&str> = seats.iter().map(|s| s.ctid.as_str()).collect();
-                        let book_seats = tx
-                            .prepare_cached(
-                                "UPDATE seats SET status = 'BOOKED', held_until = NULL \
-                                 WHERE ctid = ANY($1::text[]::tid[])",
-                            )
-                            .await
-                            .map_err(db_error)?;
-                        // The booking comes back from its own update: no read after.
+                        // One statement, sent with COMMIT; the booking comes back from
+                        // its own update (no read after).
                         let confirm = tx
                             .prepare_cached(&format!(
                                 "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1), \
-                                 {UNCOUNT_HELD} \
+                                 {UNCOUNT_HELD}, \
+                                 booked AS ( \
+                                   UPDATE seats SET status = 'BOOKED', held_until = NULL \
+                                   WHERE ctid = ANY($2::text[]::tid[])) \
                                  UPDATE bookings SET status = 'CONFIRMED', updated_at = now() WHERE id = $1 \
                                  RETURNING {BOOKING_COLUMNS}"
                             ))
                             .await
                             .map_err(db_error)?;
                         let rows = tx
-                            .commit_with(&[(&book_seats, &[&ctids]), (&confirm, &[&booking_id])])
+                            .commit_with(&[(&confirm, &[&booking_id, &ctids])])
                             .await?;
-                        Ok(Transition::Done(booking_from_row(only_row(&rows[1])?)?))
+                        Ok(Transition::Done(booking_from_row(only_row(&rows[0])?)?))
                     }
                 }
             })
@@ -473,7 +470,8 @@ impl Db {
 /// One attempt at a hold, inside a SERIALIZABLE transaction: two round trips.
 ///
 /// 1. `BEGIN`, the show check, the seat locks and the user's held-seat count, pipelined;
-/// 2. after the checks here, every write and `COMMIT`, pipelined.
+/// 2. after the checks here, one statement that makes every write (plus the
+///    Idempotency-Key's, when given) and `COMMIT`, pipelined.
 ///
 /// The held-seat count is read in the first round trip and written in the second without
 /// a lock in between: if another hold of the same user commits in between, SERIALIZABLE
@@ -559,10 +557,11 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
         1,
     );
 
-    // now() is the transaction's start time, so the booking's expires_at and the seats'
-    // held_until are the same instant.
-    let insert = tx
-        .prepare_cached(
+    // One statement writes the whole hold (booking, hold record, user's count, seats, row
+    // counters), sent with COMMIT. now() is the transaction's start time, so the booking's
+    // expires_at and the seats' held_until are the same instant.
+    let hold = tx
+        .prepare_cached(&format!(
             "WITH counted AS ( \
                UPDATE users SET held_seats = held_seats + cardinality($4::int[]) WHERE id = $2), \
              booking AS ( \
@@ -571,26 +570,24 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
                RETURNING id, show_id, expires_at, created_at), \
              hold AS ( \
                INSERT INTO pending_holds (booking_id, show_id, expires_at) \
-               SELECT id, show_id, expires_at FROM booking) \
+               SELECT id, show_id, expires_at FROM booking), \
+             seats_held AS ( \
+               UPDATE seats SET status = 'HELD', booking_id = $1, held_until = now() + make_interval(secs => $7) \
+               WHERE ctid = ANY($8::text[]::tid[])), \
+             {} \
              SELECT expires_at, created_at FROM booking",
-        )
+            count_rows("$3", "$9", "$10")
+        ))
         .await
         .map_err(db_error)?;
-    let hold_seats = tx
-        .prepare_cached(
-            "UPDATE seats SET status = 'HELD', booking_id = $1, held_until = now() + make_interval(secs => $2) \
-             WHERE ctid = ANY($3::text[]::tid[])",
-        )
-        .await
-        .map_err(db_error)?;
-    let counter = counter_statement(tx).await?;
     let remember_key = tx
         .prepare_cached(
             "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)",
         )
         .await
         .map_err(db_error)?;
-    let insert_params: [&(dyn ToSql + Sync); 7] = [
+    let (rows_changed, row_deltas): (Vec<i32>, Vec<i32>) = taken.into_iter().unzip();
+    let hold_params: [&(dyn ToSql + Sync); 10] = [
         &ctx.booking_id,
         &ctx.user_id,
         &ctx.show_id,
@@ -598,15 +595,15 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
         &labels,
         &total_cents,
         &ctx.ttl_secs,
+        &ctids,
+        &rows_changed,
+        &row_deltas,
     ];
-    let hold_params: [&(dyn ToSql + Sync); 3] = [&ctx.booking_id, &ctx.ttl_secs, &ctids];
-    let counter_params = counter_params(&ctx.show_id, &taken);
     let key_params: Option<[&(dyn ToSql + Sync); 4]> = ctx
         .idempotency
         .as_ref()
         .map(|(key, hash)| [&ctx.user_id as _, key as _, hash as _, &ctx.booking_id as _]);
-    let mut writes: Vec<Write> = vec![(&insert, &insert_params), (&hold_seats, &hold_params)];
-    writes.extend(counter_params.iter().map(|p| (&counter, &p[..])));
+    let mut writes: Vec<Write> = vec![(&hold, &hold_params)];
     if let Some(params) = &key_params {
         writes.push((&remember_key, params));
     }
@@ -723,23 +720,20 @@ fn row_deltas(rows: impl Iterator<Item = i32>, sign: i32) -> Vec<(i32, i32)> {
     by_row.into_iter().collect()
 }
 
-/// Moves one seat row's taken counter: `$1` show, `$2` row, `$3` delta. One primary-key
-/// update per row, in row order (the lock order).
-async fn counter_statement(tx: &Tx) -> Result<tokio_postgres::Statement> {
-    tx.prepare_cached("UPDATE show_rows SET taken = taken + $3 WHERE show_id = $1 AND row_no = $2")
-        .await
-        .map_err(db_error)
-}
-
-/// Parameters of [`counter_statement`] for each row delta.
-fn counter_params<'a>(
-    show_id: &'a i64,
-    deltas: &'a [(i32, i32)],
-) -> Vec<[&'a (dyn ToSql + Sync); 3]> {
-    deltas
-        .iter()
-        .map(|(row, delta)| [show_id as &(dyn ToSql + Sync), row, delta])
-        .collect()
+/// A CTE (`rows_taken`) that moves the taken counters of show `show`'s seat rows listed
+/// in the int array `rows` by the matching entries of the int array `deltas` (parameter
+/// names such as `$3`).
+///
+/// One table, no join: the rows are found through the primary key (`row_no = ANY(…)` is
+/// an index condition), in key order, which is the lock order. A join with the arrays
+/// could be planned as a scan of every row of the show, and under SERIALIZABLE every row
+/// read is predicate-locked, so holds on other rows of a busy show would abort each other.
+fn count_rows(show: &str, rows: &str, deltas: &str) -> String {
+    format!(
+        "rows_taken AS ( \
+           UPDATE show_rows SET taken = taken + ({deltas}::int[])[array_position({rows}::int[], row_no)] \
+           WHERE show_id = {show} AND row_no = ANY({rows}::int[]))"
+    )
 }
 
 /// Where a locked booking stands.
@@ -851,31 +845,32 @@ async fn lock_booking(tx: &Tx, user_id: i64, booking_id: Uuid) -> Result<LockedB
 async fn release(tx: &Tx, booking: &LockedBooking, reason: FailureReason) -> Result<Booking> {
     let freed = row_deltas(booking.seats.iter().map(|s| s.row_no), -1);
     let ctids: Vec<&str> = booking.seats.iter().map(|s| s.ctid.as_str()).collect();
-    let free_seats = tx
-        .prepare_cached(
-            "UPDATE seats SET status = 'AVAILABLE', booking_id = NULL, held_until = NULL \
-             WHERE ctid = ANY($1::text[]::tid[])",
-        )
-        .await
-        .map_err(db_error)?;
-    let counter = counter_statement(tx).await?;
+    let (rows_changed, row_deltas): (Vec<i32>, Vec<i32>) = freed.into_iter().unzip();
+    // One statement, sent with COMMIT.
     let fail = tx
         .prepare_cached(&format!(
             "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1), \
-             {UNCOUNT_HELD} \
+             {UNCOUNT_HELD}, \
+             freed AS ( \
+               UPDATE seats SET status = 'AVAILABLE', booking_id = NULL, held_until = NULL \
+               WHERE ctid = ANY($4::text[]::tid[])), \
+             {} \
              UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 \
-             RETURNING {BOOKING_COLUMNS}"
+             RETURNING {BOOKING_COLUMNS}",
+            count_rows("$3", "$5", "$6")
         ))
         .await
         .map_err(db_error)?;
-    let counter_params = counter_params(&booking.show_id, &freed);
-    let fail_params: [&(dyn ToSql + Sync); 2] = [&booking.id, &reason.as_str()];
-    let free_params: [&(dyn ToSql + Sync); 1] = [&ctids];
-    let mut writes: Vec<Write> = vec![(&free_seats, &free_params)];
-    writes.extend(counter_params.iter().map(|p| (&counter, &p[..])));
-    writes.push((&fail, &fail_params));
-    let rows = tx.commit_with(&writes).await?;
-    booking_from_row(only_row(rows.last().map_or(&[][..], Vec::as_slice))?)
+    let params: [&(dyn ToSql + Sync); 6] = [
+        &booking.id,
+        &reason.as_str(),
+        &booking.show_id,
+        &ctids,
+        &rows_changed,
+        &row_deltas,
+    ];
+    let rows = tx.commit_with(&[(&fail, &params)]).await?;
+    booking_from_row(only_row(&rows[0])?)
 }
 
 async fn read_booking(tx: &Tx, booking_id: Uuid) -> Result<Booking> {

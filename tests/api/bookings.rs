@@ -185,6 +185,38 @@ async fn cancelling_frees_the_seats_at_once() {
     assert_eq!(app.check_invariants(show).await, 2);
 }
 
+/// A hold over several seat rows moves each row's taken counter by its own seats, and
+/// cancelling moves them back (the counters feed `available_seats` and best-available).
+#[tokio::test]
+async fn holds_across_rows_count_each_row_and_cancels_uncount_them() {
+    let app = TestApp::spawn().await;
+    let show = app.create_show(&[("A", 4), ("B", 4), ("C", 4)]).await;
+    let buyer = app.new_user().await;
+    let taken = || async {
+        app.sql()
+            .await
+            .query_one(
+                "SELECT string_agg(taken::text, ',' ORDER BY row_no) FROM show_rows WHERE show_id = $1",
+                &[&show],
+            )
+            .await
+            .unwrap()
+            .get::<_, String>(0)
+    };
+    // Seats 3, 4 are in row A, 5 in B, 9 and 12 in C.
+    let hold = app.hold(&buyer, show, &[3, 4, 5, 9, 12]).await;
+    assert_eq!(hold.status, 201, "{hold:?}");
+    assert_eq!(taken().await, "2,1,2");
+    assert_eq!(app.check_invariants(show).await, 5);
+    let available = app.get(&format!("/shows/{show}"), None).await;
+    assert_eq!(available.body["available_seats"], 7);
+
+    let id = hold.body["id"].as_str().unwrap();
+    assert_eq!(app.act(&buyer, id, "cancel").await.status, 200);
+    assert_eq!(taken().await, "0,0,0");
+    assert_eq!(app.check_invariants(show).await, 0);
+}
+
 #[tokio::test]
 async fn a_confirmed_booking_can_be_cancelled_until_the_show_starts() {
     let app = TestApp::spawn().await;
