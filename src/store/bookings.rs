@@ -16,7 +16,7 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::tx::{CommitError, Write};
-use super::{Db, Tx, db_error, is_unique_violation, root_cause};
+use super::{Db, Tx, db_error, is_unique_violation};
 use crate::domain::best_available::{self, RowAvailability};
 use crate::domain::booking::{Booking, BookingStatus, FailureReason, HoldRequest, SeatRequest};
 use crate::domain::page::Cursor;
@@ -437,8 +437,9 @@ impl Db {
                         };
                         let mut booking = LockedBooking::from_row(*id, &row)?;
                         booking.seats =
-                            lock_seat_rows(tx, booking.show_id, &booking.seat_ids, Some(*id))
+                            lock_seat_rows(tx, booking.show_id, &booking.seat_ids, Some(*id), None)
                                 .await?
+                                .seats
                                 .into_iter()
                                 .map(|s| OwnedSeat {
                                     row_no: s.row_no,
@@ -469,7 +470,8 @@ impl Db {
 
 /// One attempt at a hold, inside a SERIALIZABLE transaction: two round trips.
 ///
-/// 1. `BEGIN`, the show check, the seat locks and the user's held-seat count, pipelined;
+/// 1. `BEGIN` and one statement that locks the seats and reads the show's start and the
+///    user's held-seat count, pipelined;
 /// 2. after the checks here, one statement that makes every write (plus the
 ///    Idempotency-Key's, when given) and `COMMIT`, pipelined.
 ///
@@ -477,43 +479,36 @@ impl Db {
 /// a lock in between: if another hold of the same user commits in between, SERIALIZABLE
 /// makes this one fail and retry, and the retry reads the new count.
 async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
-    let show_stmt = tx
-        .prepare_cached("SELECT starts_at <= now() FROM shows WHERE id = $1")
-        .await
-        .map_err(db_error)?;
-    let held_stmt = tx
-        .prepare_cached("SELECT held_seats FROM users WHERE id = $1")
-        .await
-        .map_err(db_error)?;
-    let (show, seats, held) = tx
-        .begin_with(async {
-            match tokio::join!(
-                async {
-                    tx.query_opt(&show_stmt, &[&ctx.show_id])
-                        .await
-                        .map_err(db_error)
-                },
-                lock_seat_rows(tx, ctx.show_id, &ctx.seat_ids, None),
-                async {
-                    tx.query_opt(&held_stmt, &[&ctx.user_id])
-                        .await
-                        .map_err(db_error)
-                },
-            ) {
-                (Ok(show), Ok(seats), Ok(held)) => Ok((show, seats, held)),
-                (a, b, c) => Err(root_cause([a.err(), b.err(), c.err()])),
-            }
-        })
+    let locks = tx
+        .begin_with(lock_seat_rows(
+            tx,
+            ctx.show_id,
+            &ctx.seat_ids,
+            None,
+            Some(ctx.user_id),
+        ))
         .await?;
-    let Some(show) = show else {
-        return Err(Error::show_not_found(ctx.show_id));
+    // No seat found: the show itself may be missing or started (checked first, as when
+    // seats are found), else every seat is unknown.
+    let show_started = match locks.show_started {
+        Some(started) => started,
+        None => tx
+            .query_opt(
+                "SELECT starts_at <= now() FROM shows WHERE id = $1",
+                &[&ctx.show_id],
+            )
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| Error::show_not_found(ctx.show_id))?
+            .get(0),
     };
-    if show.get::<_, bool>(0) {
+    if show_started {
         return Err(Error::conflict(
             "show_started",
             "The show has started; its seats can no longer be booked.",
         ));
     }
+    let seats = locks.seats;
     if seats.len() != ctx.seat_ids.len() {
         let unknown = ctx
             .seat_ids
@@ -538,9 +533,9 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
         )
         .with_seats(unavailable));
     }
-    let held: i32 = held
-        .ok_or_else(|| Error::internal(anyhow::anyhow!("user {} does not exist", ctx.user_id)))?
-        .get(0);
+    let held = locks
+        .held_seats
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("user {} does not exist", ctx.user_id)))?;
     if i64::from(held) + ctx.seat_ids.len() as i64 > i64::from(ctx.max_held_seats) {
         return Err(hold_limit_reached(ctx.max_held_seats));
     }
@@ -573,10 +568,10 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
                SELECT id, show_id, expires_at FROM booking), \
              seats_held AS ( \
                UPDATE seats SET status = 'HELD', booking_id = $1, held_until = now() + make_interval(secs => $7) \
-               WHERE ctid = ANY($8::text[]::tid[])), \
+               WHERE ctid = ANY($8::text[]::tid[])) \
              {} \
              SELECT expires_at, created_at FROM booking",
-            count_rows("$3", "$9", "$10")
+            count_rows("$3", 9, taken.len())
         ))
         .await
         .map_err(db_error)?;
@@ -586,8 +581,7 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
         )
         .await
         .map_err(db_error)?;
-    let (rows_changed, row_deltas): (Vec<i32>, Vec<i32>) = taken.into_iter().unzip();
-    let hold_params: [&(dyn ToSql + Sync); 10] = [
+    let mut hold_params: Vec<&(dyn ToSql + Sync)> = vec![
         &ctx.booking_id,
         &ctx.user_id,
         &ctx.show_id,
@@ -596,9 +590,8 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
         &total_cents,
         &ctx.ttl_secs,
         &ctids,
-        &rows_changed,
-        &row_deltas,
     ];
+    hold_params.extend(row_params(&taken));
     let key_params: Option<[&(dyn ToSql + Sync); 4]> = ctx
         .idempotency
         .as_ref()
@@ -678,10 +671,15 @@ async fn lock_seat_rows(
     show_id: i64,
     seat_ids: &[i32],
     owner: Option<Uuid>,
-) -> Result<Vec<LockedSeat>> {
+    holder: Option<i64>,
+) -> Result<SeatLocks> {
+    // The show and the holder are read by uncorrelated subqueries: evaluated once, in
+    // the same round trip, and repeated on every row.
     let stmt = tx
         .prepare_cached(
-            "SELECT s.* FROM unnest($2::int[]) WITH ORDINALITY AS want(seat_id, n) \
+            "SELECT s.*, (SELECT starts_at <= now() FROM shows WHERE id = $1), \
+                    (SELECT held_seats FROM users WHERE id = $4) \
+             FROM unnest($2::int[]) WITH ORDINALITY AS want(seat_id, n) \
              CROSS JOIN LATERAL ( \
                SELECT seat_id, label, row_no, price_cents, status, \
                       coalesce(held_until <= now(), false), ctid::text \
@@ -693,21 +691,34 @@ async fn lock_seat_rows(
         .await
         .map_err(db_error)?;
     let rows = tx
-        .query(&stmt, &[&show_id, &seat_ids, &owner])
+        .query(&stmt, &[&show_id, &seat_ids, &owner, &holder])
         .await
         .map_err(db_error)?;
-    Ok(rows
-        .into_iter()
-        .map(|row| LockedSeat {
-            seat_id: row.get(0),
-            label: row.get(1),
-            row_no: row.get(2),
-            price_cents: row.get(3),
-            status: row.get(4),
-            lapsed: row.get(5),
-            ctid: row.get(6),
-        })
-        .collect())
+    Ok(SeatLocks {
+        show_started: rows.first().map(|row| row.get(7)),
+        held_seats: rows.first().and_then(|row| row.get(8)),
+        seats: rows
+            .into_iter()
+            .map(|row| LockedSeat {
+                seat_id: row.get(0),
+                label: row.get(1),
+                row_no: row.get(2),
+                price_cents: row.get(3),
+                status: row.get(4),
+                lapsed: row.get(5),
+                ctid: row.get(6),
+            })
+            .collect(),
+    })
+}
+
+/// What [`lock_seat_rows`] locked, and what it read beside.
+struct SeatLocks {
+    seats: Vec<LockedSeat>,
+    /// Whether the show has started; `None` when no seat was found (nothing was read).
+    show_started: Option<bool>,
+    /// The holder's held-seat count; `None` when no seat was found or no holder given.
+    held_seats: Option<i32>,
 }
 
 /// Seats per seat row (given each seat's row), times `sign`: how each row's taken counter
@@ -720,20 +731,34 @@ fn row_deltas(rows: impl Iterator<Item = i32>, sign: i32) -> Vec<(i32, i32)> {
     by_row.into_iter().collect()
 }
 
-/// A CTE (`rows_taken`) that moves the taken counters of show `show`'s seat rows listed
-/// in the int array `rows` by the matching entries of the int array `deltas` (parameter
-/// names such as `$3`).
+/// CTEs, one per changed seat row, that move show `show`'s row counters: the i-th
+/// updates the row in parameter `$(first + 2i)` by the delta in `$(first + 2i + 1)` (see
+/// [`row_params`]). Each starts with a comma, to follow the statement's other CTEs.
 ///
-/// One table, no join: the rows are found through the primary key (`row_no = ANY(…)` is
-/// an index condition), in key order, which is the lock order. A join with the arrays
-/// could be planned as a scan of every row of the show, and under SERIALIZABLE every row
-/// read is predicate-locked, so holds on other rows of a busy show would abort each other.
-fn count_rows(show: &str, rows: &str, deltas: &str) -> String {
-    format!(
-        "rows_taken AS ( \
-           UPDATE show_rows SET taken = taken + ({deltas}::int[])[array_position({rows}::int[], row_no)] \
-           WHERE show_id = {show} AND row_no = ANY({rows}::int[]))"
-    )
+/// One update per row, by its whole primary key, rather than one update over arrays of
+/// rows: a lookup of the full key is the only plan for it, while a condition like
+/// `row_no = ANY($rows)` may be planned (for a show with few rows, or with generic plans
+/// that guess ten array elements) as a read of every row of the show, filtered. Under
+/// SERIALIZABLE every row read is predicate-locked, so holds on other rows of a busy show
+/// would abort each other. The statement text varies with the number of rows a change
+/// touches (one or two, nearly always), so few variants are prepared.
+fn count_rows(show: &str, first: usize, rows: usize) -> String {
+    (0..rows)
+        .map(|i| {
+            let (row, delta) = (first + 2 * i, first + 2 * i + 1);
+            format!(
+                ", row_{i} AS (UPDATE show_rows SET taken = taken + ${delta} \
+                 WHERE show_id = {show} AND row_no = ${row})"
+            )
+        })
+        .collect()
+}
+
+/// The parameters of [`count_rows`]: each row, then its delta.
+fn row_params(deltas: &[(i32, i32)]) -> impl Iterator<Item = &(dyn ToSql + Sync)> {
+    deltas
+        .iter()
+        .flat_map(|(row, delta)| [row as &(dyn ToSql + Sync), delta as _])
 }
 
 /// Where a locked booking stands.
@@ -845,7 +870,6 @@ async fn lock_booking(tx: &Tx, user_id: i64, booking_id: Uuid) -> Result<LockedB
 async fn release(tx: &Tx, booking: &LockedBooking, reason: FailureReason) -> Result<Booking> {
     let freed = row_deltas(booking.seats.iter().map(|s| s.row_no), -1);
     let ctids: Vec<&str> = booking.seats.iter().map(|s| s.ctid.as_str()).collect();
-    let (rows_changed, row_deltas): (Vec<i32>, Vec<i32>) = freed.into_iter().unzip();
     // One statement, sent with COMMIT.
     let fail = tx
         .prepare_cached(&format!(
@@ -853,22 +877,17 @@ async fn release(tx: &Tx, booking: &LockedBooking, reason: FailureReason) -> Res
              {UNCOUNT_HELD}, \
              freed AS ( \
                UPDATE seats SET status = 'AVAILABLE', booking_id = NULL, held_until = NULL \
-               WHERE ctid = ANY($4::text[]::tid[])), \
+               WHERE ctid = ANY($4::text[]::tid[])) \
              {} \
              UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 \
              RETURNING {BOOKING_COLUMNS}",
-            count_rows("$3", "$5", "$6")
+            count_rows("$3", 5, freed.len())
         ))
         .await
         .map_err(db_error)?;
-    let params: [&(dyn ToSql + Sync); 6] = [
-        &booking.id,
-        &reason.as_str(),
-        &booking.show_id,
-        &ctids,
-        &rows_changed,
-        &row_deltas,
-    ];
+    let reason = reason.as_str();
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&booking.id, &reason, &booking.show_id, &ctids];
+    params.extend(row_params(&freed));
     let rows = tx.commit_with(&[(&fail, &params)]).await?;
     booking_from_row(only_row(&rows[0])?)
 }

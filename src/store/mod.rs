@@ -240,20 +240,6 @@ fn pool_error(err: deadpool_postgres::PoolError) -> Error {
     }
 }
 
-/// Statements pipelined in one round trip fail together: after the first error, every
-/// later statement is answered "current transaction is aborted". This picks the error
-/// that says what went wrong (the first that is not such an echo).
-pub fn root_cause<const N: usize>(errors: [Option<Error>; N]) -> Error {
-    let mut echo = None;
-    for err in errors.into_iter().flatten() {
-        if err.code != ABORTED_ECHO {
-            return err;
-        }
-        echo.get_or_insert(err);
-    }
-    echo.unwrap_or_else(|| Error::internal(anyhow::anyhow!("root_cause called without errors")))
-}
-
 /// True when `err` is a unique-constraint violation on `constraint`.
 pub fn is_unique_violation(err: &tokio_postgres::Error, constraint: &str) -> bool {
     err.as_db_error().is_some_and(|db| {

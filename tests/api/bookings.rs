@@ -72,6 +72,10 @@ async fn hold_errors_have_their_codes() {
     let resp = app.hold(&buyer, show, &[1, 99]).await;
     assert_eq!((resp.status, resp.code()), (422, "unknown_seats"));
     assert_eq!(resp.body["unknown_seat_ids"], json!([99]));
+    // No seat found at all: the show is still checked before the seats.
+    let resp = app.hold(&buyer, show, &[98, 99]).await;
+    assert_eq!((resp.status, resp.code()), (422, "unknown_seats"));
+    assert_eq!(resp.body["unknown_seat_ids"], json!([98, 99]));
     let resp = app
         .post(
             "/bookings",
@@ -99,6 +103,8 @@ async fn hold_errors_have_their_codes() {
         .await
         .unwrap();
     let resp = app.hold(&buyer, show, &[1]).await;
+    assert_eq!((resp.status, resp.code()), (409, "show_started"));
+    let resp = app.hold(&buyer, show, &[99]).await;
     assert_eq!((resp.status, resp.code()), (409, "show_started"));
     assert_eq!(app.check_invariants(show).await, 0);
 }
