@@ -498,6 +498,28 @@ impl Report {
             })
             .collect();
         let _ = writeln!(md, "Response sizes on the wire: {}.", sizes.join(", "));
+        let retried = |run: &HoldRun| {
+            let ops: Vec<String> = run
+                .retries
+                .iter()
+                .map(|(op, n)| {
+                    let done = run.rec.get(op).count().max(1);
+                    format!("{op} {n} ({:.1}%)", *n as f64 * 100.0 / done as f64)
+                })
+                .collect();
+            if ops.is_empty() {
+                "none".to_owned()
+            } else {
+                ops.join(", ")
+            }
+        };
+        let _ = writeln!(
+            md,
+            "Transactions retried inside the service after a serialization failure or deadlock \
+             (buyers never see these; share of that operation's requests): spread holds: {}; flash sale: {}.",
+            retried(&f.spread),
+            retried(&f.flash)
+        );
 
         let l = &f.live;
         let _ = writeln!(md, "\n## Live updates\n");

@@ -1,6 +1,6 @@
 //! The five scenarios, and the data they run on, created through the admin API like any venue.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -286,6 +286,9 @@ async fn hold_step(i: usize, c: HoldCtx, mut rec: Recorder) -> (Recorder, bool) 
 pub struct HoldRun {
     pub rec: Recorder,
     pub elapsed: Duration,
+    /// Transactions the service retried after a serialization failure or deadlock during
+    /// the run, by operation (buyers never see these).
+    pub retries: BTreeMap<String, u64>,
 }
 
 impl HoldRun {
@@ -312,8 +315,34 @@ pub async fn holds(
         seats_held: Arc::new(AtomicUsize::new(0)),
         stop_at_seats,
     };
+    let before = tx_retries(f).await;
     let (rec, elapsed) = closed_loop(clients, duration, ctx, hold_step).await;
-    HoldRun { rec, elapsed }
+    let mut retries = tx_retries(f).await;
+    for (op, n) in &mut retries {
+        *n -= before.get(op).copied().unwrap_or(0);
+    }
+    HoldRun {
+        rec,
+        elapsed,
+        retries,
+    }
+}
+
+/// The service's retried transactions so far, by operation, from its `/metrics` (empty if
+/// they cannot be read: the figure is informative, not part of any target).
+async fn tx_retries(f: &Fixture) -> BTreeMap<String, u64> {
+    let text = match f.http.get(format!("{}/metrics", f.base)).send().await {
+        Ok(resp) => resp.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("tessera_transaction_retries_total{")?;
+            let op = rest.split("op=\"").nth(1)?.split('"').next()?;
+            let value = line.rsplit(' ').next()?.parse::<f64>().ok()?;
+            Some((op.to_owned(), value as u64))
+        })
+        .collect()
 }
 
 pub struct RaceRun {
