@@ -499,8 +499,10 @@ impl Report {
             .collect();
         let _ = writeln!(md, "Response sizes on the wire: {}.", sizes.join(", "));
         let retried = |run: &HoldRun| {
-            let ops: Vec<String> = run
-                .retries
+            let Some(retries) = &run.retries else {
+                return "not read".to_owned();
+            };
+            let ops: Vec<String> = retries
                 .iter()
                 .map(|(op, n)| {
                     let done = run.rec.get(op).count().max(1);

@@ -38,7 +38,10 @@ impl ShowSeats {
 /// Everything the scenarios need.
 pub struct Fixture {
     pub http: reqwest::Client,
+    /// The API's root (`…/api/v1`).
     pub base: String,
+    /// The service's root (probes and `/metrics`).
+    pub service: String,
     pub tokens: Arc<Vec<String>>,
     /// The many 500-seat shows of "spread holds".
     pub spread: Vec<ShowSeats>,
@@ -191,6 +194,7 @@ impl Fixture {
         Ok(Self {
             http,
             base: api,
+            service: base,
             tokens: Arc::new(tokens),
             spread: spread_ids.into_iter().map(seats).collect(),
             flash: seats(flash),
@@ -287,8 +291,8 @@ pub struct HoldRun {
     pub rec: Recorder,
     pub elapsed: Duration,
     /// Transactions the service retried after a serialization failure or deadlock during
-    /// the run, by operation (buyers never see these).
-    pub retries: BTreeMap<String, u64>,
+    /// the run, by operation (buyers never see these); `None` if they could not be read.
+    pub retries: Option<BTreeMap<String, u64>>,
 }
 
 impl HoldRun {
@@ -317,10 +321,12 @@ pub async fn holds(
     };
     let before = tx_retries(f).await;
     let (rec, elapsed) = closed_loop(clients, duration, ctx, hold_step).await;
-    let mut retries = tx_retries(f).await;
-    for (op, n) in &mut retries {
-        *n -= before.get(op).copied().unwrap_or(0);
-    }
+    let retries = tx_retries(f).await.zip(before).map(|(mut after, before)| {
+        for (op, n) in &mut after {
+            *n -= before.get(op).copied().unwrap_or(0);
+        }
+        after
+    });
     HoldRun {
         rec,
         elapsed,
@@ -328,21 +334,28 @@ pub async fn holds(
     }
 }
 
-/// The service's retried transactions so far, by operation, from its `/metrics` (empty if
+/// The service's retried transactions so far, by operation, from its `/metrics` (`None` if
 /// they cannot be read: the figure is informative, not part of any target).
-async fn tx_retries(f: &Fixture) -> BTreeMap<String, u64> {
-    let text = match f.http.get(format!("{}/metrics", f.base)).send().await {
-        Ok(resp) => resp.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    text.lines()
-        .filter_map(|line| {
-            let rest = line.strip_prefix("tessera_transaction_retries_total{")?;
-            let op = rest.split("op=\"").nth(1)?.split('"').next()?;
-            let value = line.rsplit(' ').next()?.parse::<f64>().ok()?;
-            Some((op.to_owned(), value as u64))
-        })
-        .collect()
+async fn tx_retries(f: &Fixture) -> Option<BTreeMap<String, u64>> {
+    let resp = f
+        .http
+        .get(format!("{}/metrics", f.service))
+        .send()
+        .await
+        .ok()?
+        .error_for_status()
+        .ok()?;
+    let text = resp.text().await.ok()?;
+    Some(
+        text.lines()
+            .filter_map(|line| {
+                let rest = line.strip_prefix("tessera_transaction_retries_total{")?;
+                let op = rest.split("op=\"").nth(1)?.split('"').next()?;
+                let value = line.rsplit(' ').next()?.parse::<f64>().ok()?;
+                Some((op.to_owned(), value as u64))
+            })
+            .collect(),
+    )
 }
 
 pub struct RaceRun {
