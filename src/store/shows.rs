@@ -277,26 +277,18 @@ impl Db {
     /// Every seat of a show with its live status (a lapsed hold reads as AVAILABLE), and
     /// the seconds until the earliest live hold among them lapses.
     pub async fn seat_map(&self, show_id: i64) -> Result<(Vec<Seat>, Option<f64>)> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
+        // Every show has seats, so no rows means no show.
+        let rows = self
+            .rows_of_show(
                 "SELECT seat_id, label, section, row_label, number, category, price_cents, x, y, \
                         CASE WHEN status = 'HELD' AND held_until <= now() THEN 'AVAILABLE' ELSE status END, \
                         CASE WHEN status = 'HELD' AND held_until > now() \
                              THEN extract(epoch FROM held_until - now())::float8 END \
                  FROM seats WHERE show_id = $1 ORDER BY seat_id",
+                show_id,
             )
-            .await
-            .map_err(db_error)?;
-        let rows = client.query(&stmt, &[&show_id]).await.map_err(db_error)?;
-        if rows.is_empty() {
-            // Every show has seats, so no rows means no show.
-            return Err(Error::show_not_found(show_id));
-        }
-        let next_lapse = rows
-            .iter()
-            .filter_map(|row| row.get::<_, Option<f64>>(10))
-            .min_by(f64::total_cmp);
+            .await?;
+        let next_lapse = earliest(&rows, 10);
         let seats = rows
             .iter()
             .map(|row| Seat {
@@ -323,32 +315,42 @@ impl Db {
     /// Reads every seat row of the show (no index covers `status`, on purpose: see the
     /// `seats` migration) but sends back only the taken ones.
     pub async fn taken_seats(&self, show_id: i64) -> Result<(Vec<(i32, SeatStatus)>, Option<f64>)> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
+        let rows = self
+            .rows_of_show(
                 "SELECT s.seat_id, s.status, \
                         CASE WHEN s.status = 'HELD' \
                              THEN extract(epoch FROM s.held_until - now())::float8 END \
                  FROM shows sh LEFT JOIN seats s ON s.show_id = sh.id \
                    AND (s.status = 'BOOKED' OR (s.status = 'HELD' AND s.held_until > now())) \
                  WHERE sh.id = $1 ORDER BY s.seat_id",
+                show_id,
             )
-            .await
-            .map_err(db_error)?;
-        let rows = client.query(&stmt, &[&show_id]).await.map_err(db_error)?;
-        if rows.is_empty() {
-            return Err(Error::show_not_found(show_id));
-        }
-        let next_lapse = rows
-            .iter()
-            .filter_map(|row| row.get::<_, Option<f64>>(2))
-            .min_by(f64::total_cmp);
+            .await?;
+        let next_lapse = earliest(&rows, 2);
         let taken = rows
             .iter()
             .filter_map(|row| Some((row.get::<_, Option<i32>>(0)?, seat_status(row.get(1)))))
             .collect();
         Ok((taken, next_lapse))
     }
+
+    /// The rows `sql` returns for show `$1`; none means the show does not exist.
+    async fn rows_of_show(&self, sql: &str, show_id: i64) -> Result<Vec<Row>> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(sql).await.map_err(db_error)?;
+        let rows = client.query(&stmt, &[&show_id]).await.map_err(db_error)?;
+        if rows.is_empty() {
+            return Err(Error::show_not_found(show_id));
+        }
+        Ok(rows)
+    }
+}
+
+/// The smallest non-NULL seconds-until-lapse in column `col`.
+fn earliest(rows: &[Row], col: usize) -> Option<f64> {
+    rows.iter()
+        .filter_map(|row| row.get::<_, Option<f64>>(col))
+        .min_by(f64::total_cmp)
 }
 
 fn seat_status(status: &str) -> SeatStatus {
