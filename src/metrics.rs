@@ -31,6 +31,10 @@ pub const LIVE_LISTENERS: &str = "tessera_live_listeners";
 /// Sweeper passes, and holds it expired.
 pub const SWEEPER_RUNS: &str = "tessera_sweeper_runs_total";
 pub const SWEEPER_EXPIRED: &str = "tessera_sweeper_expired_total";
+/// Lapsed holds the sweeper could not expire (each is tried again by the next sweep), by
+/// `reason`: `conflict` (contention outlasted the retries) or `error` (anything else: a
+/// bug or bad data in that booking; logged with its cause).
+pub const SWEEPER_FAILURES: &str = "tessera_sweeper_failures_total";
 /// Age of the oldest hold that has lapsed but is not swept yet (0 when none).
 pub const SWEEPER_LAG: &str = "tessera_sweeper_lag_seconds";
 /// Database pool connections, by `state`: `size` (open), `available` (idle), `waiting`

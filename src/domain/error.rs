@@ -53,6 +53,9 @@ pub struct Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The code of [`Error::busy`].
+const BUSY: &str = "service_busy";
+
 impl Error {
     pub fn new(kind: ErrorKind, code: &'static str, detail: impl Into<String>) -> Self {
         Self {
@@ -79,6 +82,17 @@ impl Error {
 
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self::new(ErrorKind::Unavailable, "service_unavailable", detail)
+    }
+
+    /// Too much contention to finish now (a transaction that kept conflicting, seats
+    /// selling faster than they can be picked); a retry soon is likely to succeed.
+    pub fn busy(detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unavailable, BUSY, detail)
+    }
+
+    /// True for [`Error::busy`]: contention, not a dependency that is down.
+    pub fn is_busy(&self) -> bool {
+        self.code == BUSY
     }
 
     pub fn unauthenticated(code: &'static str, detail: impl Into<String>) -> Self {

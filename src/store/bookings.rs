@@ -11,10 +11,12 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
+use super::params::Params;
 use super::tx::{CommitError, Write};
 use super::{Db, Tx, db_error, is_unique_violation};
 use crate::domain::best_available::{self, RowAvailability};
@@ -146,9 +148,7 @@ impl Db {
                         && matches!(request.seats, SeatRequest::Best { .. }) =>
                 {
                     if picks >= MAX_PICKS {
-                        break Err(Error::new(
-                            ErrorKind::Unavailable,
-                            "service_busy",
+                        break Err(Error::busy(
                             "Seats are selling too fast to pick some for you; try again.",
                         ));
                     }
@@ -284,15 +284,8 @@ impl Db {
                         ))
                     }
                     State::Live => {
-                        let seats = &booking.seats;
-                        if seats.len() != booking.seat_ids.len() {
-                            return Err(Error::internal(anyhow::anyhow!(
-                                "booking {booking_id} owns {} of its {} seats",
-                                seats.len(),
-                                booking.seat_ids.len()
-                            )));
-                        }
-                        let ctids: Vec<&str> = seats.iter().map(|s| s.ctid.as_str()).collect();
+                        let ctids: Vec<&str> =
+                            booking.seats.iter().map(|s| s.ctid.as_str()).collect();
                         // One statement, sent with COMMIT; the booking comes back from
                         // its own update (no read after).
                         let confirm = tx
@@ -394,65 +387,53 @@ impl Db {
     }
 
     /// The sweeper's step: marks up to `limit` lapsed holds FAILED/EXPIRED and frees their
-    /// seats, one small transaction each. Bookings another instance is sweeping right now
-    /// are skipped (`SKIP LOCKED`). Returns how many were due, and the show and seats of
-    /// each booking expired here.
-    pub async fn expire_lapsed(&self, limit: i64) -> Result<(usize, Vec<(i64, Vec<i32>)>)> {
-        let due: Vec<(Uuid, i64)> = {
+    /// seats, one small transaction each, taking them in expiry order after `after` (the
+    /// `next` of the previous step of the same sweep). Bookings another instance is
+    /// sweeping right now are skipped (`SKIP LOCKED`).
+    ///
+    /// One booking that cannot be expired never holds up the others: its error is
+    /// reported in [`Sweep::failed`] and the step goes on with the next, and the cursor
+    /// moves past it, so a sweep walks every lapsed hold once. Only losing the database
+    /// ends the step early ([`Sweep::interrupted`]): the next booking would fail alike.
+    pub async fn expire_lapsed(&self, after: Option<&SweepCursor>, limit: i64) -> Result<Sweep> {
+        let (after_at, after_id) = after.map(|c| (c.expires_at, c.booking_id)).unzip();
+        let due: Vec<(Uuid, i64, DateTime<Utc>)> = {
             let client = self.client().await?;
-            client
-                .query(
-                    "SELECT booking_id, show_id FROM pending_holds WHERE expires_at <= now() \
-                     ORDER BY expires_at LIMIT $1",
-                    &[&limit],
+            let stmt = client
+                .prepare_cached(
+                    "SELECT booking_id, show_id, expires_at FROM pending_holds \
+                     WHERE expires_at <= now() \
+                       AND ($2::timestamptz IS NULL OR (expires_at >= $2 \
+                            AND (expires_at, booking_id) > ($2, $3::uuid))) \
+                     ORDER BY expires_at, booking_id LIMIT $1",
                 )
+                .await
+                .map_err(db_error)?;
+            client
+                .query(&stmt, &[&limit, &after_at, &after_id])
                 .await
                 .map_err(db_error)?
                 .iter()
-                .map(|row| (row.get(0), row.get(1)))
+                .map(|row| (row.get(0), row.get(1), row.get(2)))
                 .collect()
         };
-        let mut expired = Vec::new();
-        for &(id, show_id) in &due {
-            let done = self
-                .serializable("expire", &id, |tx, id| {
-                    Box::pin(async move {
-                        // Locks the booking unless another sweeper (or a confirm/cancel)
-                        // has it; that one will deal with it.
-                        let stmt = tx
-                            .prepare_cached(&format!(
-                                "SELECT {LOCKED_COLUMNS} FROM bookings \
-                                 WHERE id = $1 AND status = 'PENDING' AND expires_at <= now() \
-                                 FOR UPDATE SKIP LOCKED"
-                            ))
-                            .await
-                            .map_err(db_error)?;
-                        let row = tx
-                            .begin_with(async {
-                                tx.query_opt(&stmt, &[id]).await.map_err(db_error)
-                            })
-                            .await?;
-                        let Some(row) = row else {
-                            return Ok(None);
-                        };
-                        let mut booking = LockedBooking::from_row(*id, &row)?;
-                        booking.seats =
-                            lock_seat_rows(tx, booking.show_id, &booking.seat_ids, Some(*id), None)
-                                .await?
-                                .seats
-                                .into_iter()
-                                .map(|s| OwnedSeat {
-                                    row_no: s.row_no,
-                                    ctid: s.ctid,
-                                })
-                                .collect();
-                        release(tx, &booking, FailureReason::Expired).await?;
-                        Ok(Some(booking.seat_ids))
-                    })
-                })
-                .await?;
-            if let Some(seat_ids) = done {
-                expired.push((show_id, seat_ids));
+        let mut sweep = Sweep {
+            due: due.len(),
+            next: due.last().map(|&(booking_id, _, expires_at)| SweepCursor {
+                expires_at,
+                booking_id,
+            }),
+            ..Sweep::default()
+        };
+        for &(id, show_id, _) in &due {
+            match self.expire_one(id).await {
+                Ok(Some(seat_ids)) => sweep.expired.push((show_id, seat_ids)),
+                Ok(None) => {}
+                Err(err) if err.kind == ErrorKind::Unavailable && !err.is_busy() => {
+                    sweep.interrupted = Some(err);
+                    return Ok(sweep);
+                }
+                Err(err) => sweep.failed.push((id, err)),
             }
         }
         // Idempotency keys only need to outlive client retries.
@@ -464,8 +445,68 @@ impl Db {
             )
             .await
             .map_err(db_error)?;
-        Ok((due.len(), expired))
+        Ok(sweep)
     }
+
+    /// Expires one lapsed hold, freeing the seats it still owns. `None` when it is not
+    /// (or no longer) a lapsed PENDING hold, or another transaction has it locked: a
+    /// confirm, a cancel or another sweeper, which will deal with it.
+    async fn expire_one(&self, id: Uuid) -> Result<Option<Vec<i32>>> {
+        self.serializable("expire", &id, |tx, id| {
+            Box::pin(async move {
+                let stmt = tx
+                    .prepare_cached(&format!(
+                        "SELECT {LOCKED_COLUMNS} FROM bookings \
+                         WHERE id = $1 AND status = 'PENDING' AND expires_at <= now() \
+                         FOR UPDATE SKIP LOCKED"
+                    ))
+                    .await
+                    .map_err(db_error)?;
+                let row = tx
+                    .begin_with(async { tx.query_opt(&stmt, &[id]).await.map_err(db_error) })
+                    .await?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let mut booking = LockedBooking::from_row(*id, &row)?;
+                booking.seats =
+                    lock_seat_rows(tx, booking.show_id, &booking.seat_ids, Some(*id), None)
+                        .await?
+                        .seats
+                        .into_iter()
+                        .map(|s| OwnedSeat {
+                            row_no: s.row_no,
+                            ctid: s.ctid,
+                        })
+                        .collect();
+                release(tx, &booking, FailureReason::Expired).await?;
+                Ok(Some(booking.seat_ids))
+            })
+        })
+        .await
+    }
+}
+
+/// Where a sweep goes on: the last lapsed hold its previous step looked at.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepCursor {
+    expires_at: DateTime<Utc>,
+    booking_id: Uuid,
+}
+
+/// What one step of the sweeper did.
+#[derive(Debug, Default)]
+pub struct Sweep {
+    /// Lapsed holds looked at (fewer than the limit: the sweep is through).
+    pub due: usize,
+    /// Where the next step of the same sweep starts.
+    pub next: Option<SweepCursor>,
+    /// The show and seats of each booking expired here.
+    pub expired: Vec<(i64, Vec<i32>)>,
+    /// Bookings that could not be expired, and why; a later sweep tries them again.
+    pub failed: Vec<(Uuid, Error)>,
+    /// The database went away: the step ended early.
+    pub interrupted: Option<Error>,
 }
 
 /// One attempt at a hold, inside a SERIALIZABLE transaction: two round trips.
@@ -536,7 +577,11 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
     let held = locks
         .held_seats
         .ok_or_else(|| Error::internal(anyhow::anyhow!("user {} does not exist", ctx.user_id)))?;
-    if i64::from(held) + ctx.seat_ids.len() as i64 > i64::from(ctx.max_held_seats) {
+    let wanted = ctx.seat_ids.len() as i64;
+    if i64::from(held) + wanted > i64::from(ctx.max_held_seats)
+        && i64::from(held) - lapsed_seats_of(tx, ctx.user_id).await? + wanted
+            > i64::from(ctx.max_held_seats)
+    {
         return Err(hold_limit_reached(ctx.max_held_seats));
     }
     let labels: Vec<&str> = seats.iter().map(|s| s.label.as_str()).collect();
@@ -555,6 +600,17 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
     // One statement writes the whole hold (booking, hold record, user's count, seats, row
     // counters), sent with COMMIT. now() is the transaction's start time, so the booking's
     // expires_at and the seats' held_until are the same instant.
+    let mut hold_params = Params::with_fixed(&[
+        &ctx.booking_id,
+        &ctx.user_id,
+        &ctx.show_id,
+        &ctx.seat_ids,
+        &labels,
+        &total_cents,
+        &ctx.ttl_secs,
+        &ctids,
+    ]);
+    let counters = count_rows(&mut hold_params, &ctx.show_id, &taken);
     let hold = tx
         .prepare_cached(&format!(
             "WITH counted AS ( \
@@ -569,9 +625,8 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
              seats_held AS ( \
                UPDATE seats SET status = 'HELD', booking_id = $1, held_until = now() + make_interval(secs => $7) \
                WHERE ctid = ANY($8::text[]::tid[])) \
-             {} \
-             SELECT expires_at, created_at FROM booking",
-            count_rows("$3", 9, taken.len())
+             {counters} \
+             SELECT expires_at, created_at FROM booking"
         ))
         .await
         .map_err(db_error)?;
@@ -581,22 +636,11 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
         )
         .await
         .map_err(db_error)?;
-    let mut hold_params: Vec<&(dyn ToSql + Sync)> = vec![
-        &ctx.booking_id,
-        &ctx.user_id,
-        &ctx.show_id,
-        &ctx.seat_ids,
-        &labels,
-        &total_cents,
-        &ctx.ttl_secs,
-        &ctids,
-    ];
-    hold_params.extend(row_params(&taken));
     let key_params: Option<[&(dyn ToSql + Sync); 4]> = ctx
         .idempotency
         .as_ref()
         .map(|(key, hash)| [&ctx.user_id as _, key as _, hash as _, &ctx.booking_id as _]);
-    let mut writes: Vec<Write> = vec![(&hold, &hold_params)];
+    let mut writes: Vec<Write> = vec![(&hold, hold_params.values())];
     if let Some(params) = &key_params {
         writes.push((&remember_key, params));
     }
@@ -624,6 +668,23 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
         created_at,
         updated_at: created_at,
     })
+}
+
+/// Seats in the user's holds that have lapsed but are not swept yet. The held-seat count
+/// still includes them (the sweeper takes them off when it expires them), but expiry is
+/// exact: a buyer whose hold ran out may hold again at once. Read only when the count
+/// alone would refuse a hold, so the common hold never reads the user's bookings (their
+/// index range, predicate-locked under SERIALIZABLE).
+async fn lapsed_seats_of(tx: &Tx, user_id: i64) -> Result<i64> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT coalesce(sum(cardinality(seat_ids)), 0)::bigint FROM bookings \
+             WHERE user_id = $1 AND status = 'PENDING' AND expires_at <= now()",
+        )
+        .await
+        .map_err(db_error)?;
+    let row = tx.query_one(&stmt, &[&user_id]).await.map_err(db_error)?;
+    Ok(row.get(0))
 }
 
 /// The one row a statement returned.
@@ -731,9 +792,10 @@ fn row_deltas(rows: impl Iterator<Item = i32>, sign: i32) -> Vec<(i32, i32)> {
     by_row.into_iter().collect()
 }
 
-/// CTEs, one per changed seat row, that move show `show`'s row counters: the i-th
-/// updates the row in parameter `$(first + 2i)` by the delta in `$(first + 2i + 1)` (see
-/// [`row_params`]). Each starts with a comma, to follow the statement's other CTEs.
+/// CTEs, one per changed seat row, that move show `show_id`'s row counters by `deltas`
+/// (row, change), binding the values they use. Each starts with a comma, to follow the
+/// statement's other CTEs; with no rows to change there are none, and nothing is bound
+/// (see [`Params`]: an unused parameter would make the statement fail).
 ///
 /// One update per row, by its whole primary key, rather than one update over arrays of
 /// rows: a lookup of the full key is the only plan for it, while a condition like
@@ -742,23 +804,20 @@ fn row_deltas(rows: impl Iterator<Item = i32>, sign: i32) -> Vec<(i32, i32)> {
 /// SERIALIZABLE every row read is predicate-locked, so holds on other rows of a busy show
 /// would abort each other. The statement text varies with the number of rows a change
 /// touches (one or two, nearly always), so few variants are prepared.
-fn count_rows(show: &str, first: usize, rows: usize) -> String {
-    (0..rows)
-        .map(|i| {
-            let (row, delta) = (first + 2 * i, first + 2 * i + 1);
-            format!(
-                ", row_{i} AS (UPDATE show_rows SET taken = taken + ${delta} \
-                 WHERE show_id = {show} AND row_no = ${row})"
-            )
-        })
-        .collect()
-}
-
-/// The parameters of [`count_rows`]: each row, then its delta.
-fn row_params(deltas: &[(i32, i32)]) -> impl Iterator<Item = &(dyn ToSql + Sync)> {
-    deltas
-        .iter()
-        .flat_map(|(row, delta)| [row as &(dyn ToSql + Sync), delta as _])
+fn count_rows<'a>(params: &mut Params<'a>, show_id: &'a i64, deltas: &'a [(i32, i32)]) -> String {
+    if deltas.is_empty() {
+        return String::new();
+    }
+    let show = params.bind(show_id);
+    let mut ctes = String::new();
+    for (i, (row, delta)) in deltas.iter().enumerate() {
+        let (delta, row) = (params.bind(delta), params.bind(row));
+        ctes.push_str(&format!(
+            ", row_{i} AS (UPDATE show_rows SET taken = taken + {delta} \
+             WHERE show_id = {show} AND row_no = {row})"
+        ));
+    }
+    ctes
 }
 
 /// Where a locked booking stands.
@@ -861,6 +920,13 @@ async fn lock_booking(tx: &Tx, user_id: i64, booking_id: Uuid) -> Result<LockedB
             })
         })
         .collect();
+    // A live hold owns all its seats. One that lost some has lapsed: another hold took
+    // them once they were free, in a transaction that began after the lapse and committed
+    // before this one began reading, while this one's clock (`now()`, taken at BEGIN)
+    // still read a moment earlier. It is expired, not confirmable.
+    if booking.state == State::Live && booking.seats.len() < booking.seat_ids.len() {
+        booking.state = State::Lapsed;
+    }
     Ok(booking)
 }
 
@@ -870,6 +936,9 @@ async fn lock_booking(tx: &Tx, user_id: i64, booking_id: Uuid) -> Result<LockedB
 async fn release(tx: &Tx, booking: &LockedBooking, reason: FailureReason) -> Result<Booking> {
     let freed = row_deltas(booking.seats.iter().map(|s| s.row_no), -1);
     let ctids: Vec<&str> = booking.seats.iter().map(|s| s.ctid.as_str()).collect();
+    let reason = reason.as_str();
+    let mut params = Params::with_fixed(&[&booking.id, &reason, &ctids]);
+    let counters = count_rows(&mut params, &booking.show_id, &freed);
     // One statement, sent with COMMIT.
     let fail = tx
         .prepare_cached(&format!(
@@ -877,18 +946,14 @@ async fn release(tx: &Tx, booking: &LockedBooking, reason: FailureReason) -> Res
              {UNCOUNT_HELD}, \
              freed AS ( \
                UPDATE seats SET status = 'AVAILABLE', booking_id = NULL, held_until = NULL \
-               WHERE ctid = ANY($4::text[]::tid[])) \
-             {} \
+               WHERE ctid = ANY($3::text[]::tid[])) \
+             {counters} \
              UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 \
-             RETURNING {BOOKING_COLUMNS}",
-            count_rows("$3", 5, freed.len())
+             RETURNING {BOOKING_COLUMNS}"
         ))
         .await
         .map_err(db_error)?;
-    let reason = reason.as_str();
-    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&booking.id, &reason, &booking.show_id, &ctids];
-    params.extend(row_params(&freed));
-    let rows = tx.commit_with(&[(&fail, &params)]).await?;
+    let rows = tx.commit_with(&[(&fail, params.values())]).await?;
     booking_from_row(only_row(&rows[0])?)
 }
 

@@ -10,6 +10,7 @@ pub mod embedded;
 pub mod layouts;
 pub mod migrate;
 pub mod outbox;
+mod params;
 pub mod settings;
 pub mod shows;
 pub mod tx;
@@ -163,9 +164,7 @@ impl Db {
                             attempt,
                             "giving up after repeated serialization failures"
                         );
-                        return Err(Error::new(
-                            ErrorKind::Unavailable,
-                            "service_busy",
+                        return Err(Error::busy(
                             "The service is too busy to complete this right now; try again.",
                         ));
                     }

@@ -25,30 +25,56 @@ pub async fn run(state: Arc<AppState>, interval: Duration, mut stop: watch::Rece
         }
         state.limits.forget_idle();
         state.cache.forget_old();
-        loop {
-            match state.db.expire_lapsed(BATCH).await {
-                Ok((due, expired)) => {
-                    metrics::counter!(crate::metrics::SWEEPER_RUNS).increment(1);
-                    metrics::counter!(crate::metrics::SWEEPER_EXPIRED)
-                        .increment(expired.len() as u64);
-                    metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => "expired")
-                        .increment(expired.len() as u64);
-                    for (show_id, seat_ids) in &expired {
-                        state.cache.committed(&state.db, *show_id, seat_ids).await;
-                    }
-                    if !expired.is_empty() {
-                        tracing::debug!(due, expired = expired.len(), "released lapsed holds");
-                    }
-                    if (due as i64) < BATCH {
-                        break;
-                    }
-                    // A full batch: more may be due, go on at once.
-                }
-                Err(err) => {
-                    tracing::warn!(error = %err, "sweeper run failed; will retry");
-                    break;
-                }
+        sweep(&state).await;
+    }
+}
+
+/// One sweep: every hold that has lapsed by now, a batch at a time, each expiry announced
+/// as its batch finishes. A booking that fails is logged, counted and passed over; the
+/// next sweep tries it again.
+async fn sweep(state: &AppState) {
+    let mut after = None;
+    loop {
+        let step = match state.db.expire_lapsed(after.as_ref(), BATCH).await {
+            Ok(step) => step,
+            Err(err) => {
+                tracing::warn!(error = %err, "sweeper run failed; will retry");
+                return;
+            }
+        };
+        metrics::counter!(crate::metrics::SWEEPER_RUNS).increment(1);
+        metrics::counter!(crate::metrics::SWEEPER_EXPIRED).increment(step.expired.len() as u64);
+        metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => "expired")
+            .increment(step.expired.len() as u64);
+        for (show_id, seat_ids) in &step.expired {
+            state.cache.committed(&state.db, *show_id, seat_ids).await;
+        }
+        if !step.expired.is_empty() {
+            tracing::debug!(
+                due = step.due,
+                expired = step.expired.len(),
+                "released lapsed holds"
+            );
+        }
+        for (booking_id, err) in &step.failed {
+            // Contention that outlasted the retries is no fault; anything else is a bug or
+            // bad data in that one booking, and is worth a person's look.
+            let reason = if err.is_busy() { "conflict" } else { "error" };
+            metrics::counter!(crate::metrics::SWEEPER_FAILURES, "reason" => reason).increment(1);
+            if err.is_busy() {
+                tracing::warn!(%booking_id, "could not expire a lapsed hold for contention; will retry");
+            } else {
+                tracing::error!(%booking_id, error = %err, "could not expire a lapsed hold; skipped");
             }
         }
+        if let Some(err) = step.interrupted {
+            tracing::warn!(error = %err, "sweeper run interrupted; will retry");
+            return;
+        }
+        if (step.due as i64) < BATCH {
+            return;
+        }
+        // A full batch: more may be due, go on at once.
+        after = step.next;
     }
 }
