@@ -18,6 +18,7 @@ mod faults;
 mod hardening;
 mod helpers;
 mod limits;
+mod mixed;
 mod observability;
 mod resilience;
 mod seed;

@@ -1,0 +1,553 @@
+//! The mixed-operation property test: buyers on two instances hold seats (by id and by
+//! quantity, some with Idempotency-Keys retried on the other instance), confirm, cancel,
+//! let holds lapse and then confirm or cancel them, with one- and two-second holds and
+//! sweepers running, for `MIXED_SECS` seconds (default 20). Afterwards every invariant is
+//! checked in SQL, and clients that followed each show's event stream must end with the
+//! seat map as it is.
+//!
+//! Every write path belongs here: extend the actions when one is added. `MIXED_SEED`
+//! replays a run's choices (the timing, and so the races, differ).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::future::join_all;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{OwnRedis, TestApp, eventually, fresh_database, test_settings};
+
+const BUYERS: usize = 32;
+/// Seats per show: two front rows of `premium` and two back rows of `standard`, ten each.
+const SEATS: i64 = 40;
+/// The most holds one buyer keeps open at once.
+const OPEN_HOLDS: usize = 3;
+
+/// Answers by (action, status, code), for the report and the checks.
+type Tally = BTreeMap<(&'static str, u16, String), u64>;
+
+/// What a buyer was last told about one of their bookings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Told {
+    Held,
+    Confirmed,
+    Cancelled,
+    Expired,
+}
+
+struct Buyer {
+    token: String,
+    rng: StdRng,
+    /// Holds this buyer may still act on: (booking id, show).
+    open: Vec<(Uuid, i64)>,
+    /// Confirmed bookings this buyer may cancel.
+    confirmed: Vec<Uuid>,
+}
+
+/// A client of both instances that records every answer.
+struct Run<'a> {
+    apps: [&'a TestApp; 2],
+    shows: [i64; 2],
+    tally: Mutex<Tally>,
+    /// Unexpected answers, in full.
+    unexpected: Mutex<Vec<String>>,
+    /// The last acknowledged state of every booking.
+    told: Mutex<HashMap<Uuid, Told>>,
+}
+
+impl Run<'_> {
+    async fn post(
+        &self,
+        action: &'static str,
+        instance: usize,
+        path: &str,
+        token: &str,
+        body: &Value,
+        key: Option<&str>,
+    ) -> (u16, Value) {
+        let app = self.apps[instance];
+        let mut request = app.http.post(app.url(path)).bearer_auth(token).json(body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let response = request.send().await.expect("HTTP request");
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let code = body["code"].as_str().unwrap_or("").to_owned();
+        if !matches!(status, 200 | 201 | 409 | 422) {
+            self.unexpected.lock().unwrap().push(format!(
+                "{action} {path} on instance {instance}: {status} {body}"
+            ));
+        }
+        *self
+            .tally
+            .lock()
+            .unwrap()
+            .entry((action, status, code))
+            .or_default() += 1;
+        (status, body)
+    }
+
+    fn tell(&self, id: Uuid, told: Told) {
+        self.told.lock().unwrap().insert(id, told);
+    }
+
+    /// One random step of one buyer.
+    async fn step(&self, buyer: &mut Buyer) {
+        let instance = buyer.rng.random_range(0..2);
+        let roll = buyer.rng.random_range(0..100);
+        // Holds, then acting on them; confirmed bookings are cancelled about as often as
+        // holds are confirmed, so the shows keep free seats to fight over.
+        let hold = buyer.open.len() < OPEN_HOLDS && roll < 45;
+        let cancel_confirmed = !buyer.confirmed.is_empty() && (roll < 65 || buyer.open.is_empty());
+        if !hold && cancel_confirmed {
+            let i = buyer.rng.random_range(0..buyer.confirmed.len());
+            let id = buyer.confirmed.swap_remove(i);
+            let path = format!("/bookings/{id}/cancel");
+            let (status, body) = self
+                .post(
+                    "cancel_confirmed",
+                    instance,
+                    &path,
+                    &buyer.token,
+                    &json!({}),
+                    None,
+                )
+                .await;
+            if status == 200 {
+                assert_eq!(body["failure_reason"], "CANCELLED", "{body}");
+                self.tell(id, Told::Cancelled);
+            }
+            return;
+        }
+        if hold || buyer.open.is_empty() {
+            self.hold(buyer, instance).await;
+            return;
+        }
+        let i = buyer.rng.random_range(0..buyer.open.len());
+        let (id, _show) = buyer.open.swap_remove(i);
+        // Now, or after the hold has lapsed (some of its seats may be taken again by then).
+        let after_lapse = buyer.rng.random_bool(0.3);
+        if after_lapse {
+            let app = self.apps[instance];
+            eventually(Duration::from_secs(30), "a hold to lapse", || async {
+                let b = app
+                    .get(&format!("/bookings/{id}"), Some(&buyer.token))
+                    .await;
+                (b.body["status"] != "PENDING").then_some(())
+            })
+            .await;
+        }
+        let confirm = buyer.rng.random_bool(0.7);
+        let (action, verb) = match (confirm, after_lapse) {
+            (true, false) => ("confirm", "confirm"),
+            (true, true) => ("confirm_lapsed", "confirm"),
+            (false, false) => ("cancel", "cancel"),
+            (false, true) => ("cancel_lapsed", "cancel"),
+        };
+        let path = format!("/bookings/{id}/{verb}");
+        let (status, body) = self
+            .post(action, instance, &path, &buyer.token, &json!({}), None)
+            .await;
+        match (status, body["status"].as_str(), body["code"].as_str()) {
+            (200, Some("CONFIRMED"), _) => {
+                self.tell(id, Told::Confirmed);
+                buyer.confirmed.push(id);
+            }
+            (200, Some("FAILED"), _) => self.tell(id, Told::Cancelled),
+            (409, _, Some("booking_expired")) => self.tell(id, Told::Expired),
+            _ => self
+                .unexpected
+                .lock()
+                .unwrap()
+                .push(format!("{action} of {id}: {status} {body}")),
+        }
+        if after_lapse {
+            assert_ne!(
+                status, 200,
+                "{action} of a hold known to have lapsed succeeded: {body}"
+            );
+        }
+    }
+
+    /// Holds 1 to 3 seats, by id or by quantity (some of a category), sometimes with an
+    /// Idempotency-Key that is then retried on the other instance.
+    async fn hold(&self, buyer: &mut Buyer, instance: usize) {
+        let show = self.shows[buyer.rng.random_range(0..2)];
+        let count = buyer.rng.random_range(1..=3i64);
+        let (action, body) = if buyer.rng.random_bool(0.6) {
+            let first = buyer.rng.random_range(1..=SEATS - count + 1);
+            let seats: Vec<i64> = (first..first + count).collect();
+            ("hold_seats", json!({"show_id": show, "seat_ids": seats}))
+        } else {
+            let category = match buyer.rng.random_range(0..3) {
+                0 => Some("premium"),
+                1 => Some("standard"),
+                _ => None,
+            };
+            (
+                "hold_quantity",
+                json!({"show_id": show, "quantity": count, "category": category}),
+            )
+        };
+        let key = buyer
+            .rng
+            .random_bool(0.2)
+            .then(|| Uuid::new_v4().to_string());
+        let (status, answer) = self
+            .post(
+                action,
+                instance,
+                "/bookings",
+                &buyer.token,
+                &body,
+                key.as_deref(),
+            )
+            .await;
+        if status != 201 {
+            return;
+        }
+        let id: Uuid = answer["id"].as_str().unwrap().parse().unwrap();
+        self.tell(id, Told::Held);
+        buyer.open.push((id, show));
+        if let Some(key) = key {
+            // The retry of a request whose answer was lost: the same booking, from the
+            // other instance, whatever has happened to it since.
+            let (status, again) = self
+                .post(
+                    "hold_retry",
+                    1 - instance,
+                    "/bookings",
+                    &buyer.token,
+                    &body,
+                    Some(&key),
+                )
+                .await;
+            assert_eq!(status, 201, "{again}");
+            assert_eq!(again["id"], answer["id"], "a retry holds nothing new");
+        }
+    }
+}
+
+/// Per seat, the highest version seen and the status it carried.
+type Followed = Arc<Mutex<HashMap<i64, (u64, String)>>>;
+
+/// Follows a show as a client of the API at `base` would: load the seat map, then apply
+/// its event stream from the map's version (per seat, the highest version wins; `resync`
+/// reloads the map). Runs until aborted.
+async fn follow(http: reqwest::Client, base: String, show: i64, seats: Followed) {
+    let load = || async {
+        let map: Value = http
+            .get(format!("{base}/api/v1/shows/{show}/seats"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let version = map["version"].as_u64().unwrap();
+        let mut seats = seats.lock().unwrap();
+        for seat in map["seats"].as_array().unwrap() {
+            let entry = seats
+                .entry(seat["id"].as_i64().unwrap())
+                .or_insert((0, String::new()));
+            if version > entry.0 || entry.1.is_empty() {
+                *entry = (version, seat["status"].as_str().unwrap().to_owned());
+            }
+        }
+        version
+    };
+    let mut since = load().await;
+    loop {
+        let Ok(response) = http
+            .get(format!("{base}/api/v1/shows/{show}/events?since={since}"))
+            .send()
+            .await
+        else {
+            return; // the instance is gone: the test is over
+        };
+        assert_eq!(response.status(), 200);
+        let mut body = response.bytes_stream();
+        let mut buffer = String::new();
+        let mut resync = false;
+        while let Some(Ok(chunk)) = body.next().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let Some(data) = block.lines().find_map(|l| l.strip_prefix("data: ")) else {
+                    continue; // a keep-alive comment
+                };
+                let event: Value = serde_json::from_str(data).unwrap();
+                if event["kind"] == "resync" {
+                    resync = true;
+                    break;
+                }
+                let version = event["version"].as_u64().unwrap();
+                since = since.max(version);
+                let mut seats = seats.lock().unwrap();
+                for seat in event["seats"].as_array().unwrap() {
+                    let entry = seats.get_mut(&seat["id"].as_i64().unwrap()).unwrap();
+                    if version > entry.0 {
+                        *entry = (version, seat["status"].as_str().unwrap().to_owned());
+                    }
+                }
+            }
+            if resync {
+                break;
+            }
+        }
+        if resync {
+            since = load().await;
+        }
+    }
+}
+
+/// Seat statuses as the database has them now, a lapsed hold as AVAILABLE.
+async fn statuses(app: &TestApp, show: i64) -> HashMap<i64, String> {
+    app.sql()
+        .await
+        .query(
+            "SELECT seat_id, CASE WHEN status = 'HELD' AND held_until <= now() \
+                                  THEN 'AVAILABLE' ELSE status END \
+             FROM seats WHERE show_id = $1",
+            &[&show],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (i64::from(r.get::<_, i32>(0)), r.get(1)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mixed_operations_on_two_instances_keep_every_invariant() {
+    let secs: u64 = std::env::var("MIXED_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let seed: u64 = std::env::var("MIXED_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(rand::random);
+    println!("MIXED_SEED={seed} MIXED_SECS={secs}");
+
+    let redis = OwnRedis::start().await;
+    let db_url = fresh_database().await;
+    let namespace = format!("test-{}", Uuid::new_v4().simple());
+    let secret = test_settings(&db_url).jwt_secret;
+    let settings = |ttl: u32| {
+        let mut s = test_settings(&db_url);
+        s.jwt_secret = secret.clone();
+        s.redis_url = Some(redis.url());
+        s.redis_namespace = namespace.clone();
+        s.hold_ttl_secs = ttl;
+        s.sweep_interval = Duration::from_millis(700);
+        s.max_held_seats = 5;
+        s
+    };
+    let a = TestApp::spawn_settings(settings(1)).await;
+    let b = TestApp::spawn_settings(settings(2)).await;
+    let mut shows = [0; 2];
+    for show in &mut shows {
+        *show = a
+            .create_show_with(json!({
+                "name": "Mixed",
+                "kind": "movie",
+                "starts_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339(),
+                "layout": {"name": "Hall", "sections": [
+                    {"name": "Front", "category": "premium",
+                     "rows": [{"label": "A", "seats": 10}, {"label": "B", "seats": 10}]},
+                    {"name": "Back", "category": "standard",
+                     "rows": [{"label": "C", "seats": 10}, {"label": "D", "seats": 10}]}]},
+                "prices": {"premium": 2500, "standard": 1200}
+            }))
+            .await;
+    }
+    // One follower per show and instance.
+    let followed: Vec<(usize, i64, Followed)> = [0, 1]
+        .into_iter()
+        .flat_map(|i| shows.map(|show| (i, show, Followed::default())))
+        .collect();
+    let followers: Vec<_> = followed
+        .iter()
+        .map(|(i, show, seats)| {
+            let app = if *i == 0 { &a } else { &b };
+            tokio::spawn(follow(
+                app.http.clone(),
+                app.base.clone(),
+                *show,
+                seats.clone(),
+            ))
+        })
+        .collect();
+
+    let tokens = join_all((0..BUYERS).map(|_| a.new_user())).await;
+    let run = Run {
+        apps: [&a, &b],
+        shows,
+        tally: Mutex::default(),
+        unexpected: Mutex::default(),
+        told: Mutex::default(),
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    join_all(tokens.into_iter().enumerate().map(|(i, token)| {
+        let run = &run;
+        async move {
+            let mut buyer = Buyer {
+                token,
+                rng: StdRng::seed_from_u64(seed.wrapping_add(i as u64)),
+                open: Vec::new(),
+                confirmed: Vec::new(),
+            };
+            while tokio::time::Instant::now() < deadline {
+                run.step(&mut buyer).await;
+            }
+        }
+    }))
+    .await;
+
+    let tally = run.tally.lock().unwrap().clone();
+    for ((action, status, code), n) in &tally {
+        println!("{action:>16} {status} {code:<20} {n:>6}");
+    }
+    let unexpected = run.unexpected.lock().unwrap().clone();
+    assert!(unexpected.is_empty(), "unexpected answers: {unexpected:#?}");
+    // Every hold lapses and is swept.
+    let left = || async {
+        a.sql()
+            .await
+            .query_one(
+                "SELECT (SELECT count(*) FROM bookings WHERE status = 'PENDING'), \
+                        (SELECT count(*) FROM seats WHERE status = 'HELD'), \
+                        (SELECT count(*) FROM pending_holds)",
+                &[],
+            )
+            .await
+            .map(|r| (r.get::<_, i64>(0), r.get::<_, i64>(1), r.get::<_, i64>(2)))
+            .unwrap()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while left().await != (0, 0, 0) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "long after every hold lapsed, (PENDING bookings, HELD seats, pending_holds) = {:?}",
+            left().await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let count = |action: &str, status: u16, code: &str| {
+        tally
+            .iter()
+            .filter(|((a, s, c), _)| *a == action && *s == status && c == code)
+            .map(|(_, n)| n)
+            .sum::<u64>()
+    };
+    // The run did what it is for.
+    assert!(count("hold_seats", 201, "") > 0 && count("hold_quantity", 201, "") > 0);
+    assert!(count("confirm", 200, "") > 0 && count("cancel", 200, "") > 0);
+    assert!(count("confirm_lapsed", 409, "booking_expired") > 0);
+    assert!(count("cancel_lapsed", 409, "booking_expired") > 0);
+    assert!(count("hold_seats", 409, "seats_unavailable") > 0);
+
+    let sql = a.sql().await;
+    // Lapsed holds whose seats another hold took before the sweeper came by: the case that
+    // once could never expire.
+    let retaken: i64 = sql
+        .query_one(
+            "SELECT count(DISTINCT old.id) FROM bookings old JOIN bookings new \
+               ON new.show_id = old.show_id AND new.seat_ids && old.seat_ids \
+              AND new.created_at >= old.expires_at AND new.created_at < old.updated_at \
+             WHERE old.failure_reason = 'EXPIRED'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    println!("lapsed holds retaken before they were swept: {retaken}");
+    assert!(retaken > 0, "no lapsed hold was retaken before its sweep");
+
+    for show in shows {
+        a.check_invariants(show).await;
+        b.check_invariants(show).await;
+    }
+    let held: i64 = sql
+        .query_one(
+            "SELECT coalesce(sum(held_seats), 0)::bigint FROM users",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(held, 0, "held-seat counts with no live hold left");
+    let lost: Vec<String> = {
+        let told = run.told.lock().unwrap().clone();
+        let ids: Vec<Uuid> = told.keys().copied().collect();
+        let stored: HashMap<Uuid, (String, Option<String>)> = sql
+            .query(
+                "SELECT id, status, failure_reason FROM bookings WHERE id = ANY($1)",
+                &[&ids],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), (r.get(1), r.get(2))))
+            .collect();
+        told.iter()
+            .filter(|(id, told)| {
+                let (status, reason) = &stored[*id];
+                let ok = match told {
+                    // Never confirmed or cancelled by its buyer: it lapsed.
+                    Told::Held | Told::Expired => {
+                        status == "FAILED" && reason.as_deref() == Some("EXPIRED")
+                    }
+                    Told::Confirmed => status == "CONFIRMED",
+                    Told::Cancelled => status == "FAILED" && reason.as_deref() == Some("CANCELLED"),
+                };
+                !ok
+            })
+            .map(|(id, told)| format!("{id}: told {told:?}, stored {:?}", stored[id]))
+            .collect()
+    };
+    assert!(
+        lost.is_empty(),
+        "bookings not as their buyers were told: {lost:#?}"
+    );
+
+    // Everyone who followed a show's events sees it as it is.
+    for (instance, show, seats) in &followed {
+        let now = statuses(&a, *show).await;
+        assert_eq!(now.len() as i64, SEATS);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let seen: HashMap<i64, String> = seats
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|(id, (_, status))| (*id, status.clone()))
+                .collect();
+            if seen == now {
+                break;
+            }
+            if tokio::time::Instant::now() > deadline {
+                let wrong: BTreeMap<i64, (Option<&String>, &String)> = now
+                    .iter()
+                    .filter(|(id, status)| seen.get(id) != Some(status))
+                    .map(|(id, status)| (*id, (seen.get(id), status)))
+                    .collect();
+                panic!(
+                    "the follower of show {show} on instance {instance} ends with {} seats \
+                     unlike the database (seen, stored): {wrong:?}",
+                    wrong.len()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    for follower in followers {
+        follower.abort();
+    }
+}
