@@ -342,39 +342,7 @@ async fn method_not_allowed<E: Endpoint>(next: E, req: Request) -> poem::Result<
 /// The methods a path takes, from the spec's operations (`GET` for everything outside
 /// the API: probes, metrics, docs, the UI).
 fn allowed_methods(path: &str) -> String {
-    static OPERATIONS: std::sync::OnceLock<Vec<(Vec<String>, String)>> = std::sync::OnceLock::new();
-    let operations = OPERATIONS.get_or_init(|| {
-        let spec: serde_json::Value = serde_json::from_str(&api::spec_json()).unwrap_or_default();
-        let Some(paths) = spec["paths"].as_object() else {
-            return Vec::new();
-        };
-        paths
-            .iter()
-            .map(|(template, item)| {
-                let segments = template.split('/').map(str::to_owned).collect();
-                let methods: Vec<String> = item
-                    .as_object()
-                    .map(|ops| ops.keys().map(|m| m.to_uppercase()).collect())
-                    .unwrap_or_default();
-                (segments, methods.join(", "))
-            })
-            .collect()
-    });
-    let Some(rest) = path.strip_prefix(api::PREFIX) else {
-        return "GET".into();
-    };
-    let segments: Vec<&str> = rest.split('/').collect();
-    operations
-        .iter()
-        .find(|(template, _)| {
-            template.len() == segments.len()
-                && template
-                    .iter()
-                    .zip(&segments)
-                    .all(|(t, s)| t.starts_with('{') || t == s)
-        })
-        .map(|(_, methods)| methods.clone())
-        .unwrap_or_else(|| "GET".into())
+    api::route_template(path).map_or_else(|| "GET".into(), |t| t.methods.clone())
 }
 
 /// Lets the configured origins (a UI served from elsewhere) call the API from a browser:
@@ -439,7 +407,7 @@ async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Respons
         .is_some_and(|state| state.trust_forwarded_for);
     let client_ip = client_ip(&req, trust_forwarded_for);
     req.extensions_mut().insert(client_ip);
-    let method = req.method().to_string();
+    let method = crate::metrics::method_label(req.method());
     let route = crate::metrics::route_label(req.uri().path());
     let span = tracing::info_span!("request", %request_id);
     let start = std::time::Instant::now();
@@ -447,7 +415,7 @@ async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Respons
         Ok(response) => response.into_response(),
         Err(err) => err.into_response(),
     };
-    metrics::histogram!(crate::metrics::HTTP_DURATION, "method" => method.clone(), "route" => route.clone())
+    metrics::histogram!(crate::metrics::HTTP_DURATION, "method" => method, "route" => route)
         .record(start.elapsed().as_secs_f64());
     metrics::counter!(
         crate::metrics::HTTP_REQUESTS,

@@ -109,29 +109,29 @@ fn record_heap() {
     }
 }
 
-/// A request path as a metric label: ids become `{id}`, and the web UI's files are one
-/// label, so the number of series stays small whatever clients ask for.
-pub fn route_label(path: &str) -> String {
-    const KNOWN: [&str; 5] = ["/api/", "/docs", "/openapi.json", "/health", "/ready"];
-    if path == "/metrics" {
-        return path.into();
+/// A request path as a metric label: an API path becomes its template from the spec
+/// (`/api/v1/shows/{id}/seats`) and any other API path `unmatched`; the web UI's files
+/// are one label. Clients choose paths, so a label must never be taken from one as it is:
+/// every distinct label is a series kept for the life of the process.
+pub fn route_label(path: &str) -> &'static str {
+    const OWN: [&str; 4] = ["/metrics", "/health", "/ready", "/openapi.json"];
+    if path.starts_with(crate::api::PREFIX) {
+        return crate::api::route_template(path).map_or("unmatched", |t| t.path.as_str());
     }
-    if !KNOWN.iter().any(|p| path.starts_with(p)) {
-        return "/ui".into();
+    if path == "/docs" || path.starts_with("/docs/") {
+        return "/docs";
     }
-    if path.starts_with("/docs") {
-        return "/docs".into();
-    }
-    path.split('/')
-        .map(|segment| {
-            let is_id = !segment.is_empty()
-                && (segment.bytes().all(|b| b.is_ascii_digit())
-                    || (segment.len() == 36
-                        && segment.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')));
-            if is_id { "{id}" } else { segment }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
+    OWN.into_iter().find(|own| *own == path).unwrap_or("/ui")
+}
+
+/// A request method as a metric label: the standard ones, else `other` (a client may
+/// send any token as a method).
+pub fn method_label(method: &poem::http::Method) -> &'static str {
+    const STANDARD: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
+    STANDARD
+        .into_iter()
+        .find(|standard| *standard == method.as_str())
+        .unwrap_or("other")
 }
 
 #[cfg(test)]
@@ -152,5 +152,16 @@ mod tests {
         assert_eq!(route_label("/docs/swagger-ui.css"), "/docs");
         assert_eq!(route_label("/metrics"), "/metrics");
         assert_eq!(route_label("/api/v1/shows"), "/api/v1/shows");
+        assert_eq!(route_label("/api/v1/shows/42/nope"), "unmatched");
+        assert_eq!(route_label("/api/v1/random-thing"), "unmatched");
+        assert_eq!(route_label("/api/v1/shows//seats"), "unmatched");
+    }
+
+    #[test]
+    fn method_labels_are_a_fixed_set() {
+        use super::method_label;
+        assert_eq!(method_label(&poem::http::Method::POST), "POST");
+        let made_up = poem::http::Method::from_bytes(b"BREW").unwrap();
+        assert_eq!(method_label(&made_up), "other");
     }
 }

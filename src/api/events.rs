@@ -28,6 +28,9 @@ use super::error::reply;
 use crate::app::AppState;
 use crate::cache::{Notice, ShowChange};
 
+/// The highest version there can be (versions are Redis integers, which are signed).
+const MAX_VERSION: u64 = i64::MAX as u64;
+
 /// How often an idle stream sends a keep-alive comment.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
@@ -121,18 +124,22 @@ impl EventsApi {
         last_event_id: Header<Option<String>>,
         /// Like `Last-Event-ID`, for clients that cannot set headers: typically the
         /// `version` of the seat map just loaded.
-        since: Query<Option<u64>>,
+        #[oai(validator(minimum(value = "0")))]
+        since: Query<Option<i64>>,
     ) -> SeatEventsResponse {
         let show_id = id.0;
         // Listen before looking back, so nothing falls between the two.
         let notices = state.cache.subscribe();
         let exists = super::cached::show(&state, show_id).await.map(|_| ());
         let current = state.cache.version(show_id).await;
-        let since = since.0.or_else(|| {
+        // Versions are Redis integers: signed, so a `since` past i64::MAX is refused (400)
+        // when parsed, and a Last-Event-ID past it was not given out here.
+        let since = since.0.map(|v| v as u64).or_else(|| {
             last_event_id
                 .0
                 .as_deref()
                 .and_then(|v| v.trim().parse().ok())
+                .filter(|&v| v <= MAX_VERSION)
         });
         reply(exists, |()| {
             let mut pending = VecDeque::new();

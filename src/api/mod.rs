@@ -89,6 +89,49 @@ const CLOSED_SCHEMAS: [&str; 6] = [
     "NewShow",
 ];
 
+/// An operation path of the API, as the spec writes it (`/api/v1/shows/{id}/seats`), with
+/// the methods it takes.
+pub struct RouteTemplate {
+    pub path: String,
+    /// For the `Allow` header: `GET, POST`.
+    pub methods: String,
+    segments: Vec<String>,
+}
+
+/// The API path template that `path` matches, if any (from the spec, built once).
+pub fn route_template(path: &str) -> Option<&'static RouteTemplate> {
+    static TEMPLATES: std::sync::OnceLock<Vec<RouteTemplate>> = std::sync::OnceLock::new();
+    let templates = TEMPLATES.get_or_init(|| {
+        let spec: serde_json::Value = serde_json::from_str(&spec_json()).unwrap_or_default();
+        let Some(paths) = spec["paths"].as_object() else {
+            return Vec::new();
+        };
+        paths
+            .iter()
+            .map(|(template, item)| {
+                let methods: Vec<String> = item
+                    .as_object()
+                    .map(|ops| ops.keys().map(|m| m.to_uppercase()).collect())
+                    .unwrap_or_default();
+                RouteTemplate {
+                    path: format!("{PREFIX}{template}"),
+                    methods: methods.join(", "),
+                    segments: template.split('/').map(str::to_owned).collect(),
+                }
+            })
+            .collect()
+    });
+    let segments: Vec<&str> = path.strip_prefix(PREFIX)?.split('/').collect();
+    templates.iter().find(|template| {
+        template.segments.len() == segments.len()
+            && template
+                .segments
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+    })
+}
+
 /// Splits a `limit + 1` query result into one page and the cursor of the next.
 pub fn paginate<T>(
     mut items: Vec<T>,

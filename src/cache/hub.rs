@@ -360,7 +360,7 @@ impl Hub {
         let recent = lock(&self.recent);
         let events = recent.get(&show_id)?;
         let (_, first) = events.front()?;
-        if first.version > version + 1 {
+        if first.version > version.saturating_add(1) {
             return None; // a gap: some were never seen here or were dropped
         }
         Some(

@@ -283,6 +283,12 @@ impl Db {
                             release(tx, &booking, FailureReason::Expired).await?,
                         ))
                     }
+                    // A hold made before the show started cannot be sold once it has:
+                    // the buyer could not get in (it lapses by itself).
+                    State::Live if booking.show_started => Err(Error::conflict(
+                        "show_started",
+                        "The show has started; its seats can no longer be bought.",
+                    )),
                     State::Live => {
                         let ctids: Vec<&str> =
                             booking.seats.iter().map(|s| s.ctid.as_str()).collect();

@@ -259,6 +259,29 @@ async fn a_confirmed_booking_can_be_cancelled_until_the_show_starts() {
 }
 
 #[tokio::test]
+async fn a_hold_cannot_be_confirmed_once_its_show_has_started() {
+    let app = TestApp::spawn().await;
+    let show = app.create_show(&[("A", 4)]).await;
+    let ann = app.new_user().await;
+    let hold = app.hold(&ann, show, &[1, 2]).await;
+    assert_eq!(hold.status, 201, "{hold:?}");
+    let id = hold.body["id"].as_str().unwrap().to_owned();
+    app.sql()
+        .await
+        .execute(
+            "UPDATE shows SET starts_at = now() - interval '1 second' WHERE id = $1",
+            &[&show],
+        )
+        .await
+        .unwrap();
+    let resp = app.act(&ann, &id, "confirm").await;
+    assert_eq!((resp.status, resp.code()), (409, "show_started"), "{resp:?}");
+    let booking = app.get(&format!("/bookings/{id}"), Some(&ann)).await;
+    assert_eq!(booking.body["status"], "PENDING", "nothing was sold");
+    assert_eq!(app.check_invariants(show).await, 2);
+}
+
+#[tokio::test]
 async fn bookings_are_private_to_their_owner() {
     let app = TestApp::spawn().await;
     let show = app.create_show(&[("A", 4)]).await;

@@ -178,16 +178,35 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings
 }
 
-/// A running service instance and a client for it.
-pub struct TestApp {
+/// A running service, seen from outside: where it answers, and its database.
+pub struct Service {
     pub base: String,
     pub http: reqwest::Client,
-    /// A pool on the test database, for checking what the service wrote.
+    /// The service's database, for checking what it wrote.
     pub db_url: String,
     pub admin_token: String,
+}
+
+/// A service instance running in the test process, and a client for it.
+pub struct TestApp {
+    service: Service,
     pub state: std::sync::Arc<tessera::app::AppState>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Service;
+
+    fn deref(&self) -> &Service {
+        &self.service
+    }
+}
+
+impl std::ops::DerefMut for TestApp {
+    fn deref_mut(&mut self) -> &mut Service {
+        &mut self.service
+    }
 }
 
 /// An HTTP response, body parsed as JSON (or `Value::Null`).
@@ -240,15 +259,17 @@ impl TestApp {
             .expect("server run");
         });
         let mut test_app = Self {
-            base,
-            http: reqwest::Client::new(),
-            db_url,
-            admin_token: String::new(),
+            service: Service {
+                base,
+                http: reqwest::Client::new(),
+                db_url,
+                admin_token: String::new(),
+            },
             state,
             shutdown: Some(tx),
             server: Some(server),
         };
-        test_app.admin_token = test_app.login(&admin.0, &admin.1).await;
+        test_app.service.admin_token = test_app.login(&admin.0, &admin.1).await;
         test_app
     }
 
@@ -261,7 +282,9 @@ impl TestApp {
             server.await.unwrap();
         }
     }
+}
 
+impl Service {
     pub fn url(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.base)
     }
@@ -650,5 +673,111 @@ impl OwnRedis {
 impl Drop for OwnRedis {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// The real binary (`tessera serve`) on a fresh database and a free port, killed when
+/// dropped: for tests that look at the process itself (its memory, its connections).
+pub struct ServiceProcess {
+    service: Service,
+    child: Child,
+}
+
+impl std::ops::Deref for ServiceProcess {
+    type Target = Service;
+
+    fn deref(&self) -> &Service {
+        &self.service
+    }
+}
+
+impl ServiceProcess {
+    /// Starts the binary with test settings (rate limits at their defaults), then `env`.
+    pub async fn start(env: &[(&str, &str)]) -> Self {
+        let db_url = fresh_database().await;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let secret = format!("test-secret-{}", Uuid::new_v4());
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
+        command
+            .arg("serve")
+            .env("DATABASE_URL", &db_url)
+            .env("JWT_SECRET", &secret)
+            .env("ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("WEB_DIR", "/nonexistent")
+            .env(
+                "RUST_LOG",
+                if std::env::var_os("TEST_LOG").is_some() {
+                    "info"
+                } else {
+                    "error"
+                },
+            )
+            .stdout(Stdio::null());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = command.spawn().expect("start the tessera binary");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        eventually(
+            Duration::from_secs(30),
+            "the service to be ready",
+            || async {
+                let r = http.get(format!("{base}/ready")).send().await.ok()?;
+                (r.status() == 200).then_some(())
+            },
+        )
+        .await;
+        let mut process = Self {
+            service: Service {
+                base,
+                http,
+                db_url,
+                admin_token: String::new(),
+            },
+            child,
+        };
+        process.service.admin_token = process.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        process
+    }
+
+    /// The process's resident memory now and at its peak, in bytes.
+    pub fn rss(&self) -> (u64, u64) {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kib = |field: &str| -> u64 {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(field))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or(0)
+                * 1024
+        };
+        (kib("VmRSS:"), kib("VmHWM:"))
+    }
+
+    /// The process's `/metrics` text.
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for ServiceProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -17,6 +17,7 @@ mod expiry;
 mod faults;
 mod hardening;
 mod helpers;
+mod hostile;
 mod limits;
 mod mixed;
 mod observability;

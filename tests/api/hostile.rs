@@ -1,0 +1,86 @@
+//! One client that means harm, against the real binary: each test plays an attacker and
+//! checks that the service bounds what it may be made to hold (series, connections,
+//! streams, CPU, memory, database work) and still serves everyone else.
+
+use std::collections::HashSet;
+
+use futures_util::future::join_all;
+use rand::Rng;
+
+use crate::helpers::ServiceProcess;
+
+/// The series of a `/metrics` text (one per sample line).
+fn series(metrics: &str) -> HashSet<String> {
+    metrics
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| l.rsplit_once(' ').map(|(name, _)| name.to_owned()))
+        .collect()
+}
+
+/// `n` requests to random paths (API and not) with standard and made-up methods.
+async fn random_requests(service: &ServiceProcess, n: usize) {
+    let requests: Vec<(&str, String)> = {
+        let mut rng = rand::rng();
+        (0..n)
+            .map(|i| {
+                let method = ["GET", "POST", "BREW", "X-ATTACK", "PROPFIND", "DELETE"][i % 6];
+                let segment: u64 = rng.random();
+                let path = match i % 4 {
+                    0 => format!("/api/v1/{segment:x}"),
+                    1 => format!("/api/v1/shows/{segment}/{segment:x}"),
+                    2 => format!("/api/v1/bookings/{segment:x}-{i}"),
+                    _ => format!("/{segment:x}/{i}"),
+                };
+                (method, path)
+            })
+            .collect()
+    };
+    for chunk in requests.chunks(200) {
+        join_all(chunk.iter().map(|(method, path)| {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            service
+                .http
+                .request(method, format!("{}{path}", service.base))
+                .send()
+        }))
+        .await
+        .into_iter()
+        .for_each(|r| assert!(r.unwrap().status().as_u16() < 500));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_paths_and_made_up_methods_add_no_metric_series() {
+    let service = ServiceProcess::start(&[]).await;
+    // A first wave hits every kind of answer the attack can get.
+    random_requests(&service, 2_000).await;
+    service.metrics().await; // (a scrape is counted once it is answered)
+    let before = series(&service.metrics().await);
+    random_requests(&service, 20_000).await;
+    let text = service.metrics().await;
+    let added: Vec<String> = series(&text).difference(&before).cloned().collect();
+    assert!(added.is_empty(), "{} new series: {added:#?}", added.len());
+    assert!(text.len() < 200_000, "/metrics is {} bytes", text.len());
+}
+
+#[tokio::test]
+async fn an_event_stream_since_a_version_that_cannot_exist_is_a_400() {
+    let service = ServiceProcess::start(&[]).await;
+    for since in [u64::MAX, u64::MAX - 1, i64::MAX as u64 + 1] {
+        let resp = service
+            .get(&format!("/shows/1/events?since={since}"), None)
+            .await;
+        assert_eq!(resp.status, 400, "{resp:?}");
+    }
+    // A Last-Event-ID past every version is ignored (the stream starts from now).
+    let show = service.create_show(&[("A", 2)]).await;
+    let response = service
+        .http
+        .get(service.url(&format!("/shows/{show}/events")))
+        .header("Last-Event-ID", u64::MAX.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
