@@ -161,11 +161,17 @@ impl Db {
                 booking,
                 replayed: false,
             }),
-            Err(err) if err.code == IDEMPOTENCY_RACE => {
+            // A copy of this request with the same key may have won: the seats it was
+            // refused, or the key itself, are that copy's. Its booking is this answer too.
+            Err(err) if err.kind == ErrorKind::Conflict && idempotency_key.is_some() => {
                 let key = idempotency_key.unwrap_or_default();
-                self.replay(user_id, key, &fingerprint)
-                    .await?
-                    .ok_or_else(|| Error::internal(anyhow::anyhow!("idempotency key vanished")))
+                match self.replay(user_id, key, &fingerprint).await? {
+                    Some(outcome) => Ok(outcome),
+                    None if err.code == IDEMPOTENCY_RACE => {
+                        Err(Error::internal(anyhow::anyhow!("idempotency key vanished")))
+                    }
+                    None => Err(err),
+                }
             }
             Err(err) => Err(err),
         }

@@ -275,7 +275,11 @@ async fn a_hold_cannot_be_confirmed_once_its_show_has_started() {
         .await
         .unwrap();
     let resp = app.act(&ann, &id, "confirm").await;
-    assert_eq!((resp.status, resp.code()), (409, "show_started"), "{resp:?}");
+    assert_eq!(
+        (resp.status, resp.code()),
+        (409, "show_started"),
+        "{resp:?}"
+    );
     let booking = app.get(&format!("/bookings/{id}"), Some(&ann)).await;
     assert_eq!(booking.body["status"], "PENDING", "nothing was sold");
     assert_eq!(app.check_invariants(show).await, 2);
@@ -392,24 +396,44 @@ async fn concurrent_first_uses_of_one_idempotency_key_hold_once() {
     let app = TestApp::spawn().await;
     let show = app.create_show(&[("A", 20)]).await;
     let ann = app.new_user().await;
-    let body = json!({"show_id": show, "quantity": 2});
-    let results = futures_util::future::join_all((0..8).map(|_| {
+    // By quantity and by seat: a copy that waited on the seats its twin took gets the
+    // twin's booking, not a conflict.
+    for (key, body, copies) in [
+        ("race", json!({"show_id": show, "quantity": 2}), 8),
+        (
+            "race-seats",
+            json!({"show_id": show, "seat_ids": [7, 8]}),
+            20,
+        ),
+    ] {
+        racing_copies_get_one_booking(&app, &ann, key, &body, copies).await;
+    }
+    assert_eq!(app.check_invariants(show).await, 4);
+}
+
+async fn racing_copies_get_one_booking(
+    app: &TestApp,
+    ann: &str,
+    key: &str,
+    body: &serde_json::Value,
+    copies: usize,
+) {
+    let results = futures_util::future::join_all((0..copies).map(|_| {
         app.send(
             app.http
                 .post(app.url("/bookings"))
                 .bearer_auth(&ann)
-                .header("Idempotency-Key", "race")
-                .json(&body),
+                .header("Idempotency-Key", key)
+                .json(body),
         )
     }))
     .await;
     let ids: std::collections::HashSet<String> = results
         .iter()
         .map(|r| {
-            assert_eq!(r.status, 201, "{r:?}");
+            assert_eq!(r.status, 201, "{key}: {r:?}");
             r.body["id"].as_str().unwrap().to_owned()
         })
         .collect();
     assert_eq!(ids.len(), 1);
-    assert_eq!(app.check_invariants(show).await, 2);
 }

@@ -749,8 +749,7 @@ impl ServiceProcess {
 
     /// The process's resident memory now and at its peak, in bytes.
     pub fn rss(&self) -> (u64, u64) {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
         let kib = |field: &str| -> u64 {
             status
                 .lines()
