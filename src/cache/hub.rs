@@ -213,7 +213,20 @@ impl Hub {
     /// The response to the write does not wait for the status read and the message: they
     /// only inform other instances and live listeners, which hear the change a round trip
     /// later either way.
+    ///
+    /// Runs as a task of its own, which the caller awaits: a request future can be dropped
+    /// at any await (its client went away, its time ran out), and a change that committed
+    /// must still be announced, or open seat maps would show sold seats as free.
     pub async fn committed(self: &Arc<Self>, db: &Db, show_id: i64, seat_ids: &[i32]) {
+        let (hub, db, seat_ids) = (self.clone(), db.clone(), seat_ids.to_vec());
+        let announce = tokio::spawn(async move { hub.announce(db, show_id, seat_ids).await });
+        if let Err(err) = announce.await {
+            tracing::error!(error = %err, show_id, "announcing a committed change failed");
+        }
+    }
+
+    /// The body of [`Hub::committed`].
+    async fn announce(self: Arc<Self>, db: Db, show_id: i64, seat_ids: Vec<i32>) {
         self.local.show_changed(show_id).await;
         if seat_ids.is_empty() {
             self.local.lists_changed();
@@ -232,10 +245,10 @@ impl Hub {
             }
         };
         let job = Job::Publish(Committed {
-            db: db.clone(),
+            db,
             show_id,
             version,
-            seat_ids: seat_ids.to_vec(),
+            seat_ids,
         });
         if self.jobs.send(job).is_err() {
             // Only after shutdown: listeners can only be told to reload.

@@ -710,15 +710,12 @@ impl ServiceProcess {
             .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
             .env("WEB_DIR", "/nonexistent")
-            .env(
-                "RUST_LOG",
-                if std::env::var_os("TEST_LOG").is_some() {
-                    "info"
-                } else {
-                    "error"
-                },
-            )
-            .stdout(Stdio::null());
+            .env("RUST_LOG", "info")
+            .stdout(if std::env::var_os("TEST_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            });
         for (name, value) in env {
             command.env(name, value);
         }

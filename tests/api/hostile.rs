@@ -3,11 +3,13 @@
 //! streams, CPU, memory, database work) and still serves everyone else.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use futures_util::future::join_all;
 use rand::Rng;
+use serde_json::json;
 
-use crate::helpers::ServiceProcess;
+use crate::helpers::{OwnRedis, ServiceProcess, eventually};
 
 /// The series of a `/metrics` text (one per sample line).
 fn series(metrics: &str) -> HashSet<String> {
@@ -83,4 +85,93 @@ async fn an_event_stream_since_a_version_that_cannot_exist_is_a_400() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hold_whose_client_hangs_up_after_it_committed_is_still_announced() {
+    let redis = OwnRedis::start().await;
+    let redis_url = redis.url();
+    let service = ServiceProcess::start(&[
+        ("REDIS_URL", &redis_url),
+        ("REDIS_TIMEOUT_MS", "10000"),
+        ("RATE_LIMIT_HOLDS_PER_USER", "0"),
+        ("RATE_LIMIT_HOLDS_PER_IP", "0"),
+    ])
+    .await;
+    let show = service.create_show(&[("A", 4)]).await;
+    let buyer = service.new_user().await;
+    let stream = service
+        .http
+        .get(service.url(&format!("/shows/{show}/events")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+
+    // Redis holds every write for two seconds: the change's version (taken right after the
+    // commit) waits, and meanwhile the client hangs up.
+    let client = redis::Client::open(redis_url.as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(2000)
+        .arg("WRITE")
+        .query_async::<()>(&mut conn)
+        .await
+        .unwrap();
+    let hold = tokio::spawn({
+        let request = service
+            .http
+            .post(service.url("/bookings"))
+            .bearer_auth(&buyer)
+            .json(&json!({"show_id": show, "seat_ids": [2, 3]}));
+        async move { request.send().await }
+    });
+    eventually(Duration::from_secs(10), "the hold to commit", || async {
+        let held = service.scalar("SELECT count(*) FROM bookings", &[]).await;
+        (held == 1).then_some(())
+    })
+    .await;
+    hold.abort(); // the client is gone
+    let _ = hold.await;
+
+    // The change still reaches live seat maps: as the seats' new statuses, or (Redis
+    // gave up on the version) as an order to reload the map, which shows them held.
+    let text = read_until(stream, |text| {
+        text.contains("event: seats") || text.contains("event: resync")
+    })
+    .await;
+    if text.contains("event: seats") {
+        assert!(
+            text.contains(r#""id":2"#) && text.contains(r#""id":3"#),
+            "{text}"
+        );
+    }
+    let map = service.get(&format!("/shows/{show}/seats"), None).await;
+    let held: Vec<i64> = map.body["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "HELD")
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(held, [2, 3]);
+}
+
+/// Reads an event stream until `until` matches what came so far (10 s at most).
+async fn read_until(response: reqwest::Response, until: impl Fn(&str) -> bool) -> String {
+    use futures_util::StreamExt;
+    let mut text = String::new();
+    let mut body = response.bytes_stream();
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(chunk)) = body.next().await {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            if until(&text) {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the stream never said it; it said:\n{text}");
+    text
 }
