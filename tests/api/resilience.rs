@@ -159,3 +159,58 @@ async fn a_stalled_database_times_out_into_503_instead_of_queueing() {
     assert_eq!(resp.status, 201);
     assert_eq!(app.check_invariants(show).await, 2);
 }
+
+#[tokio::test]
+async fn an_instance_waits_out_another_instances_migration_however_long_it_takes() {
+    let db_url = fresh_database().await;
+    // Another instance is migrating: it holds the migration lock.
+    let (other, connection) = tokio_postgres::connect(&db_url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let lock = tessera::store::migrate::MIGRATION_LOCK;
+    other
+        .execute("SELECT pg_advisory_lock($1)", &[&lock])
+        .await
+        .unwrap();
+    let mut settings = test_settings(&db_url);
+    settings.database_timeout = Duration::from_millis(300);
+    let starting = tokio::spawn(TestApp::spawn_settings(settings));
+    eventually(
+        Duration::from_secs(10),
+        "the new instance to wait for the migration lock",
+        || async {
+            let waiting: i64 = other
+                .query_one(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            (waiting == 1).then_some(())
+        },
+    )
+    .await;
+    // The other migration takes several times the statement timeout.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    other
+        .execute("SELECT pg_advisory_unlock($1)", &[&lock])
+        .await
+        .unwrap();
+    let app = starting.await.expect("the instance started");
+    // Its pooled sessions still cut statements off after the timeout.
+    let client = app.state.db.client().await.unwrap();
+    let timeout: String = client
+        .query_one("SHOW statement_timeout", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(timeout, "300ms");
+    let lock_timeout: String = client
+        .query_one("SHOW lock_timeout", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(lock_timeout, "0");
+}
