@@ -313,6 +313,7 @@ pub fn routes(state: Arc<AppState>, settings: &Settings) -> impl Endpoint + use<
             ))
         })
         .with(Tracing)
+        .around(api::middleware::security_headers)
         .around(observe)
         .data(state)
 }

@@ -6,6 +6,7 @@ pub mod bookings;
 pub mod cached;
 pub mod error;
 pub mod events;
+pub mod middleware;
 pub mod seat_json;
 pub mod security;
 pub mod service;

@@ -175,3 +175,44 @@ async fn read_until(response: reqwest::Response, until: impl Fn(&str) -> bool) -
     assert!(read.is_ok(), "the stream never said it; it said:\n{text}");
     text
 }
+
+#[tokio::test]
+async fn every_page_and_answer_carries_the_browser_protections() {
+    let service = ServiceProcess::start(&[]).await;
+    for (path, policy_has, policy_lacks) in [
+        ("/", "script-src 'self';", "unsafe-inline"),
+        ("/shows/7", "script-src 'self';", "unsafe-inline"),
+        ("/api/v1/shows", "default-src 'none'", "unsafe-inline"),
+        (
+            "/api/v1/no-such-thing",
+            "default-src 'none'",
+            "unsafe-inline",
+        ),
+        ("/docs", "script-src 'self' 'unsafe-inline'", "unsafe-eval"),
+    ] {
+        let response = service
+            .http
+            .get(format!("{}{path}", service.base))
+            .send()
+            .await
+            .unwrap();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let policy = header("content-security-policy");
+        assert!(policy.contains(policy_has), "{path}: {policy}");
+        assert!(!policy.contains(policy_lacks), "{path}: {policy}");
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+    }
+}

@@ -27,10 +27,16 @@ async function waitFor(fn, what, timeout = T) {
   }
 }
 
+// What the browser refused under the service's Content-Security-Policy, on any page.
+const policyViolations = [];
+
 async function newPage(url) {
   const ctx = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
   page.setDefaultTimeout(T);
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) policyViolations.push(message.text());
+  });
   await page.goto(url);
   return { ctx, page };
 }
@@ -279,5 +285,9 @@ describe('Tessera web UI', () => {
     await waitFor(async () => (await width()) > 0 && (await page.locator('button.seat[aria-pressed="true"]').count()) === 3, 'selection kept');
     assert.equal(await page.locator('button.seat').count(), 20000);
     await ctx.close();
+  });
+
+  test('no page ran into the Content-Security-Policy', () => {
+    assert.deepEqual(policyViolations, []);
   });
 });
