@@ -475,10 +475,13 @@ pub fn problem_response(err: Error) -> Response {
     let problem = Problem::from_error(err);
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = poem_openapi::types::ToJSON::to_json_string(&problem);
-    Response::builder()
+    let mut response = Response::builder()
         .status(status)
-        .content_type("application/problem+json")
-        .body(body)
+        .content_type("application/problem+json");
+    if let Some(secs) = problem.retry_after_seconds {
+        response = response.header(poem::http::header::RETRY_AFTER, secs);
+    }
+    response.body(body)
 }
 
 /// Refuses bodies over [`MAX_BODY_BYTES`] with 413, whether or not they declare their

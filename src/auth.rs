@@ -82,27 +82,101 @@ impl Tokens {
 }
 
 /// Hashes a password with argon2id off the async threads (it takes tens of milliseconds
-/// on purpose).
+/// on purpose), in one of the bounded [`hashing`] slots.
 pub async fn hash_password(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|hash| hash.to_string())
             .map_err(|e| Error::internal(anyhow::anyhow!("hashing a password: {e}")))
     })
-    .await
-    .map_err(Error::internal)?
+    .await?
 }
 
-/// Checks a password against a stored hash, off the async threads.
+/// Checks a password against a stored hash, off the async threads, in one of the bounded
+/// [`hashing`] slots.
 pub async fn verify_password(password: String, hash: String) -> Result<bool> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         Argon2::default()
             .verify_password(password.as_bytes(), hash.as_str())
             .is_ok()
     })
     .await
+}
+
+/// Runs password-hashing `work` on a blocking thread, one per core at most.
+///
+/// Hashing is the one thing an anonymous client can make expensive on purpose: argon2id
+/// takes tens of milliseconds of CPU and 19 MiB of memory per hash. Unbounded, 1,500
+/// parallel sign-ins meant 1,500 blocking threads and gigabytes of memory. So at most one
+/// hash per core runs at a time, [`QUEUED_PER_CORE`] per core more wait for their turn,
+/// and anything beyond is refused at once with 503 `service_busy` and `Retry-After`.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    let slots = hash_slots();
+    let admitted = Admitted::new(slots).ok_or_else(|| {
+        metrics::counter!(crate::metrics::RATE_LIMITED, "limit" => "password_hashing").increment(1);
+        Error::busy("Too many sign-ins at once; try again in a second.")
+    })?;
+    let permit = slots
+        .running
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(Error::internal)?;
+    // The permit and the admission go with the work: a request that gives up waiting for
+    // the answer does not free the slot while its hash still runs.
+    tokio::task::spawn_blocking(move || {
+        let _held = (permit, admitted);
+        work()
+    })
+    .await
     .map_err(Error::internal)
+}
+
+/// Hashes waiting for a core, per core, beyond those running.
+const QUEUED_PER_CORE: usize = 8;
+
+struct HashSlots {
+    running: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Hashes running or waiting.
+    admitted: std::sync::atomic::AtomicUsize,
+    max_admitted: usize,
+}
+
+fn hash_slots() -> &'static HashSlots {
+    static SLOTS: std::sync::OnceLock<HashSlots> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        HashSlots {
+            running: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
+            admitted: std::sync::atomic::AtomicUsize::new(0),
+            max_admitted: cores * (1 + QUEUED_PER_CORE),
+        }
+    })
+}
+
+/// One admitted hash; leaves the count when dropped.
+struct Admitted(&'static HashSlots);
+
+impl Admitted {
+    fn new(slots: &'static HashSlots) -> Option<Self> {
+        use std::sync::atomic::Ordering;
+        slots
+            .admitted
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < slots.max_admitted).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Self(slots))
+    }
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        self.0
+            .admitted
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
 }
 
 /// A hash of a random password: verifying against it costs what a real check costs, so

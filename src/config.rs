@@ -81,8 +81,12 @@ pub struct RateLimits {
     pub holds_per_ip: u32,
     /// `RATE_LIMIT_AUTH_PER_IP`: logins and registrations per client address (default 30).
     pub auth_per_ip: u32,
-    /// `RATE_LIMIT_AUTH_PER_ACCOUNT`: logins and registrations per e-mail (default 10).
+    /// `RATE_LIMIT_AUTH_PER_ACCOUNT`: logins and registrations per e-mail and client
+    /// address (default 10).
     pub auth_per_account: u32,
+    /// `RATE_LIMIT_AUTH_GLOBAL`: logins and registrations of the whole deployment (default
+    /// 1200, 20 a second).
+    pub auth_global: u32,
 }
 
 impl RateLimits {
@@ -92,6 +96,7 @@ impl RateLimits {
         holds_per_ip: 0,
         auth_per_ip: 0,
         auth_per_account: 0,
+        auth_global: 0,
     };
 }
 
@@ -168,6 +173,11 @@ impl Settings {
                 "RATE_LIMIT_AUTH_PER_ACCOUNT",
                 get("RATE_LIMIT_AUTH_PER_ACCOUNT"),
                 10,
+            )?,
+            auth_global: parse(
+                "RATE_LIMIT_AUTH_GLOBAL",
+                get("RATE_LIMIT_AUTH_GLOBAL"),
+                1200,
             )?,
         };
         let request_timeout_ms: u64 =

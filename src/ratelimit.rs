@@ -25,15 +25,21 @@ pub enum Limit {
     HoldsPerUser,
     HoldsPerIp,
     AuthPerIp,
+    /// Per account *and* address: one address guessing an account's password is slowed
+    /// down without locking its owner out from elsewhere.
     AuthPerAccount,
+    /// Every sign-in and sign-up of the deployment together: password hashing is costly,
+    /// and many addresses at once must not take the CPU that buying seats needs.
+    AuthGlobal,
 }
 
 impl Limit {
-    const ALL: [Limit; 4] = [
+    const ALL: [Limit; 5] = [
         Limit::HoldsPerUser,
         Limit::HoldsPerIp,
         Limit::AuthPerIp,
         Limit::AuthPerAccount,
+        Limit::AuthGlobal,
     ];
 
     /// The metric label and key prefix.
@@ -43,6 +49,7 @@ impl Limit {
             Limit::HoldsPerIp => "holds_per_ip",
             Limit::AuthPerIp => "auth_per_ip",
             Limit::AuthPerAccount => "auth_per_account",
+            Limit::AuthGlobal => "auth_global",
         }
     }
 
@@ -52,6 +59,17 @@ impl Limit {
             Limit::HoldsPerIp => limits.holds_per_ip,
             Limit::AuthPerIp => limits.auth_per_ip,
             Limit::AuthPerAccount => limits.auth_per_account,
+            Limit::AuthGlobal => limits.auth_global,
+        }
+    }
+
+    /// How many requests may come at once after a quiet spell. A client's own limits allow
+    /// its whole minute at once (a person clicks in bursts); the deployment-wide one only
+    /// a few seconds' worth, or a crowd could spend a minute's CPU in one second.
+    fn burst(self, per_minute: u32) -> u32 {
+        match self {
+            Limit::AuthGlobal => (per_minute / 12).max(1),
+            _ => per_minute,
         }
     }
 
@@ -59,7 +77,7 @@ impl Limit {
     fn what(self) -> &'static str {
         match self {
             Limit::HoldsPerUser | Limit::HoldsPerIp => "hold requests",
-            Limit::AuthPerIp | Limit::AuthPerAccount => "sign-in attempts",
+            Limit::AuthPerIp | Limit::AuthPerAccount | Limit::AuthGlobal => "sign-in attempts",
         }
     }
 }
@@ -69,14 +87,16 @@ pub struct RateLimiter {
     limits: RateLimits,
     redis: Option<Arc<Redis>>,
     /// The in-process fallback, per limit (`None` when that limit is off).
-    local: [Option<DefaultKeyedRateLimiter<String>>; 4],
+    local: [Option<DefaultKeyedRateLimiter<String>>; 5],
 }
 
 impl RateLimiter {
     pub fn new(limits: RateLimits, redis: Option<Arc<Redis>>) -> Self {
         let local = Limit::ALL.map(|limit| {
-            NonZeroU32::new(limit.per_minute(&limits))
-                .map(|n| governor::RateLimiter::keyed(Quota::per_minute(n).allow_burst(n)))
+            NonZeroU32::new(limit.per_minute(&limits)).map(|n| {
+                let burst = NonZeroU32::new(limit.burst(n.get())).unwrap_or(n);
+                governor::RateLimiter::keyed(Quota::per_minute(n).allow_burst(burst))
+            })
         });
         Self {
             limits,
@@ -94,7 +114,11 @@ impl RateLimiter {
         }
         let key = format!("{}:{subject}", limit.name());
         let shared = match &self.redis {
-            Some(redis) => redis.rate_limit(&key, per_minute).await,
+            Some(redis) => {
+                redis
+                    .rate_limit(&key, per_minute, limit.burst(per_minute))
+                    .await
+            }
             None => None,
         };
         let wait = match shared {

@@ -33,7 +33,8 @@ pub struct Problem {
     /// With `unknown_seats`: the requested seats that the show does not have.
     #[oai(skip_serializing_if_is_none)]
     pub unknown_seat_ids: Option<Vec<i32>>,
-    /// With `rate_limited`: seconds to wait before retrying (also in `Retry-After`).
+    /// With `rate_limited` and `service_busy`: seconds to wait before retrying (also in
+    /// `Retry-After`).
     #[oai(skip_serializing_if_is_none)]
     pub retry_after_seconds: Option<u64>,
 }
@@ -193,6 +194,11 @@ macro_rules! error_variant {
         let retry_after = problem.retry_after_seconds.unwrap_or(1);
         $name::TooManyRequests(poem_openapi::payload::Json(problem), retry_after)
     }};
+    ($name:ident, Unavailable, $problem:expr) => {{
+        let problem = $problem;
+        let retry_after = problem.retry_after_seconds;
+        $name::Unavailable(poem_openapi::payload::Json(problem), retry_after)
+    }};
     ($name:ident, $err:ident, $problem:expr) => {
         $name::$err(poem_openapi::payload::Json($problem))
     };
@@ -298,9 +304,12 @@ macro_rules! endpoint_response {
     (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Unavailable $($rest:ident)*] $all:tt) => {
         $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
             /// The database is down, slow or saturated (`service_unavailable`,
-            /// `service_busy`); retry later.
+            /// `service_busy`); retry later (after `Retry-After` seconds when given).
             #[oai(status = 503, content_type = "application/problem+json")]
-            Unavailable(poem_openapi::payload::Json<$crate::api::error::Problem>),
+            Unavailable(
+                poem_openapi::payload::Json<$crate::api::error::Problem>,
+                #[oai(header = "Retry-After")] Option<u64>,
+            ),
         ] [$($rest)*] $all);
     };
     (@munch [$($meta:tt)*] [$vis:vis] [$name:ident] [$($acc:tt)*] [] [$($err:ident)*]) => {

@@ -98,16 +98,19 @@ impl UsersApi {
     }
 }
 
-/// Sign-in and sign-up attempts count against the caller's address and the account they
-/// name: guessing many passwords of one account is slow from anywhere, and one address
-/// cannot try many accounts quickly.
+/// Sign-in and sign-up attempts count against the caller's address, the account they
+/// name from that address, and the deployment: one address cannot try many accounts or
+/// many passwords of one account quickly, nor lock the account's owner out from
+/// elsewhere; and no crowd of addresses can spend the CPU that selling seats needs.
 async fn limit_auth(state: &AppState, client: &ClientIp, email: &str) -> Result<()> {
-    let (address, account) = (address_subject(client.0), account_subject(email));
+    let address = address_subject(client.0);
+    let account = format!("{}@{address}", account_subject(email));
     state
         .limits
         .check_all(&[
             (Limit::AuthPerIp, &address),
             (Limit::AuthPerAccount, &account),
+            (Limit::AuthGlobal, "all"),
         ])
         .await
 }

@@ -228,7 +228,12 @@ impl Redis {
     /// One request against a rate limit of `per_minute` (with a burst of as many) under
     /// `key`: `Some(None)` when allowed, `Some(Some(wait))` when refused, `None` when Redis
     /// could not answer (the caller decides alone).
-    pub async fn rate_limit(&self, key: &str, per_minute: u32) -> Option<Option<Duration>> {
+    pub async fn rate_limit(
+        &self,
+        key: &str,
+        per_minute: u32,
+        burst: u32,
+    ) -> Option<Option<Duration>> {
         static SCRIPT: std::sync::LazyLock<redis::Script> =
             std::sync::LazyLock::new(|| redis::Script::new(GCRA));
         let key = self.key(&format!("rate:{key}"));
@@ -238,7 +243,7 @@ impl Redis {
                 SCRIPT
                     .key(key)
                     .arg(interval_ms)
-                    .arg(per_minute)
+                    .arg(burst)
                     .invoke_async(&mut c)
                     .await
             })

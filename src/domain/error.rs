@@ -45,7 +45,8 @@ pub struct Error {
     pub detail: String,
     /// Seats that caused a `seats_unavailable` / `unknown_seats` failure.
     pub seat_ids: Vec<i32>,
-    /// With [`ErrorKind::RateLimited`]: whole seconds until a retry can succeed.
+    /// With [`ErrorKind::RateLimited`] and [`Error::busy`]: whole seconds until a retry
+    /// can succeed.
     pub retry_after_secs: Option<u64>,
     /// The underlying cause of an internal failure, for the log only.
     pub source: Option<anyhow::Error>,
@@ -87,7 +88,10 @@ impl Error {
     /// Too much contention to finish now (a transaction that kept conflicting, seats
     /// selling faster than they can be picked); a retry soon is likely to succeed.
     pub fn busy(detail: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Unavailable, BUSY, detail)
+        Self {
+            retry_after_secs: Some(1),
+            ..Self::new(ErrorKind::Unavailable, BUSY, detail)
+        }
     }
 
     /// True for [`Error::busy`]: contention, not a dependency that is down.

@@ -422,7 +422,7 @@ async fn racing_copies_get_one_booking(
         app.send(
             app.http
                 .post(app.url("/bookings"))
-                .bearer_auth(&ann)
+                .bearer_auth(ann)
                 .header("Idempotency-Key", key)
                 .json(body),
         )

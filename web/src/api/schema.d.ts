@@ -478,7 +478,8 @@ export interface components {
             detail: string;
             /**
              * Format: uint64
-             * @description With `rate_limited`: seconds to wait before retrying (also in `Retry-After`).
+             * @description With `rate_limited` and `service_busy`: seconds to wait before retrying (also in
+             *     `Retry-After`).
              */
             retry_after_seconds?: number;
             /**
@@ -724,10 +725,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -830,10 +832,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -916,10 +919,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1031,10 +1035,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1132,10 +1137,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1239,10 +1245,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1310,10 +1317,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1444,10 +1452,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1521,10 +1530,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1616,10 +1626,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1711,10 +1722,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1836,10 +1848,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1912,10 +1925,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1989,10 +2003,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2065,10 +2080,11 @@ export interface operations {
             };
             /**
              * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later.
+             *     `service_busy`); retry later (after `Retry-After` seconds when given).
              */
             503: {
                 headers: {
+                    "RETRY-AFTER"?: number;
                     [name: string]: unknown;
                 };
                 content: {
