@@ -486,14 +486,13 @@ pub fn problem_response(err: Error) -> Response {
 
 /// Refuses bodies over [`MAX_BODY_BYTES`] with 413, whether or not they declare their
 /// length, and before anything parses them.
+///
+/// The client is still sending when the answer is ready; closing the connection with its
+/// bytes unread makes the kernel reset it, and the client sees a broken pipe instead of
+/// the 413. So the rest of the body is read and dropped first (up to [`DRAIN_MAX_BYTES`],
+/// for at most [`DRAIN_TIME`]); a body too large even for that gets its answer with
+/// `Connection: close` and whatever the client's network stack makes of it.
 async fn limit_body<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Response> {
-    let too_large = || {
-        problem_response(Error::new(
-            ErrorKind::PayloadTooLarge,
-            "payload_too_large",
-            format!("Request bodies are limited to {MAX_BODY_BYTES} bytes."),
-        ))
-    };
     let declared = req
         .headers()
         .get(poem::http::header::CONTENT_LENGTH)
@@ -504,13 +503,24 @@ async fn limit_body<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
         poem::http::Method::POST | poem::http::Method::PUT | poem::http::Method::PATCH
     );
     if may_have_body && declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
-        return Ok(too_large());
+        let drained = drain(req.take_body()).await;
+        return Ok(too_large(drained));
     }
     if declared.is_none() && may_have_body {
         // Chunked or unknown length: read up to the limit, then hand the bytes on.
-        match req.take_body().into_bytes_limit(MAX_BODY_BYTES).await {
-            Ok(bytes) => req.set_body(bytes),
-            Err(poem::error::ReadBodyError::PayloadTooLarge) => return Ok(too_large()),
+        let mut body = req.take_body().into_async_read();
+        let mut bytes = Vec::new();
+        let read = tokio::io::AsyncReadExt::read_to_end(
+            &mut tokio::io::AsyncReadExt::take(&mut body, MAX_BODY_BYTES as u64 + 1),
+            &mut bytes,
+        )
+        .await;
+        match read {
+            Ok(_) if bytes.len() > MAX_BODY_BYTES => {
+                let drained = drain(poem::Body::from_async_read(body)).await;
+                return Ok(too_large(drained));
+            }
+            Ok(_) => req.set_body(bytes),
             Err(err) => {
                 return Ok(problem_response(Error::new(
                     ErrorKind::BadRequest,
@@ -521,4 +531,36 @@ async fn limit_body<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Resp
         }
     }
     Ok(next.call(req).await?.into_response())
+}
+
+/// The most of an oversized body read (and dropped) so its sender gets to read the 413.
+const DRAIN_MAX_BYTES: u64 = 8 << 20;
+/// The longest time spent reading it.
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads and drops the rest of `body`; true when it ended within the bounds.
+async fn drain(body: poem::Body) -> bool {
+    let mut rest = tokio::io::AsyncReadExt::take(body.into_async_read(), DRAIN_MAX_BYTES + 1);
+    let read = tokio::time::timeout(
+        DRAIN_TIME,
+        tokio::io::copy(&mut rest, &mut tokio::io::sink()),
+    )
+    .await;
+    matches!(read, Ok(Ok(n)) if n <= DRAIN_MAX_BYTES)
+}
+
+/// The 413 answer; with `Connection: close` when the body was not read to its end.
+fn too_large(drained: bool) -> Response {
+    let mut response = problem_response(Error::new(
+        ErrorKind::PayloadTooLarge,
+        "payload_too_large",
+        format!("Request bodies are limited to {MAX_BODY_BYTES} bytes."),
+    ));
+    if !drained {
+        response.headers_mut().insert(
+            poem::http::header::CONNECTION,
+            poem::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }

@@ -309,3 +309,42 @@ async fn a_storm_of_sign_ins_bounds_memory_and_leaves_buying_alone() {
     assert!(rss_peak < 300 << 20, "peak RSS {} MB", rss_peak >> 20);
     assert!(slowest < Duration::from_secs(1), "a hold took {slowest:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_oversized_body_gets_its_413() {
+    let service = ServiceProcess::start(&[]).await;
+    let buyer = service.new_user().await;
+    let big = vec![b' '; 2 << 20];
+    let mut answers = std::collections::BTreeMap::<String, usize>::new();
+    for i in 0..60 {
+        let request = service
+            .http
+            .post(service.url("/bookings"))
+            .bearer_auth(&buyer)
+            .header("content-type", "application/json");
+        let request = if i < 50 {
+            request.body(big.clone()) // with Content-Length
+        } else {
+            // Chunked: no length declared.
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+                big.chunks(64 << 10).map(|c| Ok(c.to_vec())).collect();
+            request.body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+                chunks,
+            )))
+        };
+        let answer = match request.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                format!("{status} {}", body["code"].as_str().unwrap_or(""))
+            }
+            Err(err) => format!("broken: {err}"),
+        };
+        *answers.entry(answer).or_default() += 1;
+    }
+    assert_eq!(
+        answers,
+        [("413 payload_too_large".to_owned(), 60)].into(),
+        "{answers:?}"
+    );
+}
