@@ -40,6 +40,8 @@ pub struct AppState {
     pub tokens: Tokens,
     pub hold_rules: HoldRules,
     pub limits: RateLimiter,
+    /// Open live event streams, capped per client address and in all.
+    pub streams: Arc<api::events::StreamSlots>,
     /// Whether the client address comes from `X-Forwarded-For` (behind a load balancer).
     pub trust_forwarded_for: bool,
     /// Turns true when the service shuts down: background tasks and event streams end.
@@ -146,6 +148,10 @@ impl Application {
                 max_held_seats: settings.max_held_seats,
             },
             limits: RateLimiter::new(settings.rate_limits, redis.clone()),
+            streams: api::events::StreamSlots::new(
+                settings.connections.max_event_streams,
+                settings.connections.max_event_streams_per_ip,
+            ),
             trust_forwarded_for: settings.trust_forwarded_for,
             stop: watch::channel(false).0,
         });
@@ -196,6 +202,7 @@ impl Application {
         crate::server::serve(
             self.listener,
             routes(self.state.clone(), &self.settings),
+            &self.settings.connections,
             shutdown,
             self.settings.shutdown_grace,
         )
@@ -230,7 +237,7 @@ async fn ensure_admin(db: &Db, settings: &Settings) -> anyhow::Result<()> {
         }
     };
     auth::check_password(&password).map_err(|e| anyhow::anyhow!("ADMIN_PASSWORD: {}", e.detail))?;
-    let hash = auth::hash_password(password).await?;
+    let hash = auth::hash_password_patiently(password).await?;
     db.upsert_admin(&email, &hash).await?;
     Ok(())
 }

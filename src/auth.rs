@@ -84,19 +84,26 @@ impl Tokens {
 /// Hashes a password with argon2id off the async threads (it takes tens of milliseconds
 /// on purpose), in one of the bounded [`hashing`] slots.
 pub async fn hash_password(password: String) -> Result<String> {
-    hashing(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|hash| hash.to_string())
-            .map_err(|e| Error::internal(anyhow::anyhow!("hashing a password: {e}")))
-    })
-    .await?
+    hashing(Admission::Bounded, move || hash(&password)).await?
+}
+
+/// [`hash_password`] for the service itself (the admin account at start-up, the dummy
+/// hash): it waits for its turn however many requests are queued, rather than fail.
+pub async fn hash_password_patiently(password: String) -> Result<String> {
+    hashing(Admission::Always, move || hash(&password)).await?
+}
+
+fn hash(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|e| Error::internal(anyhow::anyhow!("hashing a password: {e}")))
 }
 
 /// Checks a password against a stored hash, off the async threads, in one of the bounded
 /// [`hashing`] slots.
 pub async fn verify_password(password: String, hash: String) -> Result<bool> {
-    hashing(move || {
+    hashing(Admission::Bounded, move || {
         Argon2::default()
             .verify_password(password.as_bytes(), hash.as_str())
             .is_ok()
@@ -111,9 +118,12 @@ pub async fn verify_password(password: String, hash: String) -> Result<bool> {
 /// parallel sign-ins meant 1,500 blocking threads and gigabytes of memory. So at most one
 /// hash per core runs at a time, [`QUEUED_PER_CORE`] per core more wait for their turn,
 /// and anything beyond is refused at once with 503 `service_busy` and `Retry-After`.
-async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+async fn hashing<T: Send + 'static>(
+    admission: Admission,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
     let slots = hash_slots();
-    let admitted = Admitted::new(slots).ok_or_else(|| {
+    let admitted = Admitted::new(slots, admission).ok_or_else(|| {
         metrics::counter!(crate::metrics::RATE_LIMITED, "limit" => "password_hashing").increment(1);
         Error::busy("Too many sign-ins at once; try again in a second.")
     })?;
@@ -131,6 +141,13 @@ async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -
     })
     .await
     .map_err(Error::internal)
+}
+
+/// Whether a hash may be refused when the queue is full.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Admission {
+    Bounded,
+    Always,
 }
 
 /// Hashes waiting for a core, per core, beyond those running.
@@ -159,12 +176,12 @@ fn hash_slots() -> &'static HashSlots {
 struct Admitted(&'static HashSlots);
 
 impl Admitted {
-    fn new(slots: &'static HashSlots) -> Option<Self> {
+    fn new(slots: &'static HashSlots, admission: Admission) -> Option<Self> {
         use std::sync::atomic::Ordering;
         slots
             .admitted
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < slots.max_admitted).then_some(n + 1)
+                (n < slots.max_admitted || admission == Admission::Always).then_some(n + 1)
             })
             .ok()
             .map(|_| Self(slots))
@@ -185,7 +202,7 @@ pub async fn dummy_hash() -> &'static str {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DUMMY
         .get_or_init(|| async {
-            hash_password(uuid::Uuid::new_v4().to_string())
+            hash_password_patiently(uuid::Uuid::new_v4().to_string())
                 .await
                 .unwrap_or_default()
         })

@@ -70,6 +70,35 @@ pub struct Settings {
     /// `CORS_ALLOWED_ORIGINS`: comma-separated origins allowed to call the API from a
     /// browser (default none: the UI is served from the same origin).
     pub cors_origins: Vec<String>,
+    /// What clients may hold open (0 turns a cap off).
+    pub connections: ConnectionLimits,
+}
+
+/// Caps on what clients hold open on one instance; `0` turns a cap off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// `MAX_CONNECTIONS`: open client connections (default 10000); beyond it a new one is
+    /// answered 503 and closed.
+    pub max_connections: usize,
+    /// `IDLE_TIMEOUT_SECONDS`: how long a connection may take to send a whole request
+    /// head, from its opening or its previous response (default 30): the keep-alive idle
+    /// timeout and the cut-off for headers sent a byte at a time.
+    pub idle_timeout: Duration,
+    /// `MAX_EVENT_STREAMS`: open live event streams (default 5000); beyond it 503.
+    pub max_event_streams: usize,
+    /// `MAX_EVENT_STREAMS_PER_IP`: open live event streams per client address (default
+    /// 50); beyond it 429.
+    pub max_event_streams_per_ip: usize,
+}
+
+impl ConnectionLimits {
+    /// No caps (benchmarks and load tests from one address).
+    pub const OFF: Self = Self {
+        max_connections: 0,
+        idle_timeout: Duration::from_secs(30),
+        max_event_streams: 0,
+        max_event_streams_per_ip: 0,
+    };
 }
 
 /// Per-minute request limits; each also allows a burst of that many at once.
@@ -200,7 +229,22 @@ impl Settings {
                 );
             }
         }
+        let idle_secs: u64 = parse("IDLE_TIMEOUT_SECONDS", get("IDLE_TIMEOUT_SECONDS"), 30)?;
+        if !(1..=3600).contains(&idle_secs) {
+            bail!("IDLE_TIMEOUT_SECONDS must be 1 to 3600");
+        }
+        let connections = ConnectionLimits {
+            max_connections: parse("MAX_CONNECTIONS", get("MAX_CONNECTIONS"), 10_000)?,
+            idle_timeout: Duration::from_secs(idle_secs),
+            max_event_streams: parse("MAX_EVENT_STREAMS", get("MAX_EVENT_STREAMS"), 5000)?,
+            max_event_streams_per_ip: parse(
+                "MAX_EVENT_STREAMS_PER_IP",
+                get("MAX_EVENT_STREAMS_PER_IP"),
+                50,
+            )?,
+        };
         Ok(Self {
+            connections,
             max_held_seats,
             rate_limits,
             trust_forwarded_for: parse("TRUST_FORWARDED_FOR", get("TRUST_FORWARDED_FOR"), false)?,

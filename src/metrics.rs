@@ -26,6 +26,10 @@ pub const TX_RETRIES: &str = "tessera_transaction_retries_total";
 pub const TX_GAVE_UP: &str = "tessera_transaction_gave_up_total";
 /// Read-cache lookups, by `result`: `memory` (in-process), `redis`, `load` (database).
 pub const CACHE_LOOKUPS: &str = "tessera_cache_lookups_total";
+/// Open client connections on this instance.
+pub const OPEN_CONNECTIONS: &str = "tessera_open_connections";
+/// Connections answered 503 and closed because `MAX_CONNECTIONS` were open.
+pub const CONNECTIONS_REFUSED: &str = "tessera_connections_refused_total";
 /// Open live event streams on this instance.
 pub const LIVE_LISTENERS: &str = "tessera_live_listeners";
 /// Sweeper passes, and holds it expired.

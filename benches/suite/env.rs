@@ -259,6 +259,10 @@ impl Service {
             .env("RATE_LIMIT_HOLDS_PER_IP", "0")
             .env("RATE_LIMIT_AUTH_PER_IP", "0")
             .env("RATE_LIMIT_AUTH_PER_ACCOUNT", "0")
+            .env("RATE_LIMIT_AUTH_GLOBAL", "0")
+            .env("MAX_CONNECTIONS", "0")
+            .env("MAX_EVENT_STREAMS", "0")
+            .env("MAX_EVENT_STREAMS_PER_IP", "0")
             .env("MAX_HELD_SEATS", "1000")
             // BENCH_LOG=<filter> shows the service's logs (e.g. `tessera::store=debug`).
             .env(

@@ -9,8 +9,8 @@
 //! Events arrive in the order their changes were published, which is not always version
 //! order; for each seat, the event with the highest version carries its current status.
 
-use std::collections::{HashSet, VecDeque};
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -25,8 +25,10 @@ use tokio::sync::{broadcast, watch};
 
 use super::Tag;
 use super::error::reply;
-use crate::app::AppState;
+use crate::app::{AppState, ClientIp};
 use crate::cache::{Notice, ShowChange};
+use crate::domain::{Error, ErrorKind};
+use crate::ratelimit::address_subject;
 
 /// The highest version there can be (versions are Redis integers, which are signed).
 const MAX_VERSION: u64 = i64::MAX as u64;
@@ -98,7 +100,9 @@ crate::endpoint_response! {
         /// every 15 seconds.
         200 => Ok(SeatEvents),
     }
-    errors: [BadRequest, NotFound, Internal, Unavailable]
+    // 429 / 503 `too_many_streams`: this address, or the instance, has as many open
+    // streams as it allows.
+    errors: [BadRequest, NotFound, TooManyRequests, Internal, Unavailable]
 }
 
 pub struct EventsApi;
@@ -126,8 +130,13 @@ impl EventsApi {
         /// `version` of the seat map just loaded.
         #[oai(validator(minimum(value = "0")))]
         since: Query<Option<i64>>,
+        client: Data<&ClientIp>,
     ) -> SeatEventsResponse {
         let show_id = id.0;
+        let slot = match state.streams.open(address_subject(client.0.0)) {
+            Ok(slot) => slot,
+            Err(err) => return err.into(),
+        };
         // Listen before looking back, so nothing falls between the two.
         let notices = state.cache.subscribe();
         let exists = super::cached::show(&state, show_id).await.map(|_| ());
@@ -163,7 +172,14 @@ impl EventsApi {
                 since: since.unwrap_or(0),
                 replayed,
             };
-            let stream = events(show_id, notices, state.stop.subscribe(), pending, seen);
+            let stream = events(
+                show_id,
+                notices,
+                state.stop.subscribe(),
+                pending,
+                seen,
+                slot,
+            );
             SeatEventsResponse::Ok(EventStream::new(stream).keep_alive(KEEP_ALIVE).to_event(
                 |event| {
                     let kind = match event.kind {
@@ -206,8 +222,8 @@ fn events(
     stop: watch::Receiver<bool>,
     pending: VecDeque<SeatEvent>,
     seen: Seen,
+    listener: StreamSlot,
 ) -> BoxStream<'static, SeatEvent> {
-    let listener = Listener::new();
     futures_util::stream::unfold(
         (notices, stop, pending, seen, listener),
         move |(mut notices, mut stop, mut pending, mut seen, listener)| async move {
@@ -245,18 +261,87 @@ fn events(
     .boxed()
 }
 
-/// Counts an open stream in the live-listeners gauge for as long as it exists.
-struct Listener;
+/// The open event streams of this instance, in all and per client address: each is a
+/// connection held open for as long as the client likes, so one address may not hold more
+/// than `per_address` and all of them not more than `total` (`0`: no cap).
+pub struct StreamSlots {
+    total: usize,
+    per_address: usize,
+    /// Streams per address, and in all.
+    open: Mutex<(HashMap<String, usize>, usize)>,
+}
 
-impl Listener {
-    fn new() -> Self {
+impl StreamSlots {
+    pub fn new(total: usize, per_address: usize) -> Arc<Self> {
+        Arc::new(Self {
+            total,
+            per_address,
+            open: Mutex::default(),
+        })
+    }
+
+    /// A slot for a new stream from `address`, or why there is none.
+    fn open(self: &Arc<Self>, address: String) -> crate::domain::Result<StreamSlot> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let (by_address, all) = &mut *open;
+        let mine = by_address.get(&address).copied().unwrap_or(0);
+        if self.per_address > 0 && mine >= self.per_address {
+            metrics::counter!(crate::metrics::RATE_LIMITED, "limit" => "event_streams_per_ip")
+                .increment(1);
+            return Err(Error {
+                retry_after_secs: Some(STREAM_RETRY_SECS),
+                ..Error::new(
+                    ErrorKind::RateLimited,
+                    "too_many_streams",
+                    format!(
+                        "This address already has {mine} live event streams open; close one first."
+                    ),
+                )
+            });
+        }
+        if self.total > 0 && *all >= self.total {
+            metrics::counter!(crate::metrics::RATE_LIMITED, "limit" => "event_streams")
+                .increment(1);
+            return Err(Error {
+                retry_after_secs: Some(STREAM_RETRY_SECS),
+                ..Error::new(
+                    ErrorKind::Unavailable,
+                    "too_many_streams",
+                    "This instance has as many live event streams open as it takes; try again shortly.",
+                )
+            });
+        }
+        *by_address.entry(address.clone()).or_default() += 1;
+        *all += 1;
         metrics::gauge!(crate::metrics::LIVE_LISTENERS).increment(1.0);
-        Self
+        Ok(StreamSlot {
+            slots: self.clone(),
+            address,
+        })
     }
 }
 
-impl Drop for Listener {
+/// When a refused stream may try again.
+const STREAM_RETRY_SECS: u64 = 5;
+
+/// One open stream: counted under its address (and in the live-listeners gauge) for as
+/// long as it exists.
+struct StreamSlot {
+    slots: Arc<StreamSlots>,
+    address: String,
+}
+
+impl Drop for StreamSlot {
     fn drop(&mut self) {
+        let mut open = self.slots.open.lock().unwrap_or_else(|e| e.into_inner());
+        let (by_address, all) = &mut *open;
+        *all -= 1;
+        if let Some(n) = by_address.get_mut(&self.address) {
+            *n -= 1;
+            if *n == 0 {
+                by_address.remove(&self.address);
+            }
+        }
         metrics::gauge!(crate::metrics::LIVE_LISTENERS).decrement(1.0);
     }
 }

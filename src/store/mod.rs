@@ -36,8 +36,13 @@ const RETRYABLE: &str = "serialization_failure";
 /// statement sent after one that failed: an echo, never the cause.
 const ABORTED_ECHO: &str = "transaction_aborted";
 
-/// How many times a conflicting transaction is tried before the request gets a 503.
-const MAX_ATTEMPTS: u32 = 12;
+/// How long, and how often at most, a conflicting transaction is tried again before the
+/// request gets a 503. Conflicts are normal under a flash sale (holds on one seat row
+/// queue on its counter) and clients must not see them, so the budget is time rather than
+/// a small count: on a busy machine a dozen attempts can all meet a conflict within a few
+/// milliseconds of each other.
+const RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(3);
+const MAX_ATTEMPTS: u32 = 100;
 
 /// Pool and connection settings.
 #[derive(Debug, Clone)]
@@ -143,6 +148,7 @@ impl Db {
         // Log lines of the transaction carry its operation and, once it retried, how often.
         let span = tracing::info_span!("transaction", op, retries = tracing::field::Empty);
         let mut attempt = 0;
+        let started = tokio::time::Instant::now();
         async move { loop {
             attempt += 1;
             let result: Result<T> = async {
@@ -157,7 +163,7 @@ impl Db {
             .await;
             match result {
                 Err(err) if err.code == RETRYABLE => {
-                    if attempt >= MAX_ATTEMPTS {
+                    if attempt >= MAX_ATTEMPTS || started.elapsed() >= RETRY_FOR {
                         metrics::counter!(crate::metrics::TX_GAVE_UP, "op" => op).increment(1);
                         tracing::warn!(
                             op,

@@ -348,3 +348,186 @@ async fn every_oversized_body_gets_its_413() {
         "{answers:?}"
     );
 }
+
+/// Opens a raw TCP connection to the service.
+async fn connect(service: &ServiceProcess) -> tokio::net::TcpStream {
+    let address = service.base.trim_start_matches("http://");
+    tokio::net::TcpStream::connect(address).await.unwrap()
+}
+
+/// True when the service closed `stream` (end of file or reset) within `within`.
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let read = tokio::time::timeout(within, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {} // an answer (e.g. 408) before the close
+            }
+        }
+    })
+    .await;
+    read.is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_sent_a_byte_a_second_neither_block_buyers_nor_stay_open() {
+    let service = ServiceProcess::start(&[
+        ("IDLE_TIMEOUT_SECONDS", "2"),
+        ("RATE_LIMIT_HOLDS_PER_IP", "0"),
+    ])
+    .await;
+    let show = service.create_show(&[("A", 10)]).await;
+    let buyer = service.new_user().await;
+
+    // A thousand connections trickle a request head, a byte a second, for ever.
+    let head = b"GET /api/v1/shows HTTP/1.1\r\nHost: tessera\r\nX-Slow: ";
+    let mut slow = Vec::new();
+    for _ in 0..1000 {
+        slow.push(connect(&service).await);
+    }
+    let trickle = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let mut closed = 0;
+        for byte in head.iter().cycle() {
+            closed = 0;
+            for stream in &mut slow {
+                if stream.write_all(&[*byte]).await.is_err() {
+                    closed += 1;
+                }
+            }
+            if closed == slow.len() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        closed
+    });
+
+    // A buyer is served as usual.
+    for seat in 1..=3 {
+        let started = std::time::Instant::now();
+        let hold = service.hold(&buyer, show, &[seat]).await;
+        assert_eq!(hold.status, 201, "{hold:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    // And every trickling connection is cut off once its head is overdue.
+    let closed = tokio::time::timeout(Duration::from_secs(20), trickle)
+        .await
+        .expect("the slow connections to be closed")
+        .unwrap();
+    assert_eq!(closed, 1000);
+}
+
+#[tokio::test]
+async fn idle_connections_are_closed_after_the_idle_timeout() {
+    let service = ServiceProcess::start(&[("IDLE_TIMEOUT_SECONDS", "1")]).await;
+    // One that never says anything.
+    let mut silent = connect(&service).await;
+    // One that asks once and then stays quiet (keep-alive).
+    let mut kept = connect(&service).await;
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        kept.write_all(b"GET /health HTTP/1.1\r\nHost: tessera\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = [0u8; 512];
+        let n = kept.read(&mut answer).await.unwrap();
+        assert!(answer[..n].starts_with(b"HTTP/1.1 200"));
+    }
+    let started = std::time::Instant::now();
+    assert!(closed_within(&mut silent, Duration::from_secs(5)).await);
+    assert!(closed_within(&mut kept, Duration::from_secs(5)).await);
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_get_a_503_and_are_closed() {
+    let service = ServiceProcess::start(&[("MAX_CONNECTIONS", "20")]).await;
+    // The harness's own client may keep one or two connections open: fill up to the cap.
+    let mut open = Vec::new();
+    for _ in 0..20 {
+        open.push(connect(&service).await);
+    }
+    let mut extra = connect(&service).await;
+    let mut answer = String::new();
+    {
+        use tokio::io::AsyncReadExt;
+        tokio::time::timeout(Duration::from_secs(5), extra.read_to_string(&mut answer))
+            .await
+            .expect("an answer and a close")
+            .unwrap();
+    }
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("too_many_connections"), "{answer}");
+    // Once connections close, new ones are served again.
+    drop(open);
+    eventually(
+        Duration::from_secs(10),
+        "a connection to be served",
+        || async {
+            let r = service
+                .http
+                .get(format!("{}/health", service.base))
+                .send()
+                .await
+                .ok()?;
+            (r.status() == 200).then_some(())
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_hold_every_event_stream() {
+    let service = ServiceProcess::start(&[("TRUST_FORWARDED_FOR", "true")]).await;
+    let show = service.create_show(&[("A", 2)]).await;
+    let open_from = |address: &'static str| {
+        let service = &service;
+        async move {
+            service
+                .http
+                .get(service.url(&format!("/shows/{show}/events")))
+                .header("X-Forwarded-For", address)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let mut held = Vec::new();
+    let mut refused = 0;
+    for chunk in 0..20 {
+        let answers = join_all((0..100).map(|_| open_from("198.51.100.66"))).await;
+        for answer in answers {
+            match answer.status().as_u16() {
+                200 => held.push(answer),
+                429 => {
+                    assert!(answer.headers().contains_key("retry-after"));
+                    let body: serde_json::Value = answer.json().await.unwrap();
+                    assert_eq!(body["code"], "too_many_streams");
+                    refused += 1;
+                }
+                other => panic!("chunk {chunk}: {other}"),
+            }
+        }
+    }
+    assert_eq!(held.len(), 50, "the default per-address cap");
+    assert_eq!(refused, 1950);
+    // Someone else still gets a stream.
+    assert_eq!(open_from("203.0.113.9").await.status(), 200);
+    // Closing streams frees their slots.
+    held.truncate(40);
+    eventually(Duration::from_secs(10), "a freed slot", || async {
+        (open_from("198.51.100.66").await.status() == 200).then_some(())
+    })
+    .await;
+}

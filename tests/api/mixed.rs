@@ -411,6 +411,22 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
     .await;
 
     let tally = run.tally.lock().unwrap().clone();
+    // (Both instances record into this process's one metrics registry.)
+    let metrics = a
+        .http
+        .get(format!("{}/metrics", a.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in metrics
+        .lines()
+        .filter(|l| l.starts_with("tessera_transaction_"))
+    {
+        println!("{line}");
+    }
     for ((action, status, code), n) in &tally {
         println!("{action:>16} {status} {code:<20} {n:>6}");
     }

@@ -1992,6 +1992,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected failure (`internal_error`); details are in the service log. */
             500: {
                 headers: {
