@@ -19,7 +19,7 @@ use tracing::Instrument;
 use crate::api;
 use crate::api::error::Problem;
 use crate::api::seat_json::SeatLayouts;
-use crate::auth::{self, Tokens};
+use crate::auth::{self, TokenVersions, Tokens};
 use crate::cache::redis::Redis;
 use crate::cache::{Hub, ReadCache};
 use crate::config::{DEFAULT_ADMIN_PASSWORD, Settings};
@@ -38,6 +38,8 @@ pub struct AppState {
     /// Seat maps' fixed parts, prepared once per show (see [`crate::api::seat_json`]).
     pub seat_layouts: SeatLayouts,
     pub tokens: Tokens,
+    /// Users' current token versions (revoked tokens are refused).
+    pub token_versions: TokenVersions,
     pub hold_rules: HoldRules,
     pub limits: RateLimiter,
     /// Open live event streams, capped per client address and in all.
@@ -143,6 +145,7 @@ impl Application {
             )),
             seat_layouts: SeatLayouts::new(SEAT_LAYOUTS_MAX_BYTES),
             tokens: Tokens::new(&secret, settings.token_ttl),
+            token_versions: TokenVersions::default(),
             hold_rules: HoldRules {
                 ttl_secs: settings.hold_ttl_secs,
                 max_held_seats: settings.max_held_seats,
@@ -237,8 +240,21 @@ async fn ensure_admin(db: &Db, settings: &Settings) -> anyhow::Result<()> {
         }
     };
     auth::check_password(&password).map_err(|e| anyhow::anyhow!("ADMIN_PASSWORD: {}", e.detail))?;
+    // The same password as stored: nothing changes (tokens stay valid across restarts). A
+    // new one replaces the hash and revokes every token issued with the old one.
+    let stored = db.find_user_by_email(&email).await?;
+    if let Some(stored) = &stored
+        && auth::verify_password_patiently(password.clone(), stored.password_hash.clone()).await?
+    {
+        db.upsert_admin(&email, &stored.password_hash, false)
+            .await?;
+        return Ok(());
+    }
     let hash = auth::hash_password_patiently(password).await?;
-    db.upsert_admin(&email, &hash).await?;
+    db.upsert_admin(&email, &hash, stored.is_some()).await?;
+    if stored.is_some() {
+        tracing::info!(email = %email, "admin password changed: earlier admin tokens are revoked");
+    }
     Ok(())
 }
 

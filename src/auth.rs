@@ -1,5 +1,6 @@
 //! Credentials: argon2 password hashes and signed access tokens (JWT, HS256).
 
+use std::future::Future;
 use std::time::Duration;
 
 use argon2::Argon2;
@@ -15,6 +16,8 @@ use crate::domain::{Error, Result};
 pub struct Principal {
     pub user_id: i64,
     pub admin: bool,
+    /// The user's token version when the token was issued (see [`TokenVersions`]).
+    pub token_version: i32,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -24,6 +27,9 @@ struct Claims {
     role: String,
     iat: u64,
     exp: u64,
+    /// The user's token version at issue (tokens from before versions existed: 0).
+    #[serde(default)]
+    ver: i32,
 }
 
 /// Issues and checks access tokens.
@@ -52,13 +58,15 @@ impl Tokens {
         self.ttl
     }
 
-    pub fn issue(&self, user_id: i64, role: &str) -> Result<String> {
+    /// A token for `user_id` at their current `token_version`.
+    pub fn issue(&self, user_id: i64, role: &str, token_version: i32) -> Result<String> {
         let iat = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
             role: role.to_owned(),
             iat,
             exp: iat + self.ttl.as_secs(),
+            ver: token_version,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(Error::internal)
@@ -77,6 +85,7 @@ impl Tokens {
         Ok(Principal {
             user_id,
             admin: data.claims.role == "admin",
+            token_version: data.claims.ver,
         })
     }
 }
@@ -103,12 +112,74 @@ fn hash(password: &str) -> Result<String> {
 /// Checks a password against a stored hash, off the async threads, in one of the bounded
 /// [`hashing`] slots.
 pub async fn verify_password(password: String, hash: String) -> Result<bool> {
-    hashing(Admission::Bounded, move || {
-        Argon2::default()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok()
-    })
-    .await
+    hashing(Admission::Bounded, move || verify(&password, &hash)).await
+}
+
+/// [`verify_password`] for the service itself (the admin password at start-up).
+pub async fn verify_password_patiently(password: String, hash: String) -> Result<bool> {
+    hashing(Admission::Always, move || verify(&password, &hash)).await
+}
+
+fn verify(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// Each user's current token version, as this instance last read it: a token is valid
+/// only while its version is the user's current one. Read from the database at most every
+/// [`TOKEN_VERSION_FRESH_FOR`] per user (every authenticated request checks it); a
+/// revocation made here applies at once, one made on another instance within that time.
+pub struct TokenVersions {
+    current: moka::future::Cache<i64, i32>,
+}
+
+/// How long a user's token version is trusted before it is read again.
+pub const TOKEN_VERSION_FRESH_FOR: Duration = Duration::from_secs(5);
+
+impl Default for TokenVersions {
+    fn default() -> Self {
+        Self {
+            current: moka::future::Cache::builder()
+                // A few bytes per signed-in user seen in the last seconds.
+                .max_capacity(200_000)
+                .time_to_live(TOKEN_VERSION_FRESH_FOR)
+                .build(),
+        }
+    }
+}
+
+impl TokenVersions {
+    /// `principal` when its token is of the user's current version (`load` reads it when
+    /// this instance has no fresh copy); `invalid_token` when it was revoked or the user is
+    /// gone.
+    pub async fn check(
+        &self,
+        principal: Principal,
+        load: impl Future<Output = Result<Option<i32>>>,
+    ) -> Result<Principal> {
+        let current = self
+            .current
+            .try_get_with(principal.user_id, async { load.await?.ok_or_else(revoked) })
+            .await
+            .map_err(|err: std::sync::Arc<Error>| err.duplicate())?;
+        if current != principal.token_version {
+            return Err(revoked());
+        }
+        Ok(principal)
+    }
+
+    /// Records a revocation made by this instance (applies at once here).
+    pub async fn revoked(&self, user_id: i64, new_version: i32) {
+        self.current.insert(user_id, new_version).await;
+    }
+}
+
+fn revoked() -> Error {
+    Error::unauthenticated(
+        "invalid_token",
+        "This token was revoked (signed out everywhere, or a new password); log in again.",
+    )
 }
 
 /// Runs password-hashing `work` on a blocking thread, one per core at most.
@@ -246,12 +317,13 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_reject_tampering() {
         let tokens = Tokens::new("secret-one", Duration::from_secs(60));
-        let token = tokens.issue(42, "admin").unwrap();
+        let token = tokens.issue(42, "admin", 3).unwrap();
         assert_eq!(
             tokens.verify(&token).unwrap(),
             Principal {
                 user_id: 42,
-                admin: true
+                admin: true,
+                token_version: 3,
             }
         );
         let other = Tokens::new("secret-two", Duration::from_secs(60));

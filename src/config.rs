@@ -129,6 +129,9 @@ impl RateLimits {
     };
 }
 
+/// Longest access-token lifetime accepted (a day).
+pub const MAX_TOKEN_TTL_SECS: u64 = 86_400;
+
 /// Shortest `JWT_SECRET` accepted outside the embedded default.
 pub const MIN_JWT_SECRET_CHARS: usize = 32;
 
@@ -172,6 +175,12 @@ impl Settings {
         let cache_ttl_ms: u64 = parse("CACHE_TTL_MS", get("CACHE_TTL_MS"), 2000)?;
         let cache_max_mb: u64 = parse("CACHE_MAX_MB", get("CACHE_MAX_MB"), 64)?;
         let redis_timeout_ms: u64 = parse("REDIS_TIMEOUT_MS", get("REDIS_TIMEOUT_MS"), 250)?;
+        if !(60..=MAX_TOKEN_TTL_SECS).contains(&token_ttl) {
+            bail!(
+                "ACCESS_TOKEN_TTL_SECONDS must be 60 to {MAX_TOKEN_TTL_SECS}: a stolen token works \
+                 until it expires or its user signs out everywhere"
+            );
+        }
         if timeout_ms == 0 || sweep_ms == 0 || token_ttl == 0 {
             bail!(
                 "DATABASE_TIMEOUT_MS, SWEEP_INTERVAL_MS and ACCESS_TOKEN_TTL_SECONDS must be positive"
@@ -356,6 +365,10 @@ mod tests {
             ("REQUEST_TIMEOUT_MS", "0"),
             ("TRUST_FORWARDED_FOR", "maybe"),
             ("CORS_ALLOWED_ORIGINS", "tickets.example.com"),
+            ("ACCESS_TOKEN_TTL_SECONDS", "31536000"),
+            ("ACCESS_TOKEN_TTL_SECONDS", "5"),
+            ("IDLE_TIMEOUT_SECONDS", "0"),
+            ("MAX_CONNECTIONS", "many"),
         ] {
             let err = settings(&[(name, value)]).unwrap_err();
             assert!(format!("{err:#}").contains(name), "{name}: {err:#}");

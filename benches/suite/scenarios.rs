@@ -186,7 +186,7 @@ impl Fixture {
             .iter()
             .map(|id| {
                 minter
-                    .issue(*id, "user")
+                    .issue(*id, "user", 0)
                     .map_err(|e| anyhow::anyhow!("{e:?}"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;

@@ -45,7 +45,14 @@ async fn check_user(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
     let state = req
         .data::<Arc<AppState>>()
         .ok_or_else(|| reject(Error::internal(anyhow::anyhow!("no app state"))))?;
-    state.tokens.verify(&bearer.token).map_err(reject)
+    let principal = state.tokens.verify(&bearer.token).map_err(reject)?;
+    // Signed and unexpired; and not revoked since it was issued.
+    let user_id = principal.user_id;
+    state
+        .token_versions
+        .check(principal, state.db.token_version(user_id))
+        .await
+        .map_err(reject)
 }
 
 async fn check_admin(req: &Request, bearer: Bearer) -> poem::Result<Principal> {

@@ -8,6 +8,7 @@ use poem_openapi::{Object, OpenApi};
 
 use super::Tag;
 use super::error::reply;
+use super::security::UserAuth;
 use super::text::Text;
 use crate::app::{AppState, ClientIp};
 use crate::auth;
@@ -59,6 +60,14 @@ crate::endpoint_response! {
     errors: [BadRequest, Unauthorized, PayloadTooLarge, UnsupportedMediaType, TooManyRequests, Internal, Unavailable]
 }
 
+crate::endpoint_response! {
+    pub enum LogoutResponse {
+        /// Every token of the account issued until now is revoked, this one included.
+        204 => SignedOut,
+    }
+    errors: [Unauthorized, PayloadTooLarge, Internal, Unavailable]
+}
+
 pub struct UsersApi;
 
 #[OpenApi(tag = "Tag::Auth")]
@@ -95,6 +104,28 @@ impl UsersApi {
             login(&state, body.0).await
         };
         reply(result.await, |token| LoginResponse::Ok(Json(token)))
+    }
+
+    /// Sign out everywhere: revokes every access token of the caller's account issued so
+    /// far (a lost phone, a shared computer). Other instances refuse them within 5 seconds,
+    /// this one at once; signing in again gives a new token.
+    #[oai(
+        path = "/auth/logout-everywhere",
+        method = "post",
+        operation_id = "logout_everywhere"
+    )]
+    async fn logout_everywhere(
+        &self,
+        auth: UserAuth,
+        state: Data<&Arc<AppState>>,
+    ) -> LogoutResponse {
+        let user_id = auth.0.user_id;
+        let result = async {
+            let version = state.db.revoke_tokens(user_id).await?;
+            state.token_versions.revoked(user_id, version).await;
+            Ok(())
+        };
+        reply(result.await, |()| LogoutResponse::SignedOut)
     }
 }
 
@@ -147,7 +178,9 @@ async fn login(state: &AppState, body: Credentials) -> Result<Token> {
         return Err(invalid());
     };
     Ok(Token {
-        access_token: state.tokens.issue(user.id, &user.role)?,
+        access_token: state
+            .tokens
+            .issue(user.id, &user.role, user.token_version)?,
         token_type: "Bearer".into(),
         expires_in: state.tokens.ttl().as_secs(),
     })

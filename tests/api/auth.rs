@@ -125,7 +125,7 @@ async fn tokens_are_required_checked_and_role_bound() {
     assert_eq!((resp.status, resp.code()), (401, "invalid_token"));
     // A token signed with another secret.
     let other = tessera::auth::Tokens::new("another-secret", std::time::Duration::from_secs(60))
-        .issue(1, "admin")
+        .issue(1, "admin", 0)
         .unwrap();
     let resp = app.get("/admin/layouts", Some(&other)).await;
     assert_eq!((resp.status, resp.code()), (401, "invalid_token"));
@@ -184,4 +184,78 @@ async fn outside_the_embedded_default_guessable_credentials_refuse_to_start() {
             "{err}"
         );
     }
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_revokes_every_earlier_token_on_every_instance() {
+    let db_url = fresh_database().await;
+    let mut settings = test_settings(&db_url);
+    settings.jwt_secret = Some(format!("shared-secret-{}", uuid::Uuid::new_v4()));
+    let a = TestApp::spawn_settings(settings.clone()).await;
+    let b = TestApp::spawn_settings(settings).await;
+    let created = a
+        .post(
+            "/auth/register",
+            None,
+            &json!({"email": "ann@example.com", "password": "ann-password"}),
+        )
+        .await;
+    assert_eq!(created.status, 201);
+    let phone = a.login("ann@example.com", "ann-password").await;
+    let laptop = b.login("ann@example.com", "ann-password").await;
+    for (app, token) in [(&a, &phone), (&b, &laptop), (&a, &laptop), (&b, &phone)] {
+        assert_eq!(app.get("/bookings", Some(token)).await.status, 200);
+    }
+
+    let out = a
+        .post("/auth/logout-everywhere", Some(&laptop), &json!({}))
+        .await;
+    assert_eq!(out.status, 204, "{out:?}");
+    // At once on the instance that revoked them.
+    for token in [&phone, &laptop] {
+        let refused = a.get("/bookings", Some(token)).await;
+        assert_eq!((refused.status, refused.code()), (401, "invalid_token"));
+    }
+    // Within seconds on the others.
+    crate::helpers::eventually(
+        std::time::Duration::from_secs(10),
+        "the other instance to refuse revoked tokens",
+        || async { (b.get("/bookings", Some(&phone)).await.status == 401).then_some(()) },
+    )
+    .await;
+    // Signing in again works.
+    let fresh = b.login("ann@example.com", "ann-password").await;
+    assert_eq!(a.get("/bookings", Some(&fresh)).await.status, 200);
+    let anonymous = a.post("/auth/logout-everywhere", None, &json!({})).await;
+    assert_eq!(anonymous.status, 401);
+}
+
+#[tokio::test]
+async fn a_new_admin_password_at_start_up_revokes_older_admin_tokens() {
+    let db_url = fresh_database().await;
+    let mut settings = test_settings(&db_url);
+    settings.jwt_secret = Some(format!("shared-secret-{}", uuid::Uuid::new_v4()));
+    let first = TestApp::spawn_settings(settings.clone()).await;
+    let old_token = first.admin_token.clone();
+    first.stop().await;
+
+    // The same password again: tokens survive the restart.
+    let same = TestApp::spawn_settings(settings.clone()).await;
+    assert_eq!(
+        same.get("/admin/layouts", Some(&old_token)).await.status,
+        200
+    );
+    same.stop().await;
+
+    settings.admin_password = Some("a-rotated-password".into());
+    let rotated = TestApp::spawn_settings(settings).await;
+    let refused = rotated.get("/admin/layouts", Some(&old_token)).await;
+    assert_eq!((refused.status, refused.code()), (401, "invalid_token"));
+    assert_eq!(
+        rotated
+            .get("/admin/layouts", Some(&rotated.admin_token))
+            .await
+            .status,
+        200
+    );
 }
