@@ -10,7 +10,7 @@ use anyhow::Context;
 use poem::endpoint::{StaticFilesEndpoint, make_sync};
 use poem::http::Method;
 use poem::http::StatusCode;
-use poem::middleware::{CatchPanic, Cors, Tracing};
+use poem::middleware::{CatchPanic, Cors};
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use tokio::sync::watch;
@@ -335,7 +335,6 @@ pub fn routes(state: Arc<AppState>, settings: &Settings) -> impl Endpoint + use<
                 format!("Cross-origin request refused: {err}."),
             ))
         })
-        .with(Tracing)
         .around(api::middleware::security_headers)
         .around(observe)
         .data(state)
@@ -433,12 +432,24 @@ async fn observe<E: Endpoint>(next: E, mut req: Request) -> poem::Result<Respons
     req.extensions_mut().insert(client_ip);
     let method = crate::metrics::method_label(req.method());
     let route = crate::metrics::route_label(req.uri().path());
-    let span = tracing::info_span!("request", %request_id);
+    // The access log names the address the limits use (the peer, or behind a trusted
+    // balancer the entry it appended), never one a client could write into a header.
+    let span = tracing::info_span!("request", %request_id, client = %client_ip.0);
+    let (http_method, uri) = (req.method().clone(), req.uri().clone());
     let start = std::time::Instant::now();
-    let mut response = match next.call(req).instrument(span).await {
+    let mut response = match next.call(req).instrument(span.clone()).await {
         Ok(response) => response.into_response(),
         Err(err) => err.into_response(),
     };
+    span.in_scope(|| {
+        tracing::info!(
+            method = %http_method,
+            %uri,
+            status = response.status().as_u16(),
+            elapsed_ms = start.elapsed().as_secs_f64() * 1000.0,
+            "answered"
+        );
+    });
     metrics::histogram!(crate::metrics::HTTP_DURATION, "method" => method, "route" => route)
         .record(start.elapsed().as_secs_f64());
     metrics::counter!(

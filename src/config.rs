@@ -298,6 +298,16 @@ impl Settings {
     /// admin password.
     pub fn check_deployment(&self) -> anyhow::Result<()> {
         if self.embedded() {
+            // The embedded default has a well-known admin password and a database that
+            // trusts local connections: it is for this machine only.
+            if !self.bind_addr.ip().is_loopback() {
+                bail!(
+                    "BIND_ADDR={} is reachable from other machines, but without DATABASE_URL \
+                     the service runs its development default (a well-known admin password): \
+                     bind to 127.0.0.1, or set DATABASE_URL, JWT_SECRET and ADMIN_PASSWORD",
+                    self.bind_addr
+                );
+            }
             return Ok(());
         }
         match &self.jwt_secret {
@@ -403,8 +413,21 @@ mod tests {
             let err = deployed(secret, password).unwrap_err().to_string();
             assert!(err.contains(complaint), "{err}");
         }
-        // The embedded default needs no configuration at all.
+        // The embedded default needs no configuration at all, but serves this machine only.
         assert!(settings(&[]).unwrap().check_deployment().is_ok());
+        assert!(
+            settings(&[("BIND_ADDR", "[::1]:8080")])
+                .unwrap()
+                .check_deployment()
+                .is_ok()
+        );
+        let open = settings(&[("BIND_ADDR", "0.0.0.0:8080")])
+            .unwrap()
+            .check_deployment()
+            .unwrap_err()
+            .to_string();
+        assert!(open.contains("BIND_ADDR"), "{open}");
+        assert!(deployed(Some(strong), Some("a-good-admin-password")).is_ok());
     }
 
     #[test]

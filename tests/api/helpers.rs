@@ -693,6 +693,8 @@ impl Drop for OwnRedis {
 pub struct ServiceProcess {
     service: Service,
     child: Child,
+    /// Where its log goes.
+    log: std::path::PathBuf,
 }
 
 impl std::ops::Deref for ServiceProcess {
@@ -713,6 +715,8 @@ impl ServiceProcess {
             .unwrap()
             .port();
         let secret = format!("test-secret-{}", Uuid::new_v4());
+        let log = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("service-{port}-{}.log", Uuid::new_v4().simple()));
         let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
         command
             .arg("serve")
@@ -723,11 +727,7 @@ impl ServiceProcess {
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
             .env("WEB_DIR", "/nonexistent")
             .env("RUST_LOG", "info")
-            .stdout(if std::env::var_os("TEST_LOG").is_some() {
-                Stdio::inherit()
-            } else {
-                Stdio::null()
-            });
+            .stdout(std::fs::File::create(&log).expect("create the service log"));
         for (name, value) in env {
             command.env(name, value);
         }
@@ -751,9 +751,15 @@ impl ServiceProcess {
                 admin_token: String::new(),
             },
             child,
+            log,
         };
         process.service.admin_token = process.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         process
+    }
+
+    /// What the service has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// The process's resident memory now and at its peak, in bytes.
@@ -787,5 +793,10 @@ impl Drop for ServiceProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::env::var_os("TEST_LOG").is_some() {
+            eprintln!("service log: {}", self.log.display());
+        } else {
+            let _ = std::fs::remove_file(&self.log);
+        }
     }
 }

@@ -531,3 +531,31 @@ async fn one_address_cannot_hold_every_event_stream() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn access_logs_name_the_address_the_limits_use_not_a_forged_one() {
+    let service = ServiceProcess::start(&[("LOG_FORMAT", "json")]).await;
+    let marker = uuid::Uuid::new_v4().simple().to_string();
+    let response = service
+        .http
+        .get(service.url(&format!("/shows?marker={marker}")))
+        .header("X-Forwarded-For", "6.6.6.6")
+        .header("X-Real-IP", "7.7.7.7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let line = eventually(Duration::from_secs(10), "the access log line", || async {
+        service
+            .log()
+            .lines()
+            .find(|l| l.contains(&marker))
+            .map(str::to_owned)
+    })
+    .await;
+    assert!(line.contains("127.0.0.1"), "{line}");
+    assert!(
+        !line.contains("6.6.6.6") && !line.contains("7.7.7.7"),
+        "{line}"
+    );
+}
