@@ -9,7 +9,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use poem::endpoint::{StaticFilesEndpoint, make_sync};
 use poem::http::Method;
-use poem::http::StatusCode;
 use poem::middleware::{CatchPanic, Cors};
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
@@ -17,7 +16,7 @@ use tokio::sync::watch;
 use tracing::Instrument;
 
 use crate::api;
-use crate::api::error::Problem;
+use crate::api::error::problem_response;
 use crate::api::seat_json::SeatLayouts;
 use crate::auth::{self, TokenVersions, Tokens};
 use crate::cache::redis::Redis;
@@ -75,6 +74,7 @@ pub async fn database(settings: &Settings) -> anyhow::Result<(Db, Option<Embedde
     let db = Db::connect(&PoolSettings {
         url,
         max_size: settings.pool_size,
+        read_max_size: settings.read_pool_size,
         timeout: settings.database_timeout,
     })?;
     if let Err(err) = migrate::run(&db).await {
@@ -311,7 +311,10 @@ pub fn routes(state: Arc<AppState>, settings: &Settings) -> impl Endpoint + use<
             }),
         )
         .around(limit_body)
+        .around(api::middleware::limit_reads)
         .around(move |next, req| with_timeout(next, req, timeout))
+        // Boxed here: the whole stack as one type is deeper than the compiler follows.
+        .boxed()
         .catch_error(|_: poem::error::NotFoundError| async {
             problem_response(Error::not_found(
                 "route_not_found",
@@ -503,20 +506,6 @@ const UI_NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>Tessera</t
 <code>cd web &amp;&amp; npm ci &amp;&amp; npm run build</code> and restart the service \
 (or point <code>WEB_DIR</code> at a built copy).</p><p>The API lives under <code>/api/v1</code>; \
 try it in <a href=\"/docs\">Swagger UI</a> or read <a href=\"/openapi.json\">the spec</a>.</p>";
-
-/// A problem+json response outside poem-openapi (middleware, fallbacks).
-pub fn problem_response(err: Error) -> Response {
-    let problem = Problem::from_error(err);
-    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = poem_openapi::types::ToJSON::to_json_string(&problem);
-    let mut response = Response::builder()
-        .status(status)
-        .content_type("application/problem+json");
-    if let Some(secs) = problem.retry_after_seconds {
-        response = response.header(poem::http::header::RETRY_AFTER, secs);
-    }
-    response.body(body)
-}
 
 /// Refuses bodies over [`MAX_BODY_BYTES`] with 413, whether or not they declare their
 /// length, and before anything parses them.

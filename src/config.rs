@@ -20,6 +20,11 @@ pub struct Settings {
     /// `DATABASE_POOL_SIZE`: connections per instance (default 10; PostgreSQL throughput
     /// peaks around 4 per core, more only adds lock waits and retries).
     pub pool_size: usize,
+    /// `DATABASE_READ_POOL_SIZE`: connections per instance for plain reads (show lists,
+    /// seat maps, booking history), besides the pool above (default a quarter of it, at
+    /// least 1): a flood of reads queues on these and never takes the connections, nor
+    /// more than that share of the database's time, that writes need.
+    pub read_pool_size: usize,
     /// `DATABASE_TIMEOUT_MS`: longest wait for a pooled connection, and the statement
     /// timeout (default 3000). Past it, requests get 503.
     pub database_timeout: Duration,
@@ -116,6 +121,9 @@ pub struct RateLimits {
     /// `RATE_LIMIT_AUTH_GLOBAL`: logins and registrations of the whole deployment (default
     /// 1200, 20 a second).
     pub auth_global: u32,
+    /// `RATE_LIMIT_READS_PER_IP`: API reads per client address, per instance (default
+    /// 1200).
+    pub reads_per_ip: u32,
 }
 
 impl RateLimits {
@@ -126,6 +134,7 @@ impl RateLimits {
         auth_per_ip: 0,
         auth_per_account: 0,
         auth_global: 0,
+        reads_per_ip: 0,
     };
 }
 
@@ -161,6 +170,14 @@ impl Settings {
             bail!("HOLD_TTL_SECONDS must be 1 to 86400");
         }
         let pool_size: usize = parse("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE"), 10)?;
+        let read_pool_size: usize = parse(
+            "DATABASE_READ_POOL_SIZE",
+            get("DATABASE_READ_POOL_SIZE"),
+            (pool_size / 4).max(1),
+        )?;
+        if !(1..=1000).contains(&read_pool_size) {
+            bail!("DATABASE_READ_POOL_SIZE must be 1 to 1000");
+        }
         if !(1..=1000).contains(&pool_size) {
             bail!("DATABASE_POOL_SIZE must be 1 to 1000");
         }
@@ -217,6 +234,11 @@ impl Settings {
                 get("RATE_LIMIT_AUTH_GLOBAL"),
                 1200,
             )?,
+            reads_per_ip: parse(
+                "RATE_LIMIT_READS_PER_IP",
+                get("RATE_LIMIT_READS_PER_IP"),
+                1200,
+            )?,
         };
         let request_timeout_ms: u64 =
             parse("REQUEST_TIMEOUT_MS", get("REQUEST_TIMEOUT_MS"), 10_000)?;
@@ -264,6 +286,7 @@ impl Settings {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(".tessera")),
             pool_size,
+            read_pool_size,
             database_timeout: Duration::from_millis(timeout_ms),
             redis_url: get("REDIS_URL"),
             redis_namespace: get("REDIS_NAMESPACE").unwrap_or_else(|| "tessera".into()),

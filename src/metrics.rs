@@ -44,6 +44,8 @@ pub const SWEEPER_LAG: &str = "tessera_sweeper_lag_seconds";
 /// Database pool connections, by `state`: `size` (open), `available` (idle), `waiting`
 /// (requests queued for one), and the configured `max`.
 pub const DB_POOL: &str = "tessera_db_pool_connections";
+/// The read budget's pool connections (plain reads), by `state`, as for [`DB_POOL`].
+pub const DB_READ_POOL: &str = "tessera_db_read_pool_connections";
 /// Requests refused by an abuse limit, by `limit` (e.g. `holds_per_user`).
 pub const RATE_LIMITED: &str = "tessera_rate_limited_total";
 /// Booking events appended to the Redis Stream by the outbox relay.
@@ -83,6 +85,15 @@ pub async fn render(state: &AppState) -> String {
         ("max", pool.max_size),
     ] {
         metrics::gauge!(DB_POOL, "state" => label).set(value as f64);
+    }
+    let reads = state.db.read_pool_status();
+    for (label, value) in [
+        ("size", reads.size),
+        ("available", reads.available),
+        ("waiting", reads.waiting),
+        ("max", reads.max_size),
+    ] {
+        metrics::gauge!(DB_READ_POOL, "state" => label).set(value as f64);
     }
     if let Some((size, idle)) = state.cache.redis_pool_state() {
         metrics::gauge!(REDIS_POOL, "state" => "size").set(size as f64);

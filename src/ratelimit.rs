@@ -31,15 +31,20 @@ pub enum Limit {
     /// Every sign-in and sign-up of the deployment together: password hashing is costly,
     /// and many addresses at once must not take the CPU that buying seats needs.
     AuthGlobal,
+    /// API reads (show lists, shows, seat maps, bookings) per client address, counted by
+    /// each instance on its own: a read is cheap and must stay so, so it costs no Redis
+    /// round trip, and a balancer spreads one address over the instances anyway.
+    ReadsPerIp,
 }
 
 impl Limit {
-    const ALL: [Limit; 5] = [
+    const ALL: [Limit; 6] = [
         Limit::HoldsPerUser,
         Limit::HoldsPerIp,
         Limit::AuthPerIp,
         Limit::AuthPerAccount,
         Limit::AuthGlobal,
+        Limit::ReadsPerIp,
     ];
 
     /// The metric label and key prefix.
@@ -50,6 +55,7 @@ impl Limit {
             Limit::AuthPerIp => "auth_per_ip",
             Limit::AuthPerAccount => "auth_per_account",
             Limit::AuthGlobal => "auth_global",
+            Limit::ReadsPerIp => "reads_per_ip",
         }
     }
 
@@ -60,6 +66,7 @@ impl Limit {
             Limit::AuthPerIp => limits.auth_per_ip,
             Limit::AuthPerAccount => limits.auth_per_account,
             Limit::AuthGlobal => limits.auth_global,
+            Limit::ReadsPerIp => limits.reads_per_ip,
         }
     }
 
@@ -78,6 +85,7 @@ impl Limit {
         match self {
             Limit::HoldsPerUser | Limit::HoldsPerIp => "hold requests",
             Limit::AuthPerIp | Limit::AuthPerAccount | Limit::AuthGlobal => "sign-in attempts",
+            Limit::ReadsPerIp => "requests",
         }
     }
 }
@@ -87,7 +95,7 @@ pub struct RateLimiter {
     limits: RateLimits,
     redis: Option<Arc<Redis>>,
     /// The in-process fallback, per limit (`None` when that limit is off).
-    local: [Option<DefaultKeyedRateLimiter<String>>; 5],
+    local: [Option<DefaultKeyedRateLimiter<String>>; 6],
 }
 
 impl RateLimiter {
@@ -114,6 +122,7 @@ impl RateLimiter {
         }
         let key = format!("{}:{subject}", limit.name());
         let shared = match &self.redis {
+            Some(_) if limit == Limit::ReadsPerIp => None,
             Some(redis) => {
                 redis
                     .rate_limit(&key, per_minute, limit.burst(per_minute))

@@ -260,6 +260,7 @@ impl Service {
             .env("RATE_LIMIT_AUTH_PER_IP", "0")
             .env("RATE_LIMIT_AUTH_PER_ACCOUNT", "0")
             .env("RATE_LIMIT_AUTH_GLOBAL", "0")
+            .env("RATE_LIMIT_READS_PER_IP", "0")
             .env("MAX_CONNECTIONS", "0")
             .env("MAX_EVENT_STREAMS", "0")
             .env("MAX_EVENT_STREAMS_PER_IP", "0")

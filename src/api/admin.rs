@@ -178,7 +178,7 @@ crate::endpoint_response! {
         /// A page of layouts, oldest first.
         200 => Ok(Json<LayoutPage>),
     }
-    errors: [BadRequest, Unauthorized, Forbidden, Internal, Unavailable]
+    errors: [BadRequest, Unauthorized, Forbidden, TooManyRequests, Internal, Unavailable]
 }
 
 crate::endpoint_response! {
@@ -186,7 +186,7 @@ crate::endpoint_response! {
         /// The layout.
         200 => Ok(Json<Layout>),
     }
-    errors: [BadRequest, Unauthorized, Forbidden, NotFound, Internal, Unavailable]
+    errors: [BadRequest, Unauthorized, Forbidden, NotFound, TooManyRequests, Internal, Unavailable]
 }
 
 crate::endpoint_response! {

@@ -120,7 +120,7 @@ crate::endpoint_response! {
         /// The booking.
         200 => Ok(Json<BookingView>),
     }
-    errors: [BadRequest, Unauthorized, NotFound, Internal, Unavailable]
+    errors: [BadRequest, Unauthorized, NotFound, TooManyRequests, Internal, Unavailable]
 }
 
 crate::endpoint_response! {
@@ -128,7 +128,7 @@ crate::endpoint_response! {
         /// A page of the caller's bookings, newest first.
         200 => Ok(Json<BookingPage>),
     }
-    errors: [BadRequest, Unauthorized, Internal, Unavailable]
+    errors: [BadRequest, Unauthorized, TooManyRequests, Internal, Unavailable]
 }
 
 crate::endpoint_response! {

@@ -15,10 +15,10 @@ use poem_openapi::types::{ToJSON, Type};
 use super::seat_json::SeatLayout;
 use super::shows::{SeatMap, ShowPage, ShowView};
 use crate::app::AppState;
-use crate::cache::{Body, Entry, keys};
-use crate::domain::Result;
+use crate::cache::{Body, Entry, ReadCache, keys};
 use crate::domain::booking::SeatStatus;
 use crate::domain::page::Cursor;
+use crate::domain::{Error, ErrorKind, Result};
 use crate::store::shows::ShowFilter;
 
 /// JSON bytes of a `T`, serialized earlier (and maybe gzip-compressed). The spec shows
@@ -31,8 +31,8 @@ pub struct CachedJson<T> {
 
 impl<T> CachedJson<T> {
     /// The entry's body, compressed when the client accepts gzip and a compressed copy
-    /// exists.
-    pub fn new(entry: Entry, accept_encoding: Option<&str>) -> Self {
+    /// exists (else from `cache`'s inflated copies).
+    pub fn new(entry: Entry, accept_encoding: Option<&str>, cache: &ReadCache) -> Self {
         let accepts_gzip = accept_encoding.is_some_and(|value| {
             value.split(',').any(|coding| {
                 let mut parts = coding.split(';');
@@ -42,15 +42,15 @@ impl<T> CachedJson<T> {
                 name.eq_ignore_ascii_case("gzip") && !refused
             })
         });
-        let (body, gzipped) = match entry.body {
-            Body::Gzip(gzip) if accepts_gzip => (gzip, true),
-            Body::Gzip(gzip) => match crate::cache::gunzip(&gzip) {
+        let (body, gzipped) = match &entry.body {
+            Body::Gzip(gzip) if accepts_gzip => (gzip.clone(), true),
+            Body::Gzip(gzip) => match cache.plain_body(&entry) {
                 Some(body) => (body, false),
                 // Only our own gzip is ever kept; should it not inflate, the client still
                 // gets valid bytes, labelled as what they are.
-                None => (gzip, true),
+                None => (gzip.clone(), true),
             },
-            Body::Plain(body) => (body, false),
+            Body::Plain(body) => (body.clone(), false),
         };
         Self {
             body,
@@ -100,54 +100,70 @@ fn lifetime(state: &AppState, next_lapse_secs: Option<f64>) -> Duration {
     }
 }
 
+/// Loads `show_id`'s entry at `key` through the cache, unless the show is known not to
+/// exist: a 404 is remembered briefly (see [`crate::cache::MISSING_FOR`]).
+async fn of_show<F>(state: &AppState, show_id: i64, key: String, load: F) -> Result<Entry>
+where
+    F: std::future::Future<Output = Result<Entry>>,
+{
+    let local = state.cache.local();
+    if local.known_missing(show_id) {
+        return Err(Error::show_not_found(show_id));
+    }
+    let result = state.cache.get_or_load(key, load).await;
+    if result
+        .as_ref()
+        .is_err_and(|err| err.kind == ErrorKind::NotFound)
+    {
+        local.remember_missing(show_id);
+    }
+    result
+}
+
 /// One show, cached.
 pub async fn show(state: &AppState, show_id: i64) -> Result<Entry> {
-    state
-        .cache
-        .get_or_load(keys::show(show_id), async {
-            let version = state.cache.version(show_id).await;
-            let show = state.db.show(show_id).await?;
-            let ttl = lifetime(state, show.next_lapse_secs);
-            Ok(Entry::new(
-                to_bytes(&ShowView::from(show)),
-                version,
-                ttl,
-                vec![show_id],
-            ))
-        })
-        .await
+    of_show(state, show_id, keys::show(show_id), async {
+        let version = state.cache.version(show_id).await;
+        let show = state.db.show(show_id).await?;
+        let ttl = lifetime(state, show.next_lapse_secs);
+        Ok(Entry::new(
+            to_bytes(&ShowView::from(show)),
+            version,
+            ttl,
+            vec![show_id],
+        ))
+    })
+    .await
 }
 
 /// A show's seat map, cached. A rebuild reads only the taken seats once the show's
 /// layout is prepared (see [`super::seat_json`]); the first one reads every seat.
 pub async fn seat_map(state: &AppState, show_id: i64) -> Result<Entry> {
-    state
-        .cache
-        .get_or_load(keys::seat_map(show_id), async {
-            // The version is read before the seats: every change up to it is in the map.
-            let version = state.cache.version(show_id).await;
-            let (body, next_lapse_secs) = match state.seat_layouts.get(show_id).await {
-                Some(layout) => {
-                    let (taken, next_lapse) = state.db.taken_seats(show_id).await?;
-                    (layout.render(show_id, version, &taken), next_lapse)
-                }
-                None => {
-                    let (seats, next_lapse) = state.db.seat_map(show_id).await?;
-                    let layout = Arc::new(SeatLayout::new(&seats));
-                    let taken: Vec<_> = seats
-                        .iter()
-                        .filter(|s| s.status != SeatStatus::Available)
-                        .map(|s| (s.id, s.status))
-                        .collect();
-                    let body = layout.render(show_id, version, &taken);
-                    state.seat_layouts.insert(show_id, layout).await;
-                    (body, next_lapse)
-                }
-            };
-            let ttl = lifetime(state, next_lapse_secs);
-            Ok(Entry::new(body, version, ttl, vec![show_id]))
-        })
-        .await
+    of_show(state, show_id, keys::seat_map(show_id), async {
+        // The version is read before the seats: every change up to it is in the map.
+        let version = state.cache.version(show_id).await;
+        let (body, next_lapse_secs) = match state.seat_layouts.get(show_id).await {
+            Some(layout) => {
+                let (taken, next_lapse) = state.db.taken_seats(show_id).await?;
+                (layout.render(show_id, version, &taken), next_lapse)
+            }
+            None => {
+                let (seats, next_lapse) = state.db.seat_map(show_id).await?;
+                let layout = Arc::new(SeatLayout::new(&seats));
+                let taken: Vec<_> = seats
+                    .iter()
+                    .filter(|s| s.status != SeatStatus::Available)
+                    .map(|s| (s.id, s.status))
+                    .collect();
+                let body = layout.render(show_id, version, &taken);
+                state.seat_layouts.insert(show_id, layout).await;
+                (body, next_lapse)
+            }
+        };
+        let ttl = lifetime(state, next_lapse_secs);
+        Ok(Entry::new(body, version, ttl, vec![show_id]))
+    })
+    .await
 }
 
 /// A page of the show list, cached under its normalised query.

@@ -341,3 +341,18 @@ macro_rules! endpoint_response {
         }
     };
 }
+
+/// A problem+json response outside poem-openapi (middleware, fallbacks).
+pub fn problem_response(err: Error) -> poem::Response {
+    use poem::http::StatusCode;
+    let problem = Problem::from_error(err);
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = poem_openapi::types::ToJSON::to_json_string(&problem);
+    let mut response = poem::Response::builder()
+        .status(status)
+        .content_type("application/problem+json");
+    if let Some(secs) = problem.retry_after_seconds {
+        response = response.header(poem::http::header::RETRY_AFTER, secs);
+    }
+    response.body(body)
+}

@@ -1,10 +1,13 @@
-//! HTTP middleware that shapes every response.
+//! HTTP middleware that shapes every response, and the per-address read limit.
 
 use poem::http::header::{
     CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use poem::http::{HeaderMap, HeaderValue};
 use poem::{Endpoint, IntoResponse, Request, Response};
+
+use crate::app::{AppState, ClientIp};
+use crate::ratelimit::{Limit, address_subject};
 
 /// The web UI may run only its own scripts and styles, and talk only to this service.
 const UI_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
@@ -31,6 +34,40 @@ pub async fn security_headers<E: Endpoint>(next: E, req: Request) -> poem::Resul
     set_security_headers(response.headers_mut(), policy);
     Ok(response)
 }
+
+/// Counts every API read (`GET`/`HEAD` under the API prefix) against its client address
+/// (`RATE_LIMIT_READS_PER_IP`): a browsing person never meets the limit, a script walking
+/// through made-up queries does, with 429 `rate_limited` and `Retry-After`.
+///
+/// The refusal is sent after [`REFUSAL_DELAY`]: refusing costs little, but a client that
+/// asks again the moment it is refused, on many connections, would still take the CPU
+/// that buyers need; held back, each of its connections asks about once a second.
+pub async fn limit_reads<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let path = req.uri().path();
+    let is_read = matches!(
+        *req.method(),
+        poem::http::Method::GET | poem::http::Method::HEAD
+    ) && path.starts_with(super::PREFIX)
+        // Probes are the balancer's, not a client's.
+        && !(path.ends_with("/health") || path.ends_with("/ready"));
+    if is_read
+        && let (Some(state), Some(client)) = (
+            req.data::<std::sync::Arc<AppState>>(),
+            req.extensions().get::<ClientIp>(),
+        )
+        && let Err(err) = state
+            .limits
+            .check(Limit::ReadsPerIp, &address_subject(client.0))
+            .await
+    {
+        tokio::time::sleep(REFUSAL_DELAY).await;
+        return Ok(super::error::problem_response(err));
+    }
+    Ok(next.call(req).await?.into_response())
+}
+
+/// How long a read over its limit waits for its 429.
+const REFUSAL_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn policy_for(path: &str) -> &'static str {
     if path.starts_with(super::PREFIX) || path == "/openapi.json" || path == "/metrics" {

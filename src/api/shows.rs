@@ -163,7 +163,7 @@ crate::endpoint_response! {
         /// The page has not changed since the ETag sent in `If-None-Match`.
         304 => NotModified,
     }
-    errors: [BadRequest, Internal, Unavailable]
+    errors: [BadRequest, TooManyRequests, Internal, Unavailable]
 }
 
 crate::endpoint_response! {
@@ -173,7 +173,7 @@ crate::endpoint_response! {
         /// The show has not changed since the ETag sent in `If-None-Match`.
         304 => NotModified,
     }
-    errors: [BadRequest, NotFound, Internal, Unavailable]
+    errors: [BadRequest, NotFound, TooManyRequests, Internal, Unavailable]
 }
 
 crate::endpoint_response! {
@@ -183,13 +183,13 @@ crate::endpoint_response! {
         /// The seat map has not changed since the ETag sent in `If-None-Match`.
         304 => NotModified,
     }
-    errors: [BadRequest, NotFound, Internal, Unavailable]
+    errors: [BadRequest, NotFound, TooManyRequests, Internal, Unavailable]
 }
 
 /// A cached body as a 200 with its ETag (gzip-compressed when the request accepts it),
 /// or 304 when the client has it already.
 macro_rules! conditional {
-    ($response:ident, $entry:expr, $request:expr, $if_none_match:expr) => {{
+    ($response:ident, $entry:expr, $request:expr, $if_none_match:expr, $cache:expr) => {{
         let entry = $entry;
         if entry.matches($if_none_match.0.as_deref()) {
             $response::NotModified
@@ -199,7 +199,7 @@ macro_rules! conditional {
                 .headers()
                 .get(poem::http::header::ACCEPT_ENCODING)
                 .and_then(|v| v.to_str().ok());
-            $response::Ok(CachedJson::new(entry, accept), etag)
+            $response::Ok(CachedJson::new(entry, accept, $cache), etag)
         }
     }};
 }
@@ -243,7 +243,13 @@ impl ShowsApi {
         }
         .await;
         reply(result, |entry| {
-            conditional!(ListShowsResponse, entry, req, if_none_match)
+            conditional!(
+                ListShowsResponse,
+                entry,
+                req,
+                if_none_match,
+                state.cache.local()
+            )
         })
     }
 
@@ -259,7 +265,13 @@ impl ShowsApi {
         if_none_match: Header<Option<String>>,
     ) -> GetShowResponse {
         reply(cached::show(&state, id.0).await, |entry| {
-            conditional!(GetShowResponse, entry, req, if_none_match)
+            conditional!(
+                GetShowResponse,
+                entry,
+                req,
+                if_none_match,
+                state.cache.local()
+            )
         })
     }
 
@@ -279,7 +291,13 @@ impl ShowsApi {
         if_none_match: Header<Option<String>>,
     ) -> SeatMapResponse {
         reply(cached::seat_map(&state, id.0).await, |entry| {
-            conditional!(SeatMapResponse, entry, req, if_none_match)
+            conditional!(
+                SeatMapResponse,
+                entry,
+                req,
+                if_none_match,
+                state.cache.local()
+            )
         })
     }
 }

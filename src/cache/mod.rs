@@ -123,7 +123,19 @@ pub struct ReadCache {
     ttl: Duration,
     /// How many times a miss ran its loader (shared by clones).
     loads: Arc<AtomicU64>,
+    /// Show ids recently asked for and not found: answered 404 without the database for
+    /// [`MISSING_FOR`], so a client walking through made-up ids costs one query per id and
+    /// instance at most that often. Dropped for a show the moment it is created.
+    missing: moka::sync::Cache<i64, ()>,
+    /// Inflated copies of compressed bodies, by ETag, for clients that do not accept gzip:
+    /// inflating a big seat map per request would make such a client cost many times what
+    /// a gzip one does. Bounded in bytes; rarely asked copies are not kept (moka admits an
+    /// entry only when it is asked for more often than the one it would evict).
+    plain: moka::sync::Cache<Arc<str>, Bytes>,
 }
+
+/// How long "no such show" is remembered.
+pub const MISSING_FOR: Duration = Duration::from_secs(2);
 
 impl ReadCache {
     /// `ttl` caps every entry's life; `max_bytes` caps the memory the bodies use.
@@ -140,6 +152,36 @@ impl ReadCache {
             entries,
             ttl,
             loads: Arc::default(),
+            missing: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(MISSING_FOR)
+                .build(),
+            plain: moka::sync::Cache::builder()
+                .max_capacity(max_bytes / 2)
+                .weigher(|_: &Arc<str>, body: &Bytes| u32::try_from(body.len()).unwrap_or(u32::MAX))
+                .time_to_live(ttl)
+                .build(),
+        }
+    }
+
+    /// True when `show_id` was looked up moments ago and does not exist.
+    pub fn known_missing(&self, show_id: i64) -> bool {
+        self.missing.contains_key(&show_id)
+    }
+
+    /// Remembers, for [`MISSING_FOR`], that `show_id` does not exist.
+    pub fn remember_missing(&self, show_id: i64) {
+        self.missing.insert(show_id, ());
+    }
+
+    /// The entry's body uncompressed: as kept, or inflated once and kept a while.
+    pub fn plain_body(&self, entry: &Entry) -> Option<Bytes> {
+        match &entry.body {
+            Body::Plain(bytes) => Some(bytes.clone()),
+            Body::Gzip(gzip) => self
+                .plain
+                .try_get_with(entry.etag.clone(), || gunzip(gzip).ok_or(()))
+                .ok(),
         }
     }
 
@@ -172,6 +214,7 @@ impl ReadCache {
     /// Forgets everything cached about `show_id`: the show, its seat map, and every
     /// cached list that includes it.
     pub async fn show_changed(&self, show_id: i64) {
+        self.missing.invalidate(&show_id);
         self.entries.invalidate(&keys::show(show_id)).await;
         self.entries.invalidate(&keys::seat_map(show_id)).await;
         self.lists_with_show_changed(show_id);
@@ -182,6 +225,7 @@ impl ReadCache {
     /// when they were loaded at `version` or later (they include the change), so a copy
     /// loaded between the commit and the message is not thrown away again.
     pub async fn show_changed_at(&self, show_id: i64, version: u64) {
+        self.missing.invalidate(&show_id);
         for key in [keys::show(show_id), keys::seat_map(show_id)] {
             if self
                 .entries
@@ -209,6 +253,7 @@ impl ReadCache {
     /// Drops every entry.
     pub fn clear(&self) {
         self.entries.invalidate_all();
+        self.missing.invalidate_all();
     }
 
     /// A new show may belong on any cached list: drop them all.

@@ -382,7 +382,7 @@ impl Db {
             ),
             None => (None, None),
         };
-        let client = self.client().await?;
+        let client = self.read_client().await?;
         let stmt = client
             .prepare_cached(&format!(
                 "SELECT {BOOKING_COLUMNS} FROM bookings WHERE user_id = $1 \

@@ -48,7 +48,11 @@ const MAX_ATTEMPTS: u32 = 100;
 #[derive(Debug, Clone)]
 pub struct PoolSettings {
     pub url: String,
+    /// Connections for writes (and the reads inside them).
     pub max_size: usize,
+    /// Connections for plain reads (show lists, seat maps, booking history): a budget of
+    /// their own, so a flood of reads can never take the connections holds need.
+    pub read_max_size: usize,
     /// How long a request waits for a free connection, and the statement timeout.
     pub timeout: Duration,
 }
@@ -57,6 +61,7 @@ pub struct PoolSettings {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    reads: Pool,
 }
 
 /// A transaction body: given the transaction and a borrowed context, a future that may
@@ -84,28 +89,43 @@ impl Db {
         if config.get_application_name().is_none() {
             config.application_name("tessera");
         }
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(settings.max_size)
-            .timeouts(Timeouts {
-                wait: Some(settings.timeout),
-                create: Some(settings.timeout),
-                recycle: Some(settings.timeout),
-            })
-            .runtime(Runtime::Tokio1)
-            .build()?;
-        Ok(Self { pool })
+        let build = |size: usize| {
+            let manager = Manager::from_config(
+                config.clone(),
+                NoTls,
+                ManagerConfig {
+                    recycling_method: RecyclingMethod::Fast,
+                },
+            );
+            Pool::builder(manager)
+                .max_size(size)
+                .timeouts(Timeouts {
+                    wait: Some(settings.timeout),
+                    create: Some(settings.timeout),
+                    recycle: Some(settings.timeout),
+                })
+                .runtime(Runtime::Tokio1)
+                .build()
+        };
+        let pool = build(settings.max_size)?;
+        let reads = build(settings.read_max_size.max(1))?;
+        Ok(Self { pool, reads })
     }
 
     /// A pooled connection, or 503 when none frees up within the timeout.
     pub async fn client(&self) -> Result<deadpool_postgres::Object> {
         self.pool.get().await.map_err(pool_error)
+    }
+
+    /// A connection of the read budget (see [`PoolSettings::read_max_size`]), for a plain
+    /// read outside any write; 503 when none frees up within the timeout.
+    pub async fn read_client(&self) -> Result<deadpool_postgres::Object> {
+        self.reads.get().await.map_err(pool_error)
+    }
+
+    /// How the read connections are used right now (for metrics).
+    pub fn read_pool_status(&self) -> deadpool_postgres::Status {
+        self.reads.status()
     }
 
     /// How the connection pool is used right now (for metrics).
@@ -115,7 +135,7 @@ impl Db {
 
     /// Age in seconds of the oldest hold that has lapsed but is not swept yet (0: none).
     pub async fn sweep_lag_secs(&self) -> Result<f64> {
-        let client = self.client().await?;
+        let client = self.read_client().await?;
         let row = client
             .query_one(
                 "SELECT coalesce(extract(epoch FROM now() - min(expires_at))::float8, 0) \

@@ -96,7 +96,7 @@ impl Db {
 
     /// Age in seconds of the oldest event not yet delivered (0: none).
     pub async fn outbox_lag_secs(&self) -> Result<f64> {
-        let client = self.client().await?;
+        let client = self.read_client().await?;
         let row = client
             .query_one(
                 "SELECT coalesce(extract(epoch FROM now() - min(occurred_at))::float8, 0) \

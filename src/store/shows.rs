@@ -177,7 +177,7 @@ impl Db {
                 seats.push(seat_id);
             }
         }
-        let client = self.client().await?;
+        let client = self.read_client().await?;
         // A primary-key lookup per seat asked for (LATERAL, as for the seat locks: the
         // plan must not depend on statistics about new shows).
         let stmt = client
@@ -209,7 +209,7 @@ impl Db {
     }
 
     pub async fn show(&self, id: i64) -> Result<Show> {
-        let client = self.client().await?;
+        let client = self.read_client().await?;
         let stmt = client
             .prepare_cached(&format!(
                 "SELECT {SHOW_COLUMNS} FROM shows s WHERE s.id = $1"
@@ -245,7 +245,7 @@ impl Db {
             None => None,
         };
         let (after_at, after_id) = after.unzip();
-        let client = self.client().await?;
+        let client = self.read_client().await?;
         let stmt = client
             .prepare_cached(&format!(
                 "SELECT {SHOW_COLUMNS} FROM shows s \
@@ -336,7 +336,7 @@ impl Db {
 
     /// The rows `sql` returns for show `$1`; none means the show does not exist.
     async fn rows_of_show(&self, sql: &str, show_id: i64) -> Result<Vec<Row>> {
-        let client = self.client().await?;
+        let client = self.read_client().await?;
         let stmt = client.prepare_cached(sql).await.map_err(db_error)?;
         let rows = client.query(&stmt, &[&show_id]).await.map_err(db_error)?;
         if rows.is_empty() {

@@ -218,3 +218,69 @@ async fn large_seat_maps_are_sent_gzip_compressed_to_clients_that_accept_it() {
         .unwrap();
     assert!(refused.headers().get("content-encoding").is_none());
 }
+
+#[tokio::test]
+async fn a_missing_show_costs_one_lookup_and_is_found_the_moment_it_exists() {
+    let app = TestApp::spawn().await;
+    let existing = app.create_show(&[("A", 2)]).await;
+    // Shows get ids in order: the next one is not there yet.
+    let next = existing + 1;
+    let before = app.state.cache.local().loads();
+    for path in [format!("/shows/{next}"), format!("/shows/{next}/seats")] {
+        for _ in 0..10 {
+            let missing = app.get(&path, None).await;
+            assert_eq!((missing.status, missing.code()), (404, "show_not_found"));
+        }
+    }
+    assert_eq!(
+        app.state.cache.local().loads() - before,
+        1,
+        "one database lookup for twenty asks"
+    );
+    let created = app.create_show(&[("A", 2)]).await;
+    assert_eq!(created, next);
+    assert_eq!(app.get(&format!("/shows/{next}"), None).await.status, 200);
+    assert_eq!(
+        app.get(&format!("/shows/{next}/seats"), None).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn clients_without_gzip_get_a_kept_plain_copy_of_a_large_map() {
+    let app = TestApp::spawn().await;
+    let rows: Vec<(String, i32)> = (1..=20).map(|i| (format!("R{i}"), 100)).collect();
+    let rows: Vec<(&str, i32)> = rows.iter().map(|(l, n)| (l.as_str(), *n)).collect();
+    let show = app.create_show(&rows).await;
+    let url = app.url(&format!("/shows/{show}/seats"));
+    let first = app
+        .http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let second = app
+        .http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(first, second);
+    // Both came from the one cached entry; the second from its kept plain copy (the same
+    // bytes object, so no inflating).
+    let entry = tessera::api::cached::seat_map(&app.state, show)
+        .await
+        .unwrap();
+    let (a, b) = (
+        app.state.cache.local().plain_body(&entry).unwrap(),
+        app.state.cache.local().plain_body(&entry).unwrap(),
+    );
+    assert_eq!(a, first);
+    assert_eq!(a.as_ptr(), b.as_ptr(), "one inflated copy, kept");
+}

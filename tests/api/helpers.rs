@@ -78,6 +78,7 @@ pub async fn fresh_database() -> String {
         let db = Db::connect(&PoolSettings {
             url: with_database(server_url().await, &template),
             max_size: 1,
+            read_max_size: 1,
             timeout: Duration::from_secs(10),
         })
         .unwrap();

@@ -8,6 +8,7 @@ async fn sample_seed_files_load_once() {
     let db = tessera::store::Db::connect(&tessera::store::PoolSettings {
         url: app.db_url.clone(),
         max_size: 2,
+        read_max_size: 1,
         timeout: std::time::Duration::from_secs(10),
     })
     .unwrap();

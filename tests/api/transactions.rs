@@ -16,6 +16,7 @@ async fn one_connection_db() -> Db {
     let db = Db::connect(&PoolSettings {
         url: fresh_database().await,
         max_size: 1,
+        read_max_size: 1,
         timeout: Duration::from_secs(10),
     })
     .unwrap();

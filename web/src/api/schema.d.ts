@@ -735,6 +735,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected failure (`internal_error`); details are in the service log. */
             500: {
                 headers: {
@@ -923,6 +936,19 @@ export interface operations {
             /** @description No such resource, or not the caller's. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1388,6 +1414,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected failure (`internal_error`); details are in the service log. */
             500: {
                 headers: {
@@ -1595,6 +1634,19 @@ export interface operations {
             /** @description No such resource, or not the caller's. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1919,6 +1971,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected failure (`internal_error`); details are in the service log. */
             500: {
                 headers: {
@@ -1990,6 +2055,19 @@ export interface operations {
             /** @description No such resource, or not the caller's. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2158,6 +2236,19 @@ export interface operations {
             /** @description No such resource, or not the caller's. */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Too many such requests from this user or address (`rate_limited`);
+             *     `Retry-After` says how many seconds to wait.
+             */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
                     [name: string]: unknown;
                 };
                 content: {
