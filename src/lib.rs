@@ -16,6 +16,7 @@
 //! - [`app`]: wires it together: build, serve, shut down.
 //! - [`server`]: the accept loop: hyper serving the poem endpoint, graceful shutdown.
 //! - [`seed`]: loading layouts and shows from a file.
+//! - [`tls`]: TLS for the connections to PostgreSQL and Redis.
 
 pub mod api;
 pub mod app;
@@ -29,4 +30,5 @@ pub mod seed;
 pub mod server;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 pub mod worker;

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::{Enum, Object, OpenApi};
@@ -218,9 +218,10 @@ impl ShowsApi {
         req: &poem::Request,
         /// Only shows of this kind.
         kind: Query<Option<ShowKind>>,
-        /// Only shows starting at or after this time (RFC 3339); default: now.
+        /// Only shows starting at or after this time (RFC 3339, taken to the second);
+        /// default: now.
         from: Query<Option<DateTime<Utc>>>,
-        /// Only shows starting before this time (RFC 3339).
+        /// Only shows starting before this time (RFC 3339, taken to the second).
         to: Query<Option<DateTime<Utc>>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
@@ -234,10 +235,12 @@ impl ShowsApi {
         let result: Result<Entry> = async {
             let limit = page_size(limit.0)?;
             let after = cursor.0.as_deref().map(Cursor::decode).transpose()?;
+            // Whole seconds: every distinct query is a cache entry and a database query,
+            // and sub-second bounds would let a client make endless distinct ones.
             let filter = ShowFilter {
                 kind: kind.0.map(|k| k.as_str().to_owned()),
-                from: from.0,
-                to: to.0,
+                from: from.0.map(|t| t.trunc_subsecs(0)),
+                to: to.0.map(|t| t.trunc_subsecs(0)),
             };
             cached::show_list(&state, &filter, after.as_ref(), limit).await
         }

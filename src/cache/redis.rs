@@ -31,6 +31,8 @@ const ERROR_LOG_INTERVAL: Duration = Duration::from_secs(10);
 impl Redis {
     /// Prepares the pool; connects lazily, so a Redis that is down at start-up is no error.
     pub fn new(url: &str, namespace: &str, timeout: Duration) -> anyhow::Result<Self> {
+        // A `rediss://` URL connects with TLS (rustls, the system's trust store or
+        // SSL_CERT_FILE, as in `crate::tls`).
         let manager = RedisConnectionManager::new(url)?;
         let pool = bb8::Pool::builder()
             .max_size(16)

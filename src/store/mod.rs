@@ -23,6 +23,7 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
 use rand::Rng;
 use tokio_postgres::NoTls;
+use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
 use tracing::Instrument;
 pub use tx::Tx;
@@ -89,27 +90,24 @@ impl Db {
         if config.get_application_name().is_none() {
             config.application_name("tessera");
         }
-        let build = |size: usize| {
-            let manager = Manager::from_config(
-                config.clone(),
-                NoTls,
-                ManagerConfig {
-                    recycling_method: RecyclingMethod::Fast,
-                },
-            );
-            Pool::builder(manager)
-                .max_size(size)
-                .timeouts(Timeouts {
-                    wait: Some(settings.timeout),
-                    create: Some(settings.timeout),
-                    recycle: Some(settings.timeout),
-                })
-                .runtime(Runtime::Tokio1)
-                .build()
+        let timeouts = Timeouts {
+            wait: Some(settings.timeout),
+            create: Some(settings.timeout),
+            recycle: Some(settings.timeout),
         };
-        let pool = build(settings.max_size)?;
-        let reads = build(settings.read_max_size.max(1))?;
-        Ok(Self { pool, reads })
+        let sizes = [settings.max_size, settings.read_max_size.max(1)];
+        // TLS only when the URL asks for it (`sslmode=require`): the default, `prefer`,
+        // would try TLS on a local server whose certificate nobody can verify.
+        let [pool, reads] = if config.get_ssl_mode() == SslMode::Require {
+            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(crate::tls::client_config()?);
+            sizes.map(|size| pool(config.clone(), tls.clone(), size, timeouts))
+        } else {
+            sizes.map(|size| pool(config.clone(), NoTls, size, timeouts))
+        };
+        Ok(Self {
+            pool: pool?,
+            reads: reads?,
+        })
     }
 
     /// A pooled connection, or 503 when none frees up within the timeout.
@@ -205,6 +203,33 @@ impl Db {
         .instrument(span)
         .await
     }
+}
+
+/// A pool of `size` connections made with `tls`.
+fn pool<T>(
+    config: tokio_postgres::Config,
+    tls: T,
+    size: usize,
+    timeouts: Timeouts,
+) -> anyhow::Result<Pool>
+where
+    T: tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket> + Clone + Sync + Send + 'static,
+    T::Stream: Sync + Send,
+    T::TlsConnect: Sync + Send,
+    <T::TlsConnect as tokio_postgres::tls::TlsConnect<tokio_postgres::Socket>>::Future: Send,
+{
+    let manager = Manager::from_config(
+        config,
+        tls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Ok(Pool::builder(manager)
+        .max_size(size)
+        .timeouts(timeouts)
+        .runtime(Runtime::Tokio1)
+        .build()?)
 }
 
 /// Full-jitter exponential back-off: up to 1 ms, 2 ms, 4 ms … capped at 50 ms.

@@ -26,5 +26,6 @@ mod seed;
 mod shared;
 mod shows;
 mod spec;
+mod tls;
 mod transactions;
 mod ui;

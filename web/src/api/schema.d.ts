@@ -1923,9 +1923,12 @@ export interface operations {
             query?: {
                 /** @description Only shows of this kind. */
                 kind?: components["schemas"]["ShowKind"];
-                /** @description Only shows starting at or after this time (RFC 3339); default: now. */
+                /**
+                 * @description Only shows starting at or after this time (RFC 3339, taken to the second);
+                 *     default: now.
+                 */
                 from?: string;
-                /** @description Only shows starting before this time (RFC 3339). */
+                /** @description Only shows starting before this time (RFC 3339, taken to the second). */
                 to?: string;
                 /** @description Page size, 1 to 200 (default 50). */
                 limit?: number;
