@@ -77,24 +77,8 @@ pub fn handle() -> &'static PrometheusHandle {
 
 /// The text exposition, with the current-state gauges read now.
 pub async fn render(state: &AppState) -> String {
-    let pool = state.db.pool_status();
-    for (label, value) in [
-        ("size", pool.size),
-        ("available", pool.available),
-        ("waiting", pool.waiting),
-        ("max", pool.max_size),
-    ] {
-        metrics::gauge!(DB_POOL, "state" => label).set(value as f64);
-    }
-    let reads = state.db.read_pool_status();
-    for (label, value) in [
-        ("size", reads.size),
-        ("available", reads.available),
-        ("waiting", reads.waiting),
-        ("max", reads.max_size),
-    ] {
-        metrics::gauge!(DB_READ_POOL, "state" => label).set(value as f64);
-    }
+    record_pool(DB_POOL, state.db.pool_status());
+    record_pool(DB_READ_POOL, state.db.read_pool_status());
     if let Some((size, idle)) = state.cache.redis_pool_state() {
         metrics::gauge!(REDIS_POOL, "state" => "size").set(size as f64);
         metrics::gauge!(REDIS_POOL, "state" => "idle").set(idle as f64);
@@ -107,6 +91,18 @@ pub async fn render(state: &AppState) -> String {
     }
     record_heap();
     handle().render()
+}
+
+/// A database pool's use, as gauges of `name` by `state`.
+fn record_pool(name: &'static str, pool: deadpool_postgres::Status) {
+    for (label, value) in [
+        ("size", pool.size),
+        ("available", pool.available),
+        ("waiting", pool.waiting),
+        ("max", pool.max_size),
+    ] {
+        metrics::gauge!(name, "state" => label).set(value as f64);
+    }
 }
 
 fn record_heap() {

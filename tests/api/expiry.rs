@@ -4,26 +4,38 @@ use std::time::Duration;
 
 use crate::helpers::{TestApp, eventually};
 
+/// An instance with one-second holds and a sweeper that never gets to run during a test
+/// (its first tick is at start-up, the next an hour away): lapses stay unswept until a
+/// test sweeps itself. `configure` adjusts the rest.
+async fn unswept(configure: impl FnOnce(&mut tessera::config::Settings)) -> TestApp {
+    TestApp::spawn_with(|s| {
+        s.hold_ttl_secs = 1;
+        s.sweep_interval = Duration::from_secs(3600);
+        configure(s);
+    })
+    .await
+}
+
+/// Waits until booking `id` of the holder of `token` reads as expired; returns it.
+async fn lapsed(app: &TestApp, token: &str, id: &str) -> crate::helpers::Resp {
+    eventually(Duration::from_secs(10), "the hold to lapse", || async {
+        let b = app.get(&format!("/bookings/{id}"), Some(token)).await;
+        (b.body["status"] == "FAILED").then_some(b)
+    })
+    .await
+}
+
 #[tokio::test]
 async fn a_lapsed_hold_counts_as_expired_everywhere_before_any_sweep() {
     // One-second holds, and a sweeper that never gets to run during the test.
-    let app = TestApp::spawn_with(|s| {
-        s.hold_ttl_secs = 1;
-        s.sweep_interval = Duration::from_secs(3600);
-    })
-    .await;
+    let app = unswept(|_| {}).await;
     let show = app.create_show(&[("A", 4)]).await;
     let (ann, bob) = (app.new_user().await, app.new_user().await);
     let hold = app.hold(&ann, show, &[1, 2]).await;
     assert_eq!(hold.status, 201);
     let id = hold.body["id"].as_str().unwrap().to_owned();
-    // (The sweeper's first tick runs at start-up; later ones are an hour away.)
 
-    let booking = eventually(Duration::from_secs(10), "the hold to lapse", || async {
-        let b = app.get(&format!("/bookings/{id}"), Some(&ann)).await;
-        (b.body["status"] == "FAILED").then_some(b)
-    })
-    .await;
+    let booking = lapsed(&app, &ann, &id).await;
     assert_eq!(booking.body["failure_reason"], "EXPIRED");
     let map = app.get(&format!("/shows/{show}/seats"), None).await;
     assert_eq!(map.body["seats"][0]["status"], "AVAILABLE");
@@ -189,21 +201,13 @@ async fn several_sweepers_expire_each_hold_once() {
 /// Bob holds `retaken` of those seats (none, some or all of them) plus seat 3.
 /// Returns the instance, the show, Ann's and Bob's tokens and Ann's booking id.
 async fn lapsed_hold_retaken(retaken: &[i64]) -> (TestApp, i64, String, String, String) {
-    let app = TestApp::spawn_with(|s| {
-        s.hold_ttl_secs = 1;
-        s.sweep_interval = Duration::from_secs(3600);
-    })
-    .await;
+    let app = unswept(|_| {}).await;
     let show = app.create_show(&[("A", 4)]).await;
     let (ann, bob) = (app.new_user().await, app.new_user().await);
     let hold = app.hold(&ann, show, &[1, 2]).await;
     assert_eq!(hold.status, 201, "{hold:?}");
     let id = hold.body["id"].as_str().unwrap().to_owned();
-    eventually(Duration::from_secs(10), "the hold to lapse", || async {
-        let b = app.get(&format!("/bookings/{id}"), Some(&ann)).await;
-        (b.body["status"] == "FAILED").then_some(())
-    })
-    .await;
+    lapsed(&app, &ann, &id).await;
     let mut seats = retaken.to_vec();
     seats.push(3);
     let taken = app.hold(&bob, show, &seats).await;
@@ -312,16 +316,9 @@ async fn a_lapsed_hold_whose_seats_are_all_retaken_counts_none_of_them_as_free()
 
 /// The value of one series in the instance's `/metrics` (0 when absent).
 async fn metric(app: &TestApp, series: &str) -> f64 {
-    let text = app
-        .http
-        .get(format!("{}/metrics", app.base))
-        .send()
+    app.metrics()
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
+        .lines()
         .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
         .unwrap_or(0.0)
 }
@@ -401,12 +398,7 @@ async fn one_booking_the_sweeper_cannot_expire_does_not_hold_up_the_others() {
 
 #[tokio::test]
 async fn a_lapsed_hold_no_longer_counts_towards_the_hold_limit() {
-    let app = TestApp::spawn_with(|s| {
-        s.hold_ttl_secs = 1;
-        s.sweep_interval = Duration::from_secs(3600);
-        s.max_held_seats = 2;
-    })
-    .await;
+    let app = unswept(|s| s.max_held_seats = 2).await;
     let show = app.create_show(&[("A", 8)]).await;
     let ann = app.new_user().await;
     let first = app.hold(&ann, show, &[1, 2]).await;
@@ -414,11 +406,7 @@ async fn a_lapsed_hold_no_longer_counts_towards_the_hold_limit() {
     let over = app.hold(&ann, show, &[3]).await;
     assert_eq!((over.status, over.code()), (409, "hold_limit_reached"));
     let id = first.body["id"].as_str().unwrap().to_owned();
-    eventually(Duration::from_secs(10), "the hold to lapse", || async {
-        let b = app.get(&format!("/bookings/{id}"), Some(&ann)).await;
-        (b.body["status"] == "FAILED").then_some(())
-    })
-    .await;
+    lapsed(&app, &ann, &id).await;
     // Not swept yet, yet no longer a hold: Ann may hold two seats again.
     let again = app.hold(&ann, show, &[3, 4]).await;
     assert_eq!(again.status, 201, "{again:?}");

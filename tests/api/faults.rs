@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tessera::store::embedded::EmbeddedPostgres;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, eventually, fresh_database, test_settings};
+use crate::helpers::{ServiceProcess, TestApp, eventually, fresh_database, test_settings};
 
 const CLIENTS: usize = 16;
 
@@ -126,40 +126,17 @@ async fn killing_the_service_mid_load_loses_no_confirmed_booking() {
     setup.stop().await;
 
     // The real binary, configured like the test instance (same database and secret).
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .arg("serve")
-        .env("DATABASE_URL", &db_url)
-        .env("JWT_SECRET", settings.jwt_secret.as_deref().unwrap())
-        .env("ADMIN_EMAIL", &settings.admin_email)
-        .env(
-            "ADMIN_PASSWORD",
-            settings.admin_password.as_deref().unwrap(),
-        )
-        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
-        .env("RATE_LIMIT_HOLDS_PER_USER", "0")
-        .env("RATE_LIMIT_HOLDS_PER_IP", "0")
-        .env("MAX_HELD_SEATS", "1000")
-        .env("WEB_DIR", "/nonexistent")
-        .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    eventually(
-        Duration::from_secs(30),
-        "the service to be ready",
-        || async {
-            let r = http.get(format!("{base}/ready")).send().await.ok()?;
-            (r.status() == 200).then_some(())
-        },
+    let mut service = ServiceProcess::start_on(
+        &db_url,
+        settings.jwt_secret.as_deref().unwrap(),
+        &[
+            ("RATE_LIMIT_HOLDS_PER_USER", "0"),
+            ("RATE_LIMIT_HOLDS_PER_IP", "0"),
+            ("MAX_HELD_SEATS", "1000"),
+        ],
     )
     .await;
+    let base = service.base.clone();
 
     let stop = Arc::new(AtomicBool::new(false));
     let seen = Arc::new(Seen::default());
@@ -170,8 +147,7 @@ async fn killing_the_service_mid_load_loses_no_confirmed_booking() {
         || async { (seen.confirmed().len() >= 40).then_some(()) },
     )
     .await;
-    child.kill().unwrap(); // SIGKILL: no shutdown, transactions cut mid-flight
-    child.wait().unwrap();
+    service.kill(); // SIGKILL: no shutdown, transactions cut mid-flight
     stop.store(true, Ordering::Relaxed);
     for client in clients {
         client.await.unwrap();

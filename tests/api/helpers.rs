@@ -286,6 +286,18 @@ impl TestApp {
 }
 
 impl Service {
+    /// The service's `/metrics` text (in-process instances all share one registry).
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.base)
     }
@@ -707,22 +719,29 @@ impl std::ops::Deref for ServiceProcess {
 }
 
 impl ServiceProcess {
-    /// Starts the binary with test settings (rate limits at their defaults), then `env`.
+    /// Starts the binary on a fresh database with test settings (rate limits at their
+    /// defaults), then `env`.
     pub async fn start(env: &[(&str, &str)]) -> Self {
-        let db_url = fresh_database().await;
+        let secret = format!("test-secret-{}", Uuid::new_v4());
+        Self::start_on(&fresh_database().await, &secret, env).await
+    }
+
+    /// Starts the binary on the database at `db_url`, signing tokens with `secret`, with
+    /// test settings, then `env`.
+    pub async fn start_on(db_url: &str, secret: &str, env: &[(&str, &str)]) -> Self {
+        let db_url = db_url.to_owned();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let secret = format!("test-secret-{}", Uuid::new_v4());
         let log = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("service-{port}-{}.log", Uuid::new_v4().simple()));
         let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
         command
             .arg("serve")
             .env("DATABASE_URL", &db_url)
-            .env("JWT_SECRET", &secret)
+            .env("JWT_SECRET", secret)
             .env("ADMIN_EMAIL", ADMIN_EMAIL)
             .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
@@ -758,6 +777,12 @@ impl ServiceProcess {
         process
     }
 
+    /// Kills the process with SIGKILL (no shutdown: transactions cut mid-flight).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// What the service has logged so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
@@ -775,18 +800,6 @@ impl ServiceProcess {
                 * 1024
         };
         (kib("VmRSS:"), kib("VmHWM:"))
-    }
-
-    /// The process's `/metrics` text.
-    pub async fn metrics(&self) -> String {
-        self.http
-            .get(format!("{}/metrics", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
     }
 }
 

@@ -412,15 +412,7 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
 
     let tally = run.tally.lock().unwrap().clone();
     // (Both instances record into this process's one metrics registry.)
-    let metrics = a
-        .http
-        .get(format!("{}/metrics", a.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = a.metrics().await;
     for line in metrics
         .lines()
         .filter(|l| l.starts_with("tessera_transaction_"))
