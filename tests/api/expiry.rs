@@ -16,6 +16,24 @@ async fn unswept(configure: impl FnOnce(&mut tessera::config::Settings)) -> Test
     .await
 }
 
+/// Checks that booking `id` is stored as FAILED/EXPIRED (not only read as such).
+async fn assert_written_down_as_expired(app: &TestApp, id: &str) {
+    let row = app
+        .sql()
+        .await
+        .query_one(
+            "SELECT status, failure_reason FROM bookings WHERE id = $1",
+            &[&id.parse::<uuid::Uuid>().unwrap()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.get::<_, &str>(0), row.get::<_, Option<&str>>(1)),
+        ("FAILED", Some("EXPIRED")),
+        "booking {id} as stored"
+    );
+}
+
 /// Waits until booking `id` of the holder of `token` reads as expired; returns it.
 async fn lapsed(app: &TestApp, token: &str, id: &str) -> crate::helpers::Resp {
     eventually(Duration::from_secs(10), "the hold to lapse", || async {
@@ -65,17 +83,7 @@ async fn a_lapsed_hold_counts_as_expired_everywhere_before_any_sweep() {
     // Bob took stays his, the other is released.
     let confirm = app.act(&ann, &id, "confirm").await;
     assert_eq!((confirm.status, confirm.code()), (409, "booking_expired"));
-    let row = sql
-        .query_one(
-            "SELECT status, failure_reason FROM bookings WHERE id = $1",
-            &[&id.parse::<uuid::Uuid>().unwrap()],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (row.get::<_, &str>(0), row.get::<_, Option<&str>>(1)),
-        ("FAILED", Some("EXPIRED"))
-    );
+    assert_written_down_as_expired(&app, &id).await;
     let statuses: Vec<(i32, String)> = sql
         .query(
             "SELECT seat_id, status FROM seats WHERE show_id = $1 ORDER BY seat_id",
@@ -221,17 +229,7 @@ async fn lapsed_hold_retaken(retaken: &[i64]) -> (TestApp, i64, String, String, 
 /// still includes Ann's hold.
 async fn after_expiry(app: &TestApp, show: i64, id: &str, retaken: &[i64]) {
     let sql = app.sql().await;
-    let row = sql
-        .query_one(
-            "SELECT status, failure_reason FROM bookings WHERE id = $1",
-            &[&id.parse::<uuid::Uuid>().unwrap()],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (row.get::<_, &str>(0), row.get::<_, Option<&str>>(1)),
-        ("FAILED", Some("EXPIRED"))
-    );
+    assert_written_down_as_expired(app, id).await;
     let held: Vec<i32> = sql
         .query(
             "SELECT seat_id FROM seats WHERE show_id = $1 AND status = 'HELD' ORDER BY seat_id",
