@@ -4,13 +4,12 @@
 //! Counters and histograms are recorded where things happen (the request middleware, the
 //! transaction retry loop, the booking handlers, the read cache, the event streams, the
 //! sweeper); gauges that describe a current state (pool use, the sweeper's lag) are read
-//! when the endpoint is scraped.
+//! when the endpoint is scraped (`api::probes::metrics`). A leaf: it knows the names and
+//! the recorder, nothing of the service.
 
 use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-
-use crate::app::AppState;
 
 /// Requests answered, by `method`, `route` (the path with ids replaced by `{id}`) and `status`.
 pub const HTTP_REQUESTS: &str = "http_requests_total";
@@ -75,26 +74,8 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
-/// The text exposition, with the current-state gauges read now.
-pub async fn render(state: &AppState) -> String {
-    record_pool(DB_POOL, state.db.pool_status());
-    record_pool(DB_READ_POOL, state.db.read_pool_status());
-    if let Some((size, idle)) = state.cache.redis_pool_state() {
-        metrics::gauge!(REDIS_POOL, "state" => "size").set(size as f64);
-        metrics::gauge!(REDIS_POOL, "state" => "idle").set(idle as f64);
-    }
-    if let Ok(lag) = state.db.sweep_lag_secs().await {
-        metrics::gauge!(SWEEPER_LAG).set(lag);
-    }
-    if let Ok(lag) = state.db.outbox_lag_secs().await {
-        metrics::gauge!(OUTBOX_LAG).set(lag);
-    }
-    record_heap();
-    handle().render()
-}
-
 /// A database pool's use, as gauges of `name` by `state`.
-fn record_pool(name: &'static str, pool: deadpool_postgres::Status) {
+pub fn record_pool(name: &'static str, pool: deadpool_postgres::Status) {
     for (label, value) in [
         ("size", pool.size),
         ("available", pool.available),
@@ -105,7 +86,7 @@ fn record_pool(name: &'static str, pool: deadpool_postgres::Status) {
     }
 }
 
-fn record_heap() {
+pub fn record_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         // SAFETY: mallinfo2 only reads the allocator's statistics.
@@ -117,62 +98,5 @@ fn record_heap() {
         ] {
             metrics::gauge!(HEAP, "state" => label).set(value as f64);
         }
-    }
-}
-
-/// A request path as a metric label: an API path becomes its template from the spec
-/// (`/api/v1/shows/{id}/seats`) and any other API path `unmatched`; the web UI's files
-/// are one label. Clients choose paths, so a label must never be taken from one as it is:
-/// every distinct label is a series kept for the life of the process.
-pub fn route_label(path: &str) -> &'static str {
-    const OWN: [&str; 4] = ["/metrics", "/health", "/ready", "/openapi.json"];
-    if path.starts_with(crate::api::PREFIX) {
-        return crate::api::route_template(path).map_or("unmatched", |t| t.path.as_str());
-    }
-    if path == "/docs" || path.starts_with("/docs/") {
-        return "/docs";
-    }
-    OWN.into_iter().find(|own| *own == path).unwrap_or("/ui")
-}
-
-/// A request method as a metric label: the standard ones, else `other` (a client may
-/// send any token as a method).
-pub fn method_label(method: &poem::http::Method) -> &'static str {
-    const STANDARD: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
-    STANDARD
-        .into_iter()
-        .find(|standard| *standard == method.as_str())
-        .unwrap_or("other")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::route_label;
-
-    #[test]
-    fn route_labels_keep_cardinality_small() {
-        assert_eq!(
-            route_label("/api/v1/shows/42/seats"),
-            "/api/v1/shows/{id}/seats"
-        );
-        assert_eq!(
-            route_label("/api/v1/bookings/6f9619ff-8b86-d011-b42d-00cf4fc964ff/confirm"),
-            "/api/v1/bookings/{id}/confirm"
-        );
-        assert_eq!(route_label("/assets/index-4f3a.js"), "/ui");
-        assert_eq!(route_label("/docs/swagger-ui.css"), "/docs");
-        assert_eq!(route_label("/metrics"), "/metrics");
-        assert_eq!(route_label("/api/v1/shows"), "/api/v1/shows");
-        assert_eq!(route_label("/api/v1/shows/42/nope"), "unmatched");
-        assert_eq!(route_label("/api/v1/random-thing"), "unmatched");
-        assert_eq!(route_label("/api/v1/shows//seats"), "unmatched");
-    }
-
-    #[test]
-    fn method_labels_are_a_fixed_set() {
-        use super::method_label;
-        assert_eq!(method_label(&poem::http::Method::POST), "POST");
-        let made_up = poem::http::Method::from_bytes(b"BREW").unwrap();
-        assert_eq!(method_label(&made_up), "other");
     }
 }

@@ -14,7 +14,7 @@ use poem_openapi::types::{ToJSON, Type};
 
 use super::seat_json::SeatLayout;
 use super::shows::{SeatMap, ShowPage, ShowView};
-use crate::app::AppState;
+use super::state::AppState;
 use crate::cache::{Body, Entry, ReadCache, keys};
 use crate::domain::booking::SeatStatus;
 use crate::domain::page::Cursor;

@@ -25,7 +25,7 @@ use tokio::sync::{broadcast, watch};
 
 use super::Tag;
 use super::error::reply;
-use crate::app::{AppState, ClientIp};
+use super::state::{AppState, ClientIp};
 use crate::cache::{Notice, ShowChange};
 use crate::domain::{Error, ErrorKind};
 use crate::ratelimit::address_subject;

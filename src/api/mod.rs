@@ -7,10 +7,12 @@ pub mod cached;
 pub mod error;
 pub mod events;
 pub mod middleware;
+pub mod probes;
+pub mod routes;
 pub mod seat_json;
 pub mod security;
-pub mod service;
 pub mod shows;
+pub mod state;
 pub mod text;
 pub mod users;
 
@@ -40,7 +42,7 @@ pub type Api = (
     shows::ShowsApi,
     events::EventsApi,
     bookings::BookingsApi,
-    service::ServiceApi,
+    probes::ServiceApi,
 );
 
 /// The API and its OpenAPI description.
@@ -52,7 +54,7 @@ pub fn service() -> OpenApiService<Api, ()> {
             shows::ShowsApi,
             events::EventsApi,
             bookings::BookingsApi,
-            service::ServiceApi,
+            probes::ServiceApi,
         ),
         "Tessera",
         env!("CARGO_PKG_VERSION"),

@@ -6,7 +6,7 @@ use poem::Request;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 
-use crate::app::AppState;
+use super::state::AppState;
 use crate::auth::Principal;
 use crate::domain::{Error, ErrorKind};
 

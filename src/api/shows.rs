@@ -11,7 +11,7 @@ use poem_openapi::{Enum, Object, OpenApi};
 use super::Tag;
 use super::cached::{self, CachedJson};
 use super::error::reply;
-use crate::app::AppState;
+use super::state::AppState;
 use crate::cache::Entry;
 use crate::domain::Result;
 use crate::domain::booking::SeatStatus;

@@ -1,5 +1,6 @@
 //! Background tasks.
 
+pub mod housekeeping;
 pub mod memory;
 pub mod relay;
 pub mod sweeper;

@@ -9,13 +9,15 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::app::AppState;
+use crate::cache::Hub;
+use crate::store::Db;
 
 /// Bookings looked at per batch.
 const BATCH: i64 = 200;
 
-/// Runs until `stop` turns true.
-pub async fn run(state: Arc<AppState>, interval: Duration, mut stop: watch::Receiver<bool>) {
+/// Runs until `stop` turns true: every `interval`, expires the holds that lapsed and tells
+/// `hub` (caches, live listeners) what changed.
+pub async fn run(db: Db, hub: Arc<Hub>, interval: Duration, mut stop: watch::Receiver<bool>) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -23,19 +25,17 @@ pub async fn run(state: Arc<AppState>, interval: Duration, mut stop: watch::Rece
             _ = ticker.tick() => {}
             _ = stop.changed() => return,
         }
-        state.limits.forget_idle();
-        state.cache.forget_old();
-        sweep(&state).await;
+        sweep(&db, &hub).await;
     }
 }
 
 /// One sweep: every hold that has lapsed by now, a batch at a time, each expiry announced
 /// as its batch finishes. A booking that fails is logged, counted and passed over; the
 /// next sweep tries it again.
-async fn sweep(state: &AppState) {
+async fn sweep(db: &Db, hub: &Arc<Hub>) {
     let mut after = None;
     loop {
-        let step = match state.db.expire_lapsed(after.as_ref(), BATCH).await {
+        let step = match db.expire_lapsed(after.as_ref(), BATCH).await {
             Ok(step) => step,
             Err(err) => {
                 tracing::warn!(error = %err, "sweeper run failed; will retry");
@@ -47,7 +47,7 @@ async fn sweep(state: &AppState) {
         metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => "expired")
             .increment(step.expired.len() as u64);
         for (show_id, seat_ids) in &step.expired {
-            state.cache.committed(&state.db, *show_id, seat_ids).await;
+            hub.committed(db, *show_id, seat_ids).await;
         }
         if !step.expired.is_empty() {
             tracing::debug!(

@@ -51,6 +51,9 @@ fn closed_request_bodies_are_marked_in_the_spec() {
     let schemas = &spec["components"]["schemas"];
     assert_eq!(schemas["NewBooking"]["additionalProperties"], false);
     // Response-only objects stay open, so fields can be added without breaking clients.
-    assert!(schemas["Booking"].is_object(), "the booking schema is named Booking");
+    assert!(
+        schemas["Booking"].is_object(),
+        "the booking schema is named Booking"
+    );
     assert!(schemas["Booking"]["additionalProperties"].is_null());
 }

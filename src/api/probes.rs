@@ -7,7 +7,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::Tag;
-use crate::app::AppState;
+use super::state::AppState;
 
 /// Probe result.
 #[derive(Debug, Object)]
@@ -80,4 +80,23 @@ pub async fn ready(state: &AppState) -> ReadyResponse {
             detail: Some(format!("PostgreSQL: {}", err.detail)),
         })),
     }
+}
+
+/// `GET /metrics`: the Prometheus text, with the current-state gauges read now.
+pub async fn metrics(state: &AppState) -> String {
+    use crate::metrics as m;
+    m::record_pool(m::DB_POOL, state.db.pool_status());
+    m::record_pool(m::DB_READ_POOL, state.db.read_pool_status());
+    if let Some((size, idle)) = state.cache.redis_pool_state() {
+        metrics::gauge!(m::REDIS_POOL, "state" => "size").set(size as f64);
+        metrics::gauge!(m::REDIS_POOL, "state" => "idle").set(idle as f64);
+    }
+    if let Ok(lag) = state.db.sweep_lag_secs().await {
+        metrics::gauge!(m::SWEEPER_LAG).set(lag);
+    }
+    if let Ok(lag) = state.db.outbox_lag_secs().await {
+        metrics::gauge!(m::OUTBOX_LAG).set(lag);
+    }
+    m::record_heap();
+    m::handle().render()
 }
