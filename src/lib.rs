@@ -4,6 +4,8 @@
 //! - [`config`]: settings from the environment, one typed struct.
 //! - [`domain`]: validated values and rules (layouts, holds, best-available, errors);
 //!   knows nothing of HTTP or SQL.
+//! - [`service`]: the use cases (hold, confirm, cancel, expire, create a show), and the one
+//!   place where a committed change is announced.
 //! - [`store`]: PostgreSQL: the pool, migrations, the SERIALIZABLE retry loop and the
 //!   transactions for holds, confirms, cancels and expiry; the embedded default cluster.
 //! - [`api`]: the poem-openapi endpoints, one struct per resource, and the single mapping
@@ -28,6 +30,7 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod seed;
 pub mod server;
+pub mod service;
 pub mod store;
 pub mod telemetry;
 pub mod tls;

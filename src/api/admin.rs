@@ -299,7 +299,6 @@ async fn create_show(state: &AppState, body: NewShow) -> Result<ShowView> {
             ));
         }
     };
-    let show = state.db.create_show(&draft, source, None).await?;
-    state.cache.committed(&state.db, show.id, &[]).await;
+    let show = crate::service::shows::create(&state.db, &state.cache, &draft, source).await?;
     Ok(show.into())
 }

@@ -19,6 +19,7 @@ use crate::domain::limits::MAX_IDEMPOTENCY_KEY_CHARS;
 use crate::domain::page::{Cursor, page_size};
 use crate::domain::{Error, ErrorKind, Result};
 use crate::ratelimit::{Limit, address_subject};
+use crate::service;
 use crate::store::bookings::Transition;
 
 /// A hold request: specific seats (`seat_ids`), or a number of seats for the service to
@@ -180,18 +181,15 @@ impl BookingsApi {
                 body.quantity,
                 body.category.map(Into::into),
             )?;
-            let outcome = state
-                .db
-                .hold(auth.0.user_id, &request, state.hold_rules, key)
-                .await?;
-            if !outcome.replayed {
-                metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => "held").increment(1);
-                let booking = &outcome.booking;
-                state
-                    .cache
-                    .committed(&state.db, booking.show_id, &booking.seat_ids)
-                    .await;
-            }
+            let outcome = service::bookings::hold(
+                &state.db,
+                &state.cache,
+                auth.0.user_id,
+                &request,
+                state.hold_rules,
+                key,
+            )
+            .await?;
             Ok(outcome.booking.into())
         }
         .await;
@@ -258,7 +256,7 @@ impl BookingsApi {
         state: Data<&Arc<AppState>>,
         id: Path<Uuid>,
     ) -> TransitionResponse {
-        transition(&state, state.db.confirm(auth.0.user_id, id.0).await).await
+        transition(service::bookings::confirm(&state.db, &state.cache, auth.0.user_id, id.0).await)
     }
 
     /// Cancel a hold or a booking (until the show starts); its seats are free at once.
@@ -276,34 +274,15 @@ impl BookingsApi {
         state: Data<&Arc<AppState>>,
         id: Path<Uuid>,
     ) -> TransitionResponse {
-        transition(&state, state.db.cancel(auth.0.user_id, id.0).await).await
+        transition(service::bookings::cancel(&state.db, &state.cache, auth.0.user_id, id.0).await)
     }
 }
 
-/// Answers a committed confirm or cancel, after dropping the cached reads of its show.
-async fn transition(state: &AppState, result: Result<Transition>) -> TransitionResponse {
+/// Answers a confirm or cancel (announced already, when it committed).
+fn transition(result: Result<Transition>) -> TransitionResponse {
     match result {
-        Ok(Transition::Done(booking)) => {
-            let event = match booking.failure_reason {
-                Some(FailureReason::Cancelled) => "cancelled",
-                Some(FailureReason::Expired) => "expired",
-                None => "confirmed",
-            };
-            metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => event).increment(1);
-            state
-                .cache
-                .committed(&state.db, booking.show_id, &booking.seat_ids)
-                .await;
-            TransitionResponse::Ok(Json(booking.into()))
-        }
-        Ok(Transition::Expired(booking)) => {
-            metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => "expired").increment(1);
-            state
-                .cache
-                .committed(&state.db, booking.show_id, &booking.seat_ids)
-                .await;
-            Error::booking_expired().into()
-        }
+        Ok(Transition::Done(booking)) => TransitionResponse::Ok(Json(booking.into())),
+        Ok(Transition::Expired(_)) => Error::booking_expired().into(),
         Err(err) => err.into(),
     }
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::cache::Hub;
+use crate::service;
 use crate::store::Db;
 
 /// Bookings looked at per batch.
@@ -30,12 +31,12 @@ pub async fn run(db: Db, hub: Arc<Hub>, interval: Duration, mut stop: watch::Rec
 }
 
 /// One sweep: every hold that has lapsed by now, a batch at a time, each expiry announced
-/// as its batch finishes. A booking that fails is logged, counted and passed over; the
+/// as it commits (by the use case). A booking that fails is logged, counted and passed over; the
 /// next sweep tries it again.
 async fn sweep(db: &Db, hub: &Arc<Hub>) {
     let mut after = None;
     loop {
-        let step = match db.expire_lapsed(after.as_ref(), BATCH).await {
+        let step = match service::bookings::expire_lapsed(db, hub, after.as_ref(), BATCH).await {
             Ok(step) => step,
             Err(err) => {
                 tracing::warn!(error = %err, "sweeper run failed; will retry");
@@ -44,11 +45,6 @@ async fn sweep(db: &Db, hub: &Arc<Hub>) {
         };
         metrics::counter!(crate::metrics::SWEEPER_RUNS).increment(1);
         metrics::counter!(crate::metrics::SWEEPER_EXPIRED).increment(step.expired.len() as u64);
-        metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => "expired")
-            .increment(step.expired.len() as u64);
-        for (show_id, seat_ids) in &step.expired {
-            hub.committed(db, *show_id, seat_ids).await;
-        }
         if !step.expired.is_empty() {
             tracing::debug!(
                 due = step.due,
