@@ -9,7 +9,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::limits::{MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
-use crate::domain::{Error, Result};
+use crate::domain::{Code, Error, Result};
 
 /// Who is calling, as proven by their token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,8 +74,8 @@ impl Tokens {
 
     pub fn verify(&self, token: &str) -> Result<Principal> {
         let invalid = || {
-            Error::unauthenticated(
-                "invalid_token",
+            Error::new(
+                Code::InvalidToken,
                 "The bearer token is invalid or has expired; log in again.",
             )
         };
@@ -176,8 +176,8 @@ impl TokenVersions {
 }
 
 fn revoked() -> Error {
-    Error::unauthenticated(
-        "invalid_token",
+    Error::new(
+        Code::InvalidToken,
         "This token was revoked (signed out everywhere, or a new password); log in again.",
     )
 }
@@ -290,8 +290,8 @@ pub fn normalize_email(email: &str) -> Result<String> {
             if !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
                 && !domain.ends_with('.') && !domain.contains('@'));
     if !valid {
-        return Err(Error::invalid(
-            "invalid_email",
+        return Err(Error::new(
+            Code::InvalidEmail,
             "Give a valid e-mail address (at most 254 characters).",
         ));
     }
@@ -302,8 +302,8 @@ pub fn normalize_email(email: &str) -> Result<String> {
 pub fn check_password(password: &str) -> Result<()> {
     let chars = password.chars().count();
     if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
-        return Err(Error::invalid(
-            "invalid_password",
+        return Err(Error::new(
+            Code::InvalidPassword,
             format!("A password has {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters."),
         ));
     }
@@ -327,9 +327,12 @@ mod tests {
             }
         );
         let other = Tokens::new("secret-two", Duration::from_secs(60));
-        assert_eq!(other.verify(&token).unwrap_err().code, "invalid_token");
         assert_eq!(
-            tokens.verify("not.a.token").unwrap_err().code,
+            other.verify(&token).unwrap_err().code.as_str(),
+            "invalid_token"
+        );
+        assert_eq!(
+            tokens.verify("not.a.token").unwrap_err().code.as_str(),
             "invalid_token"
         );
     }

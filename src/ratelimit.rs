@@ -221,7 +221,7 @@ mod tests {
             limiter.check(Limit::HoldsPerUser, "7").await.unwrap();
         }
         let err = limiter.check(Limit::HoldsPerUser, "7").await.unwrap_err();
-        assert_eq!(err.code, "rate_limited");
+        assert_eq!(err.code.as_str(), "rate_limited");
         // 3 per minute: the next one is allowed about 20 s later.
         assert!((1..=20).contains(&err.retry_after_secs.unwrap()), "{err:?}");
         // Other subjects and limits that are off are not affected.

@@ -15,10 +15,10 @@ use super::security::AdminAuth;
 use super::shows::{ShowKind, ShowView};
 use super::state::AppState;
 use super::text::Text;
-use crate::domain::Result;
 use crate::domain::layout::{Layout as DomainLayout, LayoutSpec, RowSpec, SectionSpec};
 use crate::domain::page::{Cursor, page_size};
 use crate::domain::show::ShowDraft;
+use crate::domain::{Code, Result};
 use crate::store::layouts::LayoutRecord;
 use crate::store::shows::LayoutSource;
 
@@ -293,8 +293,8 @@ async fn create_show(state: &AppState, body: NewShow) -> Result<ShowView> {
         (Some(id), None) => LayoutSource::Stored(id),
         (None, Some(layout)) => LayoutSource::Inline(DomainLayout::parse(layout.into())?),
         _ => {
-            return Err(crate::domain::Error::invalid(
-                "invalid_layout_choice",
+            return Err(crate::domain::Error::new(
+                Code::InvalidLayoutChoice,
                 "Give exactly one of layout_id or layout.",
             ));
         }

@@ -17,7 +17,7 @@ use super::text::Text;
 use crate::domain::booking::{Booking, BookingStatus, FailureReason, HoldRequest};
 use crate::domain::limits::MAX_IDEMPOTENCY_KEY_CHARS;
 use crate::domain::page::{Cursor, page_size};
-use crate::domain::{Error, ErrorKind, Result};
+use crate::domain::{Code, Error, Result};
 use crate::ratelimit::{Limit, address_subject};
 use crate::service;
 use crate::store::bookings::Transition;
@@ -293,8 +293,7 @@ fn check_idempotency_key(key: &str) -> Result<&str> {
         && key.chars().all(|c| c.is_ascii_graphic());
     if !ok {
         return Err(Error::new(
-            ErrorKind::BadRequest,
-            "invalid_idempotency_key",
+            Code::InvalidIdempotencyKey,
             format!(
                 "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters."
             ),

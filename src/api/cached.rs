@@ -18,7 +18,7 @@ use super::state::AppState;
 use crate::cache::{Body, Entry, ReadCache, keys};
 use crate::domain::booking::SeatStatus;
 use crate::domain::page::Cursor;
-use crate::domain::{Error, ErrorKind, Result};
+use crate::domain::{Code, Error, Result};
 use crate::store::shows::ShowFilter;
 
 /// JSON bytes of a `T`, serialized earlier (and maybe gzip-compressed). The spec shows
@@ -113,7 +113,7 @@ where
     let result = state.cache.get_or_load(key, load).await;
     if result
         .as_ref()
-        .is_err_and(|err| err.kind == ErrorKind::NotFound)
+        .is_err_and(|err| err.code == Code::ShowNotFound)
     {
         local.remember_missing(show_id);
     }

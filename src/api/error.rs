@@ -11,7 +11,7 @@ use poem_openapi::error::{
     AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
 };
 
-use crate::domain::{Error, ErrorKind};
+use crate::domain::{Code, Error, ErrorKind};
 
 /// An RFC 9457 problem document with a stable machine-readable `code`.
 #[derive(Debug, Clone, Object)]
@@ -61,16 +61,17 @@ impl Problem {
     /// Builds the client-facing problem. Internal errors are logged here, once, with
     /// their cause; the client sees only an opaque message.
     pub fn from_error(err: Error) -> Self {
-        let status = status_of(err.kind);
-        metrics::counter!(crate::metrics::ERRORS, "code" => err.code, "status" => status.to_string())
+        let code = err.code.public();
+        let status = status_of(code.kind());
+        metrics::counter!(crate::metrics::ERRORS, "code" => code.as_str(), "status" => status.to_string())
             .increment(1);
-        if err.kind == ErrorKind::Internal {
+        if code.kind() == ErrorKind::Internal {
             tracing::error!(error = %err, "internal error");
         }
         let seats = (!err.seat_ids.is_empty()).then_some(err.seat_ids);
-        let (unavailable_seat_ids, unknown_seat_ids) = match err.code {
-            "seats_unavailable" => (seats, None),
-            "unknown_seats" => (None, seats),
+        let (unavailable_seat_ids, unknown_seat_ids) = match code {
+            Code::SeatsUnavailable => (seats, None),
+            Code::UnknownSeats => (None, seats),
             _ => (None, None),
         };
         Self {
@@ -81,7 +82,7 @@ impl Problem {
                 .unwrap_or("Error")
                 .into(),
             status,
-            code: err.code.into(),
+            code: code.as_str().into(),
             detail: err.detail,
             unavailable_seat_ids,
             unknown_seat_ids,
@@ -98,36 +99,31 @@ pub fn request_error(err: &poem::Error) -> Error {
         return err.duplicate();
     }
     if err.is::<ParseRequestPayloadError>() {
-        return Error::new(ErrorKind::BadRequest, "invalid_body", err.to_string());
+        return Error::new(Code::InvalidBody, err.to_string());
     }
     if let Some(param) = err.downcast_ref::<ParseParamError>()
         && param.name == "limit"
     {
-        return Error::new(ErrorKind::BadRequest, "invalid_limit", err.to_string());
+        return Error::new(Code::InvalidLimit, err.to_string());
     }
     if err.is::<ParseParamError>() || err.is::<ParsePathError>() {
-        return Error::new(ErrorKind::BadRequest, "invalid_parameter", err.to_string());
+        return Error::new(Code::InvalidParameter, err.to_string());
     }
     if err.is::<ContentTypeError>() {
         return Error::new(
-            ErrorKind::UnsupportedMediaType,
-            "unsupported_media_type",
+            Code::UnsupportedMediaType,
             "Send the request body as application/json.",
         );
     }
     if err.is::<AuthorizationError>() {
-        return Error::unauthenticated(
-            "missing_token",
+        return Error::new(
+            Code::MissingToken,
             "Send a bearer token: Authorization: Bearer <access_token>.",
         );
     }
     match err.status().as_u16() {
-        413 => Error::new(
-            ErrorKind::PayloadTooLarge,
-            "payload_too_large",
-            "The request body is too large.",
-        ),
-        status if status < 500 => Error::new(ErrorKind::BadRequest, "bad_request", err.to_string()),
+        413 => Error::new(Code::PayloadTooLarge, "The request body is too large."),
+        status if status < 500 => Error::new(Code::BadRequest, err.to_string()),
         _ => Error::internal(anyhow::anyhow!("request extraction failed: {err}")),
     }
 }

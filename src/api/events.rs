@@ -27,7 +27,7 @@ use super::Tag;
 use super::error::reply;
 use super::state::{AppState, ClientIp};
 use crate::cache::{Notice, ShowChange};
-use crate::domain::{Error, ErrorKind};
+use crate::domain::{Code, Error};
 use crate::ratelimit::address_subject;
 
 /// The highest version there can be (versions are Redis integers, which are signed).
@@ -291,8 +291,7 @@ impl StreamSlots {
             return Err(Error {
                 retry_after_secs: Some(STREAM_RETRY_SECS),
                 ..Error::new(
-                    ErrorKind::RateLimited,
-                    "too_many_streams",
+                    Code::TooManyStreams,
                     format!(
                         "This address already has {mine} live event streams open; close one first."
                     ),
@@ -305,8 +304,7 @@ impl StreamSlots {
             return Err(Error {
                 retry_after_secs: Some(STREAM_RETRY_SECS),
                 ..Error::new(
-                    ErrorKind::Unavailable,
-                    "too_many_streams",
+                    Code::StreamsFull,
                     "This instance has as many live event streams open as it takes; try again shortly.",
                 )
             });

@@ -13,7 +13,7 @@ use tracing::Instrument;
 use super::error::problem_response;
 use super::state::{AppState, ClientIp};
 use crate::domain::limits::MAX_BODY_BYTES;
-use crate::domain::{Error, ErrorKind};
+use crate::domain::{Code, Error};
 use crate::ratelimit::{Limit, address_subject};
 
 /// The web UI may run only its own scripts and styles, and talk only to this service.
@@ -115,8 +115,7 @@ pub async fn method_not_allowed<E: Endpoint>(next: E, req: Request) -> poem::Res
     match next.call(req).await {
         Err(err) if err.is::<poem::error::MethodNotAllowedError>() => {
             let mut response = problem_response(Error::new(
-                ErrorKind::MethodNotAllowed,
-                "method_not_allowed",
+                Code::MethodNotAllowed,
                 "This endpoint does not take that method.",
             ));
             if let Ok(allow) = poem::http::HeaderValue::from_str(&allowed_methods(&path)) {
@@ -148,8 +147,7 @@ pub async fn with_timeout<E: Endpoint>(
     match tokio::time::timeout(timeout, next.call(req)).await {
         Ok(result) => Ok(result?.into_response()),
         Err(_) => Ok(problem_response(Error::new(
-            ErrorKind::Unavailable,
-            "request_timeout",
+            Code::RequestTimeout,
             format!(
                 "The request took longer than {} ms; try again.",
                 timeout.as_millis()
@@ -279,8 +277,7 @@ pub async fn limit_body<E: Endpoint>(next: E, mut req: Request) -> poem::Result<
             Ok(_) => req.set_body(bytes),
             Err(err) => {
                 return Ok(problem_response(Error::new(
-                    ErrorKind::BadRequest,
-                    "invalid_body",
+                    Code::InvalidBody,
                     format!("Could not read the request body: {err}"),
                 )));
             }
@@ -308,8 +305,7 @@ async fn drain(body: poem::Body) -> bool {
 /// The 413 answer; with `Connection: close` when the body was not read to its end.
 fn too_large(drained: bool) -> Response {
     let mut response = problem_response(Error::new(
-        ErrorKind::PayloadTooLarge,
-        "payload_too_large",
+        Code::PayloadTooLarge,
         format!("Request bodies are limited to {MAX_BODY_BYTES} bytes."),
     ));
     if !drained {

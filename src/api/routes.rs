@@ -16,7 +16,7 @@ use super::middleware::{
 };
 use super::state::AppState;
 use crate::config::Settings;
-use crate::domain::{Error, ErrorKind};
+use crate::domain::{Code, Error};
 
 /// The whole HTTP surface: the API, its docs, probes, metrics and the built web UI (from
 /// `WEB_DIR`, if any).
@@ -76,8 +76,8 @@ pub fn routes(state: Arc<AppState>, settings: &Settings) -> impl Endpoint + use<
         // Boxed here: the whole stack as one type is deeper than the compiler follows.
         .boxed()
         .catch_error(|_: poem::error::NotFoundError| async {
-            problem_response(Error::not_found(
-                "route_not_found",
+            problem_response(Error::new(
+                Code::RouteNotFound,
                 "There is no such endpoint.",
             ))
         })
@@ -93,8 +93,7 @@ pub fn routes(state: Arc<AppState>, settings: &Settings) -> impl Endpoint + use<
         )
         .catch_error(|err: poem::error::CorsError| async move {
             problem_response(Error::new(
-                ErrorKind::Forbidden,
-                "cors_not_allowed",
+                Code::CorsNotAllowed,
                 format!("Cross-origin request refused: {err}."),
             ))
         })

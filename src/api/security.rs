@@ -8,7 +8,7 @@ use poem_openapi::auth::Bearer;
 
 use super::state::AppState;
 use crate::auth::Principal;
-use crate::domain::{Error, ErrorKind};
+use crate::domain::{Code, Error};
 
 /// Access token from `POST /auth/login`, sent as `Authorization: Bearer <token>`.
 // Any signed-in user (buyer or admin). Both schemes share the name "bearer" and this
@@ -34,7 +34,7 @@ pub struct UserAuth(pub Principal);
 pub struct AdminAuth(pub Principal);
 
 fn reject(err: Error) -> poem::Error {
-    let status = crate::api::error::status_of(err.kind);
+    let status = crate::api::error::status_of(err.kind());
     poem::Error::new(
         err,
         poem::http::StatusCode::from_u16(status).unwrap_or_default(),
@@ -59,8 +59,7 @@ async fn check_admin(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
     let principal = check_user(req, bearer).await?;
     if !principal.admin {
         return Err(reject(Error::new(
-            ErrorKind::Forbidden,
-            "admin_only",
+            Code::AdminOnly,
             "This operation needs an admin account.",
         )));
     }

@@ -12,7 +12,7 @@ use super::security::UserAuth;
 use super::state::{AppState, ClientIp};
 use super::text::Text;
 use crate::auth;
-use crate::domain::{Error, Result};
+use crate::domain::{Code, Error, Result};
 use crate::ratelimit::{Limit, account_subject, address_subject};
 
 /// E-mail and password.
@@ -159,7 +159,7 @@ async fn register(state: &AppState, body: Credentials) -> Result<User> {
 }
 
 async fn login(state: &AppState, body: Credentials) -> Result<Token> {
-    let invalid = || Error::unauthenticated("invalid_credentials", "Wrong e-mail or password.");
+    let invalid = || Error::new(Code::InvalidCredentials, "Wrong e-mail or password.");
     // Malformed addresses and oversized passwords cannot belong to an account: same
     // answer as a wrong password (and no hashing of a 256 KiB "password").
     let Ok(email) = auth::normalize_email(&body.email) else {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::error::{Error, Result};
+use super::error::{Code, Error, Result};
 use super::limits::MAX_SEATS_PER_HOLD;
 
 /// Lifecycle of a booking: a hold is `Pending` until confirmed, cancelled or expired.
@@ -132,14 +132,14 @@ impl HoldRequest {
         let seats = match (seat_ids, quantity) {
             (Some(ids), None) => {
                 if category.is_some() {
-                    return Err(Error::invalid(
-                        "invalid_hold_request",
+                    return Err(Error::new(
+                        Code::InvalidHoldRequest,
                         "category goes with quantity, not with seat_ids.",
                     ));
                 }
                 if ids.is_empty() || ids.len() > MAX_SEATS_PER_HOLD {
-                    return Err(Error::invalid(
-                        "invalid_seat_count",
+                    return Err(Error::new(
+                        Code::InvalidSeatCount,
                         format!("A hold takes 1 to {MAX_SEATS_PER_HOLD} seats."),
                     ));
                 }
@@ -148,8 +148,8 @@ impl HoldRequest {
                     match i32::try_from(id) {
                         Ok(id) if id > 0 => seats.push(id),
                         _ => {
-                            return Err(Error::invalid(
-                                "invalid_seat_id",
+                            return Err(Error::new(
+                                Code::InvalidSeatId,
                                 format!("{id} is not a seat id; seat ids are positive integers."),
                             ));
                         }
@@ -159,8 +159,8 @@ impl HoldRequest {
                 let before = seats.len();
                 seats.dedup();
                 if seats.len() != before {
-                    return Err(Error::invalid(
-                        "duplicate_seat_ids",
+                    return Err(Error::new(
+                        Code::DuplicateSeatIds,
                         "Each seat may be listed once.",
                     ));
                 }
@@ -168,8 +168,8 @@ impl HoldRequest {
             }
             (None, Some(quantity)) => {
                 if !(1..=MAX_SEATS_PER_HOLD as i64).contains(&quantity) {
-                    return Err(Error::invalid(
-                        "invalid_seat_count",
+                    return Err(Error::new(
+                        Code::InvalidSeatCount,
                         format!("A hold takes 1 to {MAX_SEATS_PER_HOLD} seats."),
                     ));
                 }
@@ -182,8 +182,8 @@ impl HoldRequest {
                 }
             }
             _ => {
-                return Err(Error::invalid(
-                    "invalid_hold_request",
+                return Err(Error::new(
+                    Code::InvalidHoldRequest,
                     "Give exactly one of seat_ids or quantity.",
                 ));
             }
@@ -239,7 +239,7 @@ mod tests {
         for (ids, quantity, category, code) in cases {
             let err =
                 HoldRequest::parse(1, ids.clone(), quantity, category.map(Into::into)).unwrap_err();
-            assert_eq!(err.code, code, "{ids:?} {quantity:?}");
+            assert_eq!(err.code.as_str(), code, "{ids:?} {quantity:?}");
         }
     }
 

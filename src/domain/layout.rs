@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::error::{Error, Result};
+use super::error::{Code, Error, Result};
 use super::limits::*;
 
 /// A layout as an admin describes it (also the stored definition and the seed-file shape).
@@ -66,14 +66,14 @@ impl Layout {
     pub fn parse(spec: LayoutSpec) -> Result<Self> {
         let name = clean_name(&spec.name, "layout name")?;
         if spec.sections.is_empty() {
-            return Err(Error::invalid(
-                "empty_layout",
+            return Err(Error::new(
+                Code::EmptyLayout,
                 "A layout needs at least one section.",
             ));
         }
         if spec.sections.len() > MAX_SECTIONS {
-            return Err(Error::invalid(
-                "too_many_sections",
+            return Err(Error::new(
+                Code::TooManySections,
                 format!("A layout has at most {MAX_SECTIONS} sections."),
             ));
         }
@@ -85,30 +85,30 @@ impl Layout {
         for section in &spec.sections {
             let section_name = clean_name(&section.name, "section name")?;
             if !section_names.insert(section_name) {
-                return Err(Error::invalid(
-                    "duplicate_section",
+                return Err(Error::new(
+                    Code::DuplicateSection,
                     format!("Section {:?} appears twice.", section.name),
                 ));
             }
             check_category(&section.category)?;
             if section.rows.is_empty() {
-                return Err(Error::invalid(
-                    "empty_section",
+                return Err(Error::new(
+                    Code::EmptySection,
                     format!("Section {:?} has no rows.", section.name),
                 ));
             }
             row_count += section.rows.len();
             if row_count > MAX_ROWS {
-                return Err(Error::invalid(
-                    "too_many_rows",
+                return Err(Error::new(
+                    Code::TooManyRows,
                     format!("A layout has at most {MAX_ROWS} rows."),
                 ));
             }
             for row in &section.rows {
                 check_row_label(&row.label)?;
                 if !labels.insert(row.label.as_str()) {
-                    return Err(Error::invalid(
-                        "duplicate_row_label",
+                    return Err(Error::new(
+                        Code::DuplicateRowLabel,
                         format!(
                             "Row label {:?} is used twice; seat labels must be unique.",
                             row.label
@@ -116,8 +116,8 @@ impl Layout {
                     ));
                 }
                 if !(1..=MAX_SEATS_PER_ROW).contains(&row.seats) {
-                    return Err(Error::invalid(
-                        "invalid_row_size",
+                    return Err(Error::new(
+                        Code::InvalidRowSize,
                         format!(
                             "Row {:?} has {} seats; a row has 1 to {MAX_SEATS_PER_ROW}.",
                             row.label, row.seats
@@ -132,8 +132,8 @@ impl Layout {
             }
         }
         if seat_count > MAX_SEATS_PER_LAYOUT {
-            return Err(Error::invalid(
-                "too_many_seats",
+            return Err(Error::new(
+                Code::TooManySeats,
                 format!(
                     "A layout has at most {MAX_SEATS_PER_LAYOUT} seats, this one {seat_count}."
                 ),
@@ -178,8 +178,8 @@ impl Layout {
         }
         let mut seat_labels = HashSet::with_capacity(seats.len());
         if let Some(seat) = seats.iter().find(|s| !seat_labels.insert(s.label.as_str())) {
-            return Err(Error::invalid(
-                "duplicate_seat_label",
+            return Err(Error::new(
+                Code::DuplicateSeatLabel,
                 format!(
                     "Seat label {:?} would appear twice; rename a row.",
                     seat.label
@@ -226,8 +226,8 @@ pub fn clean_name<'a>(value: &'a str, what: &str) -> Result<&'a str> {
     let trimmed = value.trim();
     let chars = trimmed.chars().count();
     if chars == 0 || chars > MAX_NAME_CHARS || trimmed.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            "invalid_name",
+        return Err(Error::new(
+            Code::InvalidName,
             format!("The {what} must be 1 to {MAX_NAME_CHARS} printable characters."),
         ));
     }
@@ -240,8 +240,8 @@ fn check_row_label(label: &str) -> Result<()> {
         || chars > MAX_ROW_LABEL_CHARS
         || !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     {
-        return Err(Error::invalid(
-            "invalid_row_label",
+        return Err(Error::new(
+            Code::InvalidRowLabel,
             format!(
                 "Row label {label:?} must be 1 to {MAX_ROW_LABEL_CHARS} letters, digits or '-'."
             ),
@@ -259,8 +259,8 @@ pub fn check_category(category: &str) -> Result<()> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
-        return Err(Error::invalid(
-            "invalid_category",
+        return Err(Error::new(
+            Code::InvalidCategory,
             format!(
                 "Category {category:?} must be 1 to {MAX_CATEGORY_CHARS} letters, digits, '_' or '-'."
             ),
@@ -314,7 +314,7 @@ mod tests {
         let labels: Vec<_> = ok.seats.iter().map(|s| s.label.as_str()).collect();
         assert_eq!(labels, ["A-1", "A1", "A-1-1"]);
         let err = Layout::parse(spec(vec![row("A1-", 5), row("A1", 1)])).unwrap_err();
-        assert_eq!(err.code, "duplicate_seat_label");
+        assert_eq!(err.code.as_str(), "duplicate_seat_label");
     }
 
     #[test]
@@ -347,7 +347,7 @@ mod tests {
         ];
         for (spec, code) in cases {
             let err = Layout::parse(spec).unwrap_err();
-            assert_eq!(err.code, code, "{}", err.detail);
+            assert_eq!(err.code.as_str(), code, "{}", err.detail);
         }
     }
 
@@ -358,9 +358,9 @@ mod tests {
         assert_eq!(Layout::parse(s).unwrap().spec.name, "Hall 1");
         let mut s = spec(vec![row("A", 1)]);
         s.name = "x".repeat(MAX_NAME_CHARS + 1);
-        assert_eq!(Layout::parse(s).unwrap_err().code, "invalid_name");
+        assert_eq!(Layout::parse(s).unwrap_err().code.as_str(), "invalid_name");
         let mut s = spec(vec![row("A", 1)]);
         s.name = "bad\u{0}name".into();
-        assert_eq!(Layout::parse(s).unwrap_err().code, "invalid_name");
+        assert_eq!(Layout::parse(s).unwrap_err().code.as_str(), "invalid_name");
     }
 }

@@ -8,4 +8,4 @@ pub mod limits;
 pub mod page;
 pub mod show;
 
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Code, Error, ErrorKind, Result};

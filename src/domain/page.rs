@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 
-use super::error::{Error, ErrorKind, Result};
+use super::error::{Code, Error, Result};
 use super::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// The position after which the next page starts.
@@ -22,8 +22,7 @@ impl Cursor {
     pub fn decode(value: &str) -> Result<Self> {
         let invalid = || {
             Error::new(
-                ErrorKind::BadRequest,
-                "invalid_cursor",
+                Code::InvalidCursor,
                 "cursor must be a next_cursor value returned by this service.",
             )
         };
@@ -51,8 +50,7 @@ pub fn page_size(limit: Option<i64>) -> Result<i64> {
         None => Ok(DEFAULT_PAGE_SIZE as i64),
         Some(n) if (1..=MAX_PAGE_SIZE as i64).contains(&n) => Ok(n),
         Some(n) => Err(Error::new(
-            ErrorKind::BadRequest,
-            "invalid_limit",
+            Code::InvalidLimit,
             format!("limit must be 1 to {MAX_PAGE_SIZE}, not {n}."),
         )),
     }
@@ -71,7 +69,7 @@ mod tests {
         assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
         for bad in ["", "!!", "bm9waXBl", "MTIzfA"] {
             assert_eq!(
-                Cursor::decode(bad).unwrap_err().code,
+                Cursor::decode(bad).unwrap_err().code.as_str(),
                 "invalid_cursor",
                 "{bad}"
             );

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::booking::{SHOW_KINDS, SeatStatus};
-use super::error::{Error, Result};
+use super::error::{Code, Error, Result};
 use super::layout::{Layout, clean_name};
 use super::limits::MAX_PRICE_CENTS;
 
@@ -62,14 +62,14 @@ impl ShowDraft {
     ) -> Result<Self> {
         let name = clean_name(name, "show name")?.to_owned();
         if !SHOW_KINDS.contains(&kind) {
-            return Err(Error::invalid(
-                "invalid_kind",
+            return Err(Error::new(
+                Code::InvalidKind,
                 format!("kind must be one of {}.", SHOW_KINDS.join(", ")),
             ));
         }
         if starts_at <= now {
-            return Err(Error::invalid(
-                "starts_in_past",
+            return Err(Error::new(
+                Code::StartsInPast,
                 "A new show must start in the future.",
             ));
         }
@@ -77,8 +77,8 @@ impl ShowDraft {
             .iter()
             .find(|(_, c)| !(0..=MAX_PRICE_CENTS).contains(*c))
         {
-            return Err(Error::invalid(
-                "invalid_price",
+            return Err(Error::new(
+                Code::InvalidPrice,
                 format!("Price {cents} for {category:?} must be 0 to {MAX_PRICE_CENTS} cents."),
             ));
         }
@@ -99,8 +99,8 @@ impl ShowDraft {
             .filter(|c| !self.prices.contains_key(*c))
             .collect();
         if !missing.is_empty() {
-            return Err(Error::invalid(
-                "missing_price",
+            return Err(Error::new(
+                Code::MissingPrice,
                 format!("No price for categories: {}.", missing.join(", ")),
             ));
         }
@@ -111,8 +111,8 @@ impl ShowDraft {
             .filter(|c| !categories.contains(c))
             .collect();
         if !unknown.is_empty() {
-            return Err(Error::invalid(
-                "unknown_category",
+            return Err(Error::new(
+                Code::UnknownCategory,
                 format!("The layout has no categories: {}.", unknown.join(", ")),
             ));
         }

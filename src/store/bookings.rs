@@ -22,7 +22,7 @@ use super::{Db, Tx, db_error, is_unique_violation};
 use crate::domain::best_available::{self, RowAvailability};
 use crate::domain::booking::{Booking, BookingStatus, FailureReason, HoldRequest, SeatRequest};
 use crate::domain::page::Cursor;
-use crate::domain::{Error, ErrorKind, Result};
+use crate::domain::{Code, Error, ErrorKind, Result};
 
 /// Columns of a booking as [`booking_from_row`] reads them. `lapsed` is true for a
 /// PENDING booking past its expiry.
@@ -93,9 +93,6 @@ struct HoldCtx<'r> {
     max_held_seats: i32,
 }
 
-/// Code used internally when a concurrent request with the same Idempotency-Key won.
-const IDEMPOTENCY_RACE: &str = "idempotency_race";
-
 /// How often a "best available" pick is re-made after losing its seats to a concurrent
 /// hold. Every lost pick means another party got seats, so the loop ends when the show
 /// runs out; the bound only caps the work one request may do in a stampede.
@@ -144,7 +141,7 @@ impl Db {
             match result {
                 // Someone took the picked seats between the pick and the lock: pick again.
                 Err(err)
-                    if err.code == "seats_unavailable"
+                    if err.code == Code::SeatsUnavailable
                         && matches!(request.seats, SeatRequest::Best { .. }) =>
                 {
                     if picks >= MAX_PICKS {
@@ -163,11 +160,11 @@ impl Db {
             }),
             // A copy of this request with the same key may have won: the seats it was
             // refused, or the key itself, are that copy's. Its booking is this answer too.
-            Err(err) if err.kind == ErrorKind::Conflict && idempotency_key.is_some() => {
+            Err(err) if err.kind() == ErrorKind::Conflict && idempotency_key.is_some() => {
                 let key = idempotency_key.unwrap_or_default();
                 match self.replay(user_id, key, &fingerprint).await? {
                     Some(outcome) => Ok(outcome),
-                    None if err.code == IDEMPOTENCY_RACE => {
+                    None if err.code == Code::IdempotencyRace => {
                         Err(Error::internal(anyhow::anyhow!("idempotency key vanished")))
                     }
                     None => Err(err),
@@ -194,8 +191,8 @@ impl Db {
             .map_err(db_error)?;
         let Some(row) = row else { return Ok(None) };
         if row.get::<_, &str>(0) != fingerprint {
-            return Err(Error::invalid(
-                "idempotency_key_reused",
+            return Err(Error::new(
+                Code::IdempotencyKeyReused,
                 "This Idempotency-Key was used for a different request.",
             ));
         }
@@ -262,8 +259,8 @@ impl Db {
         // Not enough free seats: say which, after checking the show exists.
         drop(client);
         self.show(show_id).await?;
-        Err(Error::conflict(
-            "not_enough_seats",
+        Err(Error::new(
+            Code::NotEnoughSeats,
             match category {
                 Some(c) => format!("Fewer than {quantity} {c} seats are free."),
                 None => format!("Fewer than {quantity} seats are free."),
@@ -279,8 +276,7 @@ impl Db {
                 let booking = tx.begin_with(lock_booking(tx, user_id, booking_id)).await?;
                 match booking.state {
                     State::Confirmed => Ok(Transition::Done(booking.read(tx).await?)),
-                    State::Cancelled => Err(Error::conflict(
-                        "booking_cancelled",
+                    State::Cancelled => Err(Error::new(Code::BookingCancelled,
                         "This booking was cancelled.",
                     )),
                     State::Expired => Err(Error::booking_expired()),
@@ -291,8 +287,7 @@ impl Db {
                     }
                     // A hold made before the show started cannot be sold once it has:
                     // the buyer could not get in (it lapses by itself).
-                    State::Live if booking.show_started => Err(Error::conflict(
-                        "show_started",
+                    State::Live if booking.show_started => Err(Error::new(Code::ShowStarted,
                         "The show has started; its seats can no longer be bought.",
                     )),
                     State::Live => {
@@ -336,8 +331,8 @@ impl Db {
                     State::Lapsed => Ok(Transition::Expired(
                         release(tx, &booking, FailureReason::Expired).await?,
                     )),
-                    State::Confirmed if booking.show_started => Err(Error::conflict(
-                        "show_started",
+                    State::Confirmed if booking.show_started => Err(Error::new(
+                        Code::ShowStarted,
                         "The show has started; its bookings can no longer be cancelled.",
                     )),
                     State::Live | State::Confirmed => Ok(Transition::Done(
@@ -376,9 +371,10 @@ impl Db {
         let (after_at, after_id) = match after {
             Some(c) => (
                 Some(c.at),
-                Some(Uuid::parse_str(&c.id).map_err(|_| {
-                    Error::new(ErrorKind::BadRequest, "invalid_cursor", "Bad cursor.")
-                })?),
+                Some(
+                    Uuid::parse_str(&c.id)
+                        .map_err(|_| Error::new(Code::InvalidCursor, "Bad cursor."))?,
+                ),
             ),
             None => (None, None),
         };
@@ -441,7 +437,7 @@ impl Db {
             match self.expire_one(id).await {
                 Ok(Some(seat_ids)) => sweep.expired.push((show_id, seat_ids)),
                 Ok(None) => {}
-                Err(err) if err.kind == ErrorKind::Unavailable && !err.is_busy() => {
+                Err(err) if err.kind() == ErrorKind::Unavailable && !err.is_busy() => {
                     sweep.interrupted = Some(err);
                     return Ok(sweep);
                 }
@@ -556,8 +552,8 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
             .get(0),
     };
     if show_started {
-        return Err(Error::conflict(
-            "show_started",
+        return Err(Error::new(
+            Code::ShowStarted,
             "The show has started; its seats can no longer be booked.",
         ));
     }
@@ -570,7 +566,7 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
             .filter(|id| !seats.iter().any(|s| s.seat_id == *id))
             .collect();
         return Err(
-            Error::invalid("unknown_seats", "Some seats do not exist in this show.")
+            Error::new(Code::UnknownSeats, "Some seats do not exist in this show.")
                 .with_seats(unknown),
         );
     }
@@ -580,8 +576,8 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
         .map(|s| s.seat_id)
         .collect();
     if !unavailable.is_empty() {
-        return Err(Error::conflict(
-            "seats_unavailable",
+        return Err(Error::new(
+            Code::SeatsUnavailable,
             "Some of the seats are held or booked by someone else.",
         )
         .with_seats(unavailable));
@@ -659,8 +655,8 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
     let rows = match tx.commit_with(&writes).await {
         Ok(rows) => rows,
         Err(CommitError::Db(err)) if is_unique_violation(&err, "idempotency_keys_pkey") => {
-            return Err(Error::conflict(
-                IDEMPOTENCY_RACE,
+            return Err(Error::new(
+                Code::IdempotencyRace,
                 "Same Idempotency-Key in flight.",
             ));
         }
@@ -984,8 +980,8 @@ async fn read_booking(tx: &Tx, booking_id: Uuid) -> Result<Booking> {
 }
 
 fn hold_limit_reached(max_held_seats: i32) -> Error {
-    Error::conflict(
-        "hold_limit_reached",
+    Error::new(
+        Code::HoldLimitReached,
         format!(
             "You already hold seats up to the limit of {max_held_seats}; confirm or cancel a hold first."
         ),
@@ -993,5 +989,5 @@ fn hold_limit_reached(max_held_seats: i32) -> Error {
 }
 
 fn booking_not_found() -> Error {
-    Error::not_found("booking_not_found", "There is no such booking of yours.")
+    Error::new(Code::BookingNotFound, "There is no such booking of yours.")
 }

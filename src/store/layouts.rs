@@ -6,7 +6,7 @@ use tokio_postgres::Row;
 use super::{Db, db_error};
 use crate::domain::layout::{Layout, LayoutSpec};
 use crate::domain::page::Cursor;
-use crate::domain::{Error, Result};
+use crate::domain::{Code, Error, Result};
 
 /// A layout as stored.
 #[derive(Debug, Clone)]
@@ -71,9 +71,7 @@ impl Db {
             )
             .await
             .map_err(db_error)?
-            .ok_or_else(|| {
-                Error::not_found("layout_not_found", format!("There is no layout {id}."))
-            })?;
+            .ok_or_else(|| Error::new(Code::LayoutNotFound, format!("There is no layout {id}.")))?;
         from_row(&row)
     }
 
@@ -81,13 +79,10 @@ impl Db {
     pub async fn layouts(&self, after: Option<&Cursor>, limit: i64) -> Result<Vec<LayoutRecord>> {
         let client = self.client().await?;
         let after_id: i64 = match after {
-            Some(cursor) => cursor.id.parse().map_err(|_| {
-                Error::new(
-                    crate::domain::ErrorKind::BadRequest,
-                    "invalid_cursor",
-                    "Bad cursor.",
-                )
-            })?,
+            Some(cursor) => cursor
+                .id
+                .parse()
+                .map_err(|_| Error::new(Code::InvalidCursor, "Bad cursor."))?,
             None => 0,
         };
         let rows = client

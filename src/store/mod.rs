@@ -28,14 +28,7 @@ use tokio_postgres::error::SqlState;
 use tracing::Instrument;
 pub use tx::Tx;
 
-use crate::domain::{Error, ErrorKind, Result};
-
-/// Code given to retryable database conflicts while they travel back to the retry loop.
-const RETRYABLE: &str = "serialization_failure";
-
-/// Code of the "current transaction is aborted" answer that PostgreSQL gives to every
-/// statement sent after one that failed: an echo, never the cause.
-const ABORTED_ECHO: &str = "transaction_aborted";
+use crate::domain::{Code, Error, Result};
 
 /// How long, and how often at most, a conflicting transaction is tried again before the
 /// request gets a 503. Conflicts are normal under a flash sale (holds on one seat row
@@ -180,7 +173,7 @@ impl Db {
             }
             .await;
             match result {
-                Err(err) if err.code == RETRYABLE => {
+                Err(err) if err.code == Code::SerializationFailure => {
                     if attempt >= MAX_ATTEMPTS || started.elapsed() >= RETRY_FOR {
                         metrics::counter!(crate::metrics::TX_GAVE_UP, "op" => op).increment(1);
                         tracing::warn!(
@@ -249,11 +242,11 @@ pub fn db_error(err: tokio_postgres::Error) -> Error {
                 .as_db_error()
                 .map(|db| format!("{} ({})", db.message(), db.detail().unwrap_or_default()))
                 .unwrap_or_default();
-            return Error::new(ErrorKind::Unavailable, RETRYABLE, detail);
+            return Error::new(Code::SerializationFailure, detail);
         }
         if *code == SqlState::IN_FAILED_SQL_TRANSACTION {
             return Error {
-                code: ABORTED_ECHO,
+                code: Code::TransactionAborted,
                 ..Error::internal(err)
             };
         }

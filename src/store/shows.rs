@@ -9,7 +9,7 @@ use crate::domain::booking::SeatStatus;
 use crate::domain::layout::Layout;
 use crate::domain::page::Cursor;
 use crate::domain::show::{Seat, Show, ShowDraft};
-use crate::domain::{Error, Result};
+use crate::domain::{Code, Error, Result};
 
 /// Where a new show's seats come from.
 pub enum LayoutSource {
@@ -84,7 +84,7 @@ impl Db {
                     .await
                     .map_err(db_error)?
                     .ok_or_else(|| {
-                        Error::not_found("layout_not_found", format!("There is no layout {id}."))
+                        Error::new(Code::LayoutNotFound, format!("There is no layout {id}."))
                     })?;
                 let spec = serde_json::from_value(row.get(0)).map_err(Error::internal)?;
                 (id, Layout::parse(spec)?)
@@ -234,13 +234,8 @@ impl Db {
         let after = match after {
             Some(c) => Some((
                 c.at,
-                c.id.parse::<i64>().map_err(|_| {
-                    Error::new(
-                        crate::domain::ErrorKind::BadRequest,
-                        "invalid_cursor",
-                        "Bad cursor.",
-                    )
-                })?,
+                c.id.parse::<i64>()
+                    .map_err(|_| Error::new(Code::InvalidCursor, "Bad cursor."))?,
             )),
             None => None,
         };

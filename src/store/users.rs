@@ -1,7 +1,7 @@
 //! Users: registration, credential lookup and the start-up admin account.
 
 use super::{Db, db_error, is_unique_violation};
-use crate::domain::{Error, Result};
+use crate::domain::{Code, Error, Result};
 
 /// A stored user.
 #[derive(Debug, Clone)]
@@ -26,7 +26,10 @@ impl Db {
             .await
             .map_err(|err| {
                 if is_unique_violation(&err, "users_email_key") {
-                    Error::conflict("email_taken", "An account with this e-mail already exists.")
+                    Error::new(
+                        Code::EmailTaken,
+                        "An account with this e-mail already exists.",
+                    )
                 } else {
                     db_error(err)
                 }
@@ -83,9 +86,7 @@ impl Db {
             )
             .await
             .map_err(db_error)?
-            .ok_or_else(|| {
-                Error::unauthenticated("invalid_token", "The account no longer exists.")
-            })?;
+            .ok_or_else(|| Error::new(Code::InvalidToken, "The account no longer exists."))?;
         Ok(row.get(0))
     }
 

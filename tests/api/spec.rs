@@ -57,3 +57,33 @@ fn closed_request_bodies_are_marked_in_the_spec() {
     );
     assert!(schemas["Booking"]["additionalProperties"].is_null());
 }
+
+#[test]
+fn the_readme_lists_every_error_code_and_no_other() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = readme
+        .split("### Error codes")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .expect("README has an error code table");
+    let listed: std::collections::BTreeSet<&str> = table
+        .lines()
+        .filter(|l| l.starts_with("| 4") || l.starts_with("| 5"))
+        .flat_map(|l| {
+            // Codes are the backticked words; "(with `unknown_seat_ids`)" names a field.
+            let pieces: Vec<&str> = l.split('`').collect();
+            (1..pieces.len())
+                .step_by(2)
+                .filter(|&i| !pieces[i - 1].ends_with("with "))
+                .map(|i| pieces[i])
+                .collect::<Vec<_>>()
+        })
+        .filter(|word| word.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        .collect();
+    let defined: std::collections::BTreeSet<&str> = tessera::domain::Code::PUBLIC
+        .iter()
+        .map(|code| code.as_str())
+        .collect();
+    assert_eq!(listed, defined);
+}

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use tessera::domain::Error;
+use tessera::domain::{Code, Error};
 use tessera::store::{Db, PoolSettings};
 use tokio_postgres::types::ToSql;
 
@@ -68,7 +68,7 @@ async fn writes_sent_with_commit_are_all_or_nothing() {
     // The third write fails (duplicate key): the two before it, already executed inside
     // the transaction, must not survive the COMMIT that was sent behind them.
     let err = insert_all(&db, &[4, 5, 1, 6]).await.unwrap_err();
-    assert_eq!(err.kind, tessera::domain::ErrorKind::Internal, "{err:?}");
+    assert_eq!(err.kind(), tessera::domain::ErrorKind::Internal, "{err:?}");
     assert_eq!(probe_ids(&db).await, [1, 2, 3]);
 
     // The connection is usable and outside any transaction afterwards.
@@ -89,12 +89,12 @@ async fn an_abandoned_transaction_is_rolled_back_before_its_connection_is_reused
                         .map_err(tessera::store::db_error)
                 })
                 .await?;
-                Err::<(), _>(Error::conflict("gave_up", "changed its mind"))
+                Err::<(), _>(Error::new(Code::BookingCancelled, "changed its mind"))
             })
         })
         .await
         .unwrap_err();
-    assert_eq!(err.code, "gave_up");
+    assert_eq!(err.code, Code::BookingCancelled);
     // The only connection comes back once its rollback is through, with nothing written
     // and no transaction left open.
     let open: i64 = eventually(Duration::from_secs(5), "the rollback", || async {
