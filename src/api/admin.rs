@@ -170,7 +170,20 @@ crate::endpoint_response! {
         /// The layout was stored.
         201 => Created(Json<Layout>),
     }
-    errors: [BadRequest, Unauthorized, Forbidden, PayloadTooLarge, UnsupportedMediaType, Unprocessable, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidBody, BadRequest],
+        Unauthorized: [MissingToken, InvalidToken],
+        Forbidden: [AdminOnly],
+        PayloadTooLarge: [PayloadTooLarge],
+        UnsupportedMediaType: [UnsupportedMediaType],
+        Unprocessable: [
+            InvalidName, EmptyLayout, EmptySection, DuplicateSection, TooManySections,
+            TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel, DuplicateRowLabel,
+            DuplicateSeatLabel, InvalidCategory,
+        ],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
 }
 
 crate::endpoint_response! {
@@ -178,7 +191,14 @@ crate::endpoint_response! {
         /// A page of layouts, oldest first.
         200 => Ok(Json<LayoutPage>),
     }
-    errors: [BadRequest, Unauthorized, Forbidden, TooManyRequests, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidParameter, InvalidLimit, InvalidCursor, BadRequest],
+        Unauthorized: [MissingToken, InvalidToken],
+        Forbidden: [AdminOnly],
+        TooManyRequests: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
 }
 
 crate::endpoint_response! {
@@ -186,7 +206,15 @@ crate::endpoint_response! {
         /// The layout.
         200 => Ok(Json<Layout>),
     }
-    errors: [BadRequest, Unauthorized, Forbidden, NotFound, TooManyRequests, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidParameter, BadRequest],
+        Unauthorized: [MissingToken, InvalidToken],
+        Forbidden: [AdminOnly],
+        NotFound: [LayoutNotFound],
+        TooManyRequests: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
 }
 
 crate::endpoint_response! {
@@ -194,7 +222,22 @@ crate::endpoint_response! {
         /// The show was created and its seats materialised.
         201 => Created(Json<ShowView>),
     }
-    errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidBody, BadRequest],
+        Unauthorized: [MissingToken, InvalidToken],
+        Forbidden: [AdminOnly],
+        NotFound: [LayoutNotFound],
+        PayloadTooLarge: [PayloadTooLarge],
+        UnsupportedMediaType: [UnsupportedMediaType],
+        Unprocessable: [
+            InvalidName, InvalidKind, InvalidPrice, MissingPrice, UnknownCategory,
+            StartsInPast, InvalidLayoutChoice, EmptyLayout, EmptySection, DuplicateSection,
+            TooManySections, TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel,
+            DuplicateRowLabel, DuplicateSeatLabel, InvalidCategory,
+        ],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
 }
 
 pub struct AdminApi;

@@ -113,7 +113,21 @@ crate::endpoint_response! {
         /// request: the same booking is returned).
         201 => Created(Json<BookingView>),
     }
-    errors: [BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidBody, InvalidIdempotencyKey, BadRequest],
+        Unauthorized: [MissingToken, InvalidToken],
+        NotFound: [ShowNotFound],
+        Conflict: [SeatsUnavailable, NotEnoughSeats, ShowStarted, HoldLimitReached],
+        PayloadTooLarge: [PayloadTooLarge],
+        UnsupportedMediaType: [UnsupportedMediaType],
+        Unprocessable: [
+            InvalidHoldRequest, InvalidSeatCount, InvalidSeatId, DuplicateSeatIds, UnknownSeats,
+            InvalidCategory, IdempotencyKeyReused,
+        ],
+        TooManyRequests: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
+    ]
 }
 
 crate::endpoint_response! {
@@ -121,7 +135,14 @@ crate::endpoint_response! {
         /// The booking.
         200 => Ok(Json<BookingView>),
     }
-    errors: [BadRequest, Unauthorized, NotFound, TooManyRequests, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidParameter, BadRequest],
+        Unauthorized: [MissingToken, InvalidToken],
+        NotFound: [BookingNotFound],
+        TooManyRequests: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
 }
 
 crate::endpoint_response! {
@@ -129,7 +150,13 @@ crate::endpoint_response! {
         /// A page of the caller's bookings, newest first.
         200 => Ok(Json<BookingPage>),
     }
-    errors: [BadRequest, Unauthorized, TooManyRequests, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidParameter, InvalidLimit, InvalidCursor, BadRequest],
+        Unauthorized: [MissingToken, InvalidToken],
+        TooManyRequests: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
 }
 
 crate::endpoint_response! {
@@ -138,7 +165,15 @@ crate::endpoint_response! {
         200 => Ok(Json<BookingView>),
     }
     // (No body is read, but an oversized one is still refused with 413.)
-    errors: [BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidParameter, BadRequest],
+        Unauthorized: [MissingToken, InvalidToken],
+        NotFound: [BookingNotFound],
+        Conflict: [BookingExpired, BookingCancelled, ShowStarted],
+        PayloadTooLarge: [PayloadTooLarge],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
+    ]
 }
 
 pub struct BookingsApi;

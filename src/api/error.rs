@@ -211,8 +211,15 @@ macro_rules! endpoint_response {
         $vis:vis enum $name:ident {
             $( $(#[doc = $doc:literal])* $status:literal => $variant:ident $( ( $($field:tt)* ) )?, )*
         }
-        errors: [$($err:ident),* $(,)?]
+        errors: [$($err:ident: [$($code:ident),* $(,)?]),* $(,)?]
     ) => {
+        impl $name {
+            /// The error codes this endpoint answers with, by status: what the spec
+            /// documents for it, and all it may answer (checked in debug builds).
+            pub const CODES: &'static [(u16, &'static [$crate::domain::Code])] = &[
+                $( ($crate::error_status!($err), &[$($crate::domain::Code::$code),*]) ),*
+            ];
+        }
         $crate::endpoint_response!(@munch
             [$(#[$meta])*] [$vis] [$name]
             [$( $(#[doc = $doc])* #[oai(status = $status)] $variant $( ( $($field)* ) )?, )*]
@@ -318,6 +325,20 @@ macro_rules! endpoint_response {
 
         impl From<$crate::domain::Error> for $name {
             fn from(err: $crate::domain::Error) -> Self {
+                let code = err.code.public();
+                if !Self::CODES.iter().any(|(_, codes)| codes.contains(&code)) {
+                    tracing::error!(
+                        code = code.as_str(),
+                        endpoint = stringify!($name),
+                        "an endpoint answered with a code its response enum does not list"
+                    );
+                    debug_assert!(
+                        false,
+                        "{} answered `{}`, which it does not list",
+                        stringify!($name),
+                        code.as_str()
+                    );
+                }
                 let problem = $crate::api::error::Problem::from_error(err);
                 $(
                     if problem.status == $crate::error_status!($err) {

@@ -102,7 +102,13 @@ crate::endpoint_response! {
     }
     // 429 / 503 `too_many_streams`: this address, or the instance, has as many open
     // streams as it allows.
-    errors: [BadRequest, NotFound, TooManyRequests, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidParameter, BadRequest],
+        NotFound: [ShowNotFound],
+        TooManyRequests: [RateLimited, TooManyStreams],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, StreamsFull, RequestTimeout],
+    ]
 }
 
 pub struct EventsApi;

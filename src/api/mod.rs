@@ -18,6 +18,8 @@ pub mod users;
 
 use poem_openapi::{OpenApiService, Tags};
 
+use crate::domain::Code;
+
 /// Tags grouping the operations in the spec and Swagger UI.
 #[derive(Tags)]
 pub enum Tag {
@@ -75,9 +77,62 @@ pub fn spec_json() -> String {
             schema["additionalProperties"] = false.into();
         }
     }
+    document_error_codes(&mut spec);
     let mut json = serde_json::to_string_pretty(&spec).expect("a JSON value serializes");
     json.push('\n');
     json
+}
+
+/// Writes into each error response of the spec the codes that operation answers with at
+/// that status, and what each means (from [`Code`]): the response types declare them, once.
+fn document_error_codes(spec: &mut serde_json::Value) {
+    let Some(paths) = spec["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(operations) = item.as_object_mut() else {
+            continue;
+        };
+        for operation in operations.values_mut() {
+            let Some(codes) = operation["operationId"].as_str().and_then(error_codes) else {
+                continue;
+            };
+            let Some(responses) = operation["responses"].as_object_mut() else {
+                continue;
+            };
+            for (status, codes) in codes {
+                if let Some(response) = responses.get_mut(&status.to_string()) {
+                    let lines: Vec<String> = codes
+                        .iter()
+                        .map(|code| format!("- `{}`: {}", code.as_str(), code.description()))
+                        .collect();
+                    response["description"] = lines.join("\n").into();
+                }
+            }
+        }
+    }
+}
+
+/// The error codes of each operation, by status (its response type's `CODES`).
+pub fn error_codes(operation_id: &str) -> Option<&'static [(u16, &'static [Code])]> {
+    Some(match operation_id {
+        "register" => users::RegisterResponse::CODES,
+        "login" => users::LoginResponse::CODES,
+        "logout_everywhere" => users::LogoutResponse::CODES,
+        "create_layout" => admin::CreateLayoutResponse::CODES,
+        "list_layouts" => admin::ListLayoutsResponse::CODES,
+        "get_layout" => admin::GetLayoutResponse::CODES,
+        "create_show" => admin::CreateShowResponse::CODES,
+        "list_shows" => shows::ListShowsResponse::CODES,
+        "get_show" => shows::GetShowResponse::CODES,
+        "get_seat_map" => shows::SeatMapResponse::CODES,
+        "stream_seat_events" => events::SeatEventsResponse::CODES,
+        "create_booking" => bookings::HoldResponse::CODES,
+        "list_bookings" => bookings::ListBookingsResponse::CODES,
+        "get_booking" => bookings::GetBookingResponse::CODES,
+        "confirm_booking" | "cancel_booking" => bookings::TransitionResponse::CODES,
+        _ => return None,
+    })
 }
 
 /// Request bodies declared `deny_unknown_fields` (a misspelt field is refused, not

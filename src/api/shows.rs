@@ -163,7 +163,12 @@ crate::endpoint_response! {
         /// The page has not changed since the ETag sent in `If-None-Match`.
         304 => NotModified,
     }
-    errors: [BadRequest, TooManyRequests, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidParameter, InvalidLimit, InvalidCursor, BadRequest],
+        TooManyRequests: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
 }
 
 crate::endpoint_response! {
@@ -173,7 +178,13 @@ crate::endpoint_response! {
         /// The show has not changed since the ETag sent in `If-None-Match`.
         304 => NotModified,
     }
-    errors: [BadRequest, NotFound, TooManyRequests, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidParameter, BadRequest],
+        NotFound: [ShowNotFound],
+        TooManyRequests: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
 }
 
 crate::endpoint_response! {
@@ -183,7 +194,13 @@ crate::endpoint_response! {
         /// The seat map has not changed since the ETag sent in `If-None-Match`.
         304 => NotModified,
     }
-    errors: [BadRequest, NotFound, TooManyRequests, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidParameter, BadRequest],
+        NotFound: [ShowNotFound],
+        TooManyRequests: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
 }
 
 /// A cached body as a 200 with its ETag (gzip-compressed when the request accepts it),

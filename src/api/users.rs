@@ -49,7 +49,16 @@ crate::endpoint_response! {
         /// The account was created.
         201 => Created(Json<User>),
     }
-    errors: [BadRequest, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidBody, BadRequest],
+        Conflict: [EmailTaken],
+        PayloadTooLarge: [PayloadTooLarge],
+        UnsupportedMediaType: [UnsupportedMediaType],
+        Unprocessable: [InvalidEmail, InvalidPassword],
+        TooManyRequests: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
+    ]
 }
 
 crate::endpoint_response! {
@@ -57,7 +66,15 @@ crate::endpoint_response! {
         /// Signed in.
         200 => Ok(Json<Token>),
     }
-    errors: [BadRequest, Unauthorized, PayloadTooLarge, UnsupportedMediaType, TooManyRequests, Internal, Unavailable]
+    errors: [
+        BadRequest: [InvalidBody, BadRequest],
+        Unauthorized: [InvalidCredentials],
+        PayloadTooLarge: [PayloadTooLarge],
+        UnsupportedMediaType: [UnsupportedMediaType],
+        TooManyRequests: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
+    ]
 }
 
 crate::endpoint_response! {
@@ -65,7 +82,12 @@ crate::endpoint_response! {
         /// Every token of the account issued until now is revoked, this one included.
         204 => SignedOut,
     }
-    errors: [Unauthorized, PayloadTooLarge, Internal, Unavailable]
+    errors: [
+        Unauthorized: [MissingToken, InvalidToken],
+        PayloadTooLarge: [PayloadTooLarge],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
 }
 
 pub struct UsersApi;

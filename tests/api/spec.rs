@@ -87,3 +87,42 @@ fn the_readme_lists_every_error_code_and_no_other() {
         .collect();
     assert_eq!(listed, defined);
 }
+
+#[test]
+fn every_error_status_of_every_operation_lists_its_codes() {
+    let spec: serde_json::Value = serde_json::from_str(&tessera::api::spec_json()).unwrap();
+    let mut operations = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            if path.ends_with("/health") || path.ends_with("/ready") {
+                continue;
+            }
+            operations += 1;
+            let codes = tessera::api::error_codes(id)
+                .unwrap_or_else(|| panic!("{method} {path}: no error codes for {id}"));
+            let declared: std::collections::BTreeSet<u16> = op["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|s| s.parse().unwrap())
+                .filter(|s| *s >= 400)
+                .collect();
+            let listed: std::collections::BTreeSet<u16> =
+                codes.iter().map(|(status, _)| *status).collect();
+            assert_eq!(declared, listed, "{method} {path}");
+            for (status, codes) in codes {
+                assert!(!codes.is_empty(), "{method} {path} {status}: no codes");
+                for code in *codes {
+                    assert_eq!(
+                        tessera::api::error::status_of(code.kind()),
+                        *status,
+                        "{method} {path}: `{}` listed under {status}",
+                        code.as_str()
+                    );
+                }
+            }
+        }
+    }
+    assert!(operations >= 16, "{operations} operations");
+}

@@ -702,9 +702,10 @@ export interface operations {
                 };
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `invalid_limit`: The page size is not 1 to 200.
+             *     - `invalid_cursor`: The cursor is not one this service gave out.
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -715,8 +716,8 @@ export interface operations {
                 };
             };
             /**
-             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
-             *     credentials (`invalid_credentials`).
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
              */
             401: {
                 headers: {
@@ -726,7 +727,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token is valid but lacks the admin role (`admin_only`). */
+            /** @description - `admin_only`: The operation needs an admin account. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -735,10 +736,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
-             */
+            /** @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`). */
             429: {
                 headers: {
                     "RETRY-AFTER": number;
@@ -748,7 +746,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -758,8 +756,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -795,9 +793,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_body`: The body is not JSON of the expected shape (malformed, wrong types, unknown fields).
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -808,8 +805,8 @@ export interface operations {
                 };
             };
             /**
-             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
-             *     credentials (`invalid_credentials`).
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
              */
             401: {
                 headers: {
@@ -819,7 +816,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token is valid but lacks the admin role (`admin_only`). */
+            /** @description - `admin_only`: The operation needs an admin account. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -828,7 +825,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is larger than 256 KiB (`payload_too_large`). */
+            /** @description - `payload_too_large`: The body is larger than 256 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -837,7 +834,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            /** @description - `unsupported_media_type`: The body is not `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -846,7 +843,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Well-formed but invalid: a limit or rule is broken; `code` says which. */
+            /**
+             * @description - `invalid_name`: A name is empty or longer than 200 characters.
+             *     - `empty_layout`: The layout has no sections.
+             *     - `empty_section`: A section has no rows.
+             *     - `duplicate_section`: Two sections share a name.
+             *     - `too_many_sections`: More than 50 sections.
+             *     - `too_many_rows`: More than 1,000 rows.
+             *     - `too_many_seats`: More than 50,000 seats.
+             *     - `invalid_row_size`: A row has not 1 to 500 seats.
+             *     - `invalid_row_label`: A row label is not 1 to 8 of A-Z a-z 0-9 -.
+             *     - `duplicate_row_label`: Two rows of a section share a label.
+             *     - `duplicate_seat_label`: Two seats would share a label.
+             *     - `invalid_category`: A category is not 1 to 32 of A-Z a-z 0-9 _ -.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -855,7 +865,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -865,8 +875,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -900,9 +910,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -913,8 +922,8 @@ export interface operations {
                 };
             };
             /**
-             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
-             *     credentials (`invalid_credentials`).
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
              */
             401: {
                 headers: {
@@ -924,7 +933,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token is valid but lacks the admin role (`admin_only`). */
+            /** @description - `admin_only`: The operation needs an admin account. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -933,7 +942,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource, or not the caller's. */
+            /** @description - `layout_not_found`: There is no such layout. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -942,10 +951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
-             */
+            /** @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`). */
             429: {
                 headers: {
                     "RETRY-AFTER": number;
@@ -955,7 +961,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -965,8 +971,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -1002,9 +1008,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_body`: The body is not JSON of the expected shape (malformed, wrong types, unknown fields).
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -1015,8 +1020,8 @@ export interface operations {
                 };
             };
             /**
-             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
-             *     credentials (`invalid_credentials`).
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
              */
             401: {
                 headers: {
@@ -1026,7 +1031,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The token is valid but lacks the admin role (`admin_only`). */
+            /** @description - `admin_only`: The operation needs an admin account. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1035,7 +1040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource, or not the caller's. */
+            /** @description - `layout_not_found`: There is no such layout. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1044,7 +1049,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is larger than 256 KiB (`payload_too_large`). */
+            /** @description - `payload_too_large`: The body is larger than 256 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1053,7 +1058,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            /** @description - `unsupported_media_type`: The body is not `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1062,7 +1067,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Well-formed but invalid: a limit or rule is broken; `code` says which. */
+            /**
+             * @description - `invalid_name`: A name is empty or longer than 200 characters.
+             *     - `invalid_kind`: The show kind is not movie, bus, appointment or event.
+             *     - `invalid_price`: A price is not 0 to 100,000,000 cents.
+             *     - `missing_price`: A category of the layout has no price.
+             *     - `unknown_category`: A price names a category the layout does not have.
+             *     - `starts_in_past`: The show would start in the past.
+             *     - `invalid_layout_choice`: Give exactly one of layout_id or layout.
+             *     - `empty_layout`: The layout has no sections.
+             *     - `empty_section`: A section has no rows.
+             *     - `duplicate_section`: Two sections share a name.
+             *     - `too_many_sections`: More than 50 sections.
+             *     - `too_many_rows`: More than 1,000 rows.
+             *     - `too_many_seats`: More than 50,000 seats.
+             *     - `invalid_row_size`: A row has not 1 to 500 seats.
+             *     - `invalid_row_label`: A row label is not 1 to 8 of A-Z a-z 0-9 -.
+             *     - `duplicate_row_label`: Two rows of a section share a label.
+             *     - `duplicate_seat_label`: Two seats would share a label.
+             *     - `invalid_category`: A category is not 1 to 32 of A-Z a-z 0-9 _ -.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1071,7 +1095,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1081,8 +1105,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -1118,9 +1142,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_body`: The body is not JSON of the expected shape (malformed, wrong types, unknown fields).
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -1130,10 +1153,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
-             *     credentials (`invalid_credentials`).
-             */
+            /** @description - `invalid_credentials`: Wrong e-mail or password. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1142,7 +1162,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is larger than 256 KiB (`payload_too_large`). */
+            /** @description - `payload_too_large`: The body is larger than 256 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1151,7 +1171,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            /** @description - `unsupported_media_type`: The body is not `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1160,10 +1180,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
-             */
+            /** @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`). */
             429: {
                 headers: {
                     "RETRY-AFTER": number;
@@ -1173,7 +1190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1183,8 +1200,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `service_busy`: Too much contention to finish now (`Retry-After`): retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -1214,8 +1232,8 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
-             *     credentials (`invalid_credentials`).
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
              */
             401: {
                 headers: {
@@ -1225,7 +1243,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is larger than 256 KiB (`payload_too_large`). */
+            /** @description - `payload_too_large`: The body is larger than 256 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1234,7 +1252,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1244,8 +1262,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -1281,9 +1299,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_body`: The body is not JSON of the expected shape (malformed, wrong types, unknown fields).
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -1293,7 +1310,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this; `code` says why. */
+            /** @description - `email_taken`: An account with this e-mail exists. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1302,7 +1319,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is larger than 256 KiB (`payload_too_large`). */
+            /** @description - `payload_too_large`: The body is larger than 256 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1311,7 +1328,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            /** @description - `unsupported_media_type`: The body is not `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1320,7 +1337,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Well-formed but invalid: a limit or rule is broken; `code` says which. */
+            /**
+             * @description - `invalid_email`: The e-mail address is not valid.
+             *     - `invalid_password`: The password is not 8 to 128 characters.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1329,10 +1349,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
-             */
+            /** @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`). */
             429: {
                 headers: {
                     "RETRY-AFTER": number;
@@ -1342,7 +1359,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1352,8 +1369,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `service_busy`: Too much contention to finish now (`Retry-After`): retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -1390,9 +1408,10 @@ export interface operations {
                 };
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `invalid_limit`: The page size is not 1 to 200.
+             *     - `invalid_cursor`: The cursor is not one this service gave out.
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -1403,8 +1422,8 @@ export interface operations {
                 };
             };
             /**
-             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
-             *     credentials (`invalid_credentials`).
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
              */
             401: {
                 headers: {
@@ -1414,10 +1433,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
-             */
+            /** @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`). */
             429: {
                 headers: {
                     "RETRY-AFTER": number;
@@ -1427,7 +1443,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1437,8 +1453,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -1480,9 +1496,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_body`: The body is not JSON of the expected shape (malformed, wrong types, unknown fields).
+             *     - `invalid_idempotency_key`: The Idempotency-Key is not 1 to 200 visible ASCII characters.
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -1493,8 +1509,8 @@ export interface operations {
                 };
             };
             /**
-             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
-             *     credentials (`invalid_credentials`).
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
              */
             401: {
                 headers: {
@@ -1504,7 +1520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource, or not the caller's. */
+            /** @description - `show_not_found`: There is no such show. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1513,7 +1529,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this; `code` says why. */
+            /**
+             * @description - `seats_unavailable`: Some requested seats are held or booked by someone else (`unavailable_seat_ids`).
+             *     - `not_enough_seats`: Fewer seats (of the category) are free than asked for.
+             *     - `show_started`: The show has started: its seats can no longer be held, bought or cancelled.
+             *     - `hold_limit_reached`: The caller holds as many seats as one user may (`MAX_HELD_SEATS`).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1522,7 +1543,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is larger than 256 KiB (`payload_too_large`). */
+            /** @description - `payload_too_large`: The body is larger than 256 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1531,7 +1552,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not `application/json` (`unsupported_media_type`). */
+            /** @description - `unsupported_media_type`: The body is not `application/json`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1540,7 +1561,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Well-formed but invalid: a limit or rule is broken; `code` says which. */
+            /**
+             * @description - `invalid_hold_request`: Give either seat_ids or quantity (with an optional category).
+             *     - `invalid_seat_count`: A hold is 1 to 10 seats.
+             *     - `invalid_seat_id`: A seat id is not a positive number.
+             *     - `duplicate_seat_ids`: A seat id is listed twice.
+             *     - `unknown_seats`: Some seat ids do not exist in the show (`unknown_seat_ids`).
+             *     - `invalid_category`: A category is not 1 to 32 of A-Z a-z 0-9 _ -.
+             *     - `idempotency_key_reused`: The Idempotency-Key was used for a different request.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1549,10 +1578,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
-             */
+            /** @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`). */
             429: {
                 headers: {
                     "RETRY-AFTER": number;
@@ -1562,7 +1588,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1572,8 +1598,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `service_busy`: Too much contention to finish now (`Retry-After`): retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -1607,9 +1634,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -1620,8 +1646,8 @@ export interface operations {
                 };
             };
             /**
-             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
-             *     credentials (`invalid_credentials`).
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
              */
             401: {
                 headers: {
@@ -1631,7 +1657,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource, or not the caller's. */
+            /** @description - `booking_not_found`: There is no such booking of the caller's. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1640,10 +1666,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
-             */
+            /** @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`). */
             429: {
                 headers: {
                     "RETRY-AFTER": number;
@@ -1653,7 +1676,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1663,8 +1686,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -1698,9 +1721,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -1711,8 +1733,8 @@ export interface operations {
                 };
             };
             /**
-             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
-             *     credentials (`invalid_credentials`).
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
              */
             401: {
                 headers: {
@@ -1722,7 +1744,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource, or not the caller's. */
+            /** @description - `booking_not_found`: There is no such booking of the caller's. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1731,7 +1753,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this; `code` says why. */
+            /**
+             * @description - `booking_expired`: The hold ran out before it was confirmed; its seats are free again.
+             *     - `booking_cancelled`: The booking was cancelled.
+             *     - `show_started`: The show has started: its seats can no longer be held, bought or cancelled.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1740,7 +1766,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is larger than 256 KiB (`payload_too_large`). */
+            /** @description - `payload_too_large`: The body is larger than 256 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1749,7 +1775,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1759,8 +1785,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `service_busy`: Too much contention to finish now (`Retry-After`): retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -1794,9 +1821,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -1807,8 +1833,8 @@ export interface operations {
                 };
             };
             /**
-             * @description No valid bearer token (`missing_token`, `invalid_token`), or wrong
-             *     credentials (`invalid_credentials`).
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
              */
             401: {
                 headers: {
@@ -1818,7 +1844,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource, or not the caller's. */
+            /** @description - `booking_not_found`: There is no such booking of the caller's. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1827,7 +1853,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The current state does not allow this; `code` says why. */
+            /**
+             * @description - `booking_expired`: The hold ran out before it was confirmed; its seats are free again.
+             *     - `booking_cancelled`: The booking was cancelled.
+             *     - `show_started`: The show has started: its seats can no longer be held, bought or cancelled.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1836,7 +1866,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request body is larger than 256 KiB (`payload_too_large`). */
+            /** @description - `payload_too_large`: The body is larger than 256 KiB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1845,7 +1875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1855,8 +1885,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `service_busy`: Too much contention to finish now (`Retry-After`): retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -1962,9 +1993,10 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `invalid_limit`: The page size is not 1 to 200.
+             *     - `invalid_cursor`: The cursor is not one this service gave out.
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -1974,10 +2006,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
-             */
+            /** @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`). */
             429: {
                 headers: {
                     "RETRY-AFTER": number;
@@ -1987,7 +2016,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1997,8 +2026,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -2043,9 +2072,8 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -2055,7 +2083,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource, or not the caller's. */
+            /** @description - `show_not_found`: There is no such show. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2064,10 +2092,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
-             */
+            /** @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`). */
             429: {
                 headers: {
                     "RETRY-AFTER": number;
@@ -2077,7 +2102,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2087,8 +2112,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -2134,9 +2159,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -2146,7 +2170,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource, or not the caller's. */
+            /** @description - `show_not_found`: There is no such show. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2156,8 +2180,8 @@ export interface operations {
                 };
             };
             /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
+             * @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`).
+             *     - `too_many_streams`: This address has as many live event streams open as it may (`Retry-After`).
              */
             429: {
                 headers: {
@@ -2168,7 +2192,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2178,8 +2202,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `streams_full`: The instance has as many live event streams open as it takes (`Retry-After`).
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
@@ -2224,9 +2249,8 @@ export interface operations {
                 content?: never;
             };
             /**
-             * @description The request could not be parsed: malformed JSON, wrong JSON types, a bad
-             *     parameter or cursor (`invalid_body`, `invalid_parameter`, `invalid_limit`,
-             *     `invalid_cursor`).
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
              */
             400: {
                 headers: {
@@ -2236,7 +2260,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource, or not the caller's. */
+            /** @description - `show_not_found`: There is no such show. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2245,10 +2269,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description Too many such requests from this user or address (`rate_limited`);
-             *     `Retry-After` says how many seconds to wait.
-             */
+            /** @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`). */
             429: {
                 headers: {
                     "RETRY-AFTER": number;
@@ -2258,7 +2279,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An unexpected failure (`internal_error`); details are in the service log. */
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2268,8 +2289,8 @@ export interface operations {
                 };
             };
             /**
-             * @description The database is down, slow or saturated (`service_unavailable`,
-             *     `service_busy`); retry later (after `Retry-After` seconds when given).
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
                 headers: {
