@@ -172,11 +172,11 @@ crate::endpoint_response! {
     }
     errors: [
         BadRequest: [InvalidBody, BadRequest],
-        Unauthorized: [MissingToken, InvalidToken],
+        Unauthenticated: [MissingToken, InvalidToken],
         Forbidden: [AdminOnly],
         PayloadTooLarge: [PayloadTooLarge],
         UnsupportedMediaType: [UnsupportedMediaType],
-        Unprocessable: [
+        Invalid: [
             InvalidName, EmptyLayout, EmptySection, DuplicateSection, TooManySections,
             TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel, DuplicateRowLabel,
             DuplicateSeatLabel, InvalidCategory,
@@ -193,9 +193,9 @@ crate::endpoint_response! {
     }
     errors: [
         BadRequest: [InvalidParameter, InvalidLimit, InvalidCursor, BadRequest],
-        Unauthorized: [MissingToken, InvalidToken],
+        Unauthenticated: [MissingToken, InvalidToken],
         Forbidden: [AdminOnly],
-        TooManyRequests: [RateLimited],
+        RateLimited: [RateLimited],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
     ]
@@ -208,10 +208,10 @@ crate::endpoint_response! {
     }
     errors: [
         BadRequest: [InvalidParameter, BadRequest],
-        Unauthorized: [MissingToken, InvalidToken],
+        Unauthenticated: [MissingToken, InvalidToken],
         Forbidden: [AdminOnly],
         NotFound: [LayoutNotFound],
-        TooManyRequests: [RateLimited],
+        RateLimited: [RateLimited],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
     ]
@@ -224,12 +224,12 @@ crate::endpoint_response! {
     }
     errors: [
         BadRequest: [InvalidBody, BadRequest],
-        Unauthorized: [MissingToken, InvalidToken],
+        Unauthenticated: [MissingToken, InvalidToken],
         Forbidden: [AdminOnly],
         NotFound: [LayoutNotFound],
         PayloadTooLarge: [PayloadTooLarge],
         UnsupportedMediaType: [UnsupportedMediaType],
-        Unprocessable: [
+        Invalid: [
             InvalidName, InvalidKind, InvalidPrice, MissingPrice, UnknownCategory,
             StartsInPast, InvalidLayoutChoice, EmptyLayout, EmptySection, DuplicateSection,
             TooManySections, TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel,

@@ -115,16 +115,16 @@ crate::endpoint_response! {
     }
     errors: [
         BadRequest: [InvalidBody, InvalidIdempotencyKey, BadRequest],
-        Unauthorized: [MissingToken, InvalidToken],
+        Unauthenticated: [MissingToken, InvalidToken],
         NotFound: [ShowNotFound],
         Conflict: [SeatsUnavailable, NotEnoughSeats, ShowStarted, HoldLimitReached],
         PayloadTooLarge: [PayloadTooLarge],
         UnsupportedMediaType: [UnsupportedMediaType],
-        Unprocessable: [
+        Invalid: [
             InvalidHoldRequest, InvalidSeatCount, InvalidSeatId, DuplicateSeatIds, UnknownSeats,
             InvalidCategory, IdempotencyKeyReused,
         ],
-        TooManyRequests: [RateLimited],
+        RateLimited: [RateLimited],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
     ]
@@ -137,9 +137,9 @@ crate::endpoint_response! {
     }
     errors: [
         BadRequest: [InvalidParameter, BadRequest],
-        Unauthorized: [MissingToken, InvalidToken],
+        Unauthenticated: [MissingToken, InvalidToken],
         NotFound: [BookingNotFound],
-        TooManyRequests: [RateLimited],
+        RateLimited: [RateLimited],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
     ]
@@ -152,8 +152,8 @@ crate::endpoint_response! {
     }
     errors: [
         BadRequest: [InvalidParameter, InvalidLimit, InvalidCursor, BadRequest],
-        Unauthorized: [MissingToken, InvalidToken],
-        TooManyRequests: [RateLimited],
+        Unauthenticated: [MissingToken, InvalidToken],
+        RateLimited: [RateLimited],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
     ]
@@ -167,7 +167,7 @@ crate::endpoint_response! {
     // (No body is read, but an oversized one is still refused with 413.)
     errors: [
         BadRequest: [InvalidParameter, BadRequest],
-        Unauthorized: [MissingToken, InvalidToken],
+        Unauthenticated: [MissingToken, InvalidToken],
         NotFound: [BookingNotFound],
         Conflict: [BookingExpired, BookingCancelled, ShowStarted],
         PayloadTooLarge: [PayloadTooLarge],

@@ -40,7 +40,7 @@ pub struct Problem {
 }
 
 /// HTTP status for each kind of failure: the only such table in the service.
-pub fn status_of(kind: ErrorKind) -> u16 {
+pub const fn status_of(kind: ErrorKind) -> u16 {
     match kind {
         ErrorKind::BadRequest => 400,
         ErrorKind::Unauthenticated => 401,
@@ -142,53 +142,14 @@ pub fn bad_request<T: From<Error>>(err: poem::Error) -> T {
     T::from(request_error(&err))
 }
 
-/// Status of an error variant name, for [`endpoint_response!`].
-#[doc(hidden)]
-#[macro_export]
-macro_rules! error_status {
-    (BadRequest) => {
-        400
-    };
-    (Unauthorized) => {
-        401
-    };
-    (Forbidden) => {
-        403
-    };
-    (NotFound) => {
-        404
-    };
-    (Conflict) => {
-        409
-    };
-    (PayloadTooLarge) => {
-        413
-    };
-    (UnsupportedMediaType) => {
-        415
-    };
-    (Unprocessable) => {
-        422
-    };
-    (TooManyRequests) => {
-        429
-    };
-    (Internal) => {
-        500
-    };
-    (Unavailable) => {
-        503
-    };
-}
-
 /// The error variant of a response enum, built from its problem.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! error_variant {
-    ($name:ident, TooManyRequests, $problem:expr) => {{
+    ($name:ident, RateLimited, $problem:expr) => {{
         let problem = $problem;
         let retry_after = problem.retry_after_seconds.unwrap_or(1);
-        $name::TooManyRequests(poem_openapi::payload::Json(problem), retry_after)
+        $name::RateLimited(poem_openapi::payload::Json(problem), retry_after)
     }};
     ($name:ident, Unavailable, $problem:expr) => {{
         let problem = $problem;
@@ -200,10 +161,15 @@ macro_rules! error_variant {
     };
 }
 
-/// Declares an endpoint's response enum: its success variants, then the error statuses
-/// it can return (each carrying a [`Problem`]). `Internal` must be listed. Converting a
-/// domain error picks the variant by status; a status the endpoint did not declare is a
-/// bug, logged and answered as 500.
+/// Declares an endpoint's response enum: its success variants, then the kinds of error it
+/// can answer with, each named as its [`ErrorKind`] with the [`Code`]s of that kind this
+/// endpoint uses (the spec documents exactly those; `Internal` must be listed). Each error
+/// variant carries a [`Problem`]; converting a domain error picks the variant by the
+/// error's kind. A kind or code the endpoint did not declare is a bug: logged and answered
+/// as 500 (and refused outright in debug builds, so the tests and the fuzzer find it).
+///
+/// The statuses of the variants' `oai` attributes are the one place besides [`status_of`]
+/// where statuses are written; the spec tests hold the two equal.
 #[macro_export]
 macro_rules! endpoint_response {
     (
@@ -217,7 +183,7 @@ macro_rules! endpoint_response {
             /// The error codes this endpoint answers with, by status: what the spec
             /// documents for it, and all it may answer (checked in debug builds).
             pub const CODES: &'static [(u16, &'static [$crate::domain::Code])] = &[
-                $( ($crate::error_status!($err), &[$($crate::domain::Code::$code),*]) ),*
+                $( ($crate::api::error::status_of($crate::domain::ErrorKind::$err), &[$($crate::domain::Code::$code),*]) ),*
             ];
         }
         $crate::endpoint_response!(@munch
@@ -236,12 +202,12 @@ macro_rules! endpoint_response {
             BadRequest(poem_openapi::payload::Json<$crate::api::error::Problem>),
         ] [$($rest)*] $all);
     };
-    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Unauthorized $($rest:ident)*] $all:tt) => {
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Unauthenticated $($rest:ident)*] $all:tt) => {
         $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
             /// No valid bearer token (`missing_token`, `invalid_token`), or wrong
             /// credentials (`invalid_credentials`).
             #[oai(status = 401, content_type = "application/problem+json")]
-            Unauthorized(poem_openapi::payload::Json<$crate::api::error::Problem>),
+            Unauthenticated(poem_openapi::payload::Json<$crate::api::error::Problem>),
         ] [$($rest)*] $all);
     };
     (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Forbidden $($rest:ident)*] $all:tt) => {
@@ -279,19 +245,19 @@ macro_rules! endpoint_response {
             UnsupportedMediaType(poem_openapi::payload::Json<$crate::api::error::Problem>),
         ] [$($rest)*] $all);
     };
-    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Unprocessable $($rest:ident)*] $all:tt) => {
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [Invalid $($rest:ident)*] $all:tt) => {
         $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
             /// Well-formed but invalid: a limit or rule is broken; `code` says which.
             #[oai(status = 422, content_type = "application/problem+json")]
-            Unprocessable(poem_openapi::payload::Json<$crate::api::error::Problem>),
+            Invalid(poem_openapi::payload::Json<$crate::api::error::Problem>),
         ] [$($rest)*] $all);
     };
-    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [TooManyRequests $($rest:ident)*] $all:tt) => {
+    (@munch $meta:tt $vis:tt $name:tt [$($acc:tt)*] [RateLimited $($rest:ident)*] $all:tt) => {
         $crate::endpoint_response!(@munch $meta $vis $name [$($acc)*
             /// Too many such requests from this user or address (`rate_limited`);
             /// `Retry-After` says how many seconds to wait.
             #[oai(status = 429, content_type = "application/problem+json")]
-            TooManyRequests(
+            RateLimited(
                 poem_openapi::payload::Json<$crate::api::error::Problem>,
                 #[oai(header = "Retry-After")] u64,
             ),
@@ -341,7 +307,7 @@ macro_rules! endpoint_response {
                 }
                 let problem = $crate::api::error::Problem::from_error(err);
                 $(
-                    if problem.status == $crate::error_status!($err) {
+                    if problem.status == $crate::api::error::status_of($crate::domain::ErrorKind::$err) {
                         return $crate::error_variant!($name, $err, problem);
                     }
                 )*

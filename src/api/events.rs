@@ -105,7 +105,7 @@ crate::endpoint_response! {
     errors: [
         BadRequest: [InvalidParameter, BadRequest],
         NotFound: [ShowNotFound],
-        TooManyRequests: [RateLimited, TooManyStreams],
+        RateLimited: [RateLimited, TooManyStreams],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, StreamsFull, RequestTimeout],
     ]

@@ -165,7 +165,7 @@ crate::endpoint_response! {
     }
     errors: [
         BadRequest: [InvalidParameter, InvalidLimit, InvalidCursor, BadRequest],
-        TooManyRequests: [RateLimited],
+        RateLimited: [RateLimited],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
     ]
@@ -181,7 +181,7 @@ crate::endpoint_response! {
     errors: [
         BadRequest: [InvalidParameter, BadRequest],
         NotFound: [ShowNotFound],
-        TooManyRequests: [RateLimited],
+        RateLimited: [RateLimited],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
     ]
@@ -197,7 +197,7 @@ crate::endpoint_response! {
     errors: [
         BadRequest: [InvalidParameter, BadRequest],
         NotFound: [ShowNotFound],
-        TooManyRequests: [RateLimited],
+        RateLimited: [RateLimited],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
     ]

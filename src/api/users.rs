@@ -54,8 +54,8 @@ crate::endpoint_response! {
         Conflict: [EmailTaken],
         PayloadTooLarge: [PayloadTooLarge],
         UnsupportedMediaType: [UnsupportedMediaType],
-        Unprocessable: [InvalidEmail, InvalidPassword],
-        TooManyRequests: [RateLimited],
+        Invalid: [InvalidEmail, InvalidPassword],
+        RateLimited: [RateLimited],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
     ]
@@ -68,10 +68,10 @@ crate::endpoint_response! {
     }
     errors: [
         BadRequest: [InvalidBody, BadRequest],
-        Unauthorized: [InvalidCredentials],
+        Unauthenticated: [InvalidCredentials],
         PayloadTooLarge: [PayloadTooLarge],
         UnsupportedMediaType: [UnsupportedMediaType],
-        TooManyRequests: [RateLimited],
+        RateLimited: [RateLimited],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
     ]
@@ -83,7 +83,7 @@ crate::endpoint_response! {
         204 => SignedOut,
     }
     errors: [
-        Unauthorized: [MissingToken, InvalidToken],
+        Unauthenticated: [MissingToken, InvalidToken],
         PayloadTooLarge: [PayloadTooLarge],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
