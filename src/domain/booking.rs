@@ -96,6 +96,18 @@ impl SeatStatus {
             Self::Booked => "BOOKED",
         }
     }
+
+    /// A status as the database stores it; anything else is a bug, never a free seat.
+    pub fn parse(value: &str) -> Result<Self> {
+        match value {
+            "AVAILABLE" => Ok(Self::Available),
+            "HELD" => Ok(Self::Held),
+            "BOOKED" => Ok(Self::Booked),
+            other => Err(Error::internal(anyhow::anyhow!(
+                "unknown seat status {other:?} in the database"
+            ))),
+        }
+    }
 }
 
 /// The kinds of things that have seats to sell.
@@ -213,6 +225,18 @@ impl HoldRequest {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn statuses_read_back_or_fail_loudly() {
+        for status in [SeatStatus::Available, SeatStatus::Held, SeatStatus::Booked] {
+            assert_eq!(SeatStatus::parse(status.as_str()).unwrap(), status);
+        }
+        // A status nobody knows is a bug to report, never a free seat.
+        assert_eq!(
+            SeatStatus::parse("SOLD").unwrap_err().code,
+            crate::domain::Code::InternalError
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -20,7 +20,9 @@ use super::params::Params;
 use super::tx::{CommitError, Write};
 use super::{Db, Tx, db_error, is_unique_violation};
 use crate::domain::best_available::{self, RowAvailability};
-use crate::domain::booking::{Booking, BookingStatus, FailureReason, HoldRequest, SeatRequest};
+use crate::domain::booking::{
+    Booking, BookingStatus, FailureReason, HoldRequest, SeatRequest, SeatStatus,
+};
 use crate::domain::page::Cursor;
 use crate::domain::{Code, Error, ErrorKind, Result};
 
@@ -572,7 +574,9 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
     }
     let unavailable: Vec<i32> = seats
         .iter()
-        .filter(|s| !(s.status == "AVAILABLE" || (s.status == "HELD" && s.lapsed)))
+        .filter(|s| {
+            !(s.status == SeatStatus::Available || (s.status == SeatStatus::Held && s.lapsed))
+        })
         .map(|s| s.seat_id)
         .collect();
     if !unavailable.is_empty() {
@@ -600,7 +604,7 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
     let taken = row_deltas(
         seats
             .iter()
-            .filter(|s| s.status == "AVAILABLE")
+            .filter(|s| s.status == SeatStatus::Available)
             .map(|s| s.row_no),
         1,
     );
@@ -718,7 +722,7 @@ struct LockedSeat {
     label: String,
     row_no: i32,
     price_cents: i64,
-    status: String,
+    status: SeatStatus,
     /// HELD with `held_until` in the past.
     lapsed: bool,
     /// The locked row version: updates address it directly, so they read nothing else.
@@ -768,16 +772,18 @@ async fn lock_seat_rows(
         held_seats: rows.first().and_then(|row| row.get(8)),
         seats: rows
             .into_iter()
-            .map(|row| LockedSeat {
-                seat_id: row.get(0),
-                label: row.get(1),
-                row_no: row.get(2),
-                price_cents: row.get(3),
-                status: row.get(4),
-                lapsed: row.get(5),
-                ctid: row.get(6),
+            .map(|row| {
+                Ok(LockedSeat {
+                    seat_id: row.get(0),
+                    label: row.get(1),
+                    row_no: row.get(2),
+                    price_cents: row.get(3),
+                    status: SeatStatus::parse(row.get(4))?,
+                    lapsed: row.get(5),
+                    ctid: row.get(6),
+                })
             })
-            .collect(),
+            .collect::<Result<_>>()?,
     })
 }
 
@@ -863,16 +869,17 @@ const LOCKED_COLUMNS: &str = "show_id, status, failure_reason, seat_ids, expires
 
 impl LockedBooking {
     fn from_row(id: Uuid, row: &Row) -> Result<Self> {
-        let state = match (
-            row.get::<_, &str>(1),
-            row.get::<_, Option<&str>>(2),
-            row.get::<_, bool>(4),
-        ) {
-            ("PENDING", _, false) => State::Live,
-            ("PENDING", _, true) => State::Lapsed,
-            ("CONFIRMED", _, _) => State::Confirmed,
-            (_, Some("CANCELLED"), _) => State::Cancelled,
-            _ => State::Expired,
+        let status = BookingStatus::parse(row.get(1))?;
+        let reason = row
+            .get::<_, Option<&str>>(2)
+            .map(FailureReason::parse)
+            .transpose()?;
+        let state = match (status, reason, row.get::<_, bool>(4)) {
+            (BookingStatus::Pending, _, false) => State::Live,
+            (BookingStatus::Pending, _, true) => State::Lapsed,
+            (BookingStatus::Confirmed, _, _) => State::Confirmed,
+            (BookingStatus::Failed, Some(FailureReason::Cancelled), _) => State::Cancelled,
+            (BookingStatus::Failed, _, _) => State::Expired,
         };
         Ok(Self {
             id,

@@ -199,7 +199,7 @@ impl Db {
         for row in &rows {
             let ask = row.get::<_, i32>(0) as usize;
             if let Some(list) = found.get_mut(ask) {
-                list.push((row.get(1), seat_status(row.get(2))));
+                list.push((row.get(1), SeatStatus::parse(row.get(2))?));
             }
         }
         for list in &mut found {
@@ -286,19 +286,21 @@ impl Db {
         let next_lapse = earliest(&rows, 10);
         let seats = rows
             .iter()
-            .map(|row| Seat {
-                id: row.get(0),
-                label: row.get(1),
-                section: row.get(2),
-                row: row.get(3),
-                number: row.get(4),
-                category: row.get(5),
-                price_cents: row.get(6),
-                x: row.get(7),
-                y: row.get(8),
-                status: seat_status(row.get(9)),
+            .map(|row| {
+                Ok(Seat {
+                    id: row.get(0),
+                    label: row.get(1),
+                    section: row.get(2),
+                    row: row.get(3),
+                    number: row.get(4),
+                    category: row.get(5),
+                    price_cents: row.get(6),
+                    x: row.get(7),
+                    y: row.get(8),
+                    status: SeatStatus::parse(row.get(9))?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         Ok((seats, next_lapse))
     }
 
@@ -324,8 +326,11 @@ impl Db {
         let next_lapse = earliest(&rows, 2);
         let taken = rows
             .iter()
-            .filter_map(|row| Some((row.get::<_, Option<i32>>(0)?, seat_status(row.get(1)))))
-            .collect();
+            .filter_map(|row| {
+                let id = row.get::<_, Option<i32>>(0)?;
+                Some(SeatStatus::parse(row.get(1)).map(|status| (id, status)))
+            })
+            .collect::<Result<_>>()?;
         Ok((taken, next_lapse))
     }
 
@@ -346,12 +351,4 @@ fn earliest(rows: &[Row], col: usize) -> Option<f64> {
     rows.iter()
         .filter_map(|row| row.get::<_, Option<f64>>(col))
         .min_by(f64::total_cmp)
-}
-
-fn seat_status(status: &str) -> SeatStatus {
-    match status {
-        "HELD" => SeatStatus::Held,
-        "BOOKED" => SeatStatus::Booked,
-        _ => SeatStatus::Available,
-    }
 }
