@@ -8,9 +8,9 @@ use super::events::StreamSlots;
 use super::seat_json::SeatLayouts;
 use crate::auth::{TokenVersions, Tokens};
 use crate::cache::Hub;
+use crate::domain::booking::HoldRules;
 use crate::ratelimit::RateLimiter;
 use crate::store::Db;
-use crate::store::bookings::HoldRules;
 
 /// What every request handler shares.
 pub struct AppState {

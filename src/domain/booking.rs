@@ -223,6 +223,58 @@ impl HoldRequest {
     }
 }
 
+/// How holds work in this deployment, and the rules a hold must pass once its seats are
+/// locked (the store checks them inside the transaction, against what it locked).
+#[derive(Debug, Clone, Copy)]
+pub struct HoldRules {
+    /// How long an unconfirmed hold lasts.
+    pub ttl_secs: u32,
+    /// The most seats one user may hold at once, over all their live holds.
+    pub max_held_seats: u32,
+}
+
+impl HoldRules {
+    /// Whether a user who holds `held` seats (in live holds) may hold `wanted` more.
+    pub fn allows(self, held: i64, wanted: i64) -> bool {
+        held + wanted <= i64::from(self.max_held_seats)
+    }
+
+    /// The refusal when [`HoldRules::allows`] says no.
+    pub fn limit_reached(self) -> Error {
+        Error::new(
+            Code::HoldLimitReached,
+            format!(
+                "You already hold seats up to the limit of {}; confirm or cancel a hold first.",
+                self.max_held_seats
+            ),
+        )
+    }
+}
+
+/// Whether a seat may be taken by a new hold: it is free, or the hold on it has lapsed
+/// (expiry is exact, whether or not the sweeper has written it down yet).
+pub fn seat_is_free(status: SeatStatus, lapsed: bool) -> bool {
+    status == SeatStatus::Available || (status == SeatStatus::Held && lapsed)
+}
+
+/// What a buyer may no longer do once a show has started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterStart {
+    Hold,
+    Confirm,
+    Cancel,
+}
+
+/// The refusal of `what` once the show has started.
+pub fn show_started(what: AfterStart) -> Error {
+    let detail = match what {
+        AfterStart::Hold => "The show has started; its seats can no longer be booked.",
+        AfterStart::Confirm => "The show has started; its seats can no longer be bought.",
+        AfterStart::Cancel => "The show has started; its bookings can no longer be cancelled.",
+    };
+    Error::new(Code::ShowStarted, detail)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

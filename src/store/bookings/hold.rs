@@ -1,0 +1,380 @@
+//! Holding seats: by id or "best available", all or none, with Idempotency-Key replays
+//! and the per-user cap.
+
+use tokio_postgres::types::ToSql;
+use uuid::Uuid;
+
+use super::{HoldOutcome, HoldRules, count_rows, lock_seat_rows, only_row, row_deltas};
+use crate::domain::best_available::{self, RowAvailability};
+use crate::domain::booking::{
+    AfterStart, Booking, BookingStatus, HoldRequest, SeatRequest, SeatStatus, seat_is_free,
+    show_started as show_started_error,
+};
+use crate::domain::{Code, Error, ErrorKind, Result};
+use crate::store::params::Params;
+use crate::store::tx::{CommitError, Write};
+use crate::store::{Db, Tx, db_error, is_unique_violation};
+
+/// Everything one hold attempt needs, borrowed by each retry.
+struct HoldCtx<'r> {
+    user_id: i64,
+    show_id: i64,
+    seat_ids: Vec<i32>,
+    ttl_secs: f64,
+    booking_id: Uuid,
+    idempotency: Option<(&'r str, String)>,
+    rules: HoldRules,
+}
+
+/// How often a "best available" pick is re-made after losing its seats to a concurrent
+/// hold. Every lost pick means another party got seats, so the loop ends when the show
+/// runs out; the bound only caps the work one request may do in a stampede.
+const MAX_PICKS: usize = 64;
+
+/// Rows considered in the first, cheap pass of "best available" (rows with room).
+const CANDIDATE_ROWS: i64 = 16;
+
+impl Db {
+    /// Holds seats for `user_id`: all of them or none.
+    pub async fn hold(
+        &self,
+        user_id: i64,
+        request: &HoldRequest,
+        rules: HoldRules,
+        idempotency_key: Option<&str>,
+    ) -> Result<HoldOutcome> {
+        let fingerprint = request.fingerprint();
+        if let Some(key) = idempotency_key
+            && let Some(outcome) = self.replay(user_id, key, &fingerprint).await?
+        {
+            return Ok(outcome);
+        }
+        let mut ctx = HoldCtx {
+            user_id,
+            show_id: request.show_id,
+            seat_ids: Vec::new(),
+            ttl_secs: f64::from(rules.ttl_secs),
+            rules,
+            booking_id: Uuid::new_v4(),
+            idempotency: idempotency_key.map(|key| (key, fingerprint.clone())),
+        };
+        let mut picks = 0;
+        let result = loop {
+            ctx.seat_ids = match &request.seats {
+                SeatRequest::Seats(ids) => ids.clone(),
+                SeatRequest::Best { quantity, category } => {
+                    picks += 1;
+                    self.pick_best(request.show_id, *quantity, category.as_deref())
+                        .await?
+                }
+            };
+            let result = self
+                .serializable("hold", &ctx, |tx, ctx| Box::pin(hold_tx(tx, ctx)))
+                .await;
+            match result {
+                // Someone took the picked seats between the pick and the lock: pick again.
+                Err(err)
+                    if err.code == Code::SeatsUnavailable
+                        && matches!(request.seats, SeatRequest::Best { .. }) =>
+                {
+                    if picks >= MAX_PICKS {
+                        break Err(Error::busy(
+                            "Seats are selling too fast to pick some for you; try again.",
+                        ));
+                    }
+                }
+                other => break other,
+            }
+        };
+        match result {
+            Ok(booking) => Ok(HoldOutcome {
+                booking,
+                replayed: false,
+            }),
+            // A copy of this request with the same key may have won: the seats it was
+            // refused, or the key itself, are that copy's. Its booking is this answer too.
+            Err(err) if err.kind() == ErrorKind::Conflict && idempotency_key.is_some() => {
+                let key = idempotency_key.unwrap_or_default();
+                match self.replay(user_id, key, &fingerprint).await? {
+                    Some(outcome) => Ok(outcome),
+                    None if err.code == Code::IdempotencyRace => {
+                        Err(Error::internal(anyhow::anyhow!("idempotency key vanished")))
+                    }
+                    None => Err(err),
+                }
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The earlier result for an Idempotency-Key, if there is one.
+    async fn replay(
+        &self,
+        user_id: i64,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<Option<HoldOutcome>> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT request_hash, booking_id FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+                &[&user_id, &key],
+            )
+            .await
+            .map_err(db_error)?;
+        let Some(row) = row else { return Ok(None) };
+        if row.get::<_, &str>(0) != fingerprint {
+            return Err(Error::new(
+                Code::IdempotencyKeyReused,
+                "This Idempotency-Key was used for a different request.",
+            ));
+        }
+        drop(client);
+        let booking = self.booking(user_id, row.get(1)).await?;
+        Ok(Some(HoldOutcome {
+            booking,
+            replayed: true,
+        }))
+    }
+
+    /// Chooses seats for a party from a READ COMMITTED read (no predicate locks, so the
+    /// read never makes other holds fail); the hold transaction then locks and re-checks
+    /// them. First only the front rows with room are read; the whole show only when
+    /// those cannot seat the party together without stranding a seat.
+    async fn pick_best(
+        &self,
+        show_id: i64,
+        quantity: usize,
+        category: Option<&str>,
+    ) -> Result<Vec<i32>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT s.row_no, r.seat_count, s.number, s.seat_id \
+                 FROM seats s JOIN show_rows r ON r.show_id = s.show_id AND r.row_no = s.row_no \
+                 WHERE s.show_id = $1 AND ($2::text IS NULL OR r.category = $2) \
+                   AND ($3::bigint IS NULL OR s.row_no IN ( \
+                        SELECT row_no FROM show_rows WHERE show_id = $1 \
+                          AND ($2::text IS NULL OR category = $2) AND seat_count - taken >= $4 \
+                        ORDER BY row_no LIMIT $3)) \
+                   AND (s.status = 'AVAILABLE' OR (s.status = 'HELD' AND s.held_until <= now())) \
+                 ORDER BY s.row_no, s.number",
+            )
+            .await
+            .map_err(db_error)?;
+        let quantity_i32 = quantity as i32;
+        for limit in [Some(CANDIDATE_ROWS), None] {
+            let rows = client
+                .query(&stmt, &[&show_id, &category, &limit, &quantity_i32])
+                .await
+                .map_err(db_error)?;
+            let mut availability: Vec<RowAvailability> = Vec::new();
+            for row in &rows {
+                let row_no: i32 = row.get(0);
+                if availability.last().is_none_or(|r| r.row_no != row_no) {
+                    availability.push(RowAvailability {
+                        row_no,
+                        seat_count: row.get(1),
+                        free: Vec::new(),
+                    });
+                }
+                if let Some(last) = availability.last_mut() {
+                    last.free.push((row.get(2), row.get(3)));
+                }
+            }
+            match best_available::pick(&availability, quantity) {
+                Some(pick) if limit.is_none() || (pick.adjacent && !pick.strands) => {
+                    return Ok(pick.seat_ids);
+                }
+                _ => {}
+            }
+        }
+        // Not enough free seats: say which, after checking the show exists.
+        drop(client);
+        self.show(show_id).await?;
+        Err(Error::new(
+            Code::NotEnoughSeats,
+            match category {
+                Some(c) => format!("Fewer than {quantity} {c} seats are free."),
+                None => format!("Fewer than {quantity} seats are free."),
+            },
+        ))
+    }
+}
+
+/// One attempt at a hold, inside a SERIALIZABLE transaction: two round trips.
+///
+/// 1. `BEGIN` and one statement that locks the seats and reads the show's start and the
+///    user's held-seat count, pipelined;
+/// 2. after the checks here, one statement that makes every write (plus the
+///    Idempotency-Key's, when given) and `COMMIT`, pipelined.
+///
+/// The held-seat count is read in the first round trip and written in the second without
+/// a lock in between: if another hold of the same user commits in between, SERIALIZABLE
+/// makes this one fail and retry, and the retry reads the new count.
+async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
+    let locks = tx
+        .begin_with(lock_seat_rows(
+            tx,
+            ctx.show_id,
+            &ctx.seat_ids,
+            None,
+            Some(ctx.user_id),
+        ))
+        .await?;
+    // No seat found: the show itself may be missing or started (checked first, as when
+    // seats are found), else every seat is unknown.
+    let show_started = match locks.show_started {
+        Some(started) => started,
+        None => tx
+            .query_opt(
+                "SELECT starts_at <= now() FROM shows WHERE id = $1",
+                &[&ctx.show_id],
+            )
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| Error::show_not_found(ctx.show_id))?
+            .get(0),
+    };
+    if show_started {
+        return Err(show_started_error(AfterStart::Hold));
+    }
+    let seats = locks.seats;
+    if seats.len() != ctx.seat_ids.len() {
+        let unknown = ctx
+            .seat_ids
+            .iter()
+            .copied()
+            .filter(|id| !seats.iter().any(|s| s.seat_id == *id))
+            .collect();
+        return Err(
+            Error::new(Code::UnknownSeats, "Some seats do not exist in this show.")
+                .with_seats(unknown),
+        );
+    }
+    let unavailable: Vec<i32> = seats
+        .iter()
+        .filter(|s| !seat_is_free(s.status, s.lapsed))
+        .map(|s| s.seat_id)
+        .collect();
+    if !unavailable.is_empty() {
+        return Err(Error::new(
+            Code::SeatsUnavailable,
+            "Some of the seats are held or booked by someone else.",
+        )
+        .with_seats(unavailable));
+    }
+    let held = locks
+        .held_seats
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("user {} does not exist", ctx.user_id)))?;
+    let wanted = ctx.seat_ids.len() as i64;
+    if !ctx.rules.allows(i64::from(held), wanted)
+        && !ctx.rules.allows(
+            i64::from(held) - lapsed_seats_of(tx, ctx.user_id).await?,
+            wanted,
+        )
+    {
+        return Err(ctx.rules.limit_reached());
+    }
+    let labels: Vec<&str> = seats.iter().map(|s| s.label.as_str()).collect();
+    let total_cents: i64 = seats.iter().map(|s| s.price_cents).sum();
+    let ctids: Vec<&str> = seats.iter().map(|s| s.ctid.as_str()).collect();
+    // Seats newly taken per seat row. A lapsed hold's seat is still counted as taken by
+    // its row counter (its old booking is released by the sweeper), so it adds nothing.
+    let taken = row_deltas(
+        seats
+            .iter()
+            .filter(|s| s.status == SeatStatus::Available)
+            .map(|s| s.row_no),
+        1,
+    );
+
+    // One statement writes the whole hold (booking, hold record, user's count, seats, row
+    // counters), sent with COMMIT. now() is the transaction's start time, so the booking's
+    // expires_at and the seats' held_until are the same instant.
+    let mut hold_params = Params::with_fixed(&[
+        &ctx.booking_id,
+        &ctx.user_id,
+        &ctx.show_id,
+        &ctx.seat_ids,
+        &labels,
+        &total_cents,
+        &ctx.ttl_secs,
+        &ctids,
+    ]);
+    let counters = count_rows(&mut hold_params, &ctx.show_id, &taken);
+    let hold = tx
+        .prepare_cached(&format!(
+            "WITH counted AS ( \
+               UPDATE users SET held_seats = held_seats + cardinality($4::int[]) WHERE id = $2), \
+             booking AS ( \
+               INSERT INTO bookings (id, user_id, show_id, status, seat_ids, seat_labels, total_cents, expires_at) \
+               VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, now() + make_interval(secs => $7)) \
+               RETURNING id, show_id, expires_at, created_at), \
+             hold AS ( \
+               INSERT INTO pending_holds (booking_id, show_id, expires_at) \
+               SELECT id, show_id, expires_at FROM booking), \
+             seats_held AS ( \
+               UPDATE seats SET status = 'HELD', booking_id = $1, held_until = now() + make_interval(secs => $7) \
+               WHERE ctid = ANY($8::text[]::tid[])) \
+             {counters} \
+             SELECT expires_at, created_at FROM booking"
+        ))
+        .await
+        .map_err(db_error)?;
+    let remember_key = tx
+        .prepare_cached(
+            "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)",
+        )
+        .await
+        .map_err(db_error)?;
+    let key_params: Option<[&(dyn ToSql + Sync); 4]> = ctx
+        .idempotency
+        .as_ref()
+        .map(|(key, hash)| [&ctx.user_id as _, key as _, hash as _, &ctx.booking_id as _]);
+    let mut writes: Vec<Write> = vec![(&hold, hold_params.values())];
+    if let Some(params) = &key_params {
+        writes.push((&remember_key, params));
+    }
+    let rows = match tx.commit_with(&writes).await {
+        Ok(rows) => rows,
+        Err(CommitError::Db(err)) if is_unique_violation(&err, "idempotency_keys_pkey") => {
+            return Err(Error::new(
+                Code::IdempotencyRace,
+                "Same Idempotency-Key in flight.",
+            ));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let row = only_row(&rows[0])?;
+    let created_at = row.get(1);
+    Ok(Booking {
+        id: ctx.booking_id,
+        show_id: ctx.show_id,
+        status: BookingStatus::Pending,
+        failure_reason: None,
+        seat_ids: ctx.seat_ids.clone(),
+        seat_labels: labels.into_iter().map(str::to_owned).collect(),
+        total_cents,
+        expires_at: row.get(0),
+        created_at,
+        updated_at: created_at,
+    })
+}
+
+/// Seats in the user's holds that have lapsed but are not swept yet. The held-seat count
+/// still includes them (the sweeper takes them off when it expires them), but expiry is
+/// exact: a buyer whose hold ran out may hold again at once. Read only when the count
+/// alone would refuse a hold, so the common hold never reads the user's bookings (their
+/// index range, predicate-locked under SERIALIZABLE).
+async fn lapsed_seats_of(tx: &Tx, user_id: i64) -> Result<i64> {
+    let stmt = tx
+        .prepare_cached(
+            "SELECT coalesce(sum(cardinality(seat_ids)), 0)::bigint FROM bookings \
+             WHERE user_id = $1 AND status = 'PENDING' AND expires_at <= now()",
+        )
+        .await
+        .map_err(db_error)?;
+    let row = tx.query_one(&stmt, &[&user_id]).await.map_err(db_error)?;
+    Ok(row.get(0))
+}
