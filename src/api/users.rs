@@ -42,6 +42,9 @@ pub struct Token {
     pub token_type: String,
     /// Seconds until the token expires.
     pub expires_in: u64,
+    /// The account's role, `user` or `admin` (what a client may offer; the service checks
+    /// the token on every request).
+    pub role: String,
 }
 
 crate::endpoint_response! {
@@ -205,5 +208,6 @@ async fn login(state: &AppState, body: Credentials) -> Result<Token> {
             .issue(user.id, &user.role, user.token_version)?,
         token_type: "Bearer".into(),
         expires_in: state.tokens.ttl().as_secs(),
+        role: user.role,
     })
 }

@@ -30,8 +30,17 @@ async fn register_then_login_gives_a_bearer_token() {
     assert_eq!(resp.status, 200);
     assert_eq!(resp.body["token_type"], "Bearer");
     assert_eq!(resp.body["expires_in"], 3600);
+    assert_eq!(resp.body["role"], "user");
     let token = resp.body["access_token"].as_str().unwrap();
     assert_eq!(app.get("/bookings", Some(token)).await.status, 200);
+    let admin = app
+        .post(
+            "/auth/login",
+            None,
+            &json!({"email": ADMIN_EMAIL, "password": crate::helpers::ADMIN_PASSWORD}),
+        )
+        .await;
+    assert_eq!(admin.body["role"], "admin");
 }
 
 #[tokio::test]

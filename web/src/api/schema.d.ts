@@ -655,6 +655,11 @@ export interface components {
              * @description Seconds until the token expires.
              */
             expires_in: number;
+            /**
+             * @description The account's role, `user` or `admin` (what a client may offer; the service checks
+             *     the token on every request).
+             */
+            role: string;
             /** @description Always `Bearer`. */
             token_type: string;
         };
