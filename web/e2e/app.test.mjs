@@ -42,7 +42,7 @@ async function newPage(url) {
 }
 
 async function registerViaUi(page, email, password = 'correct-horse-1') {
-  await page.goto(page.url().replace(/#.*$/, '') + '#/login');
+  await page.goto(new URL('/login', page.url()).href);
   await page.getByRole('button', { name: 'Create an account' }).click();
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password').fill(password);
@@ -51,7 +51,7 @@ async function registerViaUi(page, email, password = 'correct-horse-1') {
 }
 
 async function loginViaUi(page, email, password) {
-  await page.goto(page.url().replace(/#.*$/, '') + '#/login');
+  await page.goto(new URL('/login', page.url()).href);
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -75,7 +75,7 @@ describe('Tessera web UI', () => {
     const showId = await showIdByName(main.base, 'Dune: Part Three');
 
     // Buyer 2 watches the same show and has selected A5, which buyer 1 is about to take.
-    const other = await newPage(`${main.base}/#/shows/${showId}`);
+    const other = await newPage(`${main.base}/shows/${showId}`);
     await seat(other.page, 'A5').click();
     assert.equal(await seat(other.page, 'A5').getAttribute('aria-pressed'), 'true');
     await other.page.getByText('● live').waitFor();
@@ -85,7 +85,7 @@ describe('Tessera web UI', () => {
     await page.screenshot({ path: join(SHOTS, 'show-list.png') });
     await registerViaUi(page, uniqueEmail('buyer'));
 
-    await page.goto(`${main.base}/#/shows/${showId}`);
+    await page.goto(`${main.base}/shows/${showId}`);
     await seat(page, 'A4').click();
     await seat(page, 'A5').click();
     assert.equal(await seat(page, 'A4').getAttribute('aria-pressed'), 'true');
@@ -111,9 +111,17 @@ describe('Tessera web UI', () => {
     await seat(other.page, 'A4').and(other.page.getByRole('button', { name: /booked$/ })).waitFor();
     await seat(other.page, 'A5').and(other.page.getByRole('button', { name: /booked$/ })).waitFor();
 
+    // In-app links change the path without loading the page again; Back returns to the show.
+    await page.evaluate(() => (window.__samePage = true));
     await page.getByRole('link', { name: 'My bookings' }).first().click();
     await page.getByRole('cell', { name: 'A4, A5' }).waitFor();
     await page.getByRole('cell', { name: 'confirmed' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/bookings');
+    assert.equal(await page.evaluate(() => window.__samePage), true);
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Dune: Part Three' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, `/shows/${showId}`);
+    assert.equal(await page.evaluate(() => window.__samePage), true);
     await Promise.all([ctx.close(), other.ctx.close()]);
   });
 
@@ -123,7 +131,7 @@ describe('Tessera web UI', () => {
     // No live stream in this test, so the map cannot learn of the other hold before we try ours.
     await page.route('**/events*', (route) => route.abort());
     await registerViaUi(page, uniqueEmail('racer'));
-    await page.goto(`${main.base}/#/shows/${showId}`);
+    await page.goto(`${main.base}/shows/${showId}`);
     await seat(page, 'C1').click();
     await seat(page, 'C2').click();
     const email = uniqueEmail('api');
@@ -143,7 +151,7 @@ describe('Tessera web UI', () => {
     const showId = await showIdByName(main.base, 'The Little Prince');
     const email = uniqueEmail('keys');
     await apiCall(main.base, 'POST', '/auth/register', { email, password: 'correct-horse-1' });
-    const { ctx, page } = await newPage(`${main.base}/#/login`);
+    const { ctx, page } = await newPage(`${main.base}/login`);
     const kb = page.keyboard;
     await page.getByLabel('E-mail').focus();
     await kb.type(email);
@@ -152,7 +160,7 @@ describe('Tessera web UI', () => {
     await kb.press('Enter');
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
 
-    await page.goto(`${main.base}/#/shows/${showId}`);
+    await page.goto(`${main.base}/shows/${showId}`);
     await seat(page, 'A1').waitFor();
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? '');
     // Tab into the map: exactly one seat is in the tab order (roving tabindex).
@@ -182,7 +190,7 @@ describe('Tessera web UI', () => {
     const showId = await showIdByName(short.base, 'Dune: Part Three');
     const { ctx, page } = await newPage(`${short.base}/`);
     await registerViaUi(page, uniqueEmail('late'));
-    await page.goto(`${short.base}/#/shows/${showId}`);
+    await page.goto(`${short.base}/shows/${showId}`);
 
     // 1. The countdown runs out: the UI checks with the server and says the hold expired.
     await seat(page, 'D1').click();
@@ -244,7 +252,7 @@ describe('Tessera web UI', () => {
     const showId = await showIdByName(main.base, 'Championship Final');
     const { ctx, page } = await newPage(`${main.base}/`);
     const t0 = Date.now();
-    await page.goto(`${main.base}/#/shows/${showId}`);
+    await page.goto(`${main.base}/shows/${showId}`);
     await waitFor(async () => (await page.locator('button.seat').count()) === 20000, '20,000 seat buttons', 60_000);
     const rendered = Date.now() - t0;
     // Time from a click / arrow key to the next painted frame, measured inside the page.

@@ -25,13 +25,13 @@ export function App() {
         Skip to content
       </a>
       <header className="topbar">
-        <a href="#/" className="brand">
+        <a href="/" className="brand">
           Tessera
         </a>
         <nav aria-label="Main">
-          <a href="#/">Shows</a>
-          {session && <a href="#/bookings">My bookings</a>}
-          {session?.role === 'admin' && <a href="#/admin">Admin</a>}
+          <a href="/">Shows</a>
+          {session && <a href="/bookings">My bookings</a>}
+          {session?.role === 'admin' && <a href="/admin">Admin</a>}
         </nav>
         <div className="account">
           {session ? (
@@ -48,7 +48,7 @@ export function App() {
               </button>
             </>
           ) : (
-            <a href="#/login">Sign in / register</a>
+            <a href="/login">Sign in / register</a>
           )}
         </div>
       </header>

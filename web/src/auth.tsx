@@ -15,27 +15,40 @@ interface AuthValue {
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
+// Kept next to the token (api/client.ts) so a reload restores the session. The role and the expiry
+// come from the sign-in answer; the browser never reads the token itself.
 const EMAIL_KEY = 'tessera.email';
+const ROLE_KEY = 'tessera.role';
+const EXPIRES_KEY = 'tessera.expires_at'; // ms since the epoch
 
-function decodeRole(token: string): { role: string; exp: number } | null {
+function clearStored(): void {
+  setToken(null);
   try {
-    const payload = token.split('.')[1];
-    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
-    return { role: String(json.role ?? 'user'), exp: Number(json.exp ?? 0) };
+    for (const k of [EMAIL_KEY, ROLE_KEY, EXPIRES_KEY]) localStorage.removeItem(k);
   } catch {
-    return null;
+    // storage unavailable: nothing was kept
   }
 }
 
 function restore(): Session | null {
   const token = getToken();
   if (!token) return null;
-  const claims = decodeRole(token);
-  if (!claims || claims.exp * 1000 < Date.now()) {
-    setToken(null);
+  let email: string | null = null;
+  let role: string | null = null;
+  let expiresAt = NaN;
+  try {
+    email = localStorage.getItem(EMAIL_KEY);
+    role = localStorage.getItem(ROLE_KEY);
+    expiresAt = Number(localStorage.getItem(EXPIRES_KEY) ?? NaN);
+  } catch {
+    // fall through: no usable session
+  }
+  // Expired, or kept by an older version without role/expiry: sign in again.
+  if (!role || !Number.isFinite(expiresAt) || expiresAt <= Date.now()) {
+    clearStored();
     return null;
   }
-  return { token, role: claims.role, email: localStorage.getItem(EMAIL_KEY) ?? '' };
+  return { token, role, email: email ?? '' };
 }
 
 export function AuthProvider({ children }: { children: ReactNode }) {
@@ -43,9 +56,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(async (email: string, password: string) => {
     const tok = unwrap(await api.POST('/auth/login', { body: { email, password } }));
+    const expiresAt = Date.now() + tok.expires_in * 1000;
     setToken(tok.access_token);
     localStorage.setItem(EMAIL_KEY, email);
-    setSession({ token: tok.access_token, email, role: decodeRole(tok.access_token)?.role ?? 'user' });
+    localStorage.setItem(ROLE_KEY, tok.role);
+    localStorage.setItem(EXPIRES_KEY, String(expiresAt));
+    setSession({ token: tok.access_token, email, role: tok.role });
   }, []);
 
   const register = useCallback(
@@ -57,8 +73,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const logout = useCallback(() => {
-    setToken(null);
-    localStorage.removeItem(EMAIL_KEY);
+    clearStored();
     setSession(null);
   }, []);
 

@@ -17,7 +17,10 @@ describe('problemMessage', () => {
       'Seat A12 is no longer available. Pick another seat.',
     );
     expect(problemMessage(problem('seats_unavailable', { unavailable_seat_ids: [11, 12, 13] }), labels)).toBe(
-      'Seats A11, A12 and B1 are no longer available. Pick other seats.',
+      'Seats A11, A12, and B1 are no longer available. Pick other seats.',
+    );
+    expect(problemMessage(problem('seats_unavailable', { unavailable_seat_ids: [11, 12] }), labels)).toBe(
+      'Seats A11 and A12 are no longer available. Pick other seats.',
     );
   });
 

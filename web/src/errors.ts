@@ -1,4 +1,5 @@
 import { ApiError, type Problem } from './api/client';
+import { formatList } from './format';
 
 /** Seat id → label, to name seats in messages. */
 export type SeatLabels = ReadonlyMap<number, string> | ((id: number) => string | undefined);
@@ -6,11 +7,6 @@ export type SeatLabels = ReadonlyMap<number, string> | ((id: number) => string |
 function label(labels: SeatLabels | undefined, id: number): string {
   const l = typeof labels === 'function' ? labels(id) : labels?.get(id);
   return l ?? `#${id}`;
-}
-
-function list(items: string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** A clear, human message for an API problem (or any thrown error). */
@@ -27,11 +23,11 @@ export function problemMessage(err: unknown, labels?: SeatLabels): string {
       const names = ids.map((id) => label(labels, id));
       return ids.length === 1
         ? `Seat ${names[0]} is no longer available. Pick another seat.`
-        : `Seats ${list(names)} are no longer available. Pick other seats.`;
+        : `Seats ${formatList(names)} are no longer available. Pick other seats.`;
     }
     case 'unknown_seats': {
       const ids = p.unknown_seat_ids ?? [];
-      return `This show has no seat ${list(ids.map((id) => `#${id}`))}. Reload the seat map.`;
+      return `This show has no seat ${formatList(ids.map((id) => `#${id}`))}. Reload the seat map.`;
     }
     case 'not_enough_seats':
       return 'Not enough seats are left for that request.';

@@ -33,3 +33,10 @@ export function statusWord(status: string): string {
       return status.toLowerCase();
   }
 }
+
+const listFormat = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
+
+/** "A1", "A1 and A2", "A1, A2, and A3" (English conjunction list). */
+export function formatList(items: readonly string[]): string {
+  return listFormat.format(items);
+}

@@ -354,7 +354,7 @@ function ShowCreator({ layouts, reload, preferredId }: { layouts: Layout[]; relo
         )}
         {created && (
           <div className="success" role="status">
-            Created show <a href={`#/shows/${created.id}`}>{created.name}</a>.
+            Created show <a href={`/shows/${created.id}`}>{created.name}</a>.
           </div>
         )}
         <button type="submit" className="primary" disabled={!layout}>

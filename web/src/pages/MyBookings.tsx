@@ -1,34 +1,85 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Booking } from '../api/client';
 import { problemMessage } from '../errors';
 import { formatDateTime, formatPrice } from '../format';
 
+/** Bookings per request; more pages are loaded with "Show more" (`next_cursor`). */
+export const PAGE_SIZE = 100;
+
 export function MyBookings() {
   const [items, setItems] = useState<Booking[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | undefined>(undefined);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [names, setNames] = useState<Map<number, string>>(new Map());
   const [error, setError] = useState<string | null>(null);
+  const namesRef = useRef(names);
+  namesRef.current = names;
+  const bodyRef = useRef<HTMLTableSectionElement>(null);
+  const focusRow = useRef<number | null>(null);
 
-  const load = async () => {
+  /** Show names for the bookings' shows that are not known yet. */
+  const loadNames = async (page: Booking[]) => {
+    const ids = [...new Set(page.map((b) => b.show_id))].filter((id) => !namesRef.current.has(id));
+    if (ids.length === 0) return;
+    const shows = await Promise.all(ids.map((id) => api.GET('/shows/{id}', { params: { path: { id } } })));
+    const found = shows.flatMap((r) => (r.data ? [[r.data.id, r.data.name] as [number, string]] : []));
+    setNames((prev) => new Map([...prev, ...found]));
+  };
+
+  const fetchPage = async (cursor?: string) => unwrap(await api.GET('/bookings', { params: { query: { limit: PAGE_SIZE, cursor } } }));
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      try {
+        const page = await fetchPage();
+        if (!live) return;
+        setItems(page.items);
+        setNextCursor(page.next_cursor);
+        await loadNames(page.items);
+      } catch (e) {
+        if (live) setError(problemMessage(e));
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const showMore = async () => {
+    if (!nextCursor || loadingMore) return;
+    setError(null);
+    setLoadingMore(true);
     try {
-      const page = unwrap(await api.GET('/bookings', { params: { query: { limit: 100 } } }));
-      setItems(page.items);
-      const ids = [...new Set(page.items.map((b) => b.show_id))];
-      const shows = await Promise.all(ids.map((id) => api.GET('/shows/{id}', { params: { path: { id } } })));
-      setNames(new Map(shows.flatMap((r) => (r.data ? [[r.data.id, r.data.name] as [number, string]] : []))));
+      const page = await fetchPage(nextCursor);
+      focusRow.current = items?.length ?? 0;
+      // Never list a booking twice, whatever changed between the two requests.
+      setItems((prev) => {
+        const seen = new Set((prev ?? []).map((b) => b.id));
+        return [...(prev ?? []), ...page.items.filter((b) => !seen.has(b.id))];
+      });
+      setNextCursor(page.next_cursor);
+      await loadNames(page.items);
     } catch (e) {
       setError(problemMessage(e));
+    } finally {
+      setLoadingMore(false);
     }
   };
 
+  // After "Show more", keyboard focus goes to the first newly listed booking.
   useEffect(() => {
-    load();
-  }, []);
+    if (focusRow.current === null || !items) return;
+    const link = bodyRef.current?.rows[focusRow.current]?.querySelector('a');
+    focusRow.current = null;
+    link?.focus();
+  }, [items]);
 
   const cancel = async (id: string) => {
     setError(null);
     try {
-      unwrap(await api.POST('/bookings/{id}/cancel', { params: { path: { id } } }));
-      await load();
+      const updated = unwrap(await api.POST('/bookings/{id}/cancel', { params: { path: { id } } }));
+      setItems((prev) => prev?.map((b) => (b.id === updated.id ? updated : b)) ?? prev);
     } catch (e) {
       setError(problemMessage(e));
     }
@@ -60,11 +111,11 @@ export function MyBookings() {
               </th>
             </tr>
           </thead>
-          <tbody>
+          <tbody ref={bodyRef}>
             {items.map((b) => (
               <tr key={b.id}>
                 <td>
-                  <a href={`#/shows/${b.show_id}`}>{names.get(b.show_id) ?? `Show ${b.show_id}`}</a>
+                  <a href={`/shows/${b.show_id}`}>{names.get(b.show_id) ?? `Show ${b.show_id}`}</a>
                 </td>
                 <td>{b.seats.join(', ')}</td>
                 <td>{formatPrice(b.total_cents)}</td>
@@ -81,6 +132,14 @@ export function MyBookings() {
             ))}
           </tbody>
         </table>
+      )}
+      {items && nextCursor && (
+        <p>
+          {/* Not disabled while loading, so keyboard focus stays on it; showMore ignores repeats. */}
+          <button type="button" onClick={showMore} aria-busy={loadingMore}>
+            {loadingMore ? 'Loading…' : 'Show more'}
+          </button>
+        </p>
       )}
     </div>
   );

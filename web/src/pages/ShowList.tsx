@@ -87,7 +87,7 @@ export function ShowList() {
           const prices = Object.values(s.prices);
           return (
             <li key={s.id} className="show-card">
-              <a href={`#/shows/${s.id}`}>
+              <a href={`/shows/${s.id}`}>
                 <strong>{s.name}</strong>
               </a>
               <div className="muted">

@@ -7,14 +7,10 @@ import { SeatList } from '../components/SeatList';
 import { Legend, SeatMap } from '../components/SeatMap';
 import { problemCode, problemMessage } from '../errors';
 import { SeatVersions } from '../liveSeats';
-import { formatDateTime, formatPrice } from '../format';
+import { formatDateTime, formatList, formatPrice } from '../format';
 
 type Phase = 'held' | 'confirmed' | 'expired' | 'cancelled';
 const MAX_SEATS = 10;
-
-function names(labels: string[]): string {
-  return labels.length <= 1 ? labels.join('') : `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;
-}
 
 export function ShowPage({ showId }: { showId: number }) {
   const { session } = useAuth();
@@ -113,7 +109,7 @@ export function ShowPage({ showId }: { showId: number }) {
         setNotice(
           taken.length === 1
             ? `Seat ${l[0]} was just taken by someone else and has been removed from your selection.`
-            : `Seats ${names(l)} were just taken by someone else and have been removed from your selection.`,
+            : `Seats ${formatList(l)} were just taken by someone else and have been removed from your selection.`,
         );
       }
     });
@@ -231,7 +227,7 @@ export function ShowPage({ showId }: { showId: number }) {
   return (
     <div className="show-page">
       <p>
-        <a href="#/">← All shows</a>
+        <a href="/">← All shows</a>
       </p>
       <h1>{show ? show.name : 'Loading…'}</h1>
       {show && (
@@ -271,7 +267,7 @@ export function ShowPage({ showId }: { showId: number }) {
             <>
               <h2 tabIndex={-1}>Booked: {booking.seats.join(', ')}</h2>
               <p>
-                Confirmed. Total {formatPrice(booking.total_cents)}. See <a href="#/bookings">My bookings</a>.
+                Confirmed. Total {formatPrice(booking.total_cents)}. See <a href="/bookings">My bookings</a>.
               </p>
               <button type="button" onClick={cancel} disabled={busy}>
                 Cancel booking
@@ -336,7 +332,7 @@ export function ShowPage({ showId }: { showId: number }) {
                 Hold {selectedSeats.length > 0 ? `${selectedSeats.length} seat${selectedSeats.length > 1 ? 's' : ''}` : 'seats'}
               </button>
             ) : (
-              <a href="#/login">Sign in to hold seats</a>
+              <a href="/login">Sign in to hold seats</a>
             )}
             {phase === 'held' && <span className="muted"> (confirm or cancel your current hold first)</span>}
           </div>
