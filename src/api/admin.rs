@@ -15,25 +15,66 @@ use super::security::AdminAuth;
 use super::shows::{ShowKind, ShowView};
 use super::state::AppState;
 use super::text::Text;
-use crate::domain::layout::{Layout as DomainLayout, LayoutSpec, RowSpec, SectionSpec};
+use crate::domain::layout::{Layout as DomainLayout, LayoutSpec, Numbering, RowSpec, SectionSpec};
 use crate::domain::page::{Cursor, page_size};
 use crate::domain::show::ShowDraft;
 use crate::domain::{Code, Result};
 use crate::store::layouts::LayoutRecord;
 use crate::store::shows::LayoutSource;
 
-/// A row of seats, numbered 1..=seats from left to right.
+/// A row of seats numbered 1..=seats, from the left unless `numbering` says otherwise.
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct LayoutRow {
     /// Row label, 1 to 8 letters, digits or `-`; unique within the layout. Seat labels
     /// are the row label followed by the seat number (`A12`).
     pub label: Text,
-    /// Seats in the row, 1 to 500.
+    /// The row's seat numbers run 1 to this (1 to 500), missing ones included.
     pub seats: i32,
     /// Category of this row's seats, if not the section's.
     #[oai(skip_serializing_if_is_none)]
     pub category: Option<Text>,
+    /// An aisle one seat wide after each of these seat numbers (seats beside it get the
+    /// `aisle` feature; "best available" never seats a party across it).
+    #[oai(skip_serializing_if_is_none)]
+    pub gaps_after: Option<Vec<i32>>,
+    /// Numbers with no seat (a pillar, a removed seat); their place stays empty and the
+    /// other seats keep their numbers.
+    #[oai(skip_serializing_if_is_none)]
+    pub missing: Option<Vec<i32>>,
+    /// Wheelchair spaces (the `wheelchair` feature; "best available" gives them only to
+    /// holds that ask for `accessible`).
+    #[oai(skip_serializing_if_is_none)]
+    pub accessible: Option<Vec<i32>>,
+    /// Which end seat 1 is at, seen from the stage (default `left_to_right`).
+    #[oai(skip_serializing_if_is_none)]
+    pub numbering: Option<RowNumbering>,
+}
+
+/// The direction seat numbers run in a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum RowNumbering {
+    LeftToRight,
+    RightToLeft,
+}
+
+impl From<RowNumbering> for Numbering {
+    fn from(n: RowNumbering) -> Self {
+        match n {
+            RowNumbering::LeftToRight => Numbering::LeftToRight,
+            RowNumbering::RightToLeft => Numbering::RightToLeft,
+        }
+    }
+}
+
+impl From<Numbering> for RowNumbering {
+    fn from(n: Numbering) -> Self {
+        match n {
+            Numbering::LeftToRight => RowNumbering::LeftToRight,
+            Numbering::RightToLeft => RowNumbering::RightToLeft,
+        }
+    }
 }
 
 /// A section of rows (stalls, balcony, lower deck…).
@@ -74,6 +115,10 @@ impl From<NewLayout> for LayoutSpec {
                             label: r.label.into(),
                             seats: r.seats,
                             category: r.category.map(Into::into),
+                            gaps_after: r.gaps_after.unwrap_or_default(),
+                            missing: r.missing.unwrap_or_default(),
+                            accessible: r.accessible.unwrap_or_default(),
+                            numbering: r.numbering.map(Into::into),
                         })
                         .collect(),
                 })
@@ -96,6 +141,10 @@ impl From<LayoutSpec> for Vec<LayoutSection> {
                         label: Text(r.label),
                         seats: r.seats,
                         category: r.category.map(Text),
+                        gaps_after: (!r.gaps_after.is_empty()).then_some(r.gaps_after),
+                        missing: (!r.missing.is_empty()).then_some(r.missing),
+                        accessible: (!r.accessible.is_empty()).then_some(r.accessible),
+                        numbering: r.numbering.map(Into::into),
                     })
                     .collect(),
             })
@@ -179,7 +228,7 @@ crate::endpoint_response! {
         Invalid: [
             InvalidName, EmptyLayout, EmptySection, DuplicateSection, TooManySections,
             TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel, DuplicateRowLabel,
-            DuplicateSeatLabel, InvalidCategory,
+            DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory,
         ],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
@@ -233,7 +282,7 @@ crate::endpoint_response! {
             InvalidName, InvalidKind, InvalidPrice, MissingPrice, UnknownCategory,
             StartsInPast, InvalidLayoutChoice, EmptyLayout, EmptySection, DuplicateSection,
             TooManySections, TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel,
-            DuplicateRowLabel, DuplicateSeatLabel, InvalidCategory,
+            DuplicateRowLabel, DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory,
         ],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],

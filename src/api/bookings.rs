@@ -35,6 +35,9 @@ pub struct NewBooking {
     pub quantity: Option<i64>,
     /// With `quantity`: only seats of this category.
     pub category: Option<Text>,
+    /// With `quantity`: wheelchair spaces (and only those). Without it, "best available"
+    /// never hands them out; they can still be held by id.
+    pub accessible: Option<bool>,
 }
 
 /// Booking status: a hold is `PENDING` until it becomes `CONFIRMED` or `FAILED`.
@@ -215,7 +218,8 @@ impl BookingsApi {
                 body.seat_ids,
                 body.quantity,
                 body.category.map(Into::into),
-            )?;
+            )?
+            .accessible(body.accessible.unwrap_or(false))?;
             let outcome = service::bookings::hold(
                 &state.db,
                 &state.cache,

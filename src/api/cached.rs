@@ -243,6 +243,12 @@ mod tests {
             price_cents: 1250,
             x,
             y: 2.5,
+            // Some seats have features, some none (then the field is left out).
+            features: if id % 2 == 0 {
+                vec!["wheelchair".into(), "aisle".into()]
+            } else {
+                Vec::new()
+            },
             status,
         };
         let map = SeatMap {

@@ -141,6 +141,11 @@ mod tests {
             x: id as f32 * 1.5,
             y: 2.25,
             status,
+            features: if id % 3 == 0 {
+                vec!["aisle".into()]
+            } else {
+                Vec::new()
+            },
         }
     }
 

@@ -118,7 +118,7 @@ pub struct SeatView {
     pub section: String,
     /// Row label.
     pub row: String,
-    /// Position in the row from the left, starting at 1.
+    /// The seat's number in its row (1 at the row's `numbering` start).
     pub number: i32,
     pub category: String,
     pub price_cents: i64,
@@ -126,6 +126,11 @@ pub struct SeatView {
     pub x: f32,
     /// Drawing position in row heights (one empty row between sections).
     pub y: f32,
+    /// What a buyer should know of the seat: `wheelchair` (a wheelchair space), `aisle`
+    /// (next to an aisle). Absent when none.
+    #[oai(skip_serializing_if_is_empty, default)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
     pub status: SeatState,
 }
 
@@ -141,6 +146,7 @@ impl From<Seat> for SeatView {
             price_cents: seat.price_cents,
             x: seat.x,
             y: seat.y,
+            features: seat.features,
             status: seat.status.into(),
         }
     }

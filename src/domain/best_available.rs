@@ -12,20 +12,23 @@
 //! availability, and the hold transaction locks and re-checks the chosen seats.
 
 /// The free seats of one row, in the category asked for.
+///
+/// Seats are placed by position: the seat places of the row from its left end, counting
+/// aisles and missing seats as places. Two seats are side by side exactly when their
+/// positions are consecutive, so a party is never seated across an aisle or a pillar.
 #[derive(Debug, Clone)]
 pub struct RowAvailability {
     /// Row rank in the layout; lower is better.
     pub row_no: i32,
-    /// Number of seats in the whole row (free or not), for finding its middle.
-    pub seat_count: i32,
-    /// Free seats as `(number, seat_id)`, sorted by number.
+    /// Twice the position of the row's middle (integers throughout).
+    pub middle2: i32,
+    /// Free seats as `(position, seat_id)`, sorted by position.
     pub free: Vec<(i32, i32)>,
 }
 
 /// Distance cost of a block starting at `first` of `len` seats, in quarter seats.
 fn cost(row: &RowAvailability, first: i32, len: i32) -> i64 {
-    // Doubled centre positions keep everything in integers.
-    let off_centre = (2 * first + len - 1 - (row.seat_count + 1)).abs() as i64;
+    let off_centre = (2 * first + len - 1 - row.middle2).abs() as i64;
     row.row_no as i64 * 4 + off_centre
 }
 
@@ -69,7 +72,7 @@ pub fn pick(rows: &[RowAvailability], quantity: usize) -> Option<Pick> {
             seat_ids: row
                 .free
                 .iter()
-                .filter(|(number, _)| (first..first + q).contains(number))
+                .filter(|(position, _)| (first..first + q).contains(position))
                 .map(|&(_, seat_id)| seat_id)
                 .collect(),
             adjacent: true,
@@ -82,7 +85,7 @@ pub fn pick(rows: &[RowAvailability], quantity: usize) -> Option<Pick> {
         .flat_map(|row| {
             row.free
                 .iter()
-                .map(move |&(number, seat_id)| (cost(row, number, 1), seat_id))
+                .map(move |&(position, seat_id)| (cost(row, position, 1), seat_id))
         })
         .collect();
     if all.len() < quantity {
@@ -98,13 +101,13 @@ pub fn pick(rows: &[RowAvailability], quantity: usize) -> Option<Pick> {
     })
 }
 
-/// Maximal runs of consecutive seat numbers, as inclusive `(first, last)` pairs.
+/// Maximal runs of consecutive positions, as inclusive `(first, last)` pairs.
 fn runs(free: &[(i32, i32)]) -> Vec<(i32, i32)> {
     let mut out: Vec<(i32, i32)> = Vec::new();
-    for &(number, _) in free {
+    for &(position, _) in free {
         match out.last_mut() {
-            Some((_, last)) if *last + 1 == number => *last = number,
-            _ => out.push((number, number)),
+            Some((_, last)) if *last + 1 == position => *last = position,
+            _ => out.push((position, position)),
         }
     }
     out
@@ -114,21 +117,35 @@ fn runs(free: &[(i32, i32)]) -> Vec<(i32, i32)> {
 mod tests {
     use super::*;
 
-    /// A row from a picture: 'o' free, 'x' taken. Seat ids are row_no * 100 + number.
+    /// A row from a picture: 'o' free, 'x' taken, ' ' an aisle (a place with no seat).
+    /// Seat ids are row_no * 100 + position, positions from 1.
     fn row(row_no: i32, picture: &str) -> RowAvailability {
         RowAvailability {
             row_no,
-            seat_count: picture.len() as i32,
+            // Positions 1..=n: the middle is (n + 1) / 2.
+            middle2: picture.len() as i32 + 1,
             free: picture
                 .chars()
                 .enumerate()
                 .filter(|(_, c)| *c == 'o')
                 .map(|(i, _)| {
-                    let number = i as i32 + 1;
-                    (number, row_no * 100 + number)
+                    let position = i as i32 + 1;
+                    (position, row_no * 100 + position)
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn never_seats_a_party_across_an_aisle() {
+        // Four free seats on each side of the aisle in the front row, but a party of
+        // four in the middle would straddle it: the front row's left block wins over the
+        // second row, a block of five free from row 1 is further back.
+        let rows = [row(0, "ooo ooo"), row(1, "ooooooo")];
+        assert_eq!(ids(&rows, 3), Some(vec![1, 2, 3]));
+        let picked = pick(&rows, 4).unwrap();
+        assert!(picked.adjacent);
+        assert!(picked.seat_ids.iter().all(|id| *id > 100), "{picked:?}");
     }
 
     fn ids(rows: &[RowAvailability], quantity: usize) -> Option<Vec<i32>> {

@@ -119,9 +119,11 @@ pub enum SeatRequest {
     /// These seats exactly (sorted, distinct).
     Seats(Vec<i32>),
     /// Any `quantity` seats, optionally of one category; the service picks the best.
+    /// Wheelchair spaces only when `accessible`, and then only those.
     Best {
         quantity: usize,
         category: Option<String>,
+        accessible: bool,
     },
 }
 
@@ -191,6 +193,7 @@ impl HoldRequest {
                 SeatRequest::Best {
                     quantity: quantity as usize,
                     category,
+                    accessible: false,
                 }
             }
             _ => {
@@ -206,6 +209,22 @@ impl HoldRequest {
         Ok(Self { show_id, seats })
     }
 
+    /// Asks "best available" for wheelchair spaces (`accessible: true` in the request);
+    /// only with `quantity`.
+    pub fn accessible(mut self, wanted: bool) -> Result<Self> {
+        match &mut self.seats {
+            SeatRequest::Best { accessible, .. } => *accessible = wanted,
+            SeatRequest::Seats(_) if wanted => {
+                return Err(Error::new(
+                    Code::InvalidHoldRequest,
+                    "accessible goes with quantity, not with seat_ids.",
+                ));
+            }
+            SeatRequest::Seats(_) => {}
+        }
+        Ok(self)
+    }
+
     /// A stable fingerprint of the request, to recognise a reused Idempotency-Key.
     pub fn fingerprint(&self) -> String {
         match &self.seats {
@@ -213,11 +232,16 @@ impl HoldRequest {
                 let ids: Vec<String> = ids.iter().map(i32::to_string).collect();
                 format!("show={};seats={}", self.show_id, ids.join(","))
             }
-            SeatRequest::Best { quantity, category } => format!(
-                "show={};quantity={};category={}",
+            SeatRequest::Best {
+                quantity,
+                category,
+                accessible,
+            } => format!(
+                "show={};quantity={};category={}{}",
                 self.show_id,
                 quantity,
-                category.as_deref().unwrap_or("")
+                category.as_deref().unwrap_or(""),
+                if *accessible { ";accessible" } else { "" }
             ),
         }
     }

@@ -145,6 +145,9 @@ pub enum Code {
     DuplicateRowLabel,
     /// Two seats would share a label.
     DuplicateSeatLabel,
+    /// A row's gaps_after, missing or accessible names a seat number it does not have, or
+    /// one twice.
+    InvalidSeatNumbers,
     /// A category is not 1 to 32 of A-Z a-z 0-9 _ -.
     InvalidCategory,
     /// Give either seat_ids or quantity (with an optional category).
@@ -185,7 +188,7 @@ pub enum Code {
 
 impl Code {
     /// Every code a client can be answered with (the internal ones excluded).
-    pub const PUBLIC: [Code; 59] = [
+    pub const PUBLIC: [Code; 60] = [
         Code::InvalidBody,
         Code::InvalidParameter,
         Code::InvalidLimit,
@@ -230,6 +233,7 @@ impl Code {
         Code::InvalidRowLabel,
         Code::DuplicateRowLabel,
         Code::DuplicateSeatLabel,
+        Code::InvalidSeatNumbers,
         Code::InvalidCategory,
         Code::InvalidHoldRequest,
         Code::InvalidSeatCount,
@@ -294,6 +298,7 @@ impl Code {
             Code::InvalidRowLabel => "invalid_row_label",
             Code::DuplicateRowLabel => "duplicate_row_label",
             Code::DuplicateSeatLabel => "duplicate_seat_label",
+            Code::InvalidSeatNumbers => "invalid_seat_numbers",
             Code::InvalidCategory => "invalid_category",
             Code::InvalidHoldRequest => "invalid_hold_request",
             Code::InvalidSeatCount => "invalid_seat_count",
@@ -362,6 +367,7 @@ impl Code {
             | Code::InvalidRowLabel
             | Code::DuplicateRowLabel
             | Code::DuplicateSeatLabel
+            | Code::InvalidSeatNumbers
             | Code::InvalidCategory
             | Code::InvalidHoldRequest
             | Code::InvalidSeatCount
@@ -441,6 +447,9 @@ impl Code {
             Code::InvalidRowLabel => "A row label is not 1 to 8 of A-Z a-z 0-9 -.",
             Code::DuplicateRowLabel => "Two rows of a section share a label.",
             Code::DuplicateSeatLabel => "Two seats would share a label.",
+            Code::InvalidSeatNumbers => {
+                "A row's gaps_after, missing or accessible names a seat number it does not have, or one twice."
+            }
             Code::InvalidCategory => "A category is not 1 to 32 of A-Z a-z 0-9 _ -.",
             Code::InvalidHoldRequest => {
                 "Give either seat_ids or quantity (with an optional category)."

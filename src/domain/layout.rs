@@ -29,10 +29,102 @@ pub struct SectionSpec {
 #[serde(deny_unknown_fields)]
 pub struct RowSpec {
     pub label: String,
-    /// Number of seats in the row, numbered 1..=seats from left to right.
+    /// The row's seat numbers are 1..=seats (those in `missing` do not exist).
     pub seats: i32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// An aisle one seat wide after each of these seat numbers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps_after: Vec<i32>,
+    /// Numbers that have no seat (a pillar, a removed seat): their place stays empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<i32>,
+    /// Wheelchair spaces.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accessible: Vec<i32>,
+    /// Which end seat 1 is at, seen from the stage (default left).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numbering: Option<Numbering>,
+}
+
+/// The direction seat numbers run in a row.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Numbering {
+    #[default]
+    LeftToRight,
+    RightToLeft,
+}
+
+impl RowSpec {
+    /// A row of `seats` seats numbered left to right, nothing else.
+    pub fn plain(label: &str, seats: i32) -> Self {
+        Self {
+            label: label.to_owned(),
+            seats,
+            category: None,
+            gaps_after: Vec::new(),
+            missing: Vec::new(),
+            accessible: Vec::new(),
+            numbering: None,
+        }
+    }
+
+    /// Seats that exist (numbers minus the missing ones).
+    fn real_seats(&self) -> i32 {
+        self.seats - self.missing.len() as i32
+    }
+
+    /// The row's width in seat places: every number (missing ones keep their place) and
+    /// every aisle.
+    fn width(&self) -> i32 {
+        self.seats + self.gaps_after.len() as i32
+    }
+
+    /// Where number `n` sits, in seat places from the row's left end.
+    fn place(&self, n: i32) -> i32 {
+        let from_first = n - 1 + self.gaps_after.iter().filter(|&&g| g < n).count() as i32;
+        match self.numbering.unwrap_or_default() {
+            Numbering::LeftToRight => from_first,
+            Numbering::RightToLeft => self.width() - 1 - from_first,
+        }
+    }
+
+    /// Checks that the lists name seat numbers of the row, each once (aisles between two
+    /// numbers, wheelchair spaces on seats that exist).
+    fn check_numbers(&self) -> Result<()> {
+        let bad = |what: &str| {
+            Error::new(
+                Code::InvalidSeatNumbers,
+                format!("Row {:?}: {what}.", self.label),
+            )
+        };
+        let distinct = |list: &[i32]| list.iter().collect::<HashSet<_>>().len() == list.len();
+        if !self.gaps_after.iter().all(|g| (1..self.seats).contains(g))
+            || !distinct(&self.gaps_after)
+        {
+            return Err(bad(
+                "gaps_after must name seat numbers before the row's last, each once",
+            ));
+        }
+        if !self.missing.iter().all(|m| (1..=self.seats).contains(m)) || !distinct(&self.missing) {
+            return Err(bad("missing must name seat numbers of the row, each once"));
+        }
+        if self.real_seats() < 1 {
+            return Err(bad("a row needs at least one seat that is not missing"));
+        }
+        if !self
+            .accessible
+            .iter()
+            .all(|a| (1..=self.seats).contains(a) && !self.missing.contains(a))
+            || !distinct(&self.accessible)
+        {
+            return Err(bad(
+                "accessible must name seats of the row that exist, each once",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// One seat of a layout, ready to be materialised for a show.
@@ -49,7 +141,15 @@ pub struct SeatPlan {
     pub category: String,
     pub x: f32,
     pub y: f32,
+    /// What a buyer should know of the seat: `wheelchair` (a wheelchair space), `aisle`
+    /// (next to an aisle).
+    pub features: Vec<&'static str>,
 }
+
+/// A wheelchair space.
+pub const WHEELCHAIR: &str = "wheelchair";
+/// A seat next to an aisle.
+pub const AISLE: &str = "aisle";
 
 /// A validated layout: the spec it came from plus its seats.
 #[derive(Debug, Clone)]
@@ -127,8 +227,9 @@ impl Layout {
                 if let Some(category) = &row.category {
                     check_category(category)?;
                 }
-                widest = widest.max(row.seats);
-                seat_count += row.seats as usize;
+                row.check_numbers()?;
+                widest = widest.max(row.width());
+                seat_count += row.real_seats() as usize;
             }
         }
         if seat_count > MAX_SEATS_PER_LAYOUT {
@@ -147,9 +248,9 @@ impl Layout {
         for section in &spec.sections {
             for row in &section.rows {
                 let row_no = row_sizes.len() as i32;
-                row_sizes.push(row.seats);
+                row_sizes.push(row.real_seats());
                 // Rows are centred on the widest row, so an aisle-less hall draws as a block.
-                let offset = (widest - row.seats) as f32 / 2.0;
+                let offset = (widest - row.width()) as f32 / 2.0;
                 let category = row.category.as_deref().unwrap_or(&section.category);
                 // "A" + 12 reads "A12"; a row label ending in a digit gets a dash, so
                 // row "F1" seat 11 ("F1-11") never collides with row "F11" seat 1.
@@ -158,7 +259,14 @@ impl Layout {
                 } else {
                     ""
                 };
-                for number in 1..=row.seats {
+                for number in (1..=row.seats).filter(|n| !row.missing.contains(n)) {
+                    let mut features = Vec::new();
+                    if row.accessible.contains(&number) {
+                        features.push(WHEELCHAIR);
+                    }
+                    if row.gaps_after.contains(&number) || row.gaps_after.contains(&(number - 1)) {
+                        features.push(AISLE);
+                    }
                     seats.push(SeatPlan {
                         seat_id: seats.len() as i32 + 1,
                         label: format!("{}{separator}{number}", row.label),
@@ -167,8 +275,9 @@ impl Layout {
                         row_label: row.label.clone(),
                         number,
                         category: category.to_owned(),
-                        x: offset + (number - 1) as f32,
+                        x: offset + row.place(number) as f32,
                         y,
+                        features,
                     });
                 }
                 y += 1.0;
@@ -274,11 +383,7 @@ mod tests {
     use super::*;
 
     fn row(label: &str, seats: i32) -> RowSpec {
-        RowSpec {
-            label: label.into(),
-            seats,
-            category: None,
-        }
+        RowSpec::plain(label, seats)
     }
 
     fn spec(rows: Vec<RowSpec>) -> LayoutSpec {
@@ -289,6 +394,86 @@ mod tests {
                 category: "standard".into(),
                 rows,
             }],
+        }
+    }
+
+    #[test]
+    fn aisles_missing_numbers_and_wheelchair_spaces_shape_a_row() {
+        let a = RowSpec {
+            gaps_after: vec![3],
+            missing: vec![5],
+            accessible: vec![1],
+            ..row("A", 6)
+        };
+        let layout = Layout::parse(spec(vec![a.clone(), row("B", 7)])).unwrap();
+        let a_seats: Vec<_> = layout.seats.iter().filter(|s| s.row_no == 0).collect();
+        let labels: Vec<_> = a_seats.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["A1", "A2", "A3", "A4", "A6"],
+            "labels keep the real numbers"
+        );
+        let xs: Vec<_> = a_seats.iter().map(|s| s.x).collect();
+        // The aisle after A3 and the missing A5 each keep a place: row A is 7 wide, as
+        // wide as row B, so neither is shifted.
+        assert_eq!(xs, [0.0, 1.0, 2.0, 4.0, 6.0]);
+        let features: Vec<_> = a_seats.iter().map(|s| s.features.clone()).collect();
+        assert_eq!(
+            features,
+            [vec![WHEELCHAIR], vec![], vec![AISLE], vec![AISLE], vec![]]
+        );
+        assert_eq!(
+            layout.row_sizes,
+            [5, 7],
+            "a row counts the seats that exist"
+        );
+        assert_eq!(layout.seat_count(), 12);
+
+        // Numbered from the right: seat 1 is at the right end, the aisle still after 3.
+        let reversed = RowSpec {
+            numbering: Some(Numbering::RightToLeft),
+            ..a
+        };
+        let layout = Layout::parse(spec(vec![reversed])).unwrap();
+        let xs: Vec<_> = layout.seats.iter().map(|s| (s.number, s.x)).collect();
+        assert_eq!(xs, [(1, 6.0), (2, 5.0), (3, 4.0), (4, 2.0), (6, 0.0)]);
+    }
+
+    #[test]
+    fn row_lists_must_name_the_rows_own_numbers() {
+        for bad in [
+            RowSpec {
+                gaps_after: vec![4],
+                ..row("A", 4)
+            },
+            RowSpec {
+                gaps_after: vec![0],
+                ..row("A", 4)
+            },
+            RowSpec {
+                gaps_after: vec![2, 2],
+                ..row("A", 4)
+            },
+            RowSpec {
+                missing: vec![5],
+                ..row("A", 4)
+            },
+            RowSpec {
+                missing: vec![1, 2],
+                ..row("A", 2)
+            },
+            RowSpec {
+                accessible: vec![3],
+                missing: vec![3],
+                ..row("A", 4)
+            },
+            RowSpec {
+                accessible: vec![9],
+                ..row("A", 4)
+            },
+        ] {
+            let err = Layout::parse(spec(vec![bad.clone()])).unwrap_err();
+            assert_eq!(err.code, Code::InvalidSeatNumbers, "{bad:?}");
         }
     }
 

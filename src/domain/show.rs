@@ -40,6 +40,8 @@ pub struct Seat {
     pub x: f32,
     pub y: f32,
     pub status: SeatStatus,
+    /// `wheelchair`, `aisle` (see [`crate::domain::layout::SeatPlan::features`]).
+    pub features: Vec<String>,
 }
 
 /// Show fields an admin gives, before the layout is known.

@@ -137,7 +137,9 @@ impl Db {
         let prices: Vec<i64> = seats.iter().map(|s| draft.prices[&s.category]).collect();
         let xs: Vec<f32> = seats.iter().map(|s| s.x).collect();
         let ys: Vec<f32> = seats.iter().map(|s| s.y).collect();
-        let params: [&(dyn ToSql + Sync); 11] = [
+        // Each seat's features as one comma-separated text (unnest takes no ragged arrays).
+        let features: Vec<String> = seats.iter().map(|s| s.features.join(",")).collect();
+        let params: [&(dyn ToSql + Sync); 12] = [
             &show_id,
             &ids,
             &labels,
@@ -149,11 +151,15 @@ impl Db {
             &prices,
             &xs,
             &ys,
+            &features,
         ];
         tx.execute(
-            "INSERT INTO seats (show_id, seat_id, label, section, row_no, row_label, number, category, price_cents, x, y) \
-             SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], \
-                                      $8::text[], $9::bigint[], $10::real[], $11::real[])",
+            "INSERT INTO seats (show_id, seat_id, label, section, row_no, row_label, number, \
+                                category, price_cents, x, y, features) \
+             SELECT $1, s, l, sec, r, rl, n, c, p, x, y, string_to_array(f, ',') \
+             FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], \
+                         $8::text[], $9::bigint[], $10::real[], $11::real[], $12::text[]) \
+                  AS seat(s, l, sec, r, rl, n, c, p, x, y, f)",
             &params,
         )
         .await
@@ -278,7 +284,8 @@ impl Db {
                 "SELECT seat_id, label, section, row_label, number, category, price_cents, x, y, \
                         CASE WHEN status = 'HELD' AND held_until <= now() THEN 'AVAILABLE' ELSE status END, \
                         CASE WHEN status = 'HELD' AND held_until > now() \
-                             THEN extract(epoch FROM held_until - now())::float8 END \
+                             THEN extract(epoch FROM held_until - now())::float8 END, \
+                        features \
                  FROM seats WHERE show_id = $1 ORDER BY seat_id",
                 show_id,
             )
@@ -298,6 +305,7 @@ impl Db {
                     x: row.get(7),
                     y: row.get(8),
                     status: SeatStatus::parse(row.get(9))?,
+                    features: row.get(11),
                 })
             })
             .collect::<Result<_>>()?;

@@ -29,3 +29,4 @@ mod spec;
 mod tls;
 mod transactions;
 mod ui;
+mod venues;

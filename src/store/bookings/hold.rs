@@ -62,9 +62,13 @@ impl Db {
         let result = loop {
             ctx.seat_ids = match &request.seats {
                 SeatRequest::Seats(ids) => ids.clone(),
-                SeatRequest::Best { quantity, category } => {
+                SeatRequest::Best {
+                    quantity,
+                    category,
+                    accessible,
+                } => {
                     picks += 1;
-                    self.pick_best(request.show_id, *quantity, category.as_deref())
+                    self.pick_best(request.show_id, *quantity, category.as_deref(), *accessible)
                         .await?
                 }
             };
@@ -146,41 +150,61 @@ impl Db {
         show_id: i64,
         quantity: usize,
         category: Option<&str>,
+        accessible: bool,
     ) -> Result<Vec<i32>> {
         let client = self.client().await?;
+        // Every seat of the rows considered, free or not (a row's extent gives its middle),
+        // by position: `floor(x)` counts aisles and missing seats as places, so adjacent
+        // positions are seats side by side. Wheelchair spaces are free for a request that
+        // asks for them, and only for one.
         let stmt = client
             .prepare_cached(
-                "SELECT s.row_no, r.seat_count, s.number, s.seat_id \
+                "SELECT s.row_no, floor(s.x)::int, s.seat_id, \
+                        (s.status = 'AVAILABLE' OR (s.status = 'HELD' AND s.held_until <= now())) \
+                        AND ('wheelchair' = ANY(s.features)) = $5 \
                  FROM seats s JOIN show_rows r ON r.show_id = s.show_id AND r.row_no = s.row_no \
                  WHERE s.show_id = $1 AND ($2::text IS NULL OR r.category = $2) \
                    AND ($3::bigint IS NULL OR s.row_no IN ( \
                         SELECT row_no FROM show_rows WHERE show_id = $1 \
                           AND ($2::text IS NULL OR category = $2) AND seat_count - taken >= $4 \
                         ORDER BY row_no LIMIT $3)) \
-                   AND (s.status = 'AVAILABLE' OR (s.status = 'HELD' AND s.held_until <= now())) \
-                 ORDER BY s.row_no, s.number",
+                 ORDER BY s.row_no, s.x",
             )
             .await
             .map_err(db_error)?;
         let quantity_i32 = quantity as i32;
         for limit in [Some(CANDIDATE_ROWS), None] {
             let rows = client
-                .query(&stmt, &[&show_id, &category, &limit, &quantity_i32])
+                .query(
+                    &stmt,
+                    &[&show_id, &category, &limit, &quantity_i32, &accessible],
+                )
                 .await
                 .map_err(db_error)?;
             let mut availability: Vec<RowAvailability> = Vec::new();
+            let mut extent = (0, 0);
             for row in &rows {
-                let row_no: i32 = row.get(0);
+                let (row_no, position): (i32, i32) = (row.get(0), row.get(1));
                 if availability.last().is_none_or(|r| r.row_no != row_no) {
+                    if let Some(last) = availability.last_mut() {
+                        last.middle2 = extent.0 + extent.1;
+                    }
                     availability.push(RowAvailability {
                         row_no,
-                        seat_count: row.get(1),
+                        middle2: 0,
                         free: Vec::new(),
                     });
+                    extent = (position, position);
                 }
-                if let Some(last) = availability.last_mut() {
-                    last.free.push((row.get(2), row.get(3)));
+                extent.1 = position;
+                if let Some(last) = availability.last_mut()
+                    && row.get::<_, bool>(3)
+                {
+                    last.free.push((position, row.get(2)));
                 }
+            }
+            if let Some(last) = availability.last_mut() {
+                last.middle2 = extent.0 + extent.1;
             }
             match best_available::pick(&availability, quantity) {
                 Some(pick) if limit.is_none() || (pick.adjacent && !pick.strands) => {

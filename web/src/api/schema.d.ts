@@ -410,19 +410,36 @@ export interface components {
         };
         /**
          * LayoutRow
-         * @description A row of seats, numbered 1..=seats from left to right.
+         * @description A row of seats numbered 1..=seats, from the left unless `numbering` says otherwise.
          */
         LayoutRow: {
+            /**
+             * @description Wheelchair spaces (the `wheelchair` feature; "best available" gives them only to
+             *     holds that ask for `accessible`).
+             */
+            accessible?: number[];
             /** @description Category of this row's seats, if not the section's. */
             category?: string;
+            /**
+             * @description An aisle one seat wide after each of these seat numbers (seats beside it get the
+             *     `aisle` feature; "best available" never seats a party across it).
+             */
+            gaps_after?: number[];
             /**
              * @description Row label, 1 to 8 letters, digits or `-`; unique within the layout. Seat labels
              *     are the row label followed by the seat number (`A12`).
              */
             label: string;
             /**
+             * @description Numbers with no seat (a pillar, a removed seat); their place stays empty and the
+             *     other seats keep their numbers.
+             */
+            missing?: number[];
+            /** @description Which end seat 1 is at, seen from the stage (default `left_to_right`). */
+            numbering?: components["schemas"]["RowNumbering"] & unknown;
+            /**
              * Format: int32
-             * @description Seats in the row, 1 to 500.
+             * @description The row's seat numbers run 1 to this (1 to 500), missing ones included.
              */
             seats: number;
         };
@@ -444,6 +461,11 @@ export interface components {
          *     choose (`quantity`, optionally of one `category`). At most 10 seats.
          */
         NewBooking: {
+            /**
+             * @description With `quantity`: wheelchair spaces (and only those). Without it, "best available"
+             *     never hands them out; they can still be held by id.
+             */
+            accessible?: boolean;
             /** @description With `quantity`: only seats of this category. */
             category?: string;
             /**
@@ -518,11 +540,22 @@ export interface components {
             unknown_seat_ids?: number[];
         };
         /**
+         * @description The direction seat numbers run in a row.
+         * @enum {string}
+         */
+        RowNumbering: "left_to_right" | "right_to_left";
+        /**
          * Seat
          * @description One seat on the map.
          */
         Seat: {
             category: string;
+            /**
+             * @description What a buyer should know of the seat: `wheelchair` (a wheelchair space), `aisle`
+             *     (next to an aisle). Absent when none.
+             * @default []
+             */
+            features?: string[];
             /**
              * Format: int32
              * @description Seat id within the show (what POST /bookings takes in `seat_ids`).
@@ -532,7 +565,7 @@ export interface components {
             label: string;
             /**
              * Format: int32
-             * @description Position in the row from the left, starting at 1.
+             * @description The seat's number in its row (1 at the row's `numbering` start).
              */
             number: number;
             /** Format: int64 */
@@ -860,6 +893,7 @@ export interface operations {
              *     - `invalid_row_label`: A row label is not 1 to 8 of A-Z a-z 0-9 -.
              *     - `duplicate_row_label`: Two rows of a section share a label.
              *     - `duplicate_seat_label`: Two seats would share a label.
+             *     - `invalid_seat_numbers`: A row's gaps_after, missing or accessible names a seat number it does not have, or one twice.
              *     - `invalid_category`: A category is not 1 to 32 of A-Z a-z 0-9 _ -.
              */
             422: {
@@ -1090,6 +1124,7 @@ export interface operations {
              *     - `invalid_row_label`: A row label is not 1 to 8 of A-Z a-z 0-9 -.
              *     - `duplicate_row_label`: Two rows of a section share a label.
              *     - `duplicate_seat_label`: Two seats would share a label.
+             *     - `invalid_seat_numbers`: A row's gaps_after, missing or accessible names a seat number it does not have, or one twice.
              *     - `invalid_category`: A category is not 1 to 32 of A-Z a-z 0-9 _ -.
              */
             422: {

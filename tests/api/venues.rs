@@ -1,0 +1,147 @@
+//! Real venues: rows with aisles, missing seats, wheelchair spaces and either numbering;
+//! what the seat map shows of them and how "best available" treats them.
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+/// A show on a hall whose front row A has an aisle after seat 3, no seat 5 (a pillar)
+/// and a wheelchair space at seat 1; row B, behind it, is numbered from the right.
+async fn hall(app: &TestApp) -> i64 {
+    app.create_show_with(json!({
+        "name": "Studio 1",
+        "kind": "movie",
+        "starts_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339(),
+        "layout": {"name": "Studio 1", "sections": [{"name": "Stalls", "category": "standard", "rows": [
+            {"label": "A", "seats": 7, "gaps_after": [3], "missing": [5], "accessible": [1]},
+            {"label": "B", "seats": 8, "numbering": "right_to_left"}
+        ]}]},
+        "prices": {"standard": 900}
+    }))
+    .await
+}
+
+fn seat<'a>(map: &'a Value, label: &str) -> &'a Value {
+    map["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["label"] == label)
+        .unwrap_or_else(|| panic!("no seat {label}"))
+}
+
+#[tokio::test]
+async fn the_seat_map_shows_aisles_missing_seats_and_wheelchair_spaces() {
+    let app = TestApp::spawn().await;
+    let show = hall(&app).await;
+    let map = app.get(&format!("/shows/{show}/seats"), None).await.body;
+    let labels: Vec<&str> = map["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert!(!labels.contains(&"A5"), "a missing number has no seat");
+    assert_eq!(labels.len(), 6 + 8);
+    // Positions follow the aisle and the missing seat: A is 8 places wide (7 numbers, one
+    // aisle), as wide as B, so neither is shifted.
+    let x = |label: &str| seat(&map, label)["x"].as_f64().unwrap();
+    assert_eq!((x("A3"), x("A4"), x("A6"), x("A7")), (2.0, 4.0, 6.0, 7.0));
+    assert_eq!(
+        (x("B1"), x("B8")),
+        (7.0, 0.0),
+        "B is numbered from the right"
+    );
+    assert_eq!(seat(&map, "A1")["features"], json!(["wheelchair"]));
+    assert_eq!(seat(&map, "A3")["features"], json!(["aisle"]));
+    assert_eq!(seat(&map, "A4")["features"], json!(["aisle"]));
+    assert!(
+        seat(&map, "A2").get("features").is_none(),
+        "no features, no field"
+    );
+    let show_view = app.get(&format!("/shows/{show}"), None).await;
+    assert_eq!(show_view.body["available_seats"], 14);
+    assert_eq!(show_view.body["total_seats"], 14);
+}
+
+#[tokio::test]
+async fn best_available_keeps_parties_off_aisles_and_wheelchair_spaces() {
+    let app = TestApp::spawn().await;
+    let show = hall(&app).await;
+    let buyer = app.new_user().await;
+    let best = |quantity: i64, accessible: Option<bool>| {
+        let (app, buyer) = (&app, &buyer);
+        async move {
+            let mut body = json!({"show_id": show, "quantity": quantity});
+            if let Some(accessible) = accessible {
+                body["accessible"] = accessible.into();
+            }
+            app.post("/bookings", Some(buyer), &body).await
+        }
+    };
+    // Three together: not A1-A3 (A1 is a wheelchair space), not across the aisle; A4
+    // and A6 are not side by side (the pillar); so row B.
+    let three = best(3, None).await;
+    assert_eq!(three.status, 201, "{three:?}");
+    let rows: Vec<&str> = three.body["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s.as_str().unwrap()[..1])
+        .collect();
+    assert_eq!(rows, ["B", "B", "B"], "{three:?}");
+    // A wheelchair space only when asked for.
+    let one = best(1, Some(true)).await;
+    assert_eq!(one.body["seats"], json!(["A1"]), "{one:?}");
+    let none_left = best(1, Some(true)).await;
+    assert_eq!(
+        (none_left.status, none_left.code()),
+        (409, "not_enough_seats")
+    );
+    // accessible goes with quantity only.
+    let wrong = app
+        .post(
+            "/bookings",
+            Some(&buyer),
+            &json!({"show_id": show, "seat_ids": [2], "accessible": true}),
+        )
+        .await;
+    assert_eq!((wrong.status, wrong.code()), (422, "invalid_hold_request"));
+    app.check_invariants(show).await;
+}
+
+#[tokio::test]
+async fn row_lists_must_name_the_rows_own_seats() {
+    let app = TestApp::spawn().await;
+    for row in [
+        json!({"label": "A", "seats": 4, "gaps_after": [4]}),
+        json!({"label": "A", "seats": 4, "missing": [9]}),
+        json!({"label": "A", "seats": 4, "missing": [2], "accessible": [2]}),
+    ] {
+        let resp = app
+            .post(
+                "/admin/layouts",
+                Some(&app.admin_token),
+                &json!({"name": "Bad", "sections": [{"name": "S", "category": "c", "rows": [row]}]}),
+            )
+            .await;
+        assert_eq!(
+            (resp.status, resp.code()),
+            (422, "invalid_seat_numbers"),
+            "{resp:?}"
+        );
+    }
+    // A good one round-trips through the stored layout.
+    let rows = json!([{"label": "A", "seats": 6, "gaps_after": [3], "missing": [6],
+                       "accessible": [1], "numbering": "right_to_left"}]);
+    let created = app
+        .post(
+            "/admin/layouts",
+            Some(&app.admin_token),
+            &json!({"name": "Good", "sections": [{"name": "S", "category": "c", "rows": rows}]}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{created:?}");
+    assert_eq!(created.body["seat_count"], 5);
+    assert_eq!(created.body["sections"][0]["rows"], rows);
+}
