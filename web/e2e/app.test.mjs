@@ -89,7 +89,10 @@ describe('Tessera web UI', () => {
     await seat(page, 'A4').click();
     await seat(page, 'A5').click();
     assert.equal(await seat(page, 'A4').getAttribute('aria-pressed'), 'true');
-    assert.match((await seat(page, 'A4').getAttribute('aria-label')) ?? '', /^Seat A4, standard, 12\.00, available$/);
+    assert.match((await seat(page, 'A4').getAttribute('aria-label')) ?? '', /^Seat A4, aisle, standard, 12\.00, available$/);
+    // The cinema's back stalls row has wheelchair spaces: named so, and drawn with the symbol.
+    assert.match((await seat(page, 'H1').getAttribute('aria-label')) ?? '', /^Seat H1, wheelchair space, standard, /);
+    assert.equal((await seat(page, 'H1').textContent())?.trim(), '♿');
     await page.getByRole('button', { name: 'Hold 2 seats' }).click();
 
     await page.getByRole('heading', { name: 'Seats held: A4, A5' }).waitFor();

@@ -14,8 +14,16 @@ export interface SeatMapProps {
   seatSize?: number;
 }
 
+/** Wheelchair spaces and aisle seats say so: `features` from the seat map. */
+function featureWords(seat: Seat): string {
+  const words = [];
+  if (seat.features?.includes('wheelchair')) words.push('wheelchair space');
+  if (seat.features?.includes('aisle')) words.push('aisle');
+  return words.map((w) => `, ${w}`).join('');
+}
+
 export function seatName(seat: Seat, status: SeatState): string {
-  return `Seat ${seat.label}, ${seat.category}, ${formatPrice(seat.price_cents)}, ${statusWord(status)}`;
+  return `Seat ${seat.label}${featureWords(seat)}, ${seat.category}, ${formatPrice(seat.price_cents)}, ${statusWord(status)}`;
 }
 
 const SYMBOL: Record<SeatState, string> = { AVAILABLE: '', HELD: '◐', BOOKED: '✕' };
@@ -35,6 +43,7 @@ interface SeatButtonProps {
 const SeatButton = memo(function SeatButton(p: SeatButtonProps) {
   const { seat, status, selected } = p;
   const available = status === 'AVAILABLE';
+  const wheelchair = seat.features?.includes('wheelchair') ?? false;
   return (
     <button
       type="button"
@@ -53,7 +62,9 @@ const SeatButton = memo(function SeatButton(p: SeatButtonProps) {
       aria-disabled={available ? undefined : true}
       tabIndex={p.focusable ? 0 : -1}
     >
-      <span aria-hidden="true">{selected ? '✓' : available ? (p.showNumber ? seat.number : '') : SYMBOL[status]}</span>
+      <span aria-hidden="true">
+        {selected ? '✓' : available ? (wheelchair ? '♿' : p.showNumber ? seat.number : '') : SYMBOL[status]}
+      </span>
     </button>
   );
 });
