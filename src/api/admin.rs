@@ -15,6 +15,7 @@ use super::security::AdminAuth;
 use super::shows::{ShowKind, ShowView};
 use super::state::AppState;
 use super::text::Text;
+use crate::domain::booking::SeatBlock;
 use crate::domain::layout::{Layout as DomainLayout, LayoutSpec, Numbering, RowSpec, SectionSpec};
 use crate::domain::page::{Cursor, page_size};
 use crate::domain::show::ShowDraft;
@@ -289,6 +290,69 @@ crate::endpoint_response! {
     ]
 }
 
+/// Seats to take off sale, and why.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewSeatBlock {
+    /// Seat ids of the show, 1 to 1000, distinct.
+    pub seat_ids: Vec<i64>,
+    /// Why (house seats, a broken seat), 1 to 200 characters.
+    pub reason: Text,
+}
+
+/// Blocked seats to put back on sale.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct SeatRelease {
+    /// Seat ids of the show, 1 to 1000, distinct; seats not blocked are left as they are.
+    pub seat_ids: Vec<i64>,
+}
+
+/// Which seats a block or an unblock changed.
+#[derive(Debug, Object)]
+pub struct SeatsChanged {
+    pub show_id: i64,
+    /// The seats whose status changed (blocked, or back on sale), ascending.
+    pub seat_ids: Vec<i32>,
+}
+
+crate::endpoint_response! {
+    pub enum BlockSeatsResponse {
+        /// The seats are off sale (status `BLOCKED`); `seat_ids` are those newly blocked.
+        200 => Ok(Json<SeatsChanged>),
+    }
+    errors: [
+        BadRequest: [InvalidBody, InvalidParameter, BadRequest],
+        Unauthenticated: [MissingToken, InvalidToken],
+        Forbidden: [AdminOnly],
+        NotFound: [ShowNotFound],
+        Conflict: [SeatsUnavailable],
+        PayloadTooLarge: [PayloadTooLarge],
+        UnsupportedMediaType: [UnsupportedMediaType],
+        Invalid: [InvalidSeatCount, InvalidSeatId, DuplicateSeatIds, UnknownSeats, InvalidName],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
+    ]
+}
+
+crate::endpoint_response! {
+    pub enum UnblockSeatsResponse {
+        /// The blocked seats named are on sale again; `seat_ids` are those released.
+        200 => Ok(Json<SeatsChanged>),
+    }
+    errors: [
+        BadRequest: [InvalidBody, InvalidParameter, BadRequest],
+        Unauthenticated: [MissingToken, InvalidToken],
+        Forbidden: [AdminOnly],
+        NotFound: [ShowNotFound],
+        PayloadTooLarge: [PayloadTooLarge],
+        UnsupportedMediaType: [UnsupportedMediaType],
+        Invalid: [InvalidSeatCount, InvalidSeatId, DuplicateSeatIds, UnknownSeats],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
+    ]
+}
+
 pub struct AdminApi;
 
 #[OpenApi(tag = "Tag::Admin")]
@@ -369,6 +433,58 @@ impl AdminApi {
     ) -> CreateShowResponse {
         reply(create_show(&state, body.0).await, |show| {
             CreateShowResponse::Created(Json(show))
+        })
+    }
+
+    /// Take seats off sale (house seats, a broken seat): they read `BLOCKED` on the seat
+    /// map and no hold can take them. All or none: a seat held or sold is a 409 naming it
+    /// (`seats_unavailable`); seats already blocked stay so.
+    #[oai(
+        path = "/admin/shows/:id/blocks",
+        method = "post",
+        operation_id = "block_seats"
+    )]
+    async fn block_seats(
+        &self,
+        _admin: AdminAuth,
+        state: Data<&Arc<AppState>>,
+        id: Path<i64>,
+        body: Json<NewSeatBlock>,
+    ) -> BlockSeatsResponse {
+        let result = async {
+            let block = SeatBlock::parse(body.0.seat_ids, Some(&body.0.reason))?;
+            crate::service::shows::block(&state.db, &state.cache, id.0, &block).await
+        };
+        reply(result.await, |seat_ids| {
+            BlockSeatsResponse::Ok(Json(SeatsChanged {
+                show_id: id.0,
+                seat_ids,
+            }))
+        })
+    }
+
+    /// Put blocked seats back on sale.
+    #[oai(
+        path = "/admin/shows/:id/unblock",
+        method = "post",
+        operation_id = "unblock_seats"
+    )]
+    async fn unblock_seats(
+        &self,
+        _admin: AdminAuth,
+        state: Data<&Arc<AppState>>,
+        id: Path<i64>,
+        body: Json<SeatRelease>,
+    ) -> UnblockSeatsResponse {
+        let result = async {
+            let block = SeatBlock::parse(body.0.seat_ids, None)?;
+            crate::service::shows::unblock(&state.db, &state.cache, id.0, &block).await
+        };
+        reply(result.await, |seat_ids| {
+            UnblockSeatsResponse::Ok(Json(SeatsChanged {
+                show_id: id.0,
+                seat_ids,
+            }))
         })
     }
 }

@@ -123,6 +123,8 @@ pub fn error_codes(operation_id: &str) -> Option<&'static [(u16, &'static [Code]
         "list_layouts" => admin::ListLayoutsResponse::CODES,
         "get_layout" => admin::GetLayoutResponse::CODES,
         "create_show" => admin::CreateShowResponse::CODES,
+        "block_seats" => admin::BlockSeatsResponse::CODES,
+        "unblock_seats" => admin::UnblockSeatsResponse::CODES,
         "list_shows" => shows::ListShowsResponse::CODES,
         "get_show" => shows::GetShowResponse::CODES,
         "get_seat_map" => shows::SeatMapResponse::CODES,
@@ -138,13 +140,15 @@ pub fn error_codes(operation_id: &str) -> Option<&'static [(u16, &'static [Code]
 /// Request bodies declared `deny_unknown_fields` (a misspelt field is refused, not
 /// ignored): the spec says so with `additionalProperties: false`, which poem-openapi does
 /// not write itself.
-const CLOSED_SCHEMAS: [&str; 6] = [
+const CLOSED_SCHEMAS: [&str; 8] = [
     "Credentials",
     "LayoutRow",
     "LayoutSection",
     "NewBooking",
     "NewLayout",
+    "NewSeatBlock",
     "NewShow",
+    "SeatRelease",
 ];
 
 /// An operation path of the API, as the spec writes it (`/api/v1/shows/{id}/seats`), with

@@ -92,6 +92,7 @@ impl SeatLayout {
                 SeatStatus::Available => b"AVAILABLE\"}",
                 SeatStatus::Held => b"HELD\"}",
                 SeatStatus::Booked => b"BOOKED\"}",
+                SeatStatus::Blocked => b"BLOCKED\"}",
             });
             start = end;
         }

@@ -92,6 +92,8 @@ pub enum SeatState {
     Available,
     Held,
     Booked,
+    /// Off sale (house seats, a broken seat).
+    Blocked,
 }
 
 impl From<SeatStatus> for SeatState {
@@ -100,6 +102,7 @@ impl From<SeatStatus> for SeatState {
             SeatStatus::Available => Self::Available,
             SeatStatus::Held => Self::Held,
             SeatStatus::Booked => Self::Booked,
+            SeatStatus::Blocked => Self::Blocked,
         }
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::error::{Code, Error, Result};
-use super::limits::MAX_SEATS_PER_HOLD;
+use super::limits::{MAX_SEATS_PER_BLOCK, MAX_SEATS_PER_HOLD};
 
 /// Lifecycle of a booking: a hold is `Pending` until confirmed, cancelled or expired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +86,8 @@ pub enum SeatStatus {
     Available,
     Held,
     Booked,
+    /// Taken off sale by an admin (house seats, a broken seat).
+    Blocked,
 }
 
 impl SeatStatus {
@@ -94,6 +96,7 @@ impl SeatStatus {
             Self::Available => "AVAILABLE",
             Self::Held => "HELD",
             Self::Booked => "BOOKED",
+            Self::Blocked => "BLOCKED",
         }
     }
 
@@ -103,6 +106,7 @@ impl SeatStatus {
             "AVAILABLE" => Ok(Self::Available),
             "HELD" => Ok(Self::Held),
             "BOOKED" => Ok(Self::Booked),
+            "BLOCKED" => Ok(Self::Blocked),
             other => Err(Error::internal(anyhow::anyhow!(
                 "unknown seat status {other:?} in the database"
             ))),
@@ -247,6 +251,55 @@ impl HoldRequest {
     }
 }
 
+/// Seats an admin takes off sale (or puts back): 1 to [`MAX_SEATS_PER_BLOCK`] distinct
+/// positive seat ids, sorted (the lock order), and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatBlock {
+    pub seat_ids: Vec<i32>,
+    pub reason: String,
+}
+
+impl SeatBlock {
+    /// Checks the ids and, for a block, the reason (`None` for an unblock).
+    pub fn parse(seat_ids: Vec<i64>, reason: Option<&str>) -> Result<Self> {
+        if seat_ids.is_empty() || seat_ids.len() > MAX_SEATS_PER_BLOCK {
+            return Err(Error::new(
+                Code::InvalidSeatCount,
+                format!("Name 1 to {MAX_SEATS_PER_BLOCK} seats."),
+            ));
+        }
+        let mut ids = Vec::with_capacity(seat_ids.len());
+        for id in seat_ids {
+            match i32::try_from(id) {
+                Ok(id) if id > 0 => ids.push(id),
+                _ => {
+                    return Err(Error::new(
+                        Code::InvalidSeatId,
+                        format!("{id} is not a seat id; seat ids are positive integers."),
+                    ));
+                }
+            }
+        }
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        if ids.len() != before {
+            return Err(Error::new(
+                Code::DuplicateSeatIds,
+                "Each seat may be listed once.",
+            ));
+        }
+        let reason = match reason {
+            Some(reason) => super::layout::clean_name(reason, "reason")?.to_owned(),
+            None => String::new(),
+        };
+        Ok(Self {
+            seat_ids: ids,
+            reason,
+        })
+    }
+}
+
 /// How holds work in this deployment, and the rules a hold must pass once its seats are
 /// locked (the store checks them inside the transaction, against what it locked).
 #[derive(Debug, Clone, Copy)]
@@ -303,7 +356,12 @@ pub fn show_started(what: AfterStart) -> Error {
 mod tests {
     #[test]
     fn statuses_read_back_or_fail_loudly() {
-        for status in [SeatStatus::Available, SeatStatus::Held, SeatStatus::Booked] {
+        for status in [
+            SeatStatus::Available,
+            SeatStatus::Held,
+            SeatStatus::Booked,
+            SeatStatus::Blocked,
+        ] {
             assert_eq!(SeatStatus::parse(status.as_str()).unwrap(), status);
         }
         // A status nobody knows is a bug to report, never a free seat.

@@ -18,6 +18,8 @@ pub const MAX_SEATS_PER_ROW: i32 = 500;
 pub const MAX_SEATS_PER_LAYOUT: usize = 50_000;
 /// Seats in one hold.
 pub const MAX_SEATS_PER_HOLD: usize = 10;
+/// Seats one block or unblock request may name.
+pub const MAX_SEATS_PER_BLOCK: usize = 1000;
 /// Highest price of one seat, in cents.
 pub const MAX_PRICE_CENTS: i64 = 100_000_000;
 /// Longest e-mail address (RFC 5321 path limit).

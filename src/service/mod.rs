@@ -40,6 +40,8 @@ pub enum Change<'a> {
         show_id: i64,
         seat_ids: &'a [i32],
     },
+    /// An admin changed these seats of a show (blocked or released them).
+    Seats { show_id: i64, seat_ids: &'a [i32] },
     /// A show was created or changed (every list may hold it).
     Show { show_id: i64 },
 }
@@ -59,6 +61,11 @@ pub async fn announce(db: &Db, hub: &Arc<Hub>, change: Change<'_>) {
                 .increment(1);
             hub.committed(db, show_id, seat_ids).await;
         }
+        Change::Seats { show_id, seat_ids } if !seat_ids.is_empty() => {
+            hub.committed(db, show_id, seat_ids).await;
+        }
+        // Nothing changed.
+        Change::Seats { .. } => {}
         Change::Show { show_id } => hub.committed(db, show_id, &[]).await,
     }
 }

@@ -1,10 +1,11 @@
-//! Creating shows.
+//! Creating shows, and taking their seats off sale and back.
 
 use std::sync::Arc;
 
 use super::{Change, announce};
 use crate::cache::Hub;
 use crate::domain::Result;
+use crate::domain::booking::SeatBlock;
 use crate::domain::show::{Show, ShowDraft};
 use crate::store::Db;
 use crate::store::shows::LayoutSource;
@@ -19,4 +20,34 @@ pub async fn create(
     let show = db.create_show(draft, source, None).await?;
     announce(db, hub, Change::Show { show_id: show.id }).await;
     Ok(show)
+}
+
+/// Takes seats off sale (see [`Db::block_seats`]) and announces the ones blocked.
+pub async fn block(db: &Db, hub: &Arc<Hub>, show_id: i64, block: &SeatBlock) -> Result<Vec<i32>> {
+    let blocked = db.block_seats(show_id, block).await?;
+    announce(
+        db,
+        hub,
+        Change::Seats {
+            show_id,
+            seat_ids: &blocked,
+        },
+    )
+    .await;
+    Ok(blocked)
+}
+
+/// Puts blocked seats back on sale (see [`Db::unblock_seats`]) and announces them.
+pub async fn unblock(db: &Db, hub: &Arc<Hub>, show_id: i64, block: &SeatBlock) -> Result<Vec<i32>> {
+    let released = db.unblock_seats(show_id, block).await?;
+    announce(
+        db,
+        hub,
+        Change::Seats {
+            show_id,
+            seat_ids: &released,
+        },
+    )
+    .await;
+    Ok(released)
 }

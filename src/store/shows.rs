@@ -326,7 +326,7 @@ impl Db {
                         CASE WHEN s.status = 'HELD' \
                              THEN extract(epoch FROM s.held_until - now())::float8 END \
                  FROM shows sh LEFT JOIN seats s ON s.show_id = sh.id \
-                   AND (s.status = 'BOOKED' OR (s.status = 'HELD' AND s.held_until > now())) \
+                   AND (s.status IN ('BOOKED', 'BLOCKED') OR (s.status = 'HELD' AND s.held_until > now())) \
                  WHERE sh.id = $1 ORDER BY s.seat_id",
                 show_id,
             )

@@ -1,7 +1,8 @@
 //! The mixed-operation property test: buyers on two instances hold seats (by id and by
 //! quantity, some with Idempotency-Keys retried on the other instance), confirm, cancel,
-//! let holds lapse and then confirm or cancel them, with one- and two-second holds and
-//! sweepers running, for `MIXED_SECS` seconds (default 20). Afterwards every invariant is
+//! let holds lapse and then confirm or cancel them, while the box office blocks and
+//! releases seats, with one- and two-second holds and sweepers running, for `MIXED_SECS`
+//! seconds (default 20). Afterwards every invariant is
 //! checked in SQL, and clients that followed each show's event stream must end with the
 //! seat map as it is.
 //!
@@ -172,6 +173,34 @@ impl Run<'_> {
                 "{action} of a hold known to have lapsed succeeded: {body}"
             );
         }
+    }
+
+    /// The box office: blocks 1 to 3 seats of a show, or puts some back on sale.
+    async fn admin_step(&self, rng: &mut StdRng) {
+        let instance = rng.random_range(0..2);
+        let show = self.shows[rng.random_range(0..2)];
+        let first = rng.random_range(1..=SEATS - 2);
+        let seats: Vec<i64> = (first..first + rng.random_range(1..=3)).collect();
+        let admin = self.apps[0].admin_token.clone();
+        let (status, body) = if rng.random_bool(0.5) {
+            let path = format!("/admin/shows/{show}/blocks");
+            let body = json!({"seat_ids": seats, "reason": "house seats"});
+            self.post("block", instance, &path, &admin, &body, None)
+                .await
+        } else {
+            let path = format!("/admin/shows/{show}/unblock");
+            let body = json!({"seat_ids": seats});
+            self.post("unblock", instance, &path, &admin, &body, None)
+                .await
+        };
+        if !(status == 200 || (status == 409 && body["code"] == "seats_unavailable")) {
+            self.unexpected
+                .lock()
+                .unwrap()
+                .push(format!("box office: {status} {body}"));
+        }
+        // A box office works at a person's pace, not a buyer's.
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
     /// Holds 1 to 3 seats, by id or by quantity (some of a category), sometimes with an
@@ -394,7 +423,7 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
         told: Mutex::default(),
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    join_all(tokens.into_iter().enumerate().map(|(i, token)| {
+    let buyers = join_all(tokens.into_iter().enumerate().map(|(i, token)| {
         let run = &run;
         async move {
             let mut buyer = Buyer {
@@ -407,8 +436,15 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
                 run.step(&mut buyer).await;
             }
         }
-    }))
-    .await;
+    }));
+    // Meanwhile the box office blocks and releases seats (a held or sold one: 409).
+    let box_office = async {
+        let mut rng = StdRng::seed_from_u64(seed.wrapping_sub(1));
+        while tokio::time::Instant::now() < deadline {
+            run.admin_step(&mut rng).await;
+        }
+    };
+    tokio::join!(buyers, box_office);
 
     let tally = run.tally.lock().unwrap().clone();
     // (Both instances record into this process's one metrics registry.)
@@ -460,6 +496,7 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
     assert!(count("confirm_lapsed", 409, "booking_expired") > 0);
     assert!(count("cancel_lapsed", 409, "booking_expired") > 0);
     assert!(count("hold_seats", 409, "seats_unavailable") > 0);
+    assert!(count("block", 200, "") > 0 && count("unblock", 200, "") > 0);
 
     let sql = a.sql().await;
     // Lapsed holds whose seats another hold took before the sweeper came by: the case that

@@ -145,3 +145,100 @@ async fn row_lists_must_name_the_rows_own_seats() {
     assert_eq!(created.body["seat_count"], 5);
     assert_eq!(created.body["sections"][0]["rows"], rows);
 }
+
+#[tokio::test]
+async fn admins_block_seats_off_sale_and_put_them_back() {
+    let app = TestApp::spawn().await;
+    let show = app.create_show(&[("A", 6)]).await;
+    let admin = app.admin_token.clone();
+    let buyer = app.new_user().await;
+    let block = |seats: Value| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            app.post(
+                &format!("/admin/shows/{show}/blocks"),
+                Some(admin),
+                &json!({"seat_ids": seats, "reason": "house seats"}),
+            )
+            .await
+        }
+    };
+    let status = |id: i64| {
+        let app = &app;
+        async move {
+            let map = app.get(&format!("/shows/{show}/seats"), None).await.body;
+            map["seats"][(id - 1) as usize]["status"].clone()
+        }
+    };
+
+    let blocked = block(json!([2, 1])).await;
+    assert_eq!(
+        (blocked.status, &blocked.body["seat_ids"]),
+        (200, &json!([1, 2]))
+    );
+    assert_eq!(status(1).await, "BLOCKED");
+    let show_view = app.get(&format!("/shows/{show}"), None).await;
+    assert_eq!(show_view.body["available_seats"], 4);
+    // No hold takes a blocked seat, by id or by quantity.
+    let refused = app.hold(&buyer, show, &[1]).await;
+    assert_eq!((refused.status, refused.code()), (409, "seats_unavailable"));
+    assert_eq!(refused.body["unavailable_seat_ids"], json!([1]));
+    let best = app
+        .post(
+            "/bookings",
+            Some(&buyer),
+            &json!({"show_id": show, "quantity": 4}),
+        )
+        .await;
+    assert_eq!(best.body["seat_ids"], json!([3, 4, 5, 6]), "{best:?}");
+    let id = best.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.act(&buyer, &id, "cancel").await.status, 200);
+
+    // All or none: a held seat in the list blocks nothing and is named.
+    assert_eq!(app.hold(&buyer, show, &[4]).await.status, 201);
+    let conflict = block(json!([3, 4])).await;
+    assert_eq!(
+        (conflict.status, conflict.code()),
+        (409, "seats_unavailable")
+    );
+    assert_eq!(conflict.body["unavailable_seat_ids"], json!([4]));
+    assert_eq!(status(3).await, "AVAILABLE");
+    // Blocking again changes nothing; unknown seats and shows are refused.
+    assert_eq!(block(json!([1])).await.body["seat_ids"], json!([]));
+    let unknown = block(json!([1, 99])).await;
+    assert_eq!((unknown.status, unknown.code()), (422, "unknown_seats"));
+    let missing = app
+        .post(
+            "/admin/shows/999999/blocks",
+            Some(&admin),
+            &json!({"seat_ids": [1], "reason": "x"}),
+        )
+        .await;
+    assert_eq!((missing.status, missing.code()), (404, "show_not_found"));
+    let not_admin = app
+        .post(
+            &format!("/admin/shows/{show}/blocks"),
+            Some(&buyer),
+            &json!({"seat_ids": [3], "reason": "mine"}),
+        )
+        .await;
+    assert_eq!(not_admin.status, 403);
+    app.check_invariants(show).await;
+
+    // Back on sale: only the blocked ones named change.
+    let released = app
+        .post(
+            &format!("/admin/shows/{show}/unblock"),
+            Some(&admin),
+            &json!({"seat_ids": [1, 2, 4]}),
+        )
+        .await;
+    assert_eq!(
+        (released.status, &released.body["seat_ids"]),
+        (200, &json!([1, 2]))
+    );
+    assert_eq!(status(1).await, "AVAILABLE");
+    assert_eq!(status(4).await, "HELD");
+    assert_eq!(app.hold(&buyer, show, &[1, 2]).await.status, 201);
+    app.check_invariants(show).await;
+}

@@ -29,6 +29,8 @@ export function statusWord(status: string): string {
       return 'held';
     case 'BOOKED':
       return 'booked';
+    case 'BLOCKED':
+      return 'not for sale';
     default:
       return status.toLowerCase();
   }

@@ -13,6 +13,7 @@
 //! sweeper's step), [`reads`]; this one has what they share: the seat and booking locks,
 //! the release of a booking's seats, the row counters.
 
+mod blocks;
 mod expiry;
 mod hold;
 mod reads;

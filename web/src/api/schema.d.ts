@@ -56,6 +56,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/shows/{id}/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take seats off sale (house seats, a broken seat): they read `BLOCKED` on the seat
+         *     map and no hold can take them. All or none: a seat held or sold is a 409 naming it
+         *     (`seats_unavailable`); seats already blocked stay so.
+         */
+        post: operations["block_seats"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/shows/{id}/unblock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put blocked seats back on sale. */
+        post: operations["unblock_seats"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -489,6 +527,16 @@ export interface components {
             sections: components["schemas"]["LayoutSection"][];
         };
         /**
+         * NewSeatBlock
+         * @description Seats to take off sale, and why.
+         */
+        NewSeatBlock: {
+            /** @description Why (house seats, a broken seat), 1 to 200 characters. */
+            reason: string;
+            /** @description Seat ids of the show, 1 to 1000, distinct. */
+            seat_ids: number[];
+        };
+        /**
          * NewShow
          * @description A show to create, on a stored layout (`layout_id`) or an inline one (`layout`):
          *     exactly one of the two.
@@ -621,10 +669,18 @@ export interface components {
             version: number;
         };
         /**
+         * SeatRelease
+         * @description Blocked seats to put back on sale.
+         */
+        SeatRelease: {
+            /** @description Seat ids of the show, 1 to 1000, distinct; seats not blocked are left as they are. */
+            seat_ids: number[];
+        };
+        /**
          * @description A seat's status on the seat map.
          * @enum {string}
          */
-        SeatState: "AVAILABLE" | "HELD" | "BOOKED";
+        SeatState: "AVAILABLE" | "HELD" | "BOOKED" | "BLOCKED";
         /**
          * SeatStatusChange
          * @description A seat's new status.
@@ -634,6 +690,16 @@ export interface components {
             id: number;
             /** @description `AVAILABLE`, `HELD` or `BOOKED`. */
             status: string;
+        };
+        /**
+         * SeatsChanged
+         * @description Which seats a block or an unblock changed.
+         */
+        SeatsChanged: {
+            /** @description The seats whose status changed (blocked, or back on sale), ascending. */
+            seat_ids: number[];
+            /** Format: int64 */
+            show_id: number;
         };
         /**
          * Show
@@ -1146,6 +1212,264 @@ export interface operations {
             };
             /**
              * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    block_seats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewSeatBlock"];
+            };
+        };
+        responses: {
+            /** @description The seats are off sale (status `BLOCKED`); `seat_ids` are those newly blocked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SeatsChanged"];
+                };
+            };
+            /**
+             * @description - `invalid_body`: The body is not JSON of the expected shape (malformed, wrong types, unknown fields).
+             *     - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `admin_only`: The operation needs an admin account. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `show_not_found`: There is no such show. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `seats_unavailable`: Some requested seats are held or booked by someone else (`unavailable_seat_ids`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `payload_too_large`: The body is larger than 256 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type`: The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `invalid_seat_count`: A hold is 1 to 10 seats.
+             *     - `invalid_seat_id`: A seat id is not a positive number.
+             *     - `duplicate_seat_ids`: A seat id is listed twice.
+             *     - `unknown_seats`: Some seat ids do not exist in the show (`unknown_seat_ids`).
+             *     - `invalid_name`: A name is empty or longer than 200 characters.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `service_busy`: Too much contention to finish now (`Retry-After`): retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unblock_seats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SeatRelease"];
+            };
+        };
+        responses: {
+            /** @description The blocked seats named are on sale again; `seat_ids` are those released. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SeatsChanged"];
+                };
+            };
+            /**
+             * @description - `invalid_body`: The body is not JSON of the expected shape (malformed, wrong types, unknown fields).
+             *     - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `admin_only`: The operation needs an admin account. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `show_not_found`: There is no such show. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `payload_too_large`: The body is larger than 256 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type`: The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `invalid_seat_count`: A hold is 1 to 10 seats.
+             *     - `invalid_seat_id`: A seat id is not a positive number.
+             *     - `duplicate_seat_ids`: A seat id is listed twice.
+             *     - `unknown_seats`: Some seat ids do not exist in the show (`unknown_seat_ids`).
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `service_busy`: Too much contention to finish now (`Retry-After`): retry.
              *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {

@@ -26,7 +26,7 @@ export function seatName(seat: Seat, status: SeatState): string {
   return `Seat ${seat.label}${featureWords(seat)}, ${seat.category}, ${formatPrice(seat.price_cents)}, ${statusWord(status)}`;
 }
 
-const SYMBOL: Record<SeatState, string> = { AVAILABLE: '', HELD: '◐', BOOKED: '✕' };
+const SYMBOL: Record<SeatState, string> = { AVAILABLE: '', HELD: '◐', BOOKED: '✕', BLOCKED: '⊘' };
 
 interface SeatButtonProps {
   seat: Seat;
@@ -292,6 +292,12 @@ export function Legend({ colours, prices }: { colours: ReadonlyMap<string, strin
       </li>
       <li>
         <span className="swatch seat-booked" aria-hidden="true">✕</span> booked
+      </li>
+      <li>
+        <span className="swatch seat-blocked" aria-hidden="true">⊘</span> not for sale
+      </li>
+      <li>
+        <span className="swatch" aria-hidden="true">♿</span> wheelchair space
       </li>
     </ul>
   );
