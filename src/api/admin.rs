@@ -10,16 +10,18 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::Tag;
+use super::bookings::{BookingState, BookingView};
 use super::error::reply;
 use super::security::AdminAuth;
 use super::shows::{ShowKind, ShowView};
 use super::state::AppState;
 use super::text::Text;
-use crate::domain::booking::SeatBlock;
+use crate::domain::booking::{BookingStatus, SeatBlock};
 use crate::domain::layout::{Layout as DomainLayout, LayoutSpec, Numbering, RowSpec, SectionSpec};
 use crate::domain::page::{Cursor, page_size};
 use crate::domain::show::ShowDraft;
 use crate::domain::{Code, Result};
+use crate::store::bookings::ShowReport;
 use crate::store::layouts::LayoutRecord;
 use crate::store::shows::LayoutSource;
 
@@ -353,6 +355,103 @@ crate::endpoint_response! {
     ]
 }
 
+/// Seats of one category, by status (a lapsed hold counts as available).
+#[derive(Debug, Object)]
+pub struct CategorySales {
+    pub category: String,
+    pub available: i64,
+    pub held: i64,
+    pub booked: i64,
+    pub blocked: i64,
+}
+
+/// A show's sales at one instant (every figure from the same snapshot).
+#[derive(Debug, Object)]
+pub struct ShowReportView {
+    pub show_id: i64,
+    /// By category, sorted.
+    pub categories: Vec<CategorySales>,
+    pub confirmed_bookings: i64,
+    /// What the confirmed bookings paid, in cents.
+    pub revenue_cents: i64,
+    /// Holds that have not lapsed, and the seats they hold.
+    pub live_holds: i64,
+    pub held_seats: i64,
+}
+
+impl ShowReportView {
+    fn new(show_id: i64, report: ShowReport) -> Self {
+        Self {
+            show_id,
+            categories: report
+                .categories
+                .into_iter()
+                .map(|c| CategorySales {
+                    category: c.category,
+                    available: c.available,
+                    held: c.held,
+                    booked: c.booked,
+                    blocked: c.blocked,
+                })
+                .collect(),
+            confirmed_bookings: report.confirmed_bookings,
+            revenue_cents: report.revenue_cents,
+            live_holds: report.live_holds,
+            held_seats: report.held_seats,
+        }
+    }
+}
+
+/// A booking of a show with its buyer, for the box office.
+#[derive(Debug, Object)]
+pub struct BoxOfficeBooking {
+    #[oai(flatten)]
+    pub booking: BookingView,
+    /// The buyer's e-mail.
+    pub email: String,
+}
+
+/// One page of a show's bookings.
+#[derive(Debug, Object)]
+pub struct BoxOfficePage {
+    pub items: Vec<BoxOfficeBooking>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[oai(skip_serializing_if_is_none)]
+    pub next_cursor: Option<String>,
+}
+
+crate::endpoint_response! {
+    pub enum ShowReportResponse {
+        /// The show's report.
+        200 => Ok(Json<ShowReportView>),
+    }
+    errors: [
+        BadRequest: [InvalidParameter, BadRequest],
+        Unauthenticated: [MissingToken, InvalidToken],
+        Forbidden: [AdminOnly],
+        NotFound: [ShowNotFound],
+        RateLimited: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
+}
+
+crate::endpoint_response! {
+    pub enum ShowBookingsResponse {
+        /// A page of the show's bookings, newest first.
+        200 => Ok(Json<BoxOfficePage>),
+    }
+    errors: [
+        BadRequest: [InvalidParameter, InvalidLimit, InvalidCursor, BadRequest],
+        Unauthenticated: [MissingToken, InvalidToken],
+        Forbidden: [AdminOnly],
+        NotFound: [ShowNotFound],
+        RateLimited: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
+}
+
 pub struct AdminApi;
 
 #[OpenApi(tag = "Tag::Admin")]
@@ -461,6 +560,73 @@ impl AdminApi {
                 seat_ids,
             }))
         })
+    }
+
+    /// A show's sales: seats by status and category, confirmed bookings and revenue, live
+    /// holds; all from one snapshot.
+    #[oai(
+        path = "/admin/shows/:id/report",
+        method = "get",
+        operation_id = "show_report"
+    )]
+    async fn show_report(
+        &self,
+        _admin: AdminAuth,
+        state: Data<&Arc<AppState>>,
+        id: Path<i64>,
+    ) -> ShowReportResponse {
+        reply(state.db.show_report(id.0).await, |report| {
+            ShowReportResponse::Ok(Json(ShowReportView::new(id.0, report)))
+        })
+    }
+
+    /// A show's bookings with each buyer's e-mail, newest first (for the box office).
+    #[oai(
+        path = "/admin/shows/:id/bookings",
+        method = "get",
+        operation_id = "show_bookings"
+    )]
+    async fn show_bookings(
+        &self,
+        _admin: AdminAuth,
+        state: Data<&Arc<AppState>>,
+        id: Path<i64>,
+        /// Only bookings of this status (a hold past its expiry is `FAILED`).
+        status: Query<Option<BookingState>>,
+        /// Page size, 1 to 200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<i64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ShowBookingsResponse {
+        let result = async {
+            let limit = page_size(limit.0)?;
+            let after = cursor.0.as_deref().map(Cursor::decode).transpose()?;
+            let status = status.0.map(|s| match s {
+                BookingState::Pending => BookingStatus::Pending,
+                BookingState::Confirmed => BookingStatus::Confirmed,
+                BookingState::Failed => BookingStatus::Failed,
+            });
+            let bookings = state
+                .db
+                .show_bookings(id.0, status, after.as_ref(), limit + 1)
+                .await?;
+            let (items, next_cursor) = super::paginate(bookings, limit, |b| Cursor {
+                at: b.booking.created_at,
+                id: b.booking.id.to_string(),
+            });
+            Ok(BoxOfficePage {
+                items: items
+                    .into_iter()
+                    .map(|b| BoxOfficeBooking {
+                        booking: b.booking.into(),
+                        email: b.email,
+                    })
+                    .collect(),
+                next_cursor,
+            })
+        };
+        reply(result.await, |page| ShowBookingsResponse::Ok(Json(page)))
     }
 
     /// Put blocked seats back on sale.

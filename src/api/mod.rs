@@ -124,6 +124,8 @@ pub fn error_codes(operation_id: &str) -> Option<&'static [(u16, &'static [Code]
         "get_layout" => admin::GetLayoutResponse::CODES,
         "create_show" => admin::CreateShowResponse::CODES,
         "block_seats" => admin::BlockSeatsResponse::CODES,
+        "show_report" => admin::ShowReportResponse::CODES,
+        "show_bookings" => admin::ShowBookingsResponse::CODES,
         "unblock_seats" => admin::UnblockSeatsResponse::CODES,
         "list_shows" => shows::ListShowsResponse::CODES,
         "get_show" => shows::GetShowResponse::CODES,

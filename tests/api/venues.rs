@@ -242,3 +242,88 @@ async fn admins_block_seats_off_sale_and_put_them_back() {
     assert_eq!(app.hold(&buyer, show, &[1, 2]).await.status, 201);
     app.check_invariants(show).await;
 }
+
+#[tokio::test]
+async fn the_box_office_sees_a_shows_sales_and_its_bookings() {
+    let app = TestApp::spawn().await;
+    let show = app
+        .create_show_with(json!({
+            "name": "Gala",
+            "kind": "event",
+            "starts_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339(),
+            "layout": {"name": "Hall", "sections": [
+                {"name": "Front", "category": "premium", "rows": [{"label": "A", "seats": 4}]},
+                {"name": "Back", "category": "standard", "rows": [{"label": "B", "seats": 4}]}]},
+            "prices": {"premium": 2000, "standard": 1000}
+        }))
+        .await;
+    let (ann, bob) = (app.new_user().await, app.new_user().await);
+    let sold = app.hold(&ann, show, &[1, 2]).await;
+    let sold_id = sold.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.act(&ann, &sold_id, "confirm").await.status, 200);
+    assert_eq!(app.hold(&bob, show, &[5]).await.status, 201);
+    let admin = app.admin_token.clone();
+    let blocked = app
+        .post(
+            &format!("/admin/shows/{show}/blocks"),
+            Some(&admin),
+            &json!({"seat_ids": [8], "reason": "broken"}),
+        )
+        .await;
+    assert_eq!(blocked.status, 200);
+
+    let report = app
+        .get(&format!("/admin/shows/{show}/report"), Some(&admin))
+        .await;
+    assert_eq!(report.status, 200, "{report:?}");
+    assert_eq!(
+        report.body["categories"],
+        json!([
+            {"category": "premium", "available": 2, "held": 0, "booked": 2, "blocked": 0},
+            {"category": "standard", "available": 2, "held": 1, "booked": 0, "blocked": 1}
+        ])
+    );
+    assert_eq!(report.body["confirmed_bookings"], 1);
+    assert_eq!(report.body["revenue_cents"], 4000);
+    assert_eq!(
+        (&report.body["live_holds"], &report.body["held_seats"]),
+        (&json!(1), &json!(1))
+    );
+
+    // The bookings, newest first, with their buyers; by status; a page at a time.
+    let all = app
+        .get(&format!("/admin/shows/{show}/bookings"), Some(&admin))
+        .await;
+    let items = all.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{all:?}");
+    assert_eq!(items[0]["status"], "PENDING");
+    assert_eq!(items[1]["id"].as_str(), Some(sold_id.as_str()));
+    assert!(
+        items
+            .iter()
+            .all(|b| b["email"].as_str().unwrap().ends_with("@example.com"))
+    );
+    assert_ne!(items[0]["email"], items[1]["email"]);
+    let confirmed = app
+        .get(
+            &format!("/admin/shows/{show}/bookings?status=CONFIRMED"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(confirmed.body["items"].as_array().unwrap().len(), 1);
+    let paged = app
+        .collect_ids(
+            &format!("/admin/shows/{show}/bookings?limit=1"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(paged.len(), 2);
+    let missing = app.get("/admin/shows/999999/report", Some(&admin)).await;
+    assert_eq!((missing.status, missing.code()), (404, "show_not_found"));
+    let missing = app.get("/admin/shows/999999/bookings", Some(&admin)).await;
+    assert_eq!((missing.status, missing.code()), (404, "show_not_found"));
+    let buyer = app
+        .get(&format!("/admin/shows/{show}/report"), Some(&ann))
+        .await;
+    assert_eq!(buyer.status, 403);
+}

@@ -14,11 +14,13 @@
 //! the release of a booking's seats, the row counters.
 
 mod blocks;
+mod box_office;
 mod expiry;
 mod hold;
 mod reads;
 mod transition;
 
+pub use box_office::{CategoryCount, ShowBooking, ShowReport};
 pub use expiry::{Sweep, SweepCursor};
 
 use std::collections::BTreeMap;

@@ -77,6 +77,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/shows/{id}/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A show's bookings with each buyer's e-mail, newest first (for the box office). */
+        get: operations["show_bookings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/shows/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A show's sales: seats by status and category, confirmed bookings and revenue, live
+         *     holds; all from one snapshot.
+         */
+        get: operations["show_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/shows/{id}/unblock": {
         parameters: {
             query?: never;
@@ -399,6 +436,59 @@ export interface components {
          * @enum {string}
          */
         BookingState: "PENDING" | "CONFIRMED" | "FAILED";
+        /**
+         * BoxOfficeBooking
+         * @description A booking of a show with its buyer, for the box office.
+         */
+        BoxOfficeBooking: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The buyer's e-mail. */
+            email: string;
+            /**
+             * Format: date-time
+             * @description When an unconfirmed hold lapses.
+             */
+            expires_at: string;
+            /** @description Set when `status` is `FAILED`. */
+            failure_reason?: components["schemas"]["BookingFailure"] & unknown;
+            /** Format: uuid */
+            id: string;
+            seat_ids: number[];
+            /** @description Seat labels, in the order of `seat_ids`. */
+            seats: string[];
+            /** Format: int64 */
+            show_id: number;
+            status: components["schemas"]["BookingState"];
+            /** Format: int64 */
+            total_cents: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * BoxOfficePage
+         * @description One page of a show's bookings.
+         */
+        BoxOfficePage: {
+            items: components["schemas"]["BoxOfficeBooking"][];
+            /** @description Pass as `cursor` to get the next page; absent on the last page. */
+            next_cursor?: string;
+        };
+        /**
+         * CategorySales
+         * @description Seats of one category, by status (a lapsed hold counts as available).
+         */
+        CategorySales: {
+            /** Format: int64 */
+            available: number;
+            /** Format: int64 */
+            blocked: number;
+            /** Format: int64 */
+            booked: number;
+            category: string;
+            /** Format: int64 */
+            held: number;
+        };
         /**
          * Credentials
          * @description E-mail and password.
@@ -742,6 +832,30 @@ export interface components {
             items: components["schemas"]["Show"][];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string;
+        };
+        /**
+         * ShowReportView
+         * @description A show's sales at one instant (every figure from the same snapshot).
+         */
+        ShowReportView: {
+            /** @description By category, sorted. */
+            categories: components["schemas"]["CategorySales"][];
+            /** Format: int64 */
+            confirmed_bookings: number;
+            /** Format: int64 */
+            held_seats: number;
+            /**
+             * Format: int64
+             * @description Holds that have not lapsed, and the seats they hold.
+             */
+            live_holds: number;
+            /**
+             * Format: int64
+             * @description What the confirmed bookings paid, in cents.
+             */
+            revenue_cents: number;
+            /** Format: int64 */
+            show_id: number;
         };
         /**
          * Token
@@ -1346,6 +1460,207 @@ export interface operations {
             /**
              * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
              *     - `service_busy`: Too much contention to finish now (`Retry-After`): retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    show_bookings: {
+        parameters: {
+            query?: {
+                /** @description Only bookings of this status (a hold past its expiry is `FAILED`). */
+                status?: components["schemas"]["BookingState"];
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the show's bookings, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["BoxOfficePage"];
+                };
+            };
+            /**
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `invalid_limit`: The page size is not 1 to 200.
+             *     - `invalid_cursor`: The cursor is not one this service gave out.
+             *     - `bad_request`: The request could not be read.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `admin_only`: The operation needs an admin account. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `show_not_found`: There is no such show. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`). */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    show_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The show's report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ShowReportView"];
+                };
+            };
+            /**
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `admin_only`: The operation needs an admin account. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `show_not_found`: There is no such show. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `rate_limited`: Too many such requests from this user, account or address (`Retry-After`). */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
              *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {

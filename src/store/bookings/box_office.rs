@@ -1,0 +1,147 @@
+//! What the box office reads of a show: its report and its bookings, with the buyers.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{BOOKING_COLUMNS, booking_from_row};
+use crate::domain::booking::{Booking, BookingStatus};
+use crate::domain::page::Cursor;
+use crate::domain::{Code, Error, Result};
+use crate::store::{Db, db_error};
+
+/// Seats of one category of a show, by status (a lapsed hold counts as available).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryCount {
+    pub category: String,
+    pub available: i64,
+    pub held: i64,
+    pub booked: i64,
+    pub blocked: i64,
+}
+
+/// A show's sales at one instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShowReport {
+    pub categories: Vec<CategoryCount>,
+    /// Confirmed bookings and what they paid.
+    pub confirmed_bookings: i64,
+    pub revenue_cents: i64,
+    /// Holds that have not lapsed, and their seats.
+    pub live_holds: i64,
+    pub held_seats: i64,
+}
+
+/// A booking with its buyer, for the box office.
+#[derive(Debug, Clone)]
+pub struct ShowBooking {
+    pub booking: Booking,
+    pub email: String,
+}
+
+impl Db {
+    /// The report of a show, in one statement (one snapshot: the counts agree with each
+    /// other even while sales go on). `None` when the show does not exist.
+    pub async fn show_report(&self, show_id: i64) -> Result<ShowReport> {
+        let client = self.read_client().await?;
+        let stmt = client
+            .prepare_cached(
+                "WITH seat_counts AS ( \
+                   SELECT category, \
+                          count(*) FILTER (WHERE status = 'AVAILABLE' \
+                                             OR (status = 'HELD' AND held_until <= now())) AS available, \
+                          count(*) FILTER (WHERE status = 'HELD' AND held_until > now()) AS held, \
+                          count(*) FILTER (WHERE status = 'BOOKED') AS booked, \
+                          count(*) FILTER (WHERE status = 'BLOCKED') AS blocked \
+                   FROM seats WHERE show_id = $1 GROUP BY category), \
+                 sales AS ( \
+                   SELECT count(*) FILTER (WHERE status = 'CONFIRMED') AS confirmed, \
+                          coalesce(sum(total_cents) FILTER (WHERE status = 'CONFIRMED'), 0)::bigint AS revenue, \
+                          count(*) FILTER (WHERE status = 'PENDING' AND expires_at > now()) AS holds, \
+                          coalesce(sum(cardinality(seat_ids)) FILTER ( \
+                            WHERE status = 'PENDING' AND expires_at > now()), 0)::bigint AS held_seats \
+                   FROM bookings WHERE show_id = $1) \
+                 SELECT c.category, c.available, c.held, c.booked, c.blocked, \
+                        s.confirmed, s.revenue, s.holds, s.held_seats \
+                 FROM shows sh CROSS JOIN sales s LEFT JOIN seat_counts c ON true \
+                 WHERE sh.id = $1 ORDER BY c.category",
+            )
+            .await
+            .map_err(db_error)?;
+        let rows = client.query(&stmt, &[&show_id]).await.map_err(db_error)?;
+        let first = rows.first().ok_or_else(|| Error::show_not_found(show_id))?;
+        Ok(ShowReport {
+            categories: rows
+                .iter()
+                .filter_map(|row| {
+                    Some(CategoryCount {
+                        category: row.get::<_, Option<String>>(0)?,
+                        available: row.get(1),
+                        held: row.get(2),
+                        booked: row.get(3),
+                        blocked: row.get(4),
+                    })
+                })
+                .collect(),
+            confirmed_bookings: first.get(5),
+            revenue_cents: first.get(6),
+            live_holds: first.get(7),
+            held_seats: first.get(8),
+        })
+    }
+
+    /// A show's bookings with their buyers' e-mails, newest first, one page after `after`,
+    /// of one status when given (a lapsed hold is FAILED/EXPIRED, as everywhere).
+    pub async fn show_bookings(
+        &self,
+        show_id: i64,
+        status: Option<BookingStatus>,
+        after: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<Vec<ShowBooking>> {
+        let (after_at, after_id): (Option<DateTime<Utc>>, Option<Uuid>) = match after {
+            Some(c) => (
+                Some(c.at),
+                Some(
+                    Uuid::parse_str(&c.id)
+                        .map_err(|_| Error::new(Code::InvalidCursor, "Bad cursor."))?,
+                ),
+            ),
+            None => (None, None),
+        };
+        let status = status.map(BookingStatus::as_str);
+        let client = self.read_client().await?;
+        // The live status: PENDING past its expiry reads as FAILED.
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {BOOKING_COLUMNS}, (SELECT email FROM users u WHERE u.id = b.user_id) \
+                 FROM bookings b WHERE show_id = $1 \
+                   AND ($2::text IS NULL OR \
+                        (CASE WHEN status = 'PENDING' AND expires_at <= now() THEN 'FAILED' \
+                              ELSE status END) = $2) \
+                   AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid)) \
+                 ORDER BY created_at DESC, id DESC LIMIT $5"
+            ))
+            .await
+            .map_err(db_error)?;
+        let rows = client
+            .query(&stmt, &[&show_id, &status, &after_at, &after_id, &limit])
+            .await
+            .map_err(db_error)?;
+        if rows.is_empty() && after.is_none() {
+            // No bookings, or no show: tell them apart.
+            client
+                .query_opt("SELECT 1 FROM shows WHERE id = $1", &[&show_id])
+                .await
+                .map_err(db_error)?
+                .ok_or_else(|| Error::show_not_found(show_id))?;
+        }
+        rows.iter()
+            .map(|row| {
+                Ok(ShowBooking {
+                    booking: booking_from_row(row)?,
+                    email: row.get(11),
+                })
+            })
+            .collect()
+    }
+}
