@@ -131,6 +131,36 @@ pub enum SeatRequest {
     },
 }
 
+/// Seat ids as a client sent them, checked: 1 to `max`, positive, distinct; sorted (the
+/// order seats are locked in). `too_many` says what the count must be.
+fn seat_ids_of(ids: Vec<i64>, max: usize, too_many: &str) -> Result<Vec<i32>> {
+    if ids.is_empty() || ids.len() > max {
+        return Err(Error::new(Code::InvalidSeatCount, too_many));
+    }
+    let mut seats = Vec::with_capacity(ids.len());
+    for id in ids {
+        match i32::try_from(id) {
+            Ok(id) if id > 0 => seats.push(id),
+            _ => {
+                return Err(Error::new(
+                    Code::InvalidSeatId,
+                    format!("{id} is not a seat id; seat ids are positive integers."),
+                ));
+            }
+        }
+    }
+    seats.sort_unstable();
+    let before = seats.len();
+    seats.dedup();
+    if seats.len() != before {
+        return Err(Error::new(
+            Code::DuplicateSeatIds,
+            "Each seat may be listed once.",
+        ));
+    }
+    Ok(seats)
+}
+
 /// A validated request to hold seats of one show.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct HoldRequest {
@@ -155,34 +185,11 @@ impl HoldRequest {
                         "category goes with quantity, not with seat_ids.",
                     ));
                 }
-                if ids.is_empty() || ids.len() > MAX_SEATS_PER_HOLD {
-                    return Err(Error::new(
-                        Code::InvalidSeatCount,
-                        format!("A hold takes 1 to {MAX_SEATS_PER_HOLD} seats."),
-                    ));
-                }
-                let mut seats = Vec::with_capacity(ids.len());
-                for id in ids {
-                    match i32::try_from(id) {
-                        Ok(id) if id > 0 => seats.push(id),
-                        _ => {
-                            return Err(Error::new(
-                                Code::InvalidSeatId,
-                                format!("{id} is not a seat id; seat ids are positive integers."),
-                            ));
-                        }
-                    }
-                }
-                seats.sort_unstable();
-                let before = seats.len();
-                seats.dedup();
-                if seats.len() != before {
-                    return Err(Error::new(
-                        Code::DuplicateSeatIds,
-                        "Each seat may be listed once.",
-                    ));
-                }
-                SeatRequest::Seats(seats)
+                SeatRequest::Seats(seat_ids_of(
+                    ids,
+                    MAX_SEATS_PER_HOLD,
+                    &format!("A hold takes 1 to {MAX_SEATS_PER_HOLD} seats."),
+                )?)
             }
             (None, Some(quantity)) => {
                 if !(1..=MAX_SEATS_PER_HOLD as i64).contains(&quantity) {
@@ -262,33 +269,11 @@ pub struct SeatBlock {
 impl SeatBlock {
     /// Checks the ids and, for a block, the reason (`None` for an unblock).
     pub fn parse(seat_ids: Vec<i64>, reason: Option<&str>) -> Result<Self> {
-        if seat_ids.is_empty() || seat_ids.len() > MAX_SEATS_PER_BLOCK {
-            return Err(Error::new(
-                Code::InvalidSeatCount,
-                format!("Name 1 to {MAX_SEATS_PER_BLOCK} seats."),
-            ));
-        }
-        let mut ids = Vec::with_capacity(seat_ids.len());
-        for id in seat_ids {
-            match i32::try_from(id) {
-                Ok(id) if id > 0 => ids.push(id),
-                _ => {
-                    return Err(Error::new(
-                        Code::InvalidSeatId,
-                        format!("{id} is not a seat id; seat ids are positive integers."),
-                    ));
-                }
-            }
-        }
-        ids.sort_unstable();
-        let before = ids.len();
-        ids.dedup();
-        if ids.len() != before {
-            return Err(Error::new(
-                Code::DuplicateSeatIds,
-                "Each seat may be listed once.",
-            ));
-        }
+        let ids = seat_ids_of(
+            seat_ids,
+            MAX_SEATS_PER_BLOCK,
+            &format!("Name 1 to {MAX_SEATS_PER_BLOCK} seats."),
+        )?;
         let reason = match reason {
             Some(reason) => super::layout::clean_name(reason, "reason")?.to_owned(),
             None => String::new(),

@@ -1,12 +1,9 @@
 //! What the box office reads of a show: its report and its bookings, with the buyers.
 
-use chrono::{DateTime, Utc};
-use uuid::Uuid;
-
-use super::{BOOKING_COLUMNS, booking_from_row};
+use super::{BOOKING_COLUMNS, after_booking, booking_from_row};
 use crate::domain::booking::{Booking, BookingStatus};
 use crate::domain::page::Cursor;
-use crate::domain::{Code, Error, Result};
+use crate::domain::{Error, Result};
 use crate::store::{Db, db_error};
 
 /// Seats of one category of a show, by status (a lapsed hold counts as available).
@@ -98,16 +95,7 @@ impl Db {
         after: Option<&Cursor>,
         limit: i64,
     ) -> Result<Vec<ShowBooking>> {
-        let (after_at, after_id): (Option<DateTime<Utc>>, Option<Uuid>) = match after {
-            Some(c) => (
-                Some(c.at),
-                Some(
-                    Uuid::parse_str(&c.id)
-                        .map_err(|_| Error::new(Code::InvalidCursor, "Bad cursor."))?,
-                ),
-            ),
-            None => (None, None),
-        };
+        let (after_at, after_id) = after_booking(after)?;
         let status = status.map(BookingStatus::as_str);
         let client = self.read_client().await?;
         // The live status: PENDING past its expiry reads as FAILED.

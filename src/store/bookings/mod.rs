@@ -25,10 +25,13 @@ pub use expiry::{Sweep, SweepCursor};
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+
 use tokio_postgres::Row;
 use uuid::Uuid;
 
 use crate::domain::booking::{Booking, BookingStatus, FailureReason, SeatStatus};
+use crate::domain::page::Cursor;
 use crate::domain::{Code, Error, Result};
 use crate::store::params::Params;
 use crate::store::{Tx, db_error};
@@ -81,6 +84,21 @@ pub enum Transition {
     Done(Booking),
     /// The hold had run out; it is now FAILED/EXPIRED and its seats are free.
     Expired(Booking),
+}
+
+/// Where a page of bookings (newest first) goes on: the `(created_at, id)` of the last
+/// booking of the previous page, from its cursor.
+fn after_booking(after: Option<&Cursor>) -> Result<(Option<DateTime<Utc>>, Option<Uuid>)> {
+    Ok(match after {
+        Some(c) => (
+            Some(c.at),
+            Some(
+                Uuid::parse_str(&c.id)
+                    .map_err(|_| Error::new(Code::InvalidCursor, "Bad cursor."))?,
+            ),
+        ),
+        None => (None, None),
+    })
 }
 
 /// The one row a statement returned.

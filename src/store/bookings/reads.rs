@@ -2,10 +2,10 @@
 
 use uuid::Uuid;
 
-use super::{BOOKING_COLUMNS, booking_from_row, booking_not_found};
+use super::{BOOKING_COLUMNS, after_booking, booking_from_row, booking_not_found};
+use crate::domain::Result;
 use crate::domain::booking::Booking;
 use crate::domain::page::Cursor;
-use crate::domain::{Code, Error, Result};
 use crate::store::{Db, db_error};
 
 impl Db {
@@ -33,16 +33,7 @@ impl Db {
         after: Option<&Cursor>,
         limit: i64,
     ) -> Result<Vec<Booking>> {
-        let (after_at, after_id) = match after {
-            Some(c) => (
-                Some(c.at),
-                Some(
-                    Uuid::parse_str(&c.id)
-                        .map_err(|_| Error::new(Code::InvalidCursor, "Bad cursor."))?,
-                ),
-            ),
-            None => (None, None),
-        };
+        let (after_at, after_id) = after_booking(after)?;
         let client = self.read_client().await?;
         let stmt = client
             .prepare_cached(&format!(
