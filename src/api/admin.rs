@@ -19,7 +19,7 @@ use super::text::Text;
 use crate::domain::booking::{BookingStatus, SeatBlock};
 use crate::domain::layout::{Layout as DomainLayout, LayoutSpec, Numbering, RowSpec, SectionSpec};
 use crate::domain::page::{Cursor, page_size};
-use crate::domain::show::ShowDraft;
+use crate::domain::show::{ShowDraft, ShowPatch};
 use crate::domain::{Code, Result};
 use crate::store::bookings::ShowReport;
 use crate::store::layouts::LayoutRecord;
@@ -292,6 +292,39 @@ crate::endpoint_response! {
     ]
 }
 
+/// What to change of a show: any of its name, time and prices, at least one.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ShowUpdate {
+    /// 1 to 200 characters.
+    pub name: Option<Text>,
+    /// RFC 3339; must be in the future. Buyers with live bookings get a `show_changed`
+    /// event.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Price in cents for every category of the show, and no others. Seats sold or held
+    /// keep what their bookings cost.
+    pub prices: Option<BTreeMap<String, i64>>,
+}
+
+crate::endpoint_response! {
+    pub enum PatchShowResponse {
+        /// The show after the change.
+        200 => Ok(Json<ShowView>),
+    }
+    errors: [
+        BadRequest: [InvalidBody, InvalidParameter, BadRequest],
+        Unauthenticated: [MissingToken, InvalidToken],
+        Forbidden: [AdminOnly],
+        NotFound: [ShowNotFound],
+        Conflict: [ShowStarted],
+        PayloadTooLarge: [PayloadTooLarge],
+        UnsupportedMediaType: [UnsupportedMediaType],
+        Invalid: [EmptyChange, InvalidName, InvalidPrice, MissingPrice, UnknownCategory, StartsInPast],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
+    ]
+}
+
 /// Seats to take off sale, and why.
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
@@ -532,6 +565,37 @@ impl AdminApi {
     ) -> CreateShowResponse {
         reply(create_show(&state, body.0).await, |show| {
             CreateShowResponse::Created(Json(show))
+        })
+    }
+
+    /// Change a show's name, time or prices before it starts. New prices apply to every
+    /// seat from now on (bookings already made keep their totals); a new name or time
+    /// sends a `show_changed` event for every live booking. Open seat maps are told to
+    /// fetch the map again.
+    #[oai(
+        path = "/admin/shows/:id",
+        method = "patch",
+        operation_id = "patch_show"
+    )]
+    async fn patch_show(
+        &self,
+        _admin: AdminAuth,
+        state: Data<&Arc<AppState>>,
+        id: Path<i64>,
+        body: Json<ShowUpdate>,
+    ) -> PatchShowResponse {
+        let result = async {
+            let body = body.0;
+            let patch = ShowPatch::parse(
+                body.name.as_deref(),
+                body.starts_at,
+                body.prices,
+                Utc::now(),
+            )?;
+            crate::service::shows::patch(&state.db, &state.cache, id.0, &patch).await
+        };
+        reply(result.await, |show| {
+            PatchShowResponse::Ok(Json(show.into()))
         })
     }
 

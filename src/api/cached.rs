@@ -142,22 +142,30 @@ pub async fn seat_map(state: &AppState, show_id: i64) -> Result<Entry> {
     of_show(state, show_id, keys::seat_map(show_id), async {
         // The version is read before the seats: every change up to it is in the map.
         let version = state.cache.version(show_id).await;
-        let (body, next_lapse_secs) = match state.seat_layouts.get(show_id).await {
-            Some(layout) => {
-                let (taken, next_lapse) = state.db.taken_seats(show_id).await?;
-                (layout.render(show_id, version, &taken), next_lapse)
-            }
-            None => {
-                let (seats, next_lapse) = state.db.seat_map(show_id).await?;
-                let layout = Arc::new(SeatLayout::new(&seats));
-                let taken: Vec<_> = seats
+        // The prepared layout serves while the seats' fixed fields have not changed
+        // since it was made (an admin's price change moves the show's seats version).
+        let prepared = state.seat_layouts.get(show_id).await;
+        let taken = match &prepared {
+            Some(_) => Some(state.db.taken_seats(show_id).await?),
+            None => None,
+        };
+        let (body, next_lapse_secs) = match (prepared, taken) {
+            (Some(layout), Some(taken)) if layout.version() == taken.version => (
+                layout.render(show_id, version, &taken.seats),
+                taken.next_lapse_secs,
+            ),
+            _ => {
+                let read = state.db.seat_map(show_id).await?;
+                let layout = Arc::new(SeatLayout::new(&read.seats, read.version));
+                let taken: Vec<_> = read
+                    .seats
                     .iter()
                     .filter(|s| s.status != SeatStatus::Available)
                     .map(|s| (s.id, s.status))
                     .collect();
                 let body = layout.render(show_id, version, &taken);
                 state.seat_layouts.insert(show_id, layout).await;
-                (body, next_lapse)
+                (body, read.next_lapse_secs)
             }
         };
         let ttl = lifetime(state, next_lapse_secs);

@@ -42,7 +42,8 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 pub enum SeatEventKind {
     /// Seats changed status; `seats` lists them with their new status.
     Seats,
-    /// Changes may have been missed: reload the seat map (and its version).
+    /// Changes may have been missed, or the show itself changed (an admin changed its
+    /// prices, name or time): reload the seat map (and its version).
     Resync,
 }
 
@@ -59,16 +60,22 @@ pub struct SeatStatusChange {
 pub struct SeatEvent {
     pub kind: SeatEventKind,
     pub show_id: i64,
-    /// The show version this change produced (absent on `resync`).
+    /// The show version this change produced (absent on a `resync` no one change caused).
     #[oai(skip_serializing_if_is_none)]
     pub version: Option<u64>,
     pub seats: Vec<SeatStatusChange>,
 }
 
 impl SeatEvent {
+    /// A change with seats is a `seats` event; one without is a change of the show
+    /// itself, which may touch anything on the map: a `resync` with its version.
     fn change(change: &ShowChange) -> Self {
         Self {
-            kind: SeatEventKind::Seats,
+            kind: if change.seats.is_empty() {
+                SeatEventKind::Resync
+            } else {
+                SeatEventKind::Seats
+            },
             show_id: change.show_id,
             version: Some(change.version),
             seats: change
@@ -164,9 +171,7 @@ impl EventsApi {
                     Some(missed) => {
                         for change in missed {
                             replayed.insert(change.version);
-                            if !change.seats.is_empty() {
-                                pending.push_back(SeatEvent::change(&change));
-                            }
+                            pending.push_back(SeatEvent::change(&change));
                         }
                     }
                     // Nothing recorded here, but the client is up to date.
@@ -246,9 +251,6 @@ fn events(
                         Ok(Notice::Changed(change)) if change.show_id == show_id => {
                             if !seen.first_time(change.version) {
                                 continue;
-                            }
-                            if change.seats.is_empty() {
-                                continue; // the show itself changed, no seat did
                             }
                             SeatEvent::change(&change)
                         }

@@ -124,6 +124,7 @@ pub fn error_codes(operation_id: &str) -> Option<&'static [(u16, &'static [Code]
         "get_layout" => admin::GetLayoutResponse::CODES,
         "create_show" => admin::CreateShowResponse::CODES,
         "block_seats" => admin::BlockSeatsResponse::CODES,
+        "patch_show" => admin::PatchShowResponse::CODES,
         "show_report" => admin::ShowReportResponse::CODES,
         "show_bookings" => admin::ShowBookingsResponse::CODES,
         "unblock_seats" => admin::UnblockSeatsResponse::CODES,
@@ -142,7 +143,7 @@ pub fn error_codes(operation_id: &str) -> Option<&'static [(u16, &'static [Code]
 /// Request bodies declared `deny_unknown_fields` (a misspelt field is refused, not
 /// ignored): the spec says so with `additionalProperties: false`, which poem-openapi does
 /// not write itself.
-const CLOSED_SCHEMAS: [&str; 8] = [
+const CLOSED_SCHEMAS: [&str; 9] = [
     "Credentials",
     "LayoutRow",
     "LayoutSection",
@@ -151,6 +152,7 @@ const CLOSED_SCHEMAS: [&str; 8] = [
     "NewSeatBlock",
     "NewShow",
     "SeatRelease",
+    "ShowUpdate",
 ];
 
 /// An operation path of the API, as the spec writes it (`/api/v1/shows/{id}/seats`), with

@@ -107,7 +107,13 @@ pub fn routes(state: Arc<AppState>, settings: &Settings) -> impl Endpoint + use<
 fn cors(origins: &[String]) -> Cors {
     Cors::new()
         .allow_origins(origins.iter().map(String::as_str))
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
         .allow_headers([
             "authorization",
             "content-type",

@@ -1,9 +1,10 @@
 //! Seat map bodies assembled from JSON prepared once per show.
 //!
 //! Everything about a seat except its status (label, section, row, category, price,
-//! drawing position) is fixed when the show is created: nothing updates those columns.
+//! drawing position) is fixed when the show is created, but for its price, which only an
+//! admin's change of the show's prices moves (and with it the show's `seats_version`).
 //! So each seat's JSON up to its status is serialized once per process and kept in a
-//! [`SeatLayout`]; rebuilding a seat map after a change then reads only the seats that
+//! [`SeatLayout`] with the version it was read at; rebuilding a seat map after a change then reads only the seats that
 //! are taken ([`crate::store::Db::taken_seats`]) and copies bytes. For a 20,000-seat show
 //! that replaces reading, converting and serializing 20,000 rows with reading a few
 //! hundred and one memcpy-speed pass, and a rebuild is what every reader waits for while
@@ -29,11 +30,13 @@ pub struct SeatLayout {
     json: Vec<u8>,
     /// Where each seat's prefix ends in `json`.
     ends: Vec<usize>,
+    /// The show's seats version these were read at (see [`crate::store::shows::SeatsNow`]).
+    version: i32,
 }
 
 impl SeatLayout {
     /// Prepares `seats` (ascending by id, as the seat map lists them).
-    pub fn new(seats: &[Seat]) -> Self {
+    pub fn new(seats: &[Seat], version: i32) -> Self {
         let mut json = Vec::with_capacity(seats.len() * 128);
         let mut ends = Vec::with_capacity(seats.len());
         for seat in seats {
@@ -52,7 +55,12 @@ impl SeatLayout {
             ids: seats.iter().map(|s| s.id).collect(),
             json,
             ends,
+            version,
         }
+    }
+
+    pub fn version(&self) -> i32 {
+        self.version
     }
 
     /// Bytes kept, for the cache's memory bound.
@@ -101,9 +109,10 @@ impl SeatLayout {
     }
 }
 
-/// Prepared layouts of recently mapped shows, bounded by memory. Never invalidated: what
-/// they hold does not change for the life of a show (an evicted layout is prepared again
-/// from the next full read).
+/// Prepared layouts of recently mapped shows, bounded by memory. Never invalidated: a
+/// layout whose version is not the show's current one is replaced by the next full read
+/// (as is an evicted one). The version travels with every read of the taken seats, so
+/// no message has to arrive for a stale layout to be noticed.
 #[derive(Clone)]
 pub struct SeatLayouts(moka::future::Cache<i64, Arc<SeatLayout>>);
 
@@ -167,7 +176,7 @@ mod tests {
             .collect();
         // Seat ids need not be contiguous.
         seats.retain(|s| s.id % 11 != 0);
-        let layout = SeatLayout::new(&seats);
+        let layout = SeatLayout::new(&seats, 0);
         let taken: Vec<(i32, SeatStatus)> = seats
             .iter()
             .filter(|s| s.status != SeatStatus::Available)
@@ -204,11 +213,11 @@ mod tests {
     fn renders_shows_with_one_seat_and_with_none() {
         let one = [seat(5, SeatStatus::Held)];
         assert_eq!(
-            SeatLayout::new(&one).render(1, 0, &[(5, SeatStatus::Held)]),
+            SeatLayout::new(&one, 0).render(1, 0, &[(5, SeatStatus::Held)]),
             serde_body(1, 0, &one)
         );
         assert_eq!(
-            SeatLayout::new(&[]).render(1, 0, &[]),
+            SeatLayout::new(&[], 0).render(1, 0, &[]),
             serde_body(1, 0, &[])
         );
     }

@@ -319,12 +319,14 @@ pub fn seat_is_free(status: SeatStatus, lapsed: bool) -> bool {
     status == SeatStatus::Available || (status == SeatStatus::Held && lapsed)
 }
 
-/// What a buyer may no longer do once a show has started.
+/// What may no longer be done once a show has started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AfterStart {
     Hold,
     Confirm,
     Cancel,
+    /// An admin's change of the show's name, time or prices.
+    Change,
 }
 
 /// The refusal of `what` once the show has started.
@@ -333,6 +335,7 @@ pub fn show_started(what: AfterStart) -> Error {
         AfterStart::Hold => "The show has started; its seats can no longer be booked.",
         AfterStart::Confirm => "The show has started; its seats can no longer be bought.",
         AfterStart::Cancel => "The show has started; its bookings can no longer be cancelled.",
+        AfterStart::Change => "The show has started; it can no longer be changed.",
     };
     Error::new(Code::ShowStarted, detail)
 }

@@ -145,6 +145,8 @@ pub enum Code {
     DuplicateRowLabel,
     /// Two seats would share a label.
     DuplicateSeatLabel,
+    /// A change names nothing to change.
+    EmptyChange,
     /// A row's gaps_after, missing or accessible names a seat number it does not have, or
     /// one twice.
     InvalidSeatNumbers,
@@ -188,7 +190,7 @@ pub enum Code {
 
 impl Code {
     /// Every code a client can be answered with (the internal ones excluded).
-    pub const PUBLIC: [Code; 60] = [
+    pub const PUBLIC: [Code; 61] = [
         Code::InvalidBody,
         Code::InvalidParameter,
         Code::InvalidLimit,
@@ -233,6 +235,7 @@ impl Code {
         Code::InvalidRowLabel,
         Code::DuplicateRowLabel,
         Code::DuplicateSeatLabel,
+        Code::EmptyChange,
         Code::InvalidSeatNumbers,
         Code::InvalidCategory,
         Code::InvalidHoldRequest,
@@ -298,6 +301,7 @@ impl Code {
             Code::InvalidRowLabel => "invalid_row_label",
             Code::DuplicateRowLabel => "duplicate_row_label",
             Code::DuplicateSeatLabel => "duplicate_seat_label",
+            Code::EmptyChange => "empty_change",
             Code::InvalidSeatNumbers => "invalid_seat_numbers",
             Code::InvalidCategory => "invalid_category",
             Code::InvalidHoldRequest => "invalid_hold_request",
@@ -367,6 +371,7 @@ impl Code {
             | Code::InvalidRowLabel
             | Code::DuplicateRowLabel
             | Code::DuplicateSeatLabel
+            | Code::EmptyChange
             | Code::InvalidSeatNumbers
             | Code::InvalidCategory
             | Code::InvalidHoldRequest
@@ -447,6 +452,7 @@ impl Code {
             Code::InvalidRowLabel => "A row label is not 1 to 8 of A-Z a-z 0-9 -.",
             Code::DuplicateRowLabel => "Two rows of a section share a label.",
             Code::DuplicateSeatLabel => "Two seats would share a label.",
+            Code::EmptyChange => "A change names nothing to change.",
             Code::InvalidSeatNumbers => {
                 "A row's gaps_after, missing or accessible names a seat number it does not have, or one twice."
             }

@@ -1,6 +1,6 @@
 //! Shows (a screening, a bus trip, an appointment session, an event) and their seats.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
@@ -75,15 +75,7 @@ impl ShowDraft {
                 "A new show must start in the future.",
             ));
         }
-        if let Some((category, cents)) = prices
-            .iter()
-            .find(|(_, c)| !(0..=MAX_PRICE_CENTS).contains(*c))
-        {
-            return Err(Error::new(
-                Code::InvalidPrice,
-                format!("Price {cents} for {category:?} must be 0 to {MAX_PRICE_CENTS} cents."),
-            ));
-        }
+        check_price_values(&prices)?;
         Ok(Self {
             name,
             kind: kind.to_owned(),
@@ -94,30 +86,120 @@ impl ShowDraft {
 
     /// Checks that the prices name exactly the layout's categories.
     pub fn check_prices(&self, layout: &Layout) -> Result<()> {
-        let categories = layout.categories();
-        let missing: Vec<&str> = categories
-            .iter()
-            .copied()
-            .filter(|c| !self.prices.contains_key(*c))
-            .collect();
-        if !missing.is_empty() {
+        check_price_categories(&self.prices, &layout.categories())
+    }
+}
+
+/// Prices name exactly the categories a show's seats have: one each, no others.
+pub fn check_price_categories(
+    prices: &BTreeMap<String, i64>,
+    categories: &BTreeSet<&str>,
+) -> Result<()> {
+    let missing: Vec<&str> = categories
+        .iter()
+        .copied()
+        .filter(|c| !prices.contains_key(*c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::new(
+            Code::MissingPrice,
+            format!("No price for categories: {}.", missing.join(", ")),
+        ));
+    }
+    let unknown: Vec<&str> = prices
+        .keys()
+        .map(String::as_str)
+        .filter(|c| !categories.contains(c))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::new(
+            Code::UnknownCategory,
+            format!("The layout has no categories: {}.", unknown.join(", ")),
+        ));
+    }
+    Ok(())
+}
+
+/// Prices are 0 to [`MAX_PRICE_CENTS`] cents.
+fn check_price_values(prices: &BTreeMap<String, i64>) -> Result<()> {
+    match prices
+        .iter()
+        .find(|(_, c)| !(0..=MAX_PRICE_CENTS).contains(*c))
+    {
+        Some((category, cents)) => Err(Error::new(
+            Code::InvalidPrice,
+            format!("Price {cents} for {category:?} must be 0 to {MAX_PRICE_CENTS} cents."),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// What an admin changes of a show: any of its name, time and prices (at least one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShowPatch {
+    pub name: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    /// New prices for every category; seats already held or sold keep what they cost.
+    pub prices: Option<BTreeMap<String, i64>>,
+}
+
+impl ShowPatch {
+    pub fn parse(
+        name: Option<&str>,
+        starts_at: Option<DateTime<Utc>>,
+        prices: Option<BTreeMap<String, i64>>,
+        now: DateTime<Utc>,
+    ) -> Result<Self> {
+        if name.is_none() && starts_at.is_none() && prices.is_none() {
             return Err(Error::new(
-                Code::MissingPrice,
-                format!("No price for categories: {}.", missing.join(", ")),
+                Code::EmptyChange,
+                "Give at least one of name, starts_at or prices.",
             ));
         }
-        let unknown: Vec<&str> = self
-            .prices
-            .keys()
-            .map(String::as_str)
-            .filter(|c| !categories.contains(c))
-            .collect();
-        if !unknown.is_empty() {
+        let name = name
+            .map(|n| clean_name(n, "show name").map(str::to_owned))
+            .transpose()?;
+        if starts_at.is_some_and(|t| t <= now) {
             return Err(Error::new(
-                Code::UnknownCategory,
-                format!("The layout has no categories: {}.", unknown.join(", ")),
+                Code::StartsInPast,
+                "A show can only be moved to a time in the future.",
             ));
         }
-        Ok(())
+        if let Some(prices) = &prices {
+            check_price_values(prices)?;
+        }
+        Ok(Self {
+            name,
+            starts_at,
+            prices,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_names_something_valid_to_change() {
+        let now = Utc::now();
+        let later = now + chrono::Duration::hours(1);
+        let code = |name: Option<&str>, at, prices: Option<Vec<(&str, i64)>>| {
+            let prices = prices.map(|p| p.into_iter().map(|(c, v)| (c.to_owned(), v)).collect());
+            ShowPatch::parse(name, at, prices, now)
+                .err()
+                .map(|e| e.code)
+        };
+        assert_eq!(code(None, None, None), Some(Code::EmptyChange));
+        assert_eq!(code(Some(" "), None, None), Some(Code::InvalidName));
+        assert_eq!(code(None, Some(now), None), Some(Code::StartsInPast));
+        assert_eq!(
+            code(None, None, Some(vec![("standard", -1)])),
+            Some(Code::InvalidPrice)
+        );
+        assert_eq!(code(Some("Late show"), Some(later), None), None);
+        let patch = ShowPatch::parse(None, None, Some(BTreeMap::new()), now).unwrap();
+        // Which categories the prices must name is the show's business (the store checks).
+        assert_eq!(patch.prices, Some(BTreeMap::new()));
     }
 }

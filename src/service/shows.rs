@@ -1,4 +1,4 @@
-//! Creating shows, and taking their seats off sale and back.
+//! Creating and changing shows, and taking their seats off sale and back.
 
 use std::sync::Arc;
 
@@ -6,7 +6,7 @@ use super::{Change, announce};
 use crate::cache::Hub;
 use crate::domain::Result;
 use crate::domain::booking::SeatBlock;
-use crate::domain::show::{Show, ShowDraft};
+use crate::domain::show::{Show, ShowDraft, ShowPatch};
 use crate::store::Db;
 use crate::store::shows::LayoutSource;
 
@@ -19,6 +19,14 @@ pub async fn create(
 ) -> Result<Show> {
     let show = db.create_show(draft, source, None).await?;
     announce(db, hub, Change::Show { show_id: show.id }).await;
+    Ok(show)
+}
+
+/// Changes a show's name, time or prices (see [`Db::patch_show`]) and announces it: lists,
+/// the show and its seat map change, and live seat maps are told to fetch it again.
+pub async fn patch(db: &Db, hub: &Arc<Hub>, show_id: i64, patch: &ShowPatch) -> Result<Show> {
+    let show = db.patch_show(show_id, patch).await?;
+    announce(db, hub, Change::Show { show_id }).await;
     Ok(show)
 }
 

@@ -1,6 +1,7 @@
 //! The booking event outbox: rows written by the `bookings_outbox` trigger in the same
-//! transaction as each booking change (see migration V3), read and deleted here by the
-//! relay once the event stream has them.
+//! transaction as each booking change (see migration V3), and by a change of a show for
+//! its live bookings ([`Db::patch_show`]); read and deleted here by the relay once the
+//! event stream has them.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -13,7 +14,7 @@ use crate::domain::Result;
 pub struct OutboxEvent {
     /// Increasing per booking; consumers drop an event id they have already seen.
     pub id: i64,
-    /// `held`, `confirmed`, `cancelled` or `expired`.
+    /// `held`, `confirmed`, `cancelled`, `expired` or `show_changed`.
     pub event_type: String,
     pub booking_id: Uuid,
     /// The booking after the change, as a JSON object (see the README).

@@ -153,3 +153,65 @@ async fn events_wait_while_redis_is_down_and_all_arrive_when_it_returns() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_new_time_or_name_reaches_every_live_booking_of_the_show() {
+    let redis = OwnRedis::start().await;
+    let namespace = format!("test-{}", uuid::Uuid::new_v4().simple());
+    let app = spawn(&redis, &namespace).await;
+    let show = app.create_show(&[("A", 10)]).await;
+    let buyer = app.new_user().await;
+    let id = |r: &crate::helpers::Resp| r.body["id"].as_str().unwrap().to_owned();
+    let confirmed = id(&app.hold(&buyer, show, &[1, 2]).await);
+    assert_eq!(app.act(&buyer, &confirmed, "confirm").await.status, 200);
+    let cancelled = id(&app.hold(&buyer, show, &[3]).await);
+    assert_eq!(app.act(&buyer, &cancelled, "cancel").await.status, 200);
+    let held = id(&app.hold(&buyer, show, &[4]).await);
+    let path = format!("/admin/shows/{show}");
+    let admin = app.admin_token.clone();
+
+    // A price change does not touch bookings made: no event.
+    let priced = app
+        .patch(
+            &path,
+            Some(&admin),
+            &serde_json::json!({"prices": {"standard": 1500}}),
+        )
+        .await;
+    assert_eq!(priced.status, 200, "{priced:?}");
+    let later = chrono::Utc::now() + chrono::Duration::days(3);
+    let moved = app
+        .patch(
+            &path,
+            Some(&admin),
+            &serde_json::json!({"starts_at": later.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{moved:?}");
+
+    // Five booking events, then one `show_changed` per live booking (not the cancelled).
+    let events = eventually(Duration::from_secs(10), "seven events", || async {
+        let events = stream(&redis.url(), &namespace).await;
+        (events.len() >= 7).then_some(events)
+    })
+    .await;
+    let changed: Vec<&(String, String, i64, Value)> = events
+        .iter()
+        .filter(|(kind, ..)| kind == "booking.show_changed")
+        .collect();
+    let mut told: Vec<&str> = changed.iter().map(|(_, b, _, _)| b.as_str()).collect();
+    told.sort_unstable();
+    let mut live = vec![confirmed.as_str(), held.as_str()];
+    live.sort_unstable();
+    assert_eq!(told, live, "{events:?}");
+    assert_eq!(events.len(), 7, "{events:?}");
+    let data = &changed[0].3;
+    let new_time: chrono::DateTime<chrono::Utc> =
+        data["starts_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(new_time.timestamp_micros(), later.timestamp_micros());
+    assert!(data["previous_starts_at"].is_string(), "{data}");
+    assert_eq!(data["show_id"], show);
+    // Their totals are what they paid, not the new price.
+    let confirmed_event = changed.iter().find(|(_, b, _, _)| *b == confirmed).unwrap();
+    assert_eq!(confirmed_event.3["total_cents"], 2000);
+}

@@ -348,6 +348,14 @@ impl Service {
         self.send(request).await
     }
 
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Resp {
+        let mut request = self.http.patch(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.send(request).await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> String {
         let resp = self
             .auth(
@@ -577,6 +585,17 @@ impl Service {
             bad_held_counts, 0,
             "users whose held-seat count disagrees with their PENDING bookings"
         );
+
+        let mispriced: i64 = sql
+            .query_one(
+                "SELECT count(*) FROM seats s JOIN shows sh ON sh.id = s.show_id \
+                 WHERE s.show_id = $1 AND s.price_cents <> (sh.prices ->> s.category)::bigint",
+                &[&show_id],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(mispriced, 0, "seats whose price is not the show's");
 
         let free: i64 = sql
             .query_one(

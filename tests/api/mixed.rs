@@ -1,7 +1,7 @@
 //! The mixed-operation property test: buyers on two instances hold seats (by id and by
 //! quantity, some with Idempotency-Keys retried on the other instance), confirm, cancel,
 //! let holds lapse and then confirm or cancel them, while the box office blocks and
-//! releases seats, with one- and two-second holds and sweepers running, for `MIXED_SECS`
+//! releases seats and changes prices, with one- and two-second holds and sweepers running, for `MIXED_SECS`
 //! seconds (default 20). Afterwards every invariant is
 //! checked in SQL, and clients that followed each show's event stream must end with the
 //! seat map as it is.
@@ -58,6 +58,8 @@ struct Run<'a> {
     unexpected: Mutex<Vec<String>>,
     /// The last acknowledged state of every booking.
     told: Mutex<HashMap<Uuid, Told>>,
+    /// Every price list each show has had: (premium, standard).
+    price_lists: Mutex<HashMap<i64, Vec<(i64, i64)>>>,
 }
 
 impl Run<'_> {
@@ -71,7 +73,23 @@ impl Run<'_> {
         key: Option<&str>,
     ) -> (u16, Value) {
         let app = self.apps[instance];
-        let mut request = app.http.post(app.url(path)).bearer_auth(token).json(body);
+        let request = app.http.post(app.url(path));
+        self.send(action, instance, request, path, token, body, key)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn send(
+        &self,
+        action: &'static str,
+        instance: usize,
+        request: reqwest::RequestBuilder,
+        path: &str,
+        token: &str,
+        body: &Value,
+        key: Option<&str>,
+    ) -> (u16, Value) {
+        let mut request = request.bearer_auth(token).json(body);
         if let Some(key) = key {
             request = request.header("Idempotency-Key", key);
         }
@@ -175,14 +193,41 @@ impl Run<'_> {
         }
     }
 
-    /// The box office: blocks 1 to 3 seats of a show, or puts some back on sale.
+    /// The box office: blocks 1 to 3 seats of a show, puts some back on sale, or
+    /// changes the show's prices.
     async fn admin_step(&self, rng: &mut StdRng) {
         let instance = rng.random_range(0..2);
         let show = self.shows[rng.random_range(0..2)];
         let first = rng.random_range(1..=SEATS - 2);
         let seats: Vec<i64> = (first..first + rng.random_range(1..=3)).collect();
         let admin = self.apps[0].admin_token.clone();
-        let (status, body) = if rng.random_bool(0.5) {
+        let roll = rng.random_range(0..10);
+        let (status, body) = if roll < 2 {
+            let prices = (rng.random_range(2000..3000), rng.random_range(1000..1500));
+            let app = self.apps[instance];
+            let path = format!("/admin/shows/{show}");
+            let body = json!({"prices": {"premium": prices.0, "standard": prices.1}});
+            let answer = self
+                .send(
+                    "reprice",
+                    instance,
+                    app.http.patch(app.url(&path)),
+                    &path,
+                    &admin,
+                    &body,
+                    None,
+                )
+                .await;
+            if answer.0 == 200 {
+                self.price_lists
+                    .lock()
+                    .unwrap()
+                    .entry(show)
+                    .or_default()
+                    .push(prices);
+            }
+            answer
+        } else if roll < 6 {
             let path = format!("/admin/shows/{show}/blocks");
             let body = json!({"seat_ids": seats, "reason": "house seats"});
             self.post("block", instance, &path, &admin, &body, None)
@@ -421,6 +466,7 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
         tally: Mutex::default(),
         unexpected: Mutex::default(),
         told: Mutex::default(),
+        price_lists: Mutex::new(shows.iter().map(|&s| (s, vec![(2500, 1200)])).collect()),
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     let buyers = join_all(tokens.into_iter().enumerate().map(|(i, token)| {
@@ -497,6 +543,7 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
     assert!(count("cancel_lapsed", 409, "booking_expired") > 0);
     assert!(count("hold_seats", 409, "seats_unavailable") > 0);
     assert!(count("block", 200, "") > 0 && count("unblock", 200, "") > 0);
+    assert!(count("reprice", 200, "") > 0);
 
     let sql = a.sql().await;
     // Lapsed holds whose seats another hold took before the sweeper came by: the case that
@@ -518,6 +565,28 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
     for show in shows {
         a.check_invariants(show).await;
         b.check_invariants(show).await;
+    }
+    // Prices changed under the buyers: each booking costs what its seats did under one
+    // of the show's price lists, never a mix (seats 1 to 20 are premium, the rest standard).
+    let price_lists = run.price_lists.lock().unwrap().clone();
+    for row in sql
+        .query(
+            "SELECT id, show_id, seat_ids, total_cents FROM bookings",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        let (id, show, seats, total): (Uuid, i64, Vec<i32>, i64) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        let premium = seats.iter().filter(|&&s| s <= 20).count() as i64;
+        let standard = seats.len() as i64 - premium;
+        assert!(
+            price_lists[&show]
+                .iter()
+                .any(|(p, s)| premium * p + standard * s == total),
+            "booking {id} of seats {seats:?} costs {total}, under no price list of show {show}"
+        );
     }
     let held: i64 = sql
         .query_one(

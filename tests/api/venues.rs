@@ -327,3 +327,149 @@ async fn the_box_office_sees_a_shows_sales_and_its_bookings() {
         .await;
     assert_eq!(buyer.status, 403);
 }
+
+#[tokio::test]
+async fn admins_change_a_shows_prices_name_and_time_before_it_starts() {
+    use futures_util::StreamExt;
+    let app = TestApp::spawn().await;
+    let show = app
+        .create_show_with(json!({
+            "name": "Matinee",
+            "kind": "event",
+            "starts_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339(),
+            "layout": {"name": "Hall", "sections": [
+                {"name": "Front", "category": "premium", "rows": [{"label": "A", "seats": 2}]},
+                {"name": "Back", "category": "standard", "rows": [{"label": "B", "seats": 2}]}]},
+            "prices": {"premium": 2000, "standard": 1000}
+        }))
+        .await;
+    let (admin, buyer) = (app.admin_token.clone(), app.new_user().await);
+    let sold = app.hold(&buyer, show, &[1]).await;
+    let sold_id = sold.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.act(&buyer, &sold_id, "confirm").await.status, 200);
+    // The map is served (and its layout prepared) before the change, and watched live.
+    let map = app.get(&format!("/shows/{show}/seats"), None).await;
+    assert_eq!(seat(&map.body, "A2")["price_cents"], 2000);
+    let version = map.body["version"].as_u64().unwrap();
+    let stream = app
+        .http
+        .get(app.url(&format!("/shows/{show}/events?since={version}")))
+        .send()
+        .await
+        .unwrap();
+    let path = format!("/admin/shows/{show}");
+
+    let changed = app
+        .patch(
+            &path,
+            Some(&admin),
+            &json!({"prices": {"premium": 2500, "standard": 1000}}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{changed:?}");
+    assert_eq!(changed.body["prices"]["premium"], 2500);
+    // Live seat maps are told to reload, and the map they load has the new prices.
+    let mut body = stream.bytes_stream();
+    let mut text = String::new();
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while !text.contains("event: resync") {
+            text.push_str(&String::from_utf8_lossy(
+                &body.next().await.unwrap().unwrap(),
+            ));
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no resync; got:\n{text}"));
+    let map = app.get(&format!("/shows/{show}/seats"), None).await;
+    assert_eq!(seat(&map.body, "A2")["price_cents"], 2500, "{map:?}");
+    assert_eq!(seat(&map.body, "B1")["price_cents"], 1000);
+    assert!(map.body["version"].as_u64().unwrap() > version);
+    // New holds pay the new price; what was sold keeps its.
+    let held = app.hold(&buyer, show, &[2]).await;
+    assert_eq!(held.body["total_cents"], 2500, "{held:?}");
+    let sold = app.get(&format!("/bookings/{sold_id}"), Some(&buyer)).await;
+    assert_eq!(sold.body["total_cents"], 2000);
+    let report = app
+        .get(&format!("/admin/shows/{show}/report"), Some(&admin))
+        .await;
+    assert_eq!(report.body["revenue_cents"], 2000);
+
+    let listed = app.get("/shows?limit=200", None).await;
+    assert_eq!(listed.status, 200);
+    let later = chrono::Utc::now() + chrono::Duration::days(2);
+    let moved = app
+        .patch(
+            &path,
+            Some(&admin),
+            &json!({"name": "Evening", "starts_at": later.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{moved:?}");
+    let one = app.get(&format!("/shows/{show}"), None).await;
+    assert_eq!(one.body["name"], "Evening");
+    let starts_at: chrono::DateTime<chrono::Utc> =
+        one.body["starts_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(starts_at.timestamp_micros(), later.timestamp_micros());
+    // The cached list has the change too.
+    let listed = app.get("/shows?limit=200", None).await;
+    let item = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == show)
+        .cloned();
+    assert_eq!(item.map(|s| s["name"].clone()), Some(json!("Evening")));
+    app.check_invariants(show).await;
+
+    // Every kind of bad change is refused and changes nothing.
+    let past = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+    for (body, status, code) in [
+        (json!({}), 422, "empty_change"),
+        (json!({"name": ""}), 422, "invalid_name"),
+        (json!({"starts_at": past}), 422, "starts_in_past"),
+        (
+            json!({"prices": {"premium": -1, "standard": 1}}),
+            422,
+            "invalid_price",
+        ),
+        (json!({"prices": {"premium": 1}}), 422, "missing_price"),
+        (
+            json!({"prices": {"premium": 1, "standard": 1, "vip": 1}}),
+            422,
+            "unknown_category",
+        ),
+        (json!({"price": {"premium": 1}}), 400, "invalid_body"),
+    ] {
+        let refused = app.patch(&path, Some(&admin), &body).await;
+        assert_eq!((refused.status, refused.code()), (status, code), "{body}");
+    }
+    let missing = app
+        .patch("/admin/shows/999999", Some(&admin), &json!({"name": "X"}))
+        .await;
+    assert_eq!((missing.status, missing.code()), (404, "show_not_found"));
+    let not_admin = app.patch(&path, Some(&buyer), &json!({"name": "X"})).await;
+    assert_eq!(not_admin.status, 403);
+    let one = app.get(&format!("/shows/{show}"), None).await;
+    assert_eq!(
+        (&one.body["name"], &one.body["prices"]),
+        (
+            &json!("Evening"),
+            &json!({"premium": 2500, "standard": 1000})
+        )
+    );
+
+    // Once the show has started it stays as it was.
+    app.sql()
+        .await
+        .execute(
+            "UPDATE shows SET starts_at = now() - interval '1 minute' WHERE id = $1",
+            &[&show],
+        )
+        .await
+        .unwrap();
+    let started = app
+        .patch(&path, Some(&admin), &json!({"name": "Late"}))
+        .await;
+    assert_eq!((started.status, started.code()), (409, "show_started"));
+    app.check_invariants(show).await;
+}

@@ -56,6 +56,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/shows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a show's name, time or prices before it starts. New prices apply to every
+         *     seat from now on (bookings already made keep their totals); a new name or time
+         *     sends a `show_changed` event for every live booking. Open seat maps are told to
+         *     fetch the map again.
+         */
+        patch: operations["patch_show"];
+        trace?: never;
+    };
     "/admin/shows/{id}/blocks": {
         parameters: {
             query?: never;
@@ -734,7 +756,7 @@ export interface components {
             show_id: number;
             /**
              * Format: uint64
-             * @description The show version this change produced (absent on `resync`).
+             * @description The show version this change produced (absent on a `resync` no one change caused).
              */
             version?: number;
         };
@@ -856,6 +878,27 @@ export interface components {
             revenue_cents: number;
             /** Format: int64 */
             show_id: number;
+        };
+        /**
+         * ShowUpdate
+         * @description What to change of a show: any of its name, time and prices, at least one.
+         */
+        ShowUpdate: {
+            /** @description 1 to 200 characters. */
+            name?: string;
+            /**
+             * @description Price in cents for every category of the show, and no others. Seats sold or held
+             *     keep what their bookings cost.
+             */
+            prices?: {
+                [key: string]: number;
+            };
+            /**
+             * Format: date-time
+             * @description RFC 3339; must be in the future. Buyers with live bookings get a `show_changed`
+             *     event.
+             */
+            starts_at?: string;
         };
         /**
          * Token
@@ -1326,6 +1369,141 @@ export interface operations {
             };
             /**
              * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patch_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ShowUpdate"];
+            };
+        };
+        responses: {
+            /** @description The show after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Show"];
+                };
+            };
+            /**
+             * @description - `invalid_body`: The body is not JSON of the expected shape (malformed, wrong types, unknown fields).
+             *     - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `admin_only`: The operation needs an admin account. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `show_not_found`: There is no such show. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `show_started`: The show has started: its seats can no longer be held, bought or cancelled. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `payload_too_large`: The body is larger than 256 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type`: The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `empty_change`: A change names nothing to change.
+             *     - `invalid_name`: A name is empty or longer than 200 characters.
+             *     - `invalid_price`: A price is not 0 to 100,000,000 cents.
+             *     - `missing_price`: A category of the layout has no price.
+             *     - `unknown_category`: A price names a category the layout does not have.
+             *     - `starts_in_past`: The show would start in the past.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `service_busy`: Too much contention to finish now (`Retry-After`): retry.
              *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
