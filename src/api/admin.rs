@@ -298,7 +298,7 @@ crate::endpoint_response! {
 pub struct ShowUpdate {
     /// 1 to 200 characters.
     pub name: Option<Text>,
-    /// RFC 3339; must be in the future. Buyers with live bookings get a `show_changed`
+    /// RFC 3339; must be in the future. Buyers with live bookings get a `show.changed`
     /// event.
     pub starts_at: Option<DateTime<Utc>>,
     /// Price in cents for every category of the show, and no others. Seats sold or held
@@ -316,10 +316,39 @@ crate::endpoint_response! {
         Unauthenticated: [MissingToken, InvalidToken],
         Forbidden: [AdminOnly],
         NotFound: [ShowNotFound],
-        Conflict: [ShowStarted],
+        Conflict: [ShowStarted, ShowCancelled],
         PayloadTooLarge: [PayloadTooLarge],
         UnsupportedMediaType: [UnsupportedMediaType],
         Invalid: [EmptyChange, InvalidName, InvalidPrice, MissingPrice, UnknownCategory, StartsInPast],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
+    ]
+}
+
+/// A show after its cancellation, and what the cancellation did.
+#[derive(Debug, Object)]
+pub struct CancelledShow {
+    pub show: ShowView,
+    /// Confirmed bookings cancelled with the show (`failure_reason` `SHOW_CANCELLED`):
+    /// the buyers to refund and tell. 0 when the show was cancelled already.
+    pub bookings_cancelled: i64,
+    /// Live holds cancelled with it.
+    pub holds_cancelled: i64,
+    /// Holds that had run out before and were written down as expired.
+    pub holds_expired: i64,
+}
+
+crate::endpoint_response! {
+    pub enum CancelShowResponse {
+        /// The show is cancelled (now, or it was already).
+        200 => Ok(Json<CancelledShow>),
+    }
+    errors: [
+        BadRequest: [InvalidParameter, BadRequest],
+        Unauthenticated: [MissingToken, InvalidToken],
+        Forbidden: [AdminOnly],
+        NotFound: [ShowNotFound],
+        Conflict: [ShowStarted],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
     ]
@@ -570,7 +599,7 @@ impl AdminApi {
 
     /// Change a show's name, time or prices before it starts. New prices apply to every
     /// seat from now on (bookings already made keep their totals); a new name or time
-    /// sends a `show_changed` event for every live booking. Open seat maps are told to
+    /// sends a `show.changed` event for every live booking. Open seat maps are told to
     /// fetch the map again.
     #[oai(
         path = "/admin/shows/:id",
@@ -596,6 +625,32 @@ impl AdminApi {
         };
         reply(result.await, |show| {
             PatchShowResponse::Ok(Json(show.into()))
+        })
+    }
+
+    /// Cancel a show before it starts: it takes no more holds (409 `show_cancelled`) and
+    /// stays listed with `cancelled_at`. Every live booking fails with `failure_reason`
+    /// `SHOW_CANCELLED` (a `booking.cancelled` event each) and its seats are freed; other
+    /// shows sell on meanwhile. Cancelling a cancelled show changes nothing.
+    #[oai(
+        path = "/admin/shows/:id/cancel",
+        method = "post",
+        operation_id = "cancel_show"
+    )]
+    async fn cancel_show(
+        &self,
+        _admin: AdminAuth,
+        state: Data<&Arc<AppState>>,
+        id: Path<i64>,
+    ) -> CancelShowResponse {
+        let result = crate::service::shows::cancel(&state.db, &state.cache, id.0).await;
+        reply(result, |(show, done)| {
+            CancelShowResponse::Ok(Json(CancelledShow {
+                show: show.into(),
+                bookings_cancelled: done.bookings,
+                holds_cancelled: done.holds,
+                holds_expired: done.lapsed,
+            }))
         })
     }
 

@@ -54,7 +54,11 @@ pub enum BookingState {
 #[oai(rename_all = "UPPERCASE")]
 pub enum BookingFailure {
     Expired,
+    /// Cancelled by its buyer.
     Cancelled,
+    /// Cancelled with its show by an admin.
+    #[oai(rename = "SHOW_CANCELLED")]
+    ShowCancelled,
 }
 
 /// A booking.
@@ -90,6 +94,7 @@ impl From<Booking> for BookingView {
             failure_reason: b.failure_reason.map(|r| match r {
                 FailureReason::Expired => BookingFailure::Expired,
                 FailureReason::Cancelled => BookingFailure::Cancelled,
+                FailureReason::ShowCancelled => BookingFailure::ShowCancelled,
             }),
             seat_ids: b.seat_ids,
             seats: b.seat_labels,
@@ -120,7 +125,7 @@ crate::endpoint_response! {
         BadRequest: [InvalidBody, InvalidIdempotencyKey, BadRequest],
         Unauthenticated: [MissingToken, InvalidToken],
         NotFound: [ShowNotFound],
-        Conflict: [SeatsUnavailable, NotEnoughSeats, ShowStarted, HoldLimitReached],
+        Conflict: [SeatsUnavailable, NotEnoughSeats, ShowStarted, ShowCancelled, HoldLimitReached],
         PayloadTooLarge: [PayloadTooLarge],
         UnsupportedMediaType: [UnsupportedMediaType],
         Invalid: [
@@ -172,7 +177,7 @@ crate::endpoint_response! {
         BadRequest: [InvalidParameter, BadRequest],
         Unauthenticated: [MissingToken, InvalidToken],
         NotFound: [BookingNotFound],
-        Conflict: [BookingExpired, BookingCancelled, ShowStarted],
+        Conflict: [BookingExpired, BookingCancelled, ShowStarted, ShowCancelled],
         PayloadTooLarge: [PayloadTooLarge],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
@@ -186,7 +191,7 @@ impl BookingsApi {
     /// Hold seats for a few minutes (a PENDING booking); all requested seats or none.
     ///
     /// Conflicts: `seats_unavailable` (with `unavailable_seat_ids`), `not_enough_seats`,
-    /// `show_started`, `hold_limit_reached` (the caller already holds as many seats as one
+    /// `show_started`, `show_cancelled`, `hold_limit_reached` (the caller already holds as many seats as one
     /// user may). A repeated `Idempotency-Key` with the same body returns the first booking
     /// instead of holding again; with a different body it is a 422. Hold requests are
     /// rate-limited per user and per client address (429 with `Retry-After`).

@@ -125,6 +125,7 @@ pub fn error_codes(operation_id: &str) -> Option<&'static [(u16, &'static [Code]
         "create_show" => admin::CreateShowResponse::CODES,
         "block_seats" => admin::BlockSeatsResponse::CODES,
         "patch_show" => admin::PatchShowResponse::CODES,
+        "cancel_show" => admin::CancelShowResponse::CODES,
         "show_report" => admin::ShowReportResponse::CODES,
         "show_bookings" => admin::ShowBookingsResponse::CODES,
         "unblock_seats" => admin::UnblockSeatsResponse::CODES,

@@ -57,6 +57,10 @@ pub struct ShowView {
     /// Price in cents per seat category.
     pub prices: BTreeMap<String, i64>,
     pub created_at: DateTime<Utc>,
+    /// Set when an admin cancelled the show: it takes no holds, and its bookings were
+    /// cancelled with it (`failure_reason` `SHOW_CANCELLED`).
+    #[oai(skip_serializing_if_is_none)]
+    pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 impl From<Show> for ShowView {
@@ -71,6 +75,7 @@ impl From<Show> for ShowView {
             available_seats: show.available_seats,
             prices: show.prices,
             created_at: show.created_at,
+            cancelled_at: show.cancelled_at,
         }
     }
 }

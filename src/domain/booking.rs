@@ -40,7 +40,10 @@ impl BookingStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureReason {
     Expired,
+    /// Cancelled by its buyer.
     Cancelled,
+    /// Cancelled with its show by an admin.
+    ShowCancelled,
 }
 
 impl FailureReason {
@@ -48,6 +51,7 @@ impl FailureReason {
         match self {
             Self::Expired => "EXPIRED",
             Self::Cancelled => "CANCELLED",
+            Self::ShowCancelled => "SHOW_CANCELLED",
         }
     }
 
@@ -55,6 +59,7 @@ impl FailureReason {
         match value {
             "EXPIRED" => Ok(Self::Expired),
             "CANCELLED" => Ok(Self::Cancelled),
+            "SHOW_CANCELLED" => Ok(Self::ShowCancelled),
             other => Err(Error::internal(anyhow::anyhow!(
                 "unknown failure reason {other:?} in the database"
             ))),
@@ -327,6 +332,8 @@ pub enum AfterStart {
     Cancel,
     /// An admin's change of the show's name, time or prices.
     Change,
+    /// An admin's cancellation of the show.
+    CancelShow,
 }
 
 /// The refusal of `what` once the show has started.
@@ -336,6 +343,7 @@ pub fn show_started(what: AfterStart) -> Error {
         AfterStart::Confirm => "The show has started; its seats can no longer be bought.",
         AfterStart::Cancel => "The show has started; its bookings can no longer be cancelled.",
         AfterStart::Change => "The show has started; it can no longer be changed.",
+        AfterStart::CancelShow => "The show has started; it can no longer be cancelled.",
     };
     Error::new(Code::ShowStarted, detail)
 }

@@ -99,6 +99,8 @@ pub enum Code {
     BookingCancelled,
     /// The show has started: its seats can no longer be held, bought or cancelled.
     ShowStarted,
+    /// The show was cancelled: it takes no holds, sales or changes.
+    ShowCancelled,
     /// An account with this e-mail exists.
     EmailTaken,
     /// The caller holds as many seats as one user may (`MAX_HELD_SEATS`).
@@ -190,7 +192,7 @@ pub enum Code {
 
 impl Code {
     /// Every code a client can be answered with (the internal ones excluded).
-    pub const PUBLIC: [Code; 61] = [
+    pub const PUBLIC: [Code; 62] = [
         Code::InvalidBody,
         Code::InvalidParameter,
         Code::InvalidLimit,
@@ -212,6 +214,7 @@ impl Code {
         Code::BookingExpired,
         Code::BookingCancelled,
         Code::ShowStarted,
+        Code::ShowCancelled,
         Code::EmailTaken,
         Code::HoldLimitReached,
         Code::PayloadTooLarge,
@@ -278,6 +281,7 @@ impl Code {
             Code::BookingExpired => "booking_expired",
             Code::BookingCancelled => "booking_cancelled",
             Code::ShowStarted => "show_started",
+            Code::ShowCancelled => "show_cancelled",
             Code::EmailTaken => "email_taken",
             Code::HoldLimitReached => "hold_limit_reached",
             Code::PayloadTooLarge => "payload_too_large",
@@ -347,6 +351,7 @@ impl Code {
             | Code::BookingExpired
             | Code::BookingCancelled
             | Code::ShowStarted
+            | Code::ShowCancelled
             | Code::EmailTaken
             | Code::HoldLimitReached
             | Code::IdempotencyRace => ErrorKind::Conflict,
@@ -427,6 +432,7 @@ impl Code {
             Code::ShowStarted => {
                 "The show has started: its seats can no longer be held, bought or cancelled."
             }
+            Code::ShowCancelled => "The show was cancelled: it takes no holds, sales or changes.",
             Code::EmailTaken => "An account with this e-mail exists.",
             Code::HoldLimitReached => {
                 "The caller holds as many seats as one user may (`MAX_HELD_SEATS`)."
@@ -596,6 +602,10 @@ impl Error {
 
     pub fn show_not_found(show_id: i64) -> Self {
         Self::new(Code::ShowNotFound, format!("There is no show {show_id}."))
+    }
+
+    pub fn show_cancelled() -> Self {
+        Self::new(Code::ShowCancelled, "The show was cancelled.")
     }
 }
 

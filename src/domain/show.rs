@@ -25,6 +25,8 @@ pub struct Show {
     /// Seconds until the earliest live hold on the show lapses (and the count changes
     /// by itself), if there is one.
     pub next_lapse_secs: Option<f64>,
+    /// When an admin cancelled the show; it takes no holds since.
+    pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 /// One seat on a show's seat map.

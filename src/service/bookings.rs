@@ -63,7 +63,9 @@ pub async fn expire_lapsed(
 async fn announce_transition(db: &Db, hub: &Arc<Hub>, transition: &Transition) {
     let (event, booking) = match transition {
         Transition::Done(booking) => match booking.failure_reason {
-            Some(FailureReason::Cancelled) => (BookingEvent::Cancelled, booking),
+            Some(FailureReason::Cancelled | FailureReason::ShowCancelled) => {
+                (BookingEvent::Cancelled, booking)
+            }
             Some(FailureReason::Expired) => (BookingEvent::Expired, booking),
             None => (BookingEvent::Confirmed, booking),
         },

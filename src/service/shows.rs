@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use super::{Change, announce};
+use super::{BookingEvent, Change, announce};
 use crate::cache::Hub;
 use crate::domain::Result;
 use crate::domain::booking::SeatBlock;
 use crate::domain::show::{Show, ShowDraft, ShowPatch};
 use crate::store::Db;
+use crate::store::bookings::ShowCancellation;
 use crate::store::shows::LayoutSource;
 
 /// Creates a show (and its seats) and announces it: it may belong on any cached list.
@@ -28,6 +29,24 @@ pub async fn patch(db: &Db, hub: &Arc<Hub>, show_id: i64, patch: &ShowPatch) -> 
     let show = db.patch_show(show_id, patch).await?;
     announce(db, hub, Change::Show { show_id }).await;
     Ok(show)
+}
+
+/// Cancels a show with its live bookings (see [`Db::cancel_show`]) and announces it:
+/// lists, the show and its seat map change, and live seat maps are told to fetch it again.
+/// Returns the show as it is now and what the cancellation did.
+pub async fn cancel(db: &Db, hub: &Arc<Hub>, show_id: i64) -> Result<(Show, ShowCancellation)> {
+    let cancellation = db.cancel_show(show_id).await?;
+    if cancellation != ShowCancellation::default() {
+        let cancelled = cancellation.bookings + cancellation.holds;
+        metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => BookingEvent::Cancelled.as_str())
+            .increment(cancelled as u64);
+        metrics::counter!(crate::metrics::BOOKING_EVENTS, "event" => BookingEvent::Expired.as_str())
+            .increment(cancellation.lapsed as u64);
+    }
+    // Announced even when it was cancelled already: the first request may have been cut
+    // off after its commit, before its announcement reached everyone.
+    announce(db, hub, Change::Show { show_id }).await;
+    Ok((db.show(show_id).await?, cancellation))
 }
 
 /// Takes seats off sale (see [`Db::block_seats`]) and announces the ones blocked.

@@ -31,7 +31,8 @@ const SHOW_COLUMNS: &str = "s.id, s.name, s.kind, s.starts_at, s.layout_id, s.to
         WHERE p.show_id = s.id AND p.expires_at <= now()) \
      AS available_seats, \
      (SELECT extract(epoch FROM min(p.expires_at) - now())::float8 FROM pending_holds p \
-        WHERE p.show_id = s.id AND p.expires_at > now()) AS next_lapse_secs";
+        WHERE p.show_id = s.id AND p.expires_at > now()) AS next_lapse_secs, \
+     s.cancelled_at";
 
 fn show_from_row(row: &Row) -> Result<Show> {
     let prices: serde_json::Value = row.get(6);
@@ -46,6 +47,7 @@ fn show_from_row(row: &Row) -> Result<Show> {
         created_at: row.get(7),
         available_seats: row.get::<_, i64>(8),
         next_lapse_secs: row.get(9),
+        cancelled_at: row.get(10),
     })
 }
 
@@ -221,7 +223,8 @@ impl Db {
         let current = tx
             .query_opt(
                 "SELECT s.name, s.starts_at, s.starts_at <= now(), \
-                        ARRAY(SELECT DISTINCT category FROM show_rows WHERE show_id = s.id) \
+                        ARRAY(SELECT DISTINCT category FROM show_rows WHERE show_id = s.id), \
+                        s.cancelled_at IS NOT NULL \
                  FROM shows s WHERE s.id = $1 FOR NO KEY UPDATE",
                 &[&show_id],
             )
@@ -229,6 +232,9 @@ impl Db {
             .map_err(db_error)?
             .ok_or_else(|| Error::show_not_found(show_id))?;
         let (old_name, old_starts_at): (String, DateTime<Utc>) = (current.get(0), current.get(1));
+        if current.get::<_, bool>(4) {
+            return Err(Error::show_cancelled());
+        }
         if current.get::<_, bool>(2) {
             return Err(show_started(AfterStart::Change));
         }

@@ -62,6 +62,16 @@ pub async fn run(db: Db, redis: Option<Arc<Redis>>, mut stop: watch::Receiver<bo
     }
 }
 
+/// The `type` of an outbox event in the stream: `booking.<change>` for a change of the
+/// booking itself, `show.changed` for a change of its show that the booking's holder should
+/// hear about (a new time or name).
+fn stream_type(event_type: &str) -> String {
+    match event_type {
+        "show_changed" => "show.changed".to_owned(),
+        change => format!("booking.{change}"),
+    }
+}
+
 /// Appends `events` to the stream; true when Redis took them all.
 async fn deliver(redis: &Redis, events: Vec<OutboxEvent>) -> bool {
     let entries: Vec<Vec<(&str, String)>> = events
@@ -69,7 +79,7 @@ async fn deliver(redis: &Redis, events: Vec<OutboxEvent>) -> bool {
         .map(|e| {
             vec![
                 ("event_id", e.id.to_string()),
-                ("type", format!("booking.{}", e.event_type)),
+                ("type", stream_type(&e.event_type)),
                 ("booking_id", e.booking_id.to_string()),
                 ("occurred_at", e.occurred_at.to_rfc3339()),
                 ("data", e.payload.clone()),

@@ -189,7 +189,7 @@ async fn a_new_time_or_name_reaches_every_live_booking_of_the_show() {
         .await;
     assert_eq!(moved.status, 200, "{moved:?}");
 
-    // Five booking events, then one `show_changed` per live booking (not the cancelled).
+    // Five booking events, then one `show.changed` per live booking (not the cancelled).
     let events = eventually(Duration::from_secs(10), "seven events", || async {
         let events = stream(&redis.url(), &namespace).await;
         (events.len() >= 7).then_some(events)
@@ -197,7 +197,7 @@ async fn a_new_time_or_name_reaches_every_live_booking_of_the_show() {
     .await;
     let changed: Vec<&(String, String, i64, Value)> = events
         .iter()
-        .filter(|(kind, ..)| kind == "booking.show_changed")
+        .filter(|(kind, ..)| kind == "show.changed")
         .collect();
     let mut told: Vec<&str> = changed.iter().map(|(_, b, _, _)| b.as_str()).collect();
     told.sort_unstable();

@@ -597,6 +597,23 @@ impl Service {
             .get(0);
         assert_eq!(mispriced, 0, "seats whose price is not the show's");
 
+        let sold_after_cancel: i64 = sql
+            .query_opt(
+                "SELECT (SELECT count(*) FROM bookings b WHERE b.show_id = sh.id \
+                          AND b.status IN ('PENDING', 'CONFIRMED')) \
+                      + (SELECT count(*) FROM seats s WHERE s.show_id = sh.id \
+                          AND s.status IN ('HELD', 'BOOKED')) \
+                 FROM shows sh WHERE sh.id = $1 AND sh.cancelled_at IS NOT NULL",
+                &[&show_id],
+            )
+            .await
+            .unwrap()
+            .map_or(0, |row| row.get(0));
+        assert_eq!(
+            sold_after_cancel, 0,
+            "live bookings or taken seats of a cancelled show"
+        );
+
         let free: i64 = sql
             .query_one(
                 "SELECT count(*) FROM seats WHERE show_id = $1 AND (status = 'AVAILABLE' \

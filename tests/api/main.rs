@@ -24,6 +24,7 @@ mod observability;
 mod resilience;
 mod seed;
 mod shared;
+mod show_cancel;
 mod shows;
 mod spec;
 mod tls;

@@ -1,10 +1,10 @@
 //! The mixed-operation property test: buyers on two instances hold seats (by id and by
 //! quantity, some with Idempotency-Keys retried on the other instance), confirm, cancel,
 //! let holds lapse and then confirm or cancel them, while the box office blocks and
-//! releases seats and changes prices, with one- and two-second holds and sweepers running, for `MIXED_SECS`
-//! seconds (default 20). Afterwards every invariant is
-//! checked in SQL, and clients that followed each show's event stream must end with the
-//! seat map as it is.
+//! releases seats, changes prices and, halfway through, cancels one of the three shows,
+//! with one- and two-second holds and sweepers running, for `MIXED_SECS` seconds (default
+//! 20). Afterwards every invariant is checked in SQL, and clients that followed each
+//! show's event stream must end with the seat map as it is.
 //!
 //! Every write path belongs here: extend the actions when one is added. `MIXED_SEED`
 //! replays a run's choices (the timing, and so the races, differ).
@@ -38,7 +38,12 @@ enum Told {
     Confirmed,
     Cancelled,
     Expired,
+    /// Cancelled with its show.
+    ShowCancelled,
 }
+
+/// Shows on sale: the last is cancelled halfway through the run.
+const SHOWS: usize = 3;
 
 struct Buyer {
     token: String,
@@ -52,7 +57,7 @@ struct Buyer {
 /// A client of both instances that records every answer.
 struct Run<'a> {
     apps: [&'a TestApp; 2],
-    shows: [i64; 2],
+    shows: [i64; SHOWS],
     tally: Mutex<Tally>,
     /// Unexpected answers, in full.
     unexpected: Mutex<Vec<String>>,
@@ -137,9 +142,11 @@ impl Run<'_> {
                     None,
                 )
                 .await;
-            if status == 200 {
-                assert_eq!(body["failure_reason"], "CANCELLED", "{body}");
-                self.tell(id, Told::Cancelled);
+            match body["failure_reason"].as_str() {
+                Some("CANCELLED") if status == 200 => self.tell(id, Told::Cancelled),
+                Some("SHOW_CANCELLED") if status == 200 => self.tell(id, Told::ShowCancelled),
+                _ if status == 409 => {}
+                _ => panic!("{status} {body}"),
             }
             return;
         }
@@ -177,8 +184,13 @@ impl Run<'_> {
                 self.tell(id, Told::Confirmed);
                 buyer.confirmed.push(id);
             }
+            (200, Some("FAILED"), _) if body["failure_reason"] == "SHOW_CANCELLED" => {
+                self.tell(id, Told::ShowCancelled)
+            }
             (200, Some("FAILED"), _) => self.tell(id, Told::Cancelled),
             (409, _, Some("booking_expired")) => self.tell(id, Told::Expired),
+            // Its show is cancelled (or being cancelled): it fails with it.
+            (409, _, Some("show_cancelled")) => {}
             _ => self
                 .unexpected
                 .lock()
@@ -186,8 +198,9 @@ impl Run<'_> {
                 .push(format!("{action} of {id}: {status} {body}")),
         }
         if after_lapse {
-            assert_ne!(
-                status, 200,
+            // (Cancelling a hold its show's cancellation ended is done already.)
+            assert!(
+                status != 200 || body["failure_reason"] == "SHOW_CANCELLED",
                 "{action} of a hold known to have lapsed succeeded: {body}"
             );
         }
@@ -197,7 +210,7 @@ impl Run<'_> {
     /// changes the show's prices.
     async fn admin_step(&self, rng: &mut StdRng) {
         let instance = rng.random_range(0..2);
-        let show = self.shows[rng.random_range(0..2)];
+        let show = self.shows[rng.random_range(0..SHOWS)];
         let first = rng.random_range(1..=SEATS - 2);
         let seats: Vec<i64> = (first..first + rng.random_range(1..=3)).collect();
         let admin = self.apps[0].admin_token.clone();
@@ -238,7 +251,8 @@ impl Run<'_> {
             self.post("unblock", instance, &path, &admin, &body, None)
                 .await
         };
-        if !(status == 200 || (status == 409 && body["code"] == "seats_unavailable")) {
+        let refused = ["seats_unavailable", "show_cancelled"];
+        if !(status == 200 || (status == 409 && refused.iter().any(|c| body["code"] == *c))) {
             self.unexpected
                 .lock()
                 .unwrap()
@@ -248,10 +262,22 @@ impl Run<'_> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
+    /// The box office cancels the last show, on one instance or the other.
+    async fn cancel_show(&self, rng: &mut StdRng) {
+        let instance = rng.random_range(0..2);
+        let show = self.shows[SHOWS - 1];
+        let admin = self.apps[0].admin_token.clone();
+        let path = format!("/admin/shows/{show}/cancel");
+        let (status, body) = self
+            .post("cancel_show", instance, &path, &admin, &json!({}), None)
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     /// Holds 1 to 3 seats, by id or by quantity (some of a category), sometimes with an
     /// Idempotency-Key that is then retried on the other instance.
     async fn hold(&self, buyer: &mut Buyer, instance: usize) {
-        let show = self.shows[buyer.rng.random_range(0..2)];
+        let show = self.shows[buyer.rng.random_range(0..SHOWS)];
         let count = buyer.rng.random_range(1..=3i64);
         let (action, body) = if buyer.rng.random_bool(0.6) {
             let first = buyer.rng.random_range(1..=SEATS - count + 1);
@@ -425,7 +451,7 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
     };
     let a = TestApp::spawn_settings(settings(1)).await;
     let b = TestApp::spawn_settings(settings(2)).await;
-    let mut shows = [0; 2];
+    let mut shows = [0; SHOWS];
     for show in &mut shows {
         *show = a
             .create_show_with(json!({
@@ -483,10 +509,17 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
             }
         }
     }));
-    // Meanwhile the box office blocks and releases seats (a held or sold one: 409).
+    // Meanwhile the box office blocks and releases seats (a held or sold one: 409),
+    // changes prices, and halfway through cancels the last show.
     let box_office = async {
         let mut rng = StdRng::seed_from_u64(seed.wrapping_sub(1));
+        let cancel_at = deadline - Duration::from_secs(secs) / 2;
+        let mut cancelled = false;
         while tokio::time::Instant::now() < deadline {
+            if !cancelled && tokio::time::Instant::now() >= cancel_at {
+                run.cancel_show(&mut rng).await;
+                cancelled = true;
+            }
             run.admin_step(&mut rng).await;
         }
     };
@@ -544,6 +577,11 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
     assert!(count("hold_seats", 409, "seats_unavailable") > 0);
     assert!(count("block", 200, "") > 0 && count("unblock", 200, "") > 0);
     assert!(count("reprice", 200, "") > 0);
+    assert_eq!(count("cancel_show", 200, ""), 1);
+    assert!(
+        count("hold_seats", 409, "show_cancelled") + count("hold_quantity", 409, "show_cancelled")
+            > 0
+    );
 
     let sql = a.sql().await;
     // Lapsed holds whose seats another hold took before the sweeper came by: the case that
@@ -610,16 +648,29 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
             .iter()
             .map(|r| (r.get(0), (r.get(1), r.get(2))))
             .collect();
+        let of_cancelled_show: std::collections::HashSet<Uuid> = sql
+            .query(
+                "SELECT id FROM bookings WHERE show_id = $1",
+                &[&shows[SHOWS - 1]],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
         told.iter()
             .filter(|(id, told)| {
                 let (status, reason) = &stored[*id];
+                let failed = |why: &str| status == "FAILED" && reason.as_deref() == Some(why);
+                let with_show = of_cancelled_show.contains(*id) && failed("SHOW_CANCELLED");
                 let ok = match told {
-                    // Never confirmed or cancelled by its buyer: it lapsed.
-                    Told::Held | Told::Expired => {
-                        status == "FAILED" && reason.as_deref() == Some("EXPIRED")
-                    }
-                    Told::Confirmed => status == "CONFIRMED",
-                    Told::Cancelled => status == "FAILED" && reason.as_deref() == Some("CANCELLED"),
+                    // Never confirmed or cancelled by its buyer: it lapsed (or its show
+                    // was cancelled first).
+                    Told::Held => failed("EXPIRED") || with_show,
+                    Told::Expired => failed("EXPIRED"),
+                    Told::Confirmed => status == "CONFIRMED" || with_show,
+                    Told::Cancelled => failed("CANCELLED"),
+                    Told::ShowCancelled => with_show,
                 };
                 !ok
             })

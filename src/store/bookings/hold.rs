@@ -4,7 +4,9 @@
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
-use super::{HoldOutcome, HoldRules, count_rows, lock_seat_rows, only_row, row_deltas};
+use super::{
+    HoldOutcome, HoldRules, SHOW_STATE, ShowState, count_rows, lock_seat_rows, only_row, row_deltas,
+};
 use crate::domain::best_available::{self, RowAvailability};
 use crate::domain::booking::{
     AfterStart, Booking, BookingStatus, HoldRequest, SeatRequest, SeatStatus, seat_is_free,
@@ -246,22 +248,25 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
             Some(ctx.user_id),
         ))
         .await?;
-    // No seat found: the show itself may be missing or started (checked first, as when
-    // seats are found), else every seat is unknown.
-    let show_started = match locks.show_started {
-        Some(started) => started,
-        None => tx
-            .query_opt(
-                "SELECT starts_at <= now() FROM shows WHERE id = $1",
+    // No seat found: the show itself may be missing, started or cancelled (checked
+    // first, as when seats are found), else every seat is unknown.
+    let show = match locks.show {
+        Some(show) => show,
+        None => ShowState::parse(
+            tx.query_opt(
+                &format!("SELECT {SHOW_STATE} FROM shows WHERE id = $1"),
                 &[&ctx.show_id],
             )
             .await
             .map_err(db_error)?
             .ok_or_else(|| Error::show_not_found(ctx.show_id))?
             .get(0),
+        ),
     };
-    if show_started {
-        return Err(show_started_error(AfterStart::Hold));
+    match show {
+        ShowState::OnSale => {}
+        ShowState::Started => return Err(show_started_error(AfterStart::Hold)),
+        ShowState::Cancelled => return Err(Error::show_cancelled()),
     }
     let seats = locks.seats;
     if seats.len() != ctx.seat_ids.len() {

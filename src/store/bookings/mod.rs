@@ -18,10 +18,12 @@ mod box_office;
 mod expiry;
 mod hold;
 mod reads;
+mod show_cancel;
 mod transition;
 
 pub use box_office::{CategoryCount, ShowBooking, ShowReport};
 pub use expiry::{Sweep, SweepCursor};
+pub use show_cancel::ShowCancellation;
 
 use std::collections::BTreeMap;
 
@@ -118,6 +120,33 @@ fn only_row(rows: &[Row]) -> Result<&Row> {
 const UNCOUNT_HELD: &str = "uncount AS (UPDATE users u SET held_seats = u.held_seats - cardinality(b.seat_ids) \
      FROM bookings b WHERE b.id = $1 AND b.status = 'PENDING' AND u.id = b.user_id)";
 
+/// Where a show stands for a booking transaction, read by [`SHOW_STATE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ShowState {
+    OnSale,
+    Started,
+    Cancelled,
+}
+
+/// An expression over a `shows` row: `on_sale`, `started` or `cancelled` (which wins).
+macro_rules! show_state {
+    () => {
+        "CASE WHEN cancelled_at IS NOT NULL THEN 'cancelled' \
+         WHEN starts_at <= now() THEN 'started' ELSE 'on_sale' END"
+    };
+}
+const SHOW_STATE: &str = show_state!();
+
+impl ShowState {
+    fn parse(value: &str) -> Self {
+        match value {
+            "cancelled" => Self::Cancelled,
+            "started" => Self::Started,
+            _ => Self::OnSale,
+        }
+    }
+}
+
 /// A seat row locked by the current transaction.
 struct LockedSeat {
     seat_id: i32,
@@ -133,7 +162,9 @@ struct LockedSeat {
 
 /// Locks seats with one primary-key lookup each, in the order given (callers pass seat
 /// ids sorted: the global lock order), in one statement. Seats that do not exist (or,
-/// with `owner`, do not belong to that booking) are left out.
+/// with `owner`, do not belong to that booking) are left out. For a hold (`holder`
+/// given) none are locked once the show is cancelled: its cancellation may have them all
+/// locked for a while, and the hold is refused anyway.
 ///
 /// Why a LATERAL lookup per seat and not `seat_id = ANY($2)`: for a new show PostgreSQL
 /// has no statistics yet and plans `ANY` (or a join with the array) as a scan of every
@@ -151,8 +182,8 @@ async fn lock_seat_rows(
     // The show and the holder are read by uncorrelated subqueries: evaluated once, in
     // the same round trip, and repeated on every row.
     let stmt = tx
-        .prepare_cached(
-            "SELECT s.*, (SELECT starts_at <= now() FROM shows WHERE id = $1), \
+        .prepare_cached(&format!(
+            "SELECT s.*, (SELECT {SHOW_STATE} FROM shows WHERE id = $1), \
                     (SELECT held_seats FROM users WHERE id = $4) \
              FROM unnest($2::int[]) WITH ORDINALITY AS want(seat_id, n) \
              CROSS JOIN LATERAL ( \
@@ -160,9 +191,11 @@ async fn lock_seat_rows(
                       coalesce(held_until <= now(), false), ctid::text \
                FROM seats WHERE show_id = $1 AND seat_id = want.seat_id \
                  AND ($3::uuid IS NULL OR booking_id = $3) \
+                 AND ($4::bigint IS NULL OR NOT EXISTS ( \
+                      SELECT 1 FROM shows WHERE id = $1 AND cancelled_at IS NOT NULL)) \
                FOR UPDATE) s \
-             ORDER BY want.n",
-        )
+             ORDER BY want.n"
+        ))
         .await
         .map_err(db_error)?;
     let rows = tx
@@ -170,7 +203,7 @@ async fn lock_seat_rows(
         .await
         .map_err(db_error)?;
     Ok(SeatLocks {
-        show_started: rows.first().map(|row| row.get(7)),
+        show: rows.first().map(|row| ShowState::parse(row.get(7))),
         held_seats: rows.first().and_then(|row| row.get(8)),
         seats: rows
             .into_iter()
@@ -192,8 +225,8 @@ async fn lock_seat_rows(
 /// What [`lock_seat_rows`] locked, and what it read beside.
 struct SeatLocks {
     seats: Vec<LockedSeat>,
-    /// Whether the show has started; `None` when no seat was found (nothing was read).
-    show_started: Option<bool>,
+    /// Where the show stands; `None` when no seat was found (nothing was read).
+    show: Option<ShowState>,
     /// The holder's held-seat count; `None` when no seat was found or no holder given.
     held_seats: Option<i32>,
 }
@@ -245,6 +278,8 @@ enum State {
     Lapsed,
     Confirmed,
     Cancelled,
+    /// Cancelled with its show.
+    ShowCancelled,
     Expired,
 }
 
@@ -255,7 +290,8 @@ struct LockedBooking {
     show_id: i64,
     state: State,
     seat_ids: Vec<i32>,
-    show_started: bool,
+    /// Where its show stands.
+    show: ShowState,
     seats: Vec<OwnedSeat>,
 }
 
@@ -266,8 +302,11 @@ struct OwnedSeat {
     ctid: String,
 }
 
-const LOCKED_COLUMNS: &str = "show_id, status, failure_reason, seat_ids, expires_at <= now() AS lapsed, \
-     (SELECT starts_at <= now() FROM shows WHERE shows.id = bookings.show_id) AS started";
+const LOCKED_COLUMNS: &str = concat!(
+    "show_id, status, failure_reason, seat_ids, expires_at <= now() AS lapsed, (SELECT ",
+    show_state!(),
+    " FROM shows WHERE shows.id = bookings.show_id) AS show_state"
+);
 
 impl LockedBooking {
     fn from_row(id: Uuid, row: &Row) -> Result<Self> {
@@ -281,6 +320,7 @@ impl LockedBooking {
             (BookingStatus::Pending, _, true) => State::Lapsed,
             (BookingStatus::Confirmed, _, _) => State::Confirmed,
             (BookingStatus::Failed, Some(FailureReason::Cancelled), _) => State::Cancelled,
+            (BookingStatus::Failed, Some(FailureReason::ShowCancelled), _) => State::ShowCancelled,
             (BookingStatus::Failed, _, _) => State::Expired,
         };
         Ok(Self {
@@ -288,7 +328,7 @@ impl LockedBooking {
             show_id: row.get(0),
             state,
             seat_ids: row.get(3),
-            show_started: row.get(5),
+            show: ShowState::parse(row.get(5)),
             seats: Vec::new(),
         })
     }
@@ -303,13 +343,16 @@ impl LockedBooking {
 ///
 /// The booking is locked in a materialized CTE before the seats are looked up from its
 /// `seat_ids`, so the lock order stays booking -> seats. Seats are found one primary-key
-/// lookup each, as in [`lock_seat_rows`], and only while the booking owns them.
+/// lookup each, as in [`lock_seat_rows`], and only while the booking owns them. None are
+/// locked when the show was cancelled: its cancellation frees them (see [`show_cancel`]),
+/// and waiting here for seats it has locked while holding the booking it wants next
+/// would deadlock with it.
 async fn lock_booking(tx: &Tx, user_id: i64, booking_id: Uuid) -> Result<LockedBooking> {
     let stmt = tx
         .prepare_cached(&format!(
             "WITH b AS MATERIALIZED ( \
                SELECT id, {LOCKED_COLUMNS} FROM bookings WHERE id = $1 AND user_id = $2 FOR UPDATE) \
-             SELECT b.show_id, b.status, b.failure_reason, b.seat_ids, b.lapsed, b.started, \
+             SELECT b.show_id, b.status, b.failure_reason, b.seat_ids, b.lapsed, b.show_state, \
                     owned.row_no, owned.ctid \
              FROM b LEFT JOIN LATERAL ( \
                SELECT l.row_no, l.ctid::text AS ctid, want.n \
@@ -317,6 +360,7 @@ async fn lock_booking(tx: &Tx, user_id: i64, booking_id: Uuid) -> Result<LockedB
                CROSS JOIN LATERAL ( \
                  SELECT row_no, ctid FROM seats \
                  WHERE show_id = b.show_id AND seat_id = want.wanted AND booking_id = b.id \
+                   AND b.show_state <> 'cancelled' \
                  FOR UPDATE) l) owned ON true \
              ORDER BY owned.n"
         ))

@@ -3,8 +3,8 @@
 use uuid::Uuid;
 
 use super::{
-    BOOKING_COLUMNS, State, Transition, UNCOUNT_HELD, booking_from_row, lock_booking, only_row,
-    release,
+    BOOKING_COLUMNS, ShowState, State, Transition, UNCOUNT_HELD, booking_from_row, lock_booking,
+    only_row, release,
 };
 use crate::domain::booking::{AfterStart, FailureReason, show_started};
 use crate::domain::{Code, Error, Result};
@@ -23,6 +23,12 @@ impl Db {
                         "This booking was cancelled.",
                     )),
                     State::Expired => Err(Error::booking_expired()),
+                    State::ShowCancelled => Err(Error::show_cancelled()),
+                    // Its show's cancellation is about to fail it (no seats were locked:
+                    // see `lock_booking`).
+                    State::Live | State::Lapsed if booking.show == ShowState::Cancelled => {
+                        Err(Error::show_cancelled())
+                    }
                     State::Lapsed => {
                         Ok(Transition::Expired(
                             release(tx, &booking, FailureReason::Expired).await?,
@@ -30,7 +36,9 @@ impl Db {
                     }
                     // A hold made before the show started cannot be sold once it has:
                     // the buyer could not get in (it lapses by itself).
-                    State::Live if booking.show_started => Err(show_started(AfterStart::Confirm)),
+                    State::Live if booking.show == ShowState::Started => {
+                        Err(show_started(AfterStart::Confirm))
+                    }
                     State::Live => {
                         let ctids: Vec<&str> =
                             booking.seats.iter().map(|s| s.ctid.as_str()).collect();
@@ -67,12 +75,20 @@ impl Db {
             Box::pin(async move {
                 let booking = tx.begin_with(lock_booking(tx, user_id, booking_id)).await?;
                 match booking.state {
-                    State::Cancelled => Ok(Transition::Done(booking.read(tx).await?)),
+                    // Cancelled already, by its buyer or with its show.
+                    State::Cancelled | State::ShowCancelled => {
+                        Ok(Transition::Done(booking.read(tx).await?))
+                    }
                     State::Expired => Err(Error::booking_expired()),
+                    State::Live | State::Lapsed | State::Confirmed
+                        if booking.show == ShowState::Cancelled =>
+                    {
+                        Err(Error::show_cancelled())
+                    }
                     State::Lapsed => Ok(Transition::Expired(
                         release(tx, &booking, FailureReason::Expired).await?,
                     )),
-                    State::Confirmed if booking.show_started => {
+                    State::Confirmed if booking.show == ShowState::Started => {
                         Err(show_started(AfterStart::Cancel))
                     }
                     State::Live | State::Confirmed => Ok(Transition::Done(

@@ -72,7 +72,7 @@ export interface paths {
         /**
          * Change a show's name, time or prices before it starts. New prices apply to every
          *     seat from now on (bookings already made keep their totals); a new name or time
-         *     sends a `show_changed` event for every live booking. Open seat maps are told to
+         *     sends a `show.changed` event for every live booking. Open seat maps are told to
          *     fetch the map again.
          */
         patch: operations["patch_show"];
@@ -110,6 +110,28 @@ export interface paths {
         get: operations["show_bookings"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/shows/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a show before it starts: it takes no more holds (409 `show_cancelled`) and
+         *     stays listed with `cancelled_at`. Every live booking fails with `failure_reason`
+         *     `SHOW_CANCELLED` (a `booking.cancelled` event each) and its seats are freed; other
+         *     shows sell on meanwhile. Cancelling a cancelled show changes nothing.
+         */
+        post: operations["cancel_show"];
         delete?: never;
         options?: never;
         head?: never;
@@ -227,7 +249,7 @@ export interface paths {
         /**
          * Hold seats for a few minutes (a PENDING booking); all requested seats or none.
          * @description Conflicts: `seats_unavailable` (with `unavailable_seat_ids`), `not_enough_seats`,
-         *     `show_started`, `hold_limit_reached` (the caller already holds as many seats as one
+         *     `show_started`, `show_cancelled`, `hold_limit_reached` (the caller already holds as many seats as one
          *     user may). A repeated `Idempotency-Key` with the same body returns the first booking
          *     instead of holding again; with a different body it is a 422. Hold requests are
          *     rate-limited per user and per client address (429 with `Retry-After`).
@@ -443,7 +465,7 @@ export interface components {
          * @description Why a booking failed.
          * @enum {string}
          */
-        BookingFailure: "EXPIRED" | "CANCELLED";
+        BookingFailure: "EXPIRED" | "CANCELLED" | "SHOW_CANCELLED";
         /**
          * BookingPage
          * @description One page of bookings.
@@ -495,6 +517,29 @@ export interface components {
             items: components["schemas"]["BoxOfficeBooking"][];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string;
+        };
+        /**
+         * CancelledShow
+         * @description A show after its cancellation, and what the cancellation did.
+         */
+        CancelledShow: {
+            /**
+             * Format: int64
+             * @description Confirmed bookings cancelled with the show (`failure_reason` `SHOW_CANCELLED`):
+             *     the buyers to refund and tell. 0 when the show was cancelled already.
+             */
+            bookings_cancelled: number;
+            /**
+             * Format: int64
+             * @description Live holds cancelled with it.
+             */
+            holds_cancelled: number;
+            /**
+             * Format: int64
+             * @description Holds that had run out before and were written down as expired.
+             */
+            holds_expired: number;
+            show: components["schemas"]["Show"];
         };
         /**
          * CategorySales
@@ -823,6 +868,12 @@ export interface components {
              * @description Seats neither held nor booked right now (a lapsed hold counts as free).
              */
             available_seats: number;
+            /**
+             * Format: date-time
+             * @description Set when an admin cancelled the show: it takes no holds, and its bookings were
+             *     cancelled with it (`failure_reason` `SHOW_CANCELLED`).
+             */
+            cancelled_at?: string;
             /** Format: date-time */
             created_at: string;
             /** Format: int64 */
@@ -895,7 +946,7 @@ export interface components {
             };
             /**
              * Format: date-time
-             * @description RFC 3339; must be in the future. Buyers with live bookings get a `show_changed`
+             * @description RFC 3339; must be in the future. Buyers with live bookings get a `show.changed`
              *     event.
              */
             starts_at?: string;
@@ -1449,7 +1500,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `show_started`: The show has started: its seats can no longer be held, bought or cancelled. */
+            /**
+             * @description - `show_started`: The show has started: its seats can no longer be held, bought or cancelled.
+             *     - `show_cancelled`: The show was cancelled: it takes no holds, sales or changes.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1743,6 +1797,102 @@ export interface operations {
             };
             /**
              * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The show is cancelled (now, or it was already). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CancelledShow"];
+                };
+            };
+            /**
+             * @description - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `admin_only`: The operation needs an admin account. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `show_not_found`: There is no such show. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `show_started`: The show has started: its seats can no longer be held, bought or cancelled. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
+             *     - `service_busy`: Too much contention to finish now (`Retry-After`): retry.
              *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {
@@ -2390,6 +2540,7 @@ export interface operations {
              * @description - `seats_unavailable`: Some requested seats are held or booked by someone else (`unavailable_seat_ids`).
              *     - `not_enough_seats`: Fewer seats (of the category) are free than asked for.
              *     - `show_started`: The show has started: its seats can no longer be held, bought or cancelled.
+             *     - `show_cancelled`: The show was cancelled: it takes no holds, sales or changes.
              *     - `hold_limit_reached`: The caller holds as many seats as one user may (`MAX_HELD_SEATS`).
              */
             409: {
@@ -2614,6 +2765,7 @@ export interface operations {
              * @description - `booking_expired`: The hold ran out before it was confirmed; its seats are free again.
              *     - `booking_cancelled`: The booking was cancelled.
              *     - `show_started`: The show has started: its seats can no longer be held, bought or cancelled.
+             *     - `show_cancelled`: The show was cancelled: it takes no holds, sales or changes.
              */
             409: {
                 headers: {
@@ -2714,6 +2866,7 @@ export interface operations {
              * @description - `booking_expired`: The hold ran out before it was confirmed; its seats are free again.
              *     - `booking_cancelled`: The booking was cancelled.
              *     - `show_started`: The show has started: its seats can no longer be held, bought or cancelled.
+             *     - `show_cancelled`: The show was cancelled: it takes no holds, sales or changes.
              */
             409: {
                 headers: {
