@@ -22,7 +22,7 @@ use chrono::{DateTime, Days, NaiveTime, Utc};
 use serde::Deserialize;
 
 use crate::domain::layout::{Layout, LayoutSpec, SectionSpec};
-use crate::domain::show::ShowDraft;
+use crate::domain::show::{ShowDraft, parse_time_zone};
 use crate::store::Db;
 use crate::store::shows::LayoutSource;
 
@@ -53,7 +53,10 @@ pub struct SeedShow {
     pub layout: String,
     pub starts_at: Option<DateTime<Utc>>,
     pub days_from_now: Option<u32>,
+    /// Local time at the venue (`time_zone`).
     pub time: Option<String>,
+    /// The venue's IANA time zone (default UTC).
+    pub time_zone: Option<String>,
     pub prices: BTreeMap<String, i64>,
 }
 
@@ -123,16 +126,31 @@ pub async fn seed(db: &Db, file: SeedFile) -> anyhow::Result<SeedReport> {
     }
     for show in file.shows {
         let context = || format!("show {:?}", show.key);
+        let zone = match &show.time_zone {
+            Some(name) => {
+                parse_time_zone(name).map_err(|e| anyhow::anyhow!("{}: {}", context(), e.detail))?
+            }
+            None => chrono_tz::Tz::UTC,
+        };
         let starts_at = match (show.starts_at, show.days_from_now, &show.time) {
             (Some(at), None, None) => at,
             (None, Some(days), Some(time)) => {
                 let time = NaiveTime::parse_from_str(time, "%H:%M")
                     .with_context(|| format!("{}: time must be HH:MM", context()))?;
                 let date = now
+                    .with_timezone(&zone)
                     .date_naive()
                     .checked_add_days(Days::new(days.into()))
                     .with_context(context)?;
-                date.and_time(time).and_utc()
+                // The earlier of two readings when clocks go back; a time that does not
+                // exist (clocks going forward) is an error in the file.
+                date.and_time(time)
+                    .and_local_timezone(zone)
+                    .earliest()
+                    .with_context(|| {
+                        format!("{}: {time} does not exist on {date} in {zone}", context())
+                    })?
+                    .with_timezone(&Utc)
             }
             _ => bail!("{}: give starts_at, or days_from_now and time", context()),
         };
@@ -143,8 +161,15 @@ pub async fn seed(db: &Db, file: SeedFile) -> anyhow::Result<SeedReport> {
                 show.layout
             );
         };
-        let draft = ShowDraft::parse(&show.name, &show.kind, starts_at, show.prices, now)
-            .map_err(|e| anyhow::anyhow!("{}: {}", context(), e.detail))?;
+        let draft = ShowDraft::parse(
+            &show.name,
+            &show.kind,
+            starts_at,
+            show.prices,
+            show.time_zone.as_deref(),
+            now,
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {}", context(), e.detail))?;
         db.create_show(&draft, LayoutSource::Stored(layout_id), Some(&show.key))
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", context()))?;

@@ -215,6 +215,9 @@ pub struct NewShow {
     pub layout: Option<NewLayout>,
     /// Price in cents for every category of the layout, and no others.
     pub prices: BTreeMap<String, i64>,
+    /// The venue's IANA time zone (`Europe/Lisbon`; default `UTC`): how people there read
+    /// the show's times, and where appointment slots fall.
+    pub time_zone: Option<String>,
 }
 
 crate::endpoint_response! {
@@ -283,7 +286,7 @@ crate::endpoint_response! {
         UnsupportedMediaType: [UnsupportedMediaType],
         Invalid: [
             InvalidName, InvalidKind, InvalidPrice, MissingPrice, UnknownCategory,
-            StartsInPast, InvalidLayoutChoice, EmptyLayout, EmptySection, DuplicateSection,
+            StartsInPast, InvalidTimeZone, InvalidLayoutChoice, EmptyLayout, EmptySection, DuplicateSection,
             TooManySections, TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel,
             DuplicateRowLabel, DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory,
         ],
@@ -304,6 +307,8 @@ pub struct ShowUpdate {
     /// Price in cents for every category of the show, and no others. Seats sold or held
     /// keep what their bookings cost.
     pub prices: Option<BTreeMap<String, i64>>,
+    /// The venue's IANA time zone. `starts_at` stays the same instant.
+    pub time_zone: Option<String>,
 }
 
 crate::endpoint_response! {
@@ -319,7 +324,7 @@ crate::endpoint_response! {
         Conflict: [ShowStarted, ShowCancelled],
         PayloadTooLarge: [PayloadTooLarge],
         UnsupportedMediaType: [UnsupportedMediaType],
-        Invalid: [EmptyChange, InvalidName, InvalidPrice, MissingPrice, UnknownCategory, StartsInPast],
+        Invalid: [EmptyChange, InvalidName, InvalidPrice, MissingPrice, UnknownCategory, StartsInPast, InvalidTimeZone],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, ServiceBusy, RequestTimeout],
     ]
@@ -619,6 +624,7 @@ impl AdminApi {
                 body.name.as_deref(),
                 body.starts_at,
                 body.prices,
+                body.time_zone.as_deref(),
                 Utc::now(),
             )?;
             crate::service::shows::patch(&state.db, &state.cache, id.0, &patch).await
@@ -780,6 +786,7 @@ async fn create_show(state: &AppState, body: NewShow) -> Result<ShowView> {
         body.kind.as_str(),
         body.starts_at,
         body.prices,
+        body.time_zone.as_deref(),
         Utc::now(),
     )?;
     let source = match (body.layout_id, body.layout) {

@@ -61,6 +61,8 @@ pub struct ShowView {
     /// cancelled with it (`failure_reason` `SHOW_CANCELLED`).
     #[oai(skip_serializing_if_is_none)]
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// The venue's IANA time zone (`Europe/Lisbon`): show the times in it, with its name.
+    pub time_zone: String,
 }
 
 impl From<Show> for ShowView {
@@ -76,6 +78,7 @@ impl From<Show> for ShowView {
             prices: show.prices,
             created_at: show.created_at,
             cancelled_at: show.cancelled_at,
+            time_zone: show.time_zone.name().to_owned(),
         }
     }
 }

@@ -101,6 +101,8 @@ pub enum Code {
     ShowStarted,
     /// The show was cancelled: it takes no holds, sales or changes.
     ShowCancelled,
+    /// Not an IANA time zone name.
+    InvalidTimeZone,
     /// An account with this e-mail exists.
     EmailTaken,
     /// The caller holds as many seats as one user may (`MAX_HELD_SEATS`).
@@ -192,7 +194,7 @@ pub enum Code {
 
 impl Code {
     /// Every code a client can be answered with (the internal ones excluded).
-    pub const PUBLIC: [Code; 62] = [
+    pub const PUBLIC: [Code; 63] = [
         Code::InvalidBody,
         Code::InvalidParameter,
         Code::InvalidLimit,
@@ -227,6 +229,7 @@ impl Code {
         Code::MissingPrice,
         Code::UnknownCategory,
         Code::StartsInPast,
+        Code::InvalidTimeZone,
         Code::InvalidLayoutChoice,
         Code::EmptyLayout,
         Code::EmptySection,
@@ -282,6 +285,7 @@ impl Code {
             Code::BookingCancelled => "booking_cancelled",
             Code::ShowStarted => "show_started",
             Code::ShowCancelled => "show_cancelled",
+            Code::InvalidTimeZone => "invalid_time_zone",
             Code::EmailTaken => "email_taken",
             Code::HoldLimitReached => "hold_limit_reached",
             Code::PayloadTooLarge => "payload_too_large",
@@ -360,6 +364,7 @@ impl Code {
             Code::InvalidEmail
             | Code::InvalidPassword
             | Code::InvalidName
+            | Code::InvalidTimeZone
             | Code::InvalidKind
             | Code::InvalidPrice
             | Code::MissingPrice
@@ -433,6 +438,7 @@ impl Code {
                 "The show has started: its seats can no longer be held, bought or cancelled."
             }
             Code::ShowCancelled => "The show was cancelled: it takes no holds, sales or changes.",
+            Code::InvalidTimeZone => "Not an IANA time zone name (such as `Europe/Lisbon`).",
             Code::EmailTaken => "An account with this e-mail exists.",
             Code::HoldLimitReached => {
                 "The caller holds as many seats as one user may (`MAX_HELD_SEATS`)."

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 use super::booking::{SHOW_KINDS, SeatStatus};
 use super::error::{Code, Error, Result};
@@ -27,6 +28,19 @@ pub struct Show {
     pub next_lapse_secs: Option<f64>,
     /// When an admin cancelled the show; it takes no holds since.
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// The venue's time zone, in which people read the show's times.
+    pub time_zone: Tz,
+}
+
+/// The time zone of a venue: an IANA name (`Europe/Lisbon`, `UTC`). Times stay UTC in the
+/// API; the zone says how people at the venue read them (and places appointment slots).
+pub fn parse_time_zone(name: &str) -> Result<Tz> {
+    name.parse::<Tz>().map_err(|_| {
+        Error::new(
+            Code::InvalidTimeZone,
+            format!("{name:?} is not a time zone; give an IANA name such as Europe/Lisbon."),
+        )
+    })
 }
 
 /// One seat on a show's seat map.
@@ -53,6 +67,7 @@ pub struct ShowDraft {
     pub kind: String,
     pub starts_at: DateTime<Utc>,
     pub prices: BTreeMap<String, i64>,
+    pub time_zone: Tz,
 }
 
 impl ShowDraft {
@@ -62,9 +77,14 @@ impl ShowDraft {
         kind: &str,
         starts_at: DateTime<Utc>,
         prices: BTreeMap<String, i64>,
+        time_zone: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Self> {
         let name = clean_name(name, "show name")?.to_owned();
+        let time_zone = time_zone
+            .map(parse_time_zone)
+            .transpose()?
+            .unwrap_or(Tz::UTC);
         if !SHOW_KINDS.contains(&kind) {
             return Err(Error::new(
                 Code::InvalidKind,
@@ -83,6 +103,7 @@ impl ShowDraft {
             kind: kind.to_owned(),
             starts_at,
             prices,
+            time_zone,
         })
     }
 
@@ -141,6 +162,7 @@ fn check_price_values(prices: &BTreeMap<String, i64>) -> Result<()> {
 pub struct ShowPatch {
     pub name: Option<String>,
     pub starts_at: Option<DateTime<Utc>>,
+    pub time_zone: Option<Tz>,
     /// New prices for every category; seats already held or sold keep what they cost.
     pub prices: Option<BTreeMap<String, i64>>,
 }
@@ -150,14 +172,16 @@ impl ShowPatch {
         name: Option<&str>,
         starts_at: Option<DateTime<Utc>>,
         prices: Option<BTreeMap<String, i64>>,
+        time_zone: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Self> {
-        if name.is_none() && starts_at.is_none() && prices.is_none() {
+        if name.is_none() && starts_at.is_none() && prices.is_none() && time_zone.is_none() {
             return Err(Error::new(
                 Code::EmptyChange,
-                "Give at least one of name, starts_at or prices.",
+                "Give at least one of name, starts_at, time_zone or prices.",
             ));
         }
+        let time_zone = time_zone.map(parse_time_zone).transpose()?;
         let name = name
             .map(|n| clean_name(n, "show name").map(str::to_owned))
             .transpose()?;
@@ -173,6 +197,7 @@ impl ShowPatch {
         Ok(Self {
             name,
             starts_at,
+            time_zone,
             prices,
         })
     }
@@ -188,7 +213,7 @@ mod tests {
         let later = now + chrono::Duration::hours(1);
         let code = |name: Option<&str>, at, prices: Option<Vec<(&str, i64)>>| {
             let prices = prices.map(|p| p.into_iter().map(|(c, v)| (c.to_owned(), v)).collect());
-            ShowPatch::parse(name, at, prices, now)
+            ShowPatch::parse(name, at, prices, None, now)
                 .err()
                 .map(|e| e.code)
         };
@@ -200,7 +225,7 @@ mod tests {
             Some(Code::InvalidPrice)
         );
         assert_eq!(code(Some("Late show"), Some(later), None), None);
-        let patch = ShowPatch::parse(None, None, Some(BTreeMap::new()), now).unwrap();
+        let patch = ShowPatch::parse(None, None, Some(BTreeMap::new()), None, now).unwrap();
         // Which categories the prices must name is the show's business (the store checks).
         assert_eq!(patch.prices, Some(BTreeMap::new()));
     }

@@ -32,7 +32,7 @@ const SHOW_COLUMNS: &str = "s.id, s.name, s.kind, s.starts_at, s.layout_id, s.to
      AS available_seats, \
      (SELECT extract(epoch FROM min(p.expires_at) - now())::float8 FROM pending_holds p \
         WHERE p.show_id = s.id AND p.expires_at > now()) AS next_lapse_secs, \
-     s.cancelled_at";
+     s.cancelled_at, s.time_zone";
 
 fn show_from_row(row: &Row) -> Result<Show> {
     let prices: serde_json::Value = row.get(6);
@@ -48,6 +48,12 @@ fn show_from_row(row: &Row) -> Result<Show> {
         available_seats: row.get::<_, i64>(8),
         next_lapse_secs: row.get(9),
         cancelled_at: row.get(10),
+        time_zone: row.get::<_, &str>(11).parse().map_err(|_| {
+            Error::internal(anyhow::anyhow!(
+                "unknown time zone of show {}",
+                row.get::<_, i64>(0)
+            ))
+        })?,
     })
 }
 
@@ -112,8 +118,8 @@ impl Db {
         let total = layout.seat_count() as i32;
         let show_id: i64 = tx
             .query_one(
-                "INSERT INTO shows (name, kind, starts_at, layout_id, total_seats, prices, seed_key) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO shows (name, kind, starts_at, layout_id, total_seats, prices, seed_key, time_zone) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 &[
                     &draft.name,
                     &draft.kind,
@@ -122,6 +128,7 @@ impl Db {
                     &total,
                     &prices,
                     &seed_key,
+                    &draft.time_zone.name(),
                 ],
             )
             .await
@@ -251,10 +258,16 @@ impl Db {
         .map_err(db_error)?;
         tx.execute(
             "UPDATE shows SET name = coalesce($2, name), starts_at = coalesce($3, starts_at), \
-                    prices = coalesce($4, prices), \
+                    prices = coalesce($4, prices), time_zone = coalesce($5, time_zone), \
                     seats_version = seats_version + ($4::jsonb IS NOT NULL)::int \
              WHERE id = $1",
-            &[&show_id, &patch.name, &patch.starts_at, &prices],
+            &[
+                &show_id,
+                &patch.name,
+                &patch.starts_at,
+                &prices,
+                &patch.time_zone.map(|tz| tz.name()),
+            ],
         )
         .await
         .map_err(db_error)?;

@@ -42,7 +42,17 @@ async fn sample_seed_files_load_once() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(sizes, expected_seats, "layouts in file order");
-    // The sample shows are bookable.
+    // The sample shows are bookable, at their local times in their venues' zones.
     let listed = app.get("/shows?limit=200", None).await;
-    assert!(listed.body["items"].as_array().unwrap().len() as i64 >= 4);
+    let items = listed.body["items"].as_array().unwrap();
+    assert!(items.len() >= 4);
+    let coach = items
+        .iter()
+        .find(|s| s["kind"] == "bus" && s["name"].as_str().unwrap().starts_with("Lisbon"))
+        .unwrap();
+    assert_eq!(coach["time_zone"], "Europe/Lisbon");
+    let starts_at: chrono::DateTime<chrono::Utc> =
+        coach["starts_at"].as_str().unwrap().parse().unwrap();
+    let local = starts_at.with_timezone(&chrono_tz::Europe::Lisbon);
+    assert_eq!(local.format("%H:%M").to_string(), "08:15", "{coach}");
 }

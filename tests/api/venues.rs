@@ -473,3 +473,68 @@ async fn admins_change_a_shows_prices_name_and_time_before_it_starts() {
     assert_eq!((started.status, started.code()), (409, "show_started"));
     app.check_invariants(show).await;
 }
+
+#[tokio::test]
+async fn a_show_is_in_its_venues_time_zone() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token.clone();
+    let body = |zone: Option<&str>| {
+        let mut body = json!({
+            "name": "Lisbon to Porto",
+            "kind": "bus",
+            "starts_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339(),
+            "layout": {"name": "Coach", "sections": [
+                {"name": "Coach", "category": "standard", "rows": [{"label": "1", "seats": 4}]}]},
+            "prices": {"standard": 1900}
+        });
+        if let Some(zone) = zone {
+            body["time_zone"] = json!(zone);
+        }
+        body
+    };
+    let lisbon = app.create_show_with(body(Some("Europe/Lisbon"))).await;
+    let one = app.get(&format!("/shows/{lisbon}"), None).await;
+    assert_eq!(one.body["time_zone"], "Europe/Lisbon");
+    let plain = app.create_show_with(body(None)).await;
+    let one = app.get(&format!("/shows/{plain}"), None).await;
+    assert_eq!(one.body["time_zone"], "UTC");
+    for zone in ["Mars/Olympus", "", "+01:00"] {
+        let refused = app
+            .post("/admin/shows", Some(&admin), &body(Some(zone)))
+            .await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (422, "invalid_time_zone"),
+            "{zone}"
+        );
+    }
+
+    // Moving the venue's zone keeps the instant.
+    let before = app.get(&format!("/shows/{plain}"), None).await;
+    let moved = app
+        .patch(
+            &format!("/admin/shows/{plain}"),
+            Some(&admin),
+            &json!({"time_zone": "America/New_York"}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{moved:?}");
+    assert_eq!(moved.body["time_zone"], "America/New_York");
+    assert_eq!(moved.body["starts_at"], before.body["starts_at"]);
+    let refused = app
+        .patch(
+            &format!("/admin/shows/{plain}"),
+            Some(&admin),
+            &json!({"time_zone": "Nowhere"}),
+        )
+        .await;
+    assert_eq!((refused.status, refused.code()), (422, "invalid_time_zone"));
+    let listed = app.get("/shows?limit=200", None).await;
+    let zones: Vec<&str> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["time_zone"].as_str().unwrap())
+        .collect();
+    assert_eq!(zones, ["Europe/Lisbon", "America/New_York"]);
+}

@@ -714,6 +714,11 @@ export interface components {
              * @description RFC 3339; must be in the future.
              */
             starts_at: string;
+            /**
+             * @description The venue's IANA time zone (`Europe/Lisbon`; default `UTC`): how people there read
+             *     the show's times, and where appointment slots fall.
+             */
+            time_zone?: string;
         };
         /**
          * Problem
@@ -889,6 +894,8 @@ export interface components {
             };
             /** Format: date-time */
             starts_at: string;
+            /** @description The venue's IANA time zone (`Europe/Lisbon`): show the times in it, with its name. */
+            time_zone: string;
             /** Format: int32 */
             total_seats: number;
         };
@@ -950,6 +957,8 @@ export interface components {
              *     event.
              */
             starts_at?: string;
+            /** @description The venue's IANA time zone. `starts_at` stays the same instant. */
+            time_zone?: string;
         };
         /**
          * Token
@@ -1387,6 +1396,7 @@ export interface operations {
              *     - `missing_price`: A category of the layout has no price.
              *     - `unknown_category`: A price names a category the layout does not have.
              *     - `starts_in_past`: The show would start in the past.
+             *     - `invalid_time_zone`: Not an IANA time zone name (such as `Europe/Lisbon`).
              *     - `invalid_layout_choice`: Give exactly one of layout_id or layout.
              *     - `empty_layout`: The layout has no sections.
              *     - `empty_section`: A section has no rows.
@@ -1537,6 +1547,7 @@ export interface operations {
              *     - `missing_price`: A category of the layout has no price.
              *     - `unknown_category`: A price names a category the layout does not have.
              *     - `starts_in_past`: The show would start in the past.
+             *     - `invalid_time_zone`: Not an IANA time zone name (such as `Europe/Lisbon`).
              */
             422: {
                 headers: {
