@@ -17,7 +17,9 @@ use super::shows::{ShowKind, ShowView};
 use super::state::AppState;
 use super::text::Text;
 use crate::domain::booking::{BookingStatus, SeatBlock};
-use crate::domain::layout::{Layout as DomainLayout, LayoutSpec, Numbering, RowSpec, SectionSpec};
+use crate::domain::layout::{
+    Layout as DomainLayout, LayoutSpec, Numbering, RowSpec, SectionSpec, SlotSpec,
+};
 use crate::domain::page::{Cursor, page_size};
 use crate::domain::show::{ShowDraft, ShowPatch};
 use crate::domain::{Code, Result};
@@ -80,7 +82,8 @@ impl From<Numbering> for RowNumbering {
     }
 }
 
-/// A section of rows (stalls, balcony, lower deck…).
+/// A section of rows (stalls, balcony, lower deck…), or of appointment slots (a
+/// practitioner's session).
 #[derive(Debug, Clone, Object)]
 #[oai(deny_unknown_fields)]
 pub struct LayoutSection {
@@ -88,8 +91,28 @@ pub struct LayoutSection {
     pub name: Text,
     /// Category of the section's seats (1 to 32 letters, digits, `_` or `-`), e.g. `standard`.
     pub category: Text,
-    /// Rows from front to back; front rows are preferred by "best available".
+    /// Rows from front to back; front rows are preferred by "best available". A section
+    /// has rows or `slots`.
+    #[oai(default, skip_serializing_if_is_empty)]
     pub rows: Vec<LayoutRow>,
+    /// Appointment slots instead of rows: each one bookable place, labelled by the
+    /// section's name and its time (`Dr. Rivera 09:30`); the seat map gives each its
+    /// `starts_at` and `ends_at`.
+    #[oai(skip_serializing_if_is_none)]
+    pub slots: Option<LayoutSlots>,
+}
+
+/// Slots of `minutes` each from `from` until `to`: local times (`HH:MM`) on the show's
+/// day in its `time_zone`.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct LayoutSlots {
+    /// First slot's start, `HH:MM`.
+    pub from: Text,
+    /// When the session ends, `HH:MM`; the last slot ends at or before it.
+    pub to: Text,
+    /// Length of each slot, 5 to 480 minutes.
+    pub minutes: i32,
 }
 
 /// A seat layout to create: at most 50 sections, 1,000 rows and 50,000 seats.
@@ -124,6 +147,11 @@ impl From<NewLayout> for LayoutSpec {
                             numbering: r.numbering.map(Into::into),
                         })
                         .collect(),
+                    slots: s.slots.map(|slots| SlotSpec {
+                        from: slots.from.into(),
+                        to: slots.to.into(),
+                        minutes: slots.minutes,
+                    }),
                 })
                 .collect(),
         }
@@ -150,6 +178,11 @@ impl From<LayoutSpec> for Vec<LayoutSection> {
                         numbering: r.numbering.map(Into::into),
                     })
                     .collect(),
+                slots: s.slots.map(|slots| LayoutSlots {
+                    from: Text(slots.from),
+                    to: Text(slots.to),
+                    minutes: slots.minutes,
+                }),
             })
             .collect()
     }
@@ -234,7 +267,7 @@ crate::endpoint_response! {
         Invalid: [
             InvalidName, EmptyLayout, EmptySection, DuplicateSection, TooManySections,
             TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel, DuplicateRowLabel,
-            DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory,
+            DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory, InvalidSlots,
         ],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
@@ -288,7 +321,7 @@ crate::endpoint_response! {
             InvalidName, InvalidKind, InvalidPrice, MissingPrice, UnknownCategory,
             StartsInPast, InvalidTimeZone, InvalidLayoutChoice, EmptyLayout, EmptySection, DuplicateSection,
             TooManySections, TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel,
-            DuplicateRowLabel, DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory,
+            DuplicateRowLabel, DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory, InvalidSlots,
         ],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],

@@ -257,6 +257,13 @@ mod tests {
             } else {
                 Vec::new()
             },
+            // And some are appointment slots, with times.
+            starts_at: (id % 3 == 0).then(|| {
+                chrono::DateTime::from_timestamp(1_800_000_000 + i64::from(id), 0).unwrap()
+            }),
+            ends_at: (id % 3 == 0).then(|| {
+                chrono::DateTime::from_timestamp_millis(1_800_000_900_250 + i64::from(id)).unwrap()
+            }),
             status,
         };
         let map = SeatMap {

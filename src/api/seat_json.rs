@@ -156,6 +156,12 @@ mod tests {
             } else {
                 Vec::new()
             },
+            slot: (id % 4 == 0).then(|| {
+                let start =
+                    chrono::DateTime::from_timestamp(1_800_000_000 + i64::from(id) * 900, 0)
+                        .unwrap();
+                (start, start + chrono::Duration::minutes(15))
+            }),
         }
     }
 

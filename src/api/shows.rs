@@ -142,7 +142,35 @@ pub struct SeatView {
     #[oai(skip_serializing_if_is_empty, default)]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,
+    /// For an appointment slot: when it starts (show it in the show's `time_zone`).
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "as_spec_writes"
+    )]
+    pub starts_at: Option<DateTime<Utc>>,
+    /// For an appointment slot: when it ends.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "as_spec_writes"
+    )]
+    pub ends_at: Option<DateTime<Utc>>,
+    // Last: the prepared seat-map JSON is cut just before its value (`seat_json`).
     pub status: SeatState,
+}
+
+/// A time as poem-openapi writes it (`+00:00`, where chrono's serde writes `Z`): the
+/// seat map is serialized with serde, and must read exactly as the spec's serializer
+/// would have written it.
+fn as_spec_writes<S: serde::Serializer>(
+    time: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match time {
+        Some(time) => serializer.serialize_str(&time.to_rfc3339()),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl From<Seat> for SeatView {
@@ -158,6 +186,8 @@ impl From<Seat> for SeatView {
             x: seat.x,
             y: seat.y,
             features: seat.features,
+            starts_at: seat.slot.map(|(start, _)| start),
+            ends_at: seat.slot.map(|(_, end)| end),
             status: seat.status.into(),
         }
     }

@@ -103,6 +103,8 @@ pub enum Code {
     ShowCancelled,
     /// Not an IANA time zone name.
     InvalidTimeZone,
+    /// A section's appointment slots are malformed (or come with rows).
+    InvalidSlots,
     /// An account with this e-mail exists.
     EmailTaken,
     /// The caller holds as many seats as one user may (`MAX_HELD_SEATS`).
@@ -194,7 +196,7 @@ pub enum Code {
 
 impl Code {
     /// Every code a client can be answered with (the internal ones excluded).
-    pub const PUBLIC: [Code; 63] = [
+    pub const PUBLIC: [Code; 64] = [
         Code::InvalidBody,
         Code::InvalidParameter,
         Code::InvalidLimit,
@@ -230,6 +232,7 @@ impl Code {
         Code::UnknownCategory,
         Code::StartsInPast,
         Code::InvalidTimeZone,
+        Code::InvalidSlots,
         Code::InvalidLayoutChoice,
         Code::EmptyLayout,
         Code::EmptySection,
@@ -286,6 +289,7 @@ impl Code {
             Code::ShowStarted => "show_started",
             Code::ShowCancelled => "show_cancelled",
             Code::InvalidTimeZone => "invalid_time_zone",
+            Code::InvalidSlots => "invalid_slots",
             Code::EmailTaken => "email_taken",
             Code::HoldLimitReached => "hold_limit_reached",
             Code::PayloadTooLarge => "payload_too_large",
@@ -365,6 +369,7 @@ impl Code {
             | Code::InvalidPassword
             | Code::InvalidName
             | Code::InvalidTimeZone
+            | Code::InvalidSlots
             | Code::InvalidKind
             | Code::InvalidPrice
             | Code::MissingPrice
@@ -439,6 +444,9 @@ impl Code {
             }
             Code::ShowCancelled => "The show was cancelled: it takes no holds, sales or changes.",
             Code::InvalidTimeZone => "Not an IANA time zone name (such as `Europe/Lisbon`).",
+            Code::InvalidSlots => {
+                "A section's appointment slots are malformed (or come with rows)."
+            }
             Code::EmailTaken => "An account with this e-mail exists.",
             Code::HoldLimitReached => {
                 "The caller holds as many seats as one user may (`MAX_HELD_SEATS`)."

@@ -22,7 +22,62 @@ pub struct SectionSpec {
     pub name: String,
     /// Category of every row of the section that does not name its own.
     pub category: String,
+    /// Rows of seats, front first. A section has rows or `slots`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<RowSpec>,
+    /// Appointment slots instead of rows: each slot is one bookable place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slots: Option<SlotSpec>,
+}
+
+/// Appointment slots of `minutes` each, from `from` until `to` (`HH:MM`, local times on
+/// the show's day in its time zone): a practitioner's session.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SlotSpec {
+    pub from: String,
+    pub to: String,
+    pub minutes: i32,
+}
+
+/// Shortest and longest appointment slot, in minutes.
+const SLOT_MINUTES: std::ops::RangeInclusive<i32> = 5..=480;
+
+impl SlotSpec {
+    /// The slots' start minutes (after midnight) and their length, or what is wrong.
+    fn starts(&self, section: &str) -> Result<(Vec<i32>, i32)> {
+        let bad =
+            |what: String| Error::new(Code::InvalidSlots, format!("Section {section:?}: {what}."));
+        let minute = |time: &str| {
+            chrono::NaiveTime::parse_from_str(time, "%H:%M")
+                .map(|t| {
+                    (t.signed_duration_since(chrono::NaiveTime::MIN)
+                        .num_minutes()) as i32
+                })
+                .map_err(|_| bad(format!("{time:?} is not a time of day (HH:MM)")))
+        };
+        let (from, to) = (minute(&self.from)?, minute(&self.to)?);
+        if !SLOT_MINUTES.contains(&self.minutes) {
+            return Err(bad(format!(
+                "slots last {} to {} minutes",
+                SLOT_MINUTES.start(),
+                SLOT_MINUTES.end()
+            )));
+        }
+        if to - from < self.minutes {
+            return Err(bad(format!(
+                "from {} to {} leaves no slot of {} minutes",
+                self.from, self.to, self.minutes
+            )));
+        }
+        let starts: Vec<i32> = (from..=to - self.minutes)
+            .step_by(self.minutes as usize)
+            .collect();
+        if starts.len() > MAX_SEATS_PER_ROW as usize {
+            return Err(bad(format!("at most {MAX_SEATS_PER_ROW} slots")));
+        }
+        Ok((starts, self.minutes))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -144,6 +199,15 @@ pub struct SeatPlan {
     /// What a buyer should know of the seat: `wheelchair` (a wheelchair space), `aisle`
     /// (next to an aisle).
     pub features: Vec<&'static str>,
+    /// For an appointment slot: when it starts (minutes after midnight on the show's day,
+    /// in its time zone) and how long it lasts.
+    pub slot: Option<SlotPlan>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotPlan {
+    pub start_minute: i32,
+    pub minutes: i32,
 }
 
 /// A wheelchair space.
@@ -191,10 +255,23 @@ impl Layout {
                 ));
             }
             check_category(&section.category)?;
+            if let Some(slots) = &section.slots {
+                if !section.rows.is_empty() {
+                    return Err(Error::new(
+                        Code::InvalidSlots,
+                        format!("Section {:?} has rows and slots; give one.", section.name),
+                    ));
+                }
+                let (starts, _) = slots.starts(section_name)?;
+                widest = widest.max(starts.len() as i32);
+                seat_count += starts.len();
+                row_count += 1;
+                continue;
+            }
             if section.rows.is_empty() {
                 return Err(Error::new(
                     Code::EmptySection,
-                    format!("Section {:?} has no rows.", section.name),
+                    format!("Section {:?} has no rows (or slots).", section.name),
                 ));
             }
             row_count += section.rows.len();
@@ -246,6 +323,34 @@ impl Layout {
         let mut row_sizes = Vec::with_capacity(row_count);
         let mut y = 0f32;
         for section in &spec.sections {
+            if let Some(slots) = &section.slots {
+                let name = section.name.trim();
+                let (starts, minutes) = slots.starts(name)?;
+                let row_no = row_sizes.len() as i32;
+                row_sizes.push(starts.len() as i32);
+                let offset = (widest - starts.len() as i32) as f32 / 2.0;
+                for (i, &start_minute) in starts.iter().enumerate() {
+                    seats.push(SeatPlan {
+                        seat_id: seats.len() as i32 + 1,
+                        // The practitioner and the time: what a patient's booking says.
+                        label: format!("{name} {:02}:{:02}", start_minute / 60, start_minute % 60),
+                        section: name.to_owned(),
+                        row_no,
+                        row_label: name.to_owned(),
+                        number: i as i32 + 1,
+                        category: section.category.clone(),
+                        x: offset + i as f32,
+                        y,
+                        features: Vec::new(),
+                        slot: Some(SlotPlan {
+                            start_minute,
+                            minutes,
+                        }),
+                    });
+                }
+                y += 2.0;
+                continue;
+            }
             for row in &section.rows {
                 let row_no = row_sizes.len() as i32;
                 row_sizes.push(row.real_seats());
@@ -278,6 +383,7 @@ impl Layout {
                         x: offset + row.place(number) as f32,
                         y,
                         features,
+                        slot: None,
                     });
                 }
                 y += 1.0;
@@ -311,15 +417,18 @@ impl Layout {
     }
 
     /// The category of each row, indexed by `row_no` (a row has one category).
+    /// Each seat row's category, in row order (a section of slots is one row).
     pub fn row_categories(&self) -> Vec<&str> {
         self.spec
             .sections
             .iter()
             .flat_map(|section| {
-                section
+                let slots = section.slots.as_ref().map(|_| section.category.as_str());
+                let rows = section
                     .rows
                     .iter()
-                    .map(|row| row.category.as_deref().unwrap_or(&section.category))
+                    .map(|row| row.category.as_deref().unwrap_or(&section.category));
+                slots.into_iter().chain(rows)
             })
             .collect()
     }
@@ -393,6 +502,7 @@ mod tests {
                 name: "Stalls".into(),
                 category: "standard".into(),
                 rows,
+                slots: None,
             }],
         }
     }

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use super::booking::{SHOW_KINDS, SeatStatus};
 use super::error::{Code, Error, Result};
-use super::layout::{Layout, clean_name};
+use super::layout::{Layout, SlotPlan, clean_name};
 use super::limits::MAX_PRICE_CENTS;
 
 /// A show with its live seat count.
@@ -58,6 +58,34 @@ pub struct Seat {
     pub status: SeatStatus,
     /// `wheelchair`, `aisle` (see [`crate::domain::layout::SeatPlan::features`]).
     pub features: Vec<String>,
+    /// For an appointment slot: when it starts and ends.
+    pub slot: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// When an appointment slot starts and ends: its local time on the show's day (the date
+/// of `show_starts_at` in the venue's zone). A local time that a clock change skips is
+/// read an hour later; one it repeats, as its first occurrence.
+pub fn slot_times(
+    show_starts_at: DateTime<Utc>,
+    zone: Tz,
+    slot: SlotPlan,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let day = show_starts_at.with_timezone(&zone).date_naive();
+    let local = day.and_time(chrono::NaiveTime::MIN)
+        + chrono::Duration::minutes(i64::from(slot.start_minute));
+    let start = local
+        .and_local_timezone(zone)
+        .earliest()
+        .or_else(|| {
+            (local + chrono::Duration::hours(1))
+                .and_local_timezone(zone)
+                .earliest()
+        })
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc));
+    (
+        start,
+        start + chrono::Duration::minutes(i64::from(slot.minutes)),
+    )
 }
 
 /// Show fields an admin gives, before the layout is known.

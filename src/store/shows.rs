@@ -1,14 +1,15 @@
 //! Shows: creation (which materialises the seats), lists, and seat maps.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, Row};
 
 use super::{Db, db_error, layouts};
 use crate::domain::booking::{AfterStart, SeatStatus, show_started};
-use crate::domain::layout::Layout;
+use crate::domain::layout::{Layout, SlotPlan};
 use crate::domain::page::Cursor;
-use crate::domain::show::{Seat, Show, ShowDraft, ShowPatch, check_price_categories};
+use crate::domain::show::{Seat, Show, ShowDraft, ShowPatch, check_price_categories, slot_times};
 use crate::domain::{Code, Error, Result};
 
 /// Where a new show's seats come from.
@@ -159,7 +160,13 @@ impl Db {
         let ys: Vec<f32> = seats.iter().map(|s| s.y).collect();
         // Each seat's features as one comma-separated text (unnest takes no ragged arrays).
         let features: Vec<String> = seats.iter().map(|s| s.features.join(",")).collect();
-        let params: [&(dyn ToSql + Sync); 12] = [
+        let slot_starts: Vec<Option<i32>> = seats
+            .iter()
+            .map(|s| s.slot.map(|p| p.start_minute))
+            .collect();
+        let slot_minutes: Vec<Option<i32>> =
+            seats.iter().map(|s| s.slot.map(|p| p.minutes)).collect();
+        let params: [&(dyn ToSql + Sync); 14] = [
             &show_id,
             &ids,
             &labels,
@@ -172,14 +179,17 @@ impl Db {
             &xs,
             &ys,
             &features,
+            &slot_starts,
+            &slot_minutes,
         ];
         tx.execute(
             "INSERT INTO seats (show_id, seat_id, label, section, row_no, row_label, number, \
-                                category, price_cents, x, y, features) \
-             SELECT $1, s, l, sec, r, rl, n, c, p, x, y, string_to_array(f, ',') \
+                                category, price_cents, x, y, features, slot_start_minute, slot_minutes) \
+             SELECT $1, s, l, sec, r, rl, n, c, p, x, y, string_to_array(f, ','), ss, sm \
              FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], \
-                         $8::text[], $9::bigint[], $10::real[], $11::real[], $12::text[]) \
-                  AS seat(s, l, sec, r, rl, n, c, p, x, y, f)",
+                         $8::text[], $9::bigint[], $10::real[], $11::real[], $12::text[], \
+                         $13::int[], $14::int[]) \
+                  AS seat(s, l, sec, r, rl, n, c, p, x, y, f, ss, sm)",
             &params,
         )
         .await
@@ -259,7 +269,8 @@ impl Db {
         tx.execute(
             "UPDATE shows SET name = coalesce($2, name), starts_at = coalesce($3, starts_at), \
                     prices = coalesce($4, prices), time_zone = coalesce($5, time_zone), \
-                    seats_version = seats_version + ($4::jsonb IS NOT NULL)::int \
+                    seats_version = seats_version \
+                      + ($4::jsonb IS NOT NULL OR $3::timestamptz IS NOT NULL OR $5::text IS NOT NULL)::int \
              WHERE id = $1",
             &[
                 &show_id,
@@ -425,8 +436,10 @@ impl Db {
                         CASE WHEN status = 'HELD' AND held_until <= now() THEN 'AVAILABLE' ELSE status END, \
                         CASE WHEN status = 'HELD' AND held_until > now() \
                              THEN extract(epoch FROM held_until - now())::float8 END, \
-                        features, (SELECT seats_version FROM shows WHERE id = $1) \
-                 FROM seats WHERE show_id = $1 ORDER BY seat_id",
+                        features, sh.seats_version, slot_start_minute, slot_minutes, \
+                        sh.starts_at, sh.time_zone \
+                 FROM seats JOIN shows sh ON sh.id = seats.show_id \
+                 WHERE seats.show_id = $1 ORDER BY seat_id",
                 show_id,
             )
             .await?;
@@ -434,7 +447,24 @@ impl Db {
         let seats = rows
             .iter()
             .map(|row| {
+                let slot = match (row.get::<_, Option<i32>>(13), row.get::<_, Option<i32>>(14)) {
+                    (Some(start_minute), Some(minutes)) => {
+                        let zone: Tz = row.get::<_, &str>(16).parse().map_err(|_| {
+                            Error::internal(anyhow::anyhow!("unknown time zone of show {show_id}"))
+                        })?;
+                        Some(slot_times(
+                            row.get(15),
+                            zone,
+                            SlotPlan {
+                                start_minute,
+                                minutes,
+                            },
+                        ))
+                    }
+                    _ => None,
+                };
                 Ok(Seat {
+                    slot,
                     id: row.get(0),
                     label: row.get(1),
                     section: row.get(2),

@@ -1,6 +1,7 @@
 //! Real venues: rows with aisles, missing seats, wheelchair spaces and either numbering;
 //! what the seat map shows of them and how "best available" treats them.
 
+use chrono::Datelike;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -537,4 +538,164 @@ async fn a_show_is_in_its_venues_time_zone() {
         .map(|s| s["time_zone"].as_str().unwrap())
         .collect();
     assert_eq!(zones, ["Europe/Lisbon", "America/New_York"]);
+}
+
+#[tokio::test]
+async fn a_clinic_sells_appointment_slots_at_the_venues_local_times() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token.clone();
+    let year = chrono::Utc::now().year() + 1;
+    // 09:00 in Lisbon in July is 08:00 UTC (summer time).
+    let show = app
+        .create_show_with(json!({
+            "name": "Morning clinic",
+            "kind": "appointment",
+            "starts_at": format!("{year}-07-12T08:00:00Z"),
+            "time_zone": "Europe/Lisbon",
+            "layout": {"name": "Clinic", "sections": [
+                {"name": "Dr. Rivera", "category": "consultation",
+                 "slots": {"from": "09:00", "to": "10:00", "minutes": 20}},
+                {"name": "Dr. Okafor", "category": "follow-up",
+                 "slots": {"from": "09:30", "to": "10:00", "minutes": 15}}]},
+            "prices": {"consultation": 6000, "follow-up": 3500}
+        }))
+        .await;
+    let map = app.get(&format!("/shows/{show}/seats"), None).await;
+    let slots: Vec<(&str, &str, &str)> = map.body["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["label"].as_str().unwrap(),
+                s["starts_at"].as_str().unwrap(),
+                s["ends_at"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let at = |time: &str| format!("{year}-07-12T{time}:00+00:00");
+    assert_eq!(
+        slots,
+        [
+            (
+                "Dr. Rivera 09:00",
+                at("08:00").as_str(),
+                at("08:20").as_str()
+            ),
+            (
+                "Dr. Rivera 09:20",
+                at("08:20").as_str(),
+                at("08:40").as_str()
+            ),
+            (
+                "Dr. Rivera 09:40",
+                at("08:40").as_str(),
+                at("09:00").as_str()
+            ),
+            (
+                "Dr. Okafor 09:30",
+                at("08:30").as_str(),
+                at("08:45").as_str()
+            ),
+            (
+                "Dr. Okafor 09:45",
+                at("08:45").as_str(),
+                at("09:00").as_str()
+            ),
+        ]
+    );
+    assert_eq!(seat(&map.body, "Dr. Okafor 09:30")["price_cents"], 3500);
+
+    // A slot is held, confirmed and refused to a second patient like a seat.
+    let (patient, other) = (app.new_user().await, app.new_user().await);
+    let id = seat(&map.body, "Dr. Rivera 09:20")["id"].as_i64().unwrap();
+    let held = app.hold(&patient, show, &[id]).await;
+    assert_eq!(held.status, 201, "{held:?}");
+    assert_eq!(held.body["seats"], json!(["Dr. Rivera 09:20"]));
+    let booking = held.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.act(&patient, &booking, "confirm").await.status, 200);
+    let taken = app.hold(&other, show, &[id]).await;
+    assert_eq!((taken.status, taken.code()), (409, "seats_unavailable"));
+    let any_follow_up = app
+        .post(
+            "/bookings",
+            Some(&other),
+            &json!({"show_id": show, "quantity": 1, "category": "follow-up"}),
+        )
+        .await;
+    assert_eq!(any_follow_up.status, 201, "{any_follow_up:?}");
+    assert!(
+        any_follow_up.body["seats"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Dr. Okafor")
+    );
+
+    // Moving the session to the next day, or the clinic to another zone, moves the slots.
+    let path = format!("/admin/shows/{show}");
+    let moved = app
+        .patch(
+            &path,
+            Some(&admin),
+            &json!({"starts_at": format!("{year}-07-13T08:00:00Z")}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{moved:?}");
+    let map = app.get(&format!("/shows/{show}/seats"), None).await;
+    assert_eq!(
+        seat(&map.body, "Dr. Rivera 09:00")["starts_at"],
+        format!("{year}-07-13T08:00:00+00:00")
+    );
+    let rezoned = app
+        .patch(&path, Some(&admin), &json!({"time_zone": "UTC"}))
+        .await;
+    assert_eq!(rezoned.status, 200, "{rezoned:?}");
+    let map = app.get(&format!("/shows/{show}/seats"), None).await;
+    assert_eq!(
+        seat(&map.body, "Dr. Rivera 09:00")["starts_at"],
+        format!("{year}-07-13T09:00:00+00:00")
+    );
+    app.check_invariants(show).await;
+
+    // Slots that cannot be laid out are refused, each with its code.
+    for slots in [
+        json!({"from": "10:00", "to": "09:00", "minutes": 15}),
+        json!({"from": "09:00", "to": "09:10", "minutes": 15}),
+        json!({"from": "09:00", "to": "12:00", "minutes": 0}),
+        json!({"from": "9am", "to": "12:00", "minutes": 15}),
+        json!({"from": "09:00", "to": "25:00", "minutes": 15}),
+    ] {
+        let refused = app
+            .post(
+                "/admin/layouts",
+                Some(&admin),
+                &json!({"name": "Clinic", "sections": [
+                    {"name": "Dr. X", "category": "consultation", "slots": slots}]}),
+            )
+            .await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (422, "invalid_slots"),
+            "{slots}"
+        );
+    }
+    let both = app
+        .post(
+            "/admin/layouts",
+            Some(&admin),
+            &json!({"name": "Clinic", "sections": [
+                {"name": "Dr. X", "category": "consultation",
+                 "rows": [{"label": "A", "seats": 2}],
+                 "slots": {"from": "09:00", "to": "10:00", "minutes": 15}}]}),
+        )
+        .await;
+    assert_eq!((both.status, both.code()), (422, "invalid_slots"));
+    let neither = app
+        .post(
+            "/admin/layouts",
+            Some(&admin),
+            &json!({"name": "Clinic", "sections": [{"name": "Dr. X", "category": "consultation"}]}),
+        )
+        .await;
+    assert_eq!((neither.status, neither.code()), (422, "empty_section"));
 }

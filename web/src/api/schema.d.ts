@@ -640,15 +640,42 @@ export interface components {
         };
         /**
          * LayoutSection
-         * @description A section of rows (stalls, balcony, lower deck…).
+         * @description A section of rows (stalls, balcony, lower deck…), or of appointment slots (a
+         *     practitioner's session).
          */
         LayoutSection: {
             /** @description Category of the section's seats (1 to 32 letters, digits, `_` or `-`), e.g. `standard`. */
             category: string;
             /** @description 1 to 200 characters, unique within the layout. */
             name: string;
-            /** @description Rows from front to back; front rows are preferred by "best available". */
-            rows: components["schemas"]["LayoutRow"][];
+            /**
+             * @description Rows from front to back; front rows are preferred by "best available". A section
+             *     has rows or `slots`.
+             * @default []
+             */
+            rows?: components["schemas"]["LayoutRow"][];
+            /**
+             * @description Appointment slots instead of rows: each one bookable place, labelled by the
+             *     section's name and its time (`Dr. Rivera 09:30`); the seat map gives each its
+             *     `starts_at` and `ends_at`.
+             */
+            slots?: components["schemas"]["LayoutSlots"] & unknown;
+        };
+        /**
+         * LayoutSlots
+         * @description Slots of `minutes` each from `from` until `to`: local times (`HH:MM`) on the show's
+         *     day in its `time_zone`.
+         */
+        LayoutSlots: {
+            /** @description First slot's start, `HH:MM`. */
+            from: string;
+            /**
+             * Format: int32
+             * @description Length of each slot, 5 to 480 minutes.
+             */
+            minutes: number;
+            /** @description When the session ends, `HH:MM`; the last slot ends at or before it. */
+            to: string;
         };
         /**
          * NewBooking
@@ -761,6 +788,11 @@ export interface components {
         Seat: {
             category: string;
             /**
+             * Format: date-time
+             * @description For an appointment slot: when it ends.
+             */
+            ends_at?: string;
+            /**
              * @description What a buyer should know of the seat: `wheelchair` (a wheelchair space), `aisle`
              *     (next to an aisle). Absent when none.
              * @default []
@@ -783,6 +815,11 @@ export interface components {
             /** @description Row label. */
             row: string;
             section: string;
+            /**
+             * Format: date-time
+             * @description For an appointment slot: when it starts (show it in the show's `time_zone`).
+             */
+            starts_at?: string;
             status: components["schemas"]["SeatState"];
             /**
              * Format: float
@@ -1178,6 +1215,7 @@ export interface operations {
              *     - `duplicate_seat_label`: Two seats would share a label.
              *     - `invalid_seat_numbers`: A row's gaps_after, missing or accessible names a seat number it does not have, or one twice.
              *     - `invalid_category`: A category is not 1 to 32 of A-Z a-z 0-9 _ -.
+             *     - `invalid_slots`: A section's appointment slots are malformed (or come with rows).
              */
             422: {
                 headers: {
@@ -1410,6 +1448,7 @@ export interface operations {
              *     - `duplicate_seat_label`: Two seats would share a label.
              *     - `invalid_seat_numbers`: A row's gaps_after, missing or accessible names a seat number it does not have, or one twice.
              *     - `invalid_category`: A category is not 1 to 32 of A-Z a-z 0-9 _ -.
+             *     - `invalid_slots`: A section's appointment slots are malformed (or come with rows).
              */
             422: {
                 headers: {
