@@ -100,6 +100,11 @@ pub struct LayoutSection {
     /// `starts_at` and `ends_at`.
     #[oai(skip_serializing_if_is_none)]
     pub slots: Option<LayoutSlots>,
+    /// A standing area of this many places (1 to 50,000) instead of rows: sold by
+    /// `quantity` with `section` only, never by seat id; the seat map gives its capacity
+    /// and places left instead of seats.
+    #[oai(skip_serializing_if_is_none)]
+    pub standing: Option<i32>,
 }
 
 /// Slots of `minutes` each from `from` until `to`: local times (`HH:MM`) on the show's
@@ -152,6 +157,7 @@ impl From<NewLayout> for LayoutSpec {
                         to: slots.to.into(),
                         minutes: slots.minutes,
                     }),
+                    standing: s.standing,
                 })
                 .collect(),
         }
@@ -183,6 +189,7 @@ impl From<LayoutSpec> for Vec<LayoutSection> {
                     to: Text(slots.to),
                     minutes: slots.minutes,
                 }),
+                standing: s.standing,
             })
             .collect()
     }
@@ -267,7 +274,7 @@ crate::endpoint_response! {
         Invalid: [
             InvalidName, EmptyLayout, EmptySection, DuplicateSection, TooManySections,
             TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel, DuplicateRowLabel,
-            DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory, InvalidSlots,
+            DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory, InvalidSlots, InvalidSectionKind,
         ],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
@@ -321,7 +328,7 @@ crate::endpoint_response! {
             InvalidName, InvalidKind, InvalidPrice, MissingPrice, UnknownCategory,
             StartsInPast, InvalidTimeZone, InvalidLayoutChoice, EmptyLayout, EmptySection, DuplicateSection,
             TooManySections, TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel,
-            DuplicateRowLabel, DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory, InvalidSlots,
+            DuplicateRowLabel, DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory, InvalidSlots, InvalidSectionKind,
         ],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],

@@ -38,6 +38,9 @@ pub struct NewBooking {
     /// With `quantity`: wheelchair spaces (and only those). Without it, "best available"
     /// never hands them out; they can still be held by id.
     pub accessible: Option<bool>,
+    /// With `quantity`: places in this section only. The way to hold places of a standing
+    /// area (which are never held by id).
+    pub section: Option<Text>,
 }
 
 /// Booking status: a hold is `PENDING` until it becomes `CONFIRMED` or `FAILED`.
@@ -130,7 +133,8 @@ crate::endpoint_response! {
         UnsupportedMediaType: [UnsupportedMediaType],
         Invalid: [
             InvalidHoldRequest, InvalidSeatCount, InvalidSeatId, DuplicateSeatIds, UnknownSeats,
-            InvalidCategory, IdempotencyKeyReused,
+            InvalidCategory, InvalidName, UnknownSection, StandingByQuantity,
+            IdempotencyKeyReused,
         ],
         RateLimited: [RateLimited],
         Internal: [InternalError],
@@ -224,7 +228,8 @@ impl BookingsApi {
                 body.quantity,
                 body.category.map(Into::into),
             )?
-            .accessible(body.accessible.unwrap_or(false))?;
+            .accessible(body.accessible.unwrap_or(false))?
+            .in_section(body.section.map(Into::into))?;
             let outcome = service::bookings::hold(
                 &state.db,
                 &state.cache,

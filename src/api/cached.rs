@@ -269,6 +269,13 @@ mod tests {
         let map = SeatMap {
             show_id: 7,
             version: 42,
+            standing: vec![super::super::shows::StandingArea {
+                section: "Floor \"A\"".into(),
+                category: "floor".into(),
+                price_cents: 4500,
+                capacity: 5000,
+                available: 4321,
+            }],
             seats: vec![
                 seat(1, 0.0, SeatState::Available),
                 seat(2, 1.5, SeatState::Held),

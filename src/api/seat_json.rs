@@ -12,8 +12,9 @@
 
 use std::sync::Arc;
 
-use super::shows::{SeatMap, SeatState, SeatView};
+use super::shows::{SeatMap, SeatState, SeatView, StandingArea};
 use crate::domain::booking::SeatStatus;
+use crate::domain::layout::STANDING;
 use crate::domain::show::Seat;
 
 /// How a seat's JSON ends when it is serialized as available: what is cut off to leave
@@ -32,17 +33,44 @@ pub struct SeatLayout {
     ends: Vec<usize>,
     /// The show's seats version these were read at (see [`crate::store::shows::SeatsNow`]).
     version: i32,
+    /// Standing areas (their places are not among the seats) and the range of seat ids
+    /// their places have (consecutive, from the layout).
+    standing: Vec<(StandingArea, std::ops::RangeInclusive<i32>)>,
 }
 
 impl SeatLayout {
     /// Prepares `seats` (ascending by id, as the seat map lists them).
-    pub fn new(seats: &[Seat], version: i32) -> Self {
+    pub fn new(all: &[Seat], version: i32) -> Self {
+        let mut standing: Vec<(StandingArea, std::ops::RangeInclusive<i32>)> = Vec::new();
+        let mut seats = Vec::with_capacity(all.len());
+        for seat in all {
+            if !seat.features.iter().any(|f| f == STANDING) {
+                seats.push(seat);
+                continue;
+            }
+            match standing.last_mut() {
+                Some((area, ids)) if area.section == seat.section => {
+                    area.capacity += 1;
+                    *ids = *ids.start()..=seat.id;
+                }
+                _ => standing.push((
+                    StandingArea {
+                        section: seat.section.clone(),
+                        category: seat.category.clone(),
+                        price_cents: seat.price_cents,
+                        capacity: 1,
+                        available: 0,
+                    },
+                    seat.id..=seat.id,
+                )),
+            }
+        }
         let mut json = Vec::with_capacity(seats.len() * 128);
         let mut ends = Vec::with_capacity(seats.len());
-        for seat in seats {
+        for seat in &seats {
             let view = SeatView {
                 status: SeatState::Available,
-                ..SeatView::from(seat.clone())
+                ..SeatView::from((*seat).clone())
             };
             // Writing into a Vec cannot fail, and the status is the last field.
             serde_json::to_writer(&mut json, &view).expect("a seat serializes");
@@ -56,6 +84,7 @@ impl SeatLayout {
             json,
             ends,
             version,
+            standing,
         }
     }
 
@@ -73,11 +102,26 @@ impl SeatLayout {
     /// the seats that are not available, ascending by id; every other seat is available.
     pub fn render(&self, show_id: i64, version: u64, taken: &[(i32, SeatStatus)]) -> Vec<u8> {
         let mut body = Vec::with_capacity(self.json.len() + self.ids.len() * 14 + 64);
+        // A standing area's places left: its capacity less its taken places (an id range
+        // of the sorted `taken`).
+        let standing = self
+            .standing
+            .iter()
+            .map(|(area, ids)| {
+                let from = taken.partition_point(|(id, _)| id < ids.start());
+                let to = taken.partition_point(|(id, _)| id <= ids.end());
+                StandingArea {
+                    available: area.capacity - (to - from) as i32,
+                    ..area.clone()
+                }
+            })
+            .collect();
         serde_json::to_writer(
             &mut body,
             &SeatMap {
                 show_id,
                 version,
+                standing,
                 seats: Vec::new(),
             },
         )
@@ -169,6 +213,7 @@ mod tests {
         serde_json::to_vec(&SeatMap {
             show_id,
             version,
+            standing: Vec::new(),
             seats: seats.iter().cloned().map(SeatView::from).collect(),
         })
         .unwrap()
@@ -213,6 +258,35 @@ mod tests {
             String::from_utf8(layout.render(9, 78, &taken)).unwrap(),
             String::from_utf8(serde_body(9, 78, &seats)).unwrap()
         );
+    }
+
+    #[test]
+    fn standing_places_are_counted_not_listed() {
+        let mut seats: Vec<Seat> = (1..=10).map(|id| seat(id, SeatStatus::Available)).collect();
+        for s in &mut seats[3..8] {
+            s.section = "Floor".into();
+            s.features = vec![STANDING.into()];
+        }
+        let layout = SeatLayout::new(&seats, 0);
+        let taken = [
+            (2, SeatStatus::Held),
+            (4, SeatStatus::Booked),
+            (5, SeatStatus::Held),
+            (8, SeatStatus::Blocked),
+            (9, SeatStatus::Booked),
+        ];
+        let body: serde_json::Value = serde_json::from_slice(&layout.render(3, 1, &taken)).unwrap();
+        let ids: Vec<i64> = body["seats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [1, 2, 3, 9, 10]);
+        assert_eq!(body["seats"][3]["status"], "BOOKED");
+        assert_eq!(body["standing"][0]["section"], "Floor");
+        assert_eq!(body["standing"][0]["capacity"], 5);
+        assert_eq!(body["standing"][0]["available"], 2);
     }
 
     #[test]

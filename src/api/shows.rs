@@ -200,7 +200,24 @@ pub struct SeatMap {
     /// The show's change version this map includes: every change event with a higher
     /// version is newer than the map (0: no change seen yet, or unknown).
     pub version: u64,
+    /// The show's standing areas (held by `quantity` with `section`), with places left;
+    /// their places are not among `seats`. Absent when there are none.
+    #[oai(skip_serializing_if_is_empty, default)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub standing: Vec<StandingArea>,
     pub seats: Vec<SeatView>,
+}
+
+/// A standing area: places sold by quantity, not drawn.
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize)]
+pub struct StandingArea {
+    pub section: String,
+    pub category: String,
+    pub price_cents: i64,
+    /// Places in all.
+    pub capacity: i32,
+    /// Places neither held nor sold nor blocked right now.
+    pub available: i32,
 }
 
 crate::endpoint_response! {

@@ -129,10 +129,12 @@ pub enum SeatRequest {
     Seats(Vec<i32>),
     /// Any `quantity` seats, optionally of one category; the service picks the best.
     /// Wheelchair spaces only when `accessible`, and then only those.
+    /// In `section`, when given: the only way to hold places of a standing section.
     Best {
         quantity: usize,
         category: Option<String>,
         accessible: bool,
+        section: Option<String>,
     },
 }
 
@@ -210,6 +212,7 @@ impl HoldRequest {
                     quantity: quantity as usize,
                     category,
                     accessible: false,
+                    section: None,
                 }
             }
             _ => {
@@ -241,6 +244,23 @@ impl HoldRequest {
         Ok(self)
     }
 
+    /// Asks for places in one section (`section` in the request); only with `quantity`.
+    pub fn in_section(mut self, wanted: Option<String>) -> Result<Self> {
+        match (&mut self.seats, wanted) {
+            (SeatRequest::Best { section, .. }, Some(name)) => {
+                *section = Some(super::layout::clean_name(&name, "section")?.to_owned());
+            }
+            (SeatRequest::Seats(_), Some(_)) => {
+                return Err(Error::new(
+                    Code::InvalidHoldRequest,
+                    "section goes with quantity, not with seat_ids.",
+                ));
+            }
+            (_, None) => {}
+        }
+        Ok(self)
+    }
+
     /// A stable fingerprint of the request, to recognise a reused Idempotency-Key.
     pub fn fingerprint(&self) -> String {
         match &self.seats {
@@ -252,12 +272,17 @@ impl HoldRequest {
                 quantity,
                 category,
                 accessible,
+                section,
             } => format!(
-                "show={};quantity={};category={}{}",
+                "show={};quantity={};category={}{}{}",
                 self.show_id,
                 quantity,
                 category.as_deref().unwrap_or(""),
-                if *accessible { ";accessible" } else { "" }
+                if *accessible { ";accessible" } else { "" },
+                section
+                    .as_deref()
+                    .map(|s| format!(";section={s}"))
+                    .unwrap_or_default()
             ),
         }
     }

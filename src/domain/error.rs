@@ -103,8 +103,15 @@ pub enum Code {
     ShowCancelled,
     /// Not an IANA time zone name.
     InvalidTimeZone,
-    /// A section's appointment slots are malformed (or come with rows).
+    /// A section's appointment slots are malformed.
     InvalidSlots,
+    /// A section has more than one of rows, slots and standing, or a standing area's size
+    /// is out of range.
+    InvalidSectionKind,
+    /// Places of a standing area were asked for by seat id: they are held by quantity.
+    StandingByQuantity,
+    /// A hold named a section the show does not have.
+    UnknownSection,
     /// An account with this e-mail exists.
     EmailTaken,
     /// The caller holds as many seats as one user may (`MAX_HELD_SEATS`).
@@ -196,7 +203,7 @@ pub enum Code {
 
 impl Code {
     /// Every code a client can be answered with (the internal ones excluded).
-    pub const PUBLIC: [Code; 64] = [
+    pub const PUBLIC: [Code; 67] = [
         Code::InvalidBody,
         Code::InvalidParameter,
         Code::InvalidLimit,
@@ -233,6 +240,9 @@ impl Code {
         Code::StartsInPast,
         Code::InvalidTimeZone,
         Code::InvalidSlots,
+        Code::InvalidSectionKind,
+        Code::StandingByQuantity,
+        Code::UnknownSection,
         Code::InvalidLayoutChoice,
         Code::EmptyLayout,
         Code::EmptySection,
@@ -290,6 +300,9 @@ impl Code {
             Code::ShowCancelled => "show_cancelled",
             Code::InvalidTimeZone => "invalid_time_zone",
             Code::InvalidSlots => "invalid_slots",
+            Code::InvalidSectionKind => "invalid_section_kind",
+            Code::StandingByQuantity => "standing_by_quantity",
+            Code::UnknownSection => "unknown_section",
             Code::EmailTaken => "email_taken",
             Code::HoldLimitReached => "hold_limit_reached",
             Code::PayloadTooLarge => "payload_too_large",
@@ -370,6 +383,9 @@ impl Code {
             | Code::InvalidName
             | Code::InvalidTimeZone
             | Code::InvalidSlots
+            | Code::InvalidSectionKind
+            | Code::StandingByQuantity
+            | Code::UnknownSection
             | Code::InvalidKind
             | Code::InvalidPrice
             | Code::MissingPrice
@@ -444,9 +460,14 @@ impl Code {
             }
             Code::ShowCancelled => "The show was cancelled: it takes no holds, sales or changes.",
             Code::InvalidTimeZone => "Not an IANA time zone name (such as `Europe/Lisbon`).",
-            Code::InvalidSlots => {
-                "A section's appointment slots are malformed (or come with rows)."
+            Code::InvalidSlots => "A section's appointment slots are malformed.",
+            Code::InvalidSectionKind => {
+                "A section has one of rows, slots or standing (1 to 50,000 places)."
             }
+            Code::StandingByQuantity => {
+                "Places in a standing area are held by quantity with their section, not by id."
+            }
+            Code::UnknownSection => "The show has no section of that name.",
             Code::EmailTaken => "An account with this e-mail exists.",
             Code::HoldLimitReached => {
                 "The caller holds as many seats as one user may (`MAX_HELD_SEATS`)."

@@ -28,7 +28,20 @@ pub struct SectionSpec {
     /// Appointment slots instead of rows: each slot is one bookable place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slots: Option<SlotSpec>,
+    /// A standing area of this many places instead of rows, sold by quantity only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub standing: Option<i32>,
 }
+
+/// Places of a standing area per seat-row counter. A standing area is sold by quantity,
+/// and every hold moves the counter of the seat row its places are in: one counter for a
+/// whole floor would be one hot row that every hold of a flash sale queues on and
+/// conflicts over (the row counters exist to avoid exactly that). Blocks of this size
+/// spread a 5,000-place floor over 250 counters, and holds pick blocks at random.
+pub const STANDING_BLOCK: i32 = 20;
+
+/// The feature that marks a place in a standing area (never listed as a seat).
+pub const STANDING: &str = "standing";
 
 /// Appointment slots of `minutes` each, from `from` until `to` (`HH:MM`, local times on
 /// the show's day in its time zone): a practitioner's session.
@@ -220,8 +233,20 @@ pub const AISLE: &str = "aisle";
 pub struct Layout {
     pub spec: LayoutSpec,
     pub seats: Vec<SeatPlan>,
-    /// Seats per row, indexed by `row_no`.
-    pub row_sizes: Vec<i32>,
+    /// Every seat row (a row, a section of slots, a block of a standing area), indexed
+    /// by `row_no`.
+    pub rows: Vec<RowPlan>,
+}
+
+/// One seat row of a layout: what its counter counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowPlan {
+    pub section: String,
+    pub category: String,
+    /// Seats that exist in it.
+    pub size: i32,
+    /// A block of a standing area.
+    pub standing: bool,
 }
 
 impl Layout {
@@ -255,13 +280,32 @@ impl Layout {
                 ));
             }
             check_category(&section.category)?;
-            if let Some(slots) = &section.slots {
-                if !section.rows.is_empty() {
+            let kinds = usize::from(!section.rows.is_empty())
+                + usize::from(section.slots.is_some())
+                + usize::from(section.standing.is_some());
+            if kinds > 1 {
+                return Err(Error::new(
+                    Code::InvalidSectionKind,
+                    format!(
+                        "Section {:?} has more than one of rows, slots and standing; give one.",
+                        section.name
+                    ),
+                ));
+            }
+            if let Some(places) = section.standing {
+                if !(1..=MAX_SEATS_PER_LAYOUT as i32).contains(&places) {
                     return Err(Error::new(
-                        Code::InvalidSlots,
-                        format!("Section {:?} has rows and slots; give one.", section.name),
+                        Code::InvalidSectionKind,
+                        format!(
+                            "Section {:?}: a standing area has 1 to {MAX_SEATS_PER_LAYOUT} places.",
+                            section.name
+                        ),
                     ));
                 }
+                seat_count += places as usize;
+                continue;
+            }
+            if let Some(slots) = &section.slots {
                 let (starts, _) = slots.starts(section_name)?;
                 widest = widest.max(starts.len() as i32);
                 seat_count += starts.len();
@@ -271,7 +315,10 @@ impl Layout {
             if section.rows.is_empty() {
                 return Err(Error::new(
                     Code::EmptySection,
-                    format!("Section {:?} has no rows (or slots).", section.name),
+                    format!(
+                        "Section {:?} has no rows (nor slots, nor standing).",
+                        section.name
+                    ),
                 ));
             }
             row_count += section.rows.len();
@@ -320,14 +367,47 @@ impl Layout {
 
         // Everything is within limits: materialise.
         let mut seats = Vec::with_capacity(seat_count);
-        let mut row_sizes = Vec::with_capacity(row_count);
+        let mut rows: Vec<RowPlan> = Vec::with_capacity(row_count);
         let mut y = 0f32;
         for section in &spec.sections {
+            let name = section.name.trim();
+            if let Some(places) = section.standing {
+                // Places are not drawn: the seat map shows the area with its places left.
+                for number in 1..=places {
+                    if (number - 1) % STANDING_BLOCK == 0 {
+                        rows.push(RowPlan {
+                            section: name.to_owned(),
+                            category: section.category.clone(),
+                            size: STANDING_BLOCK.min(places - number + 1),
+                            standing: true,
+                        });
+                    }
+                    seats.push(SeatPlan {
+                        seat_id: seats.len() as i32 + 1,
+                        label: format!("{name} {number}"),
+                        section: name.to_owned(),
+                        row_no: rows.len() as i32 - 1,
+                        row_label: name.to_owned(),
+                        number,
+                        category: section.category.clone(),
+                        x: 0.0,
+                        y,
+                        features: vec![STANDING],
+                        slot: None,
+                    });
+                }
+                y += 2.0;
+                continue;
+            }
             if let Some(slots) = &section.slots {
-                let name = section.name.trim();
                 let (starts, minutes) = slots.starts(name)?;
-                let row_no = row_sizes.len() as i32;
-                row_sizes.push(starts.len() as i32);
+                let row_no = rows.len() as i32;
+                rows.push(RowPlan {
+                    section: name.to_owned(),
+                    category: section.category.clone(),
+                    size: starts.len() as i32,
+                    standing: false,
+                });
                 let offset = (widest - starts.len() as i32) as f32 / 2.0;
                 for (i, &start_minute) in starts.iter().enumerate() {
                     seats.push(SeatPlan {
@@ -352,11 +432,16 @@ impl Layout {
                 continue;
             }
             for row in &section.rows {
-                let row_no = row_sizes.len() as i32;
-                row_sizes.push(row.real_seats());
+                let row_no = rows.len() as i32;
+                let category = row.category.as_deref().unwrap_or(&section.category);
+                rows.push(RowPlan {
+                    section: name.to_owned(),
+                    category: category.to_owned(),
+                    size: row.real_seats(),
+                    standing: false,
+                });
                 // Rows are centred on the widest row, so an aisle-less hall draws as a block.
                 let offset = (widest - row.width()) as f32 / 2.0;
-                let category = row.category.as_deref().unwrap_or(&section.category);
                 // "A" + 12 reads "A12"; a row label ending in a digit gets a dash, so
                 // row "F1" seat 11 ("F1-11") never collides with row "F11" seat 1.
                 let separator = if row.label.ends_with(|c: char| c.is_ascii_digit()) {
@@ -405,11 +490,7 @@ impl Layout {
             name: name.to_owned(),
             ..spec
         };
-        Ok(Self {
-            spec,
-            seats,
-            row_sizes,
-        })
+        Ok(Self { spec, seats, rows })
     }
 
     pub fn seat_count(&self) -> usize {
@@ -417,22 +498,6 @@ impl Layout {
     }
 
     /// The category of each row, indexed by `row_no` (a row has one category).
-    /// Each seat row's category, in row order (a section of slots is one row).
-    pub fn row_categories(&self) -> Vec<&str> {
-        self.spec
-            .sections
-            .iter()
-            .flat_map(|section| {
-                let slots = section.slots.as_ref().map(|_| section.category.as_str());
-                let rows = section
-                    .rows
-                    .iter()
-                    .map(|row| row.category.as_deref().unwrap_or(&section.category));
-                slots.into_iter().chain(rows)
-            })
-            .collect()
-    }
-
     /// The distinct seat categories, sorted.
     pub fn categories(&self) -> BTreeSet<&str> {
         self.seats.iter().map(|s| s.category.as_str()).collect()
@@ -503,6 +568,7 @@ mod tests {
                 category: "standard".into(),
                 rows,
                 slots: None,
+                standing: None,
             }],
         }
     }
@@ -533,7 +599,7 @@ mod tests {
             [vec![WHEELCHAIR], vec![], vec![AISLE], vec![AISLE], vec![]]
         );
         assert_eq!(
-            layout.row_sizes,
+            layout.rows.iter().map(|r| r.size).collect::<Vec<_>>(),
             [5, 7],
             "a row counts the seats that exist"
         );
@@ -547,6 +613,47 @@ mod tests {
         let layout = Layout::parse(spec(vec![reversed])).unwrap();
         let xs: Vec<_> = layout.seats.iter().map(|s| (s.number, s.x)).collect();
         assert_eq!(xs, [(1, 6.0), (2, 5.0), (3, 4.0), (4, 2.0), (6, 0.0)]);
+    }
+
+    #[test]
+    fn a_standing_area_is_places_counted_in_blocks() {
+        let floor = SectionSpec {
+            name: "Floor".into(),
+            category: "floor".into(),
+            rows: Vec::new(),
+            slots: None,
+            standing: Some(45),
+        };
+        let mut layout_spec = spec(vec![row("A", 2)]);
+        layout_spec.sections.push(floor.clone());
+        let layout = Layout::parse(layout_spec).unwrap();
+        assert_eq!(layout.seat_count(), 47);
+        let blocks: Vec<(i32, bool)> = layout.rows.iter().map(|r| (r.size, r.standing)).collect();
+        assert_eq!(blocks, [(2, false), (20, true), (20, true), (5, true)]);
+        let place = &layout.seats[2];
+        assert_eq!((place.label.as_str(), place.row_no), ("Floor 1", 1));
+        assert_eq!(place.features, [STANDING]);
+        assert_eq!(layout.seats[46].row_no, 3);
+
+        for bad in [
+            SectionSpec {
+                standing: Some(0),
+                ..floor.clone()
+            },
+            SectionSpec {
+                standing: Some(50_001),
+                ..floor.clone()
+            },
+            SectionSpec {
+                rows: vec![row("B", 2)],
+                ..floor.clone()
+            },
+        ] {
+            let mut layout_spec = spec(vec![row("A", 2)]);
+            layout_spec.sections.push(bad);
+            let err = Layout::parse(layout_spec).unwrap_err();
+            assert_eq!(err.code, Code::InvalidSectionKind);
+        }
     }
 
     #[test]
@@ -597,7 +704,10 @@ mod tests {
         // Row B (2 seats) is centred under row A (4 seats).
         assert_eq!(layout.seats[4].x, 1.0);
         assert_eq!(layout.seats[4].y, 1.0);
-        assert_eq!(layout.row_sizes, [4, 2]);
+        assert_eq!(
+            layout.rows.iter().map(|r| r.size).collect::<Vec<_>>(),
+            [4, 2]
+        );
     }
 
     #[test]

@@ -136,12 +136,20 @@ impl Db {
             .map_err(db_error)?
             .get(0);
 
-        let row_nos: Vec<i32> = (0..layout.row_sizes.len() as i32).collect();
-        let row_categories: Vec<&str> = layout.row_categories();
+        let rows = &layout.rows;
+        let row_nos: Vec<i32> = (0..rows.len() as i32).collect();
+        let row_categories: Vec<&str> = rows.iter().map(|r| r.category.as_str()).collect();
+        let row_sizes: Vec<i32> = rows.iter().map(|r| r.size).collect();
+        let row_sections: Vec<&str> = rows.iter().map(|r| r.section.as_str()).collect();
+        let standing: Vec<bool> = rows.iter().map(|r| r.standing).collect();
+        let mut first_seats: Vec<i32> = vec![0; rows.len()];
+        for seat in layout.seats.iter().rev() {
+            first_seats[seat.row_no as usize] = seat.seat_id;
+        }
         tx.execute(
-            "INSERT INTO show_rows (show_id, row_no, category, seat_count) \
-             SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[])",
-            &[&show_id, &row_nos, &row_categories, &layout.row_sizes],
+            "INSERT INTO show_rows (show_id, row_no, category, seat_count, section, standing, first_seat) \
+             SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::bool[], $7::int[])",
+            &[&show_id, &row_nos, &row_categories, &row_sizes, &row_sections, &standing, &first_seats],
         )
         .await
         .map_err(db_error)?;

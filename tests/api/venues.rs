@@ -689,7 +689,7 @@ async fn a_clinic_sells_appointment_slots_at_the_venues_local_times() {
                  "slots": {"from": "09:00", "to": "10:00", "minutes": 15}}]}),
         )
         .await;
-    assert_eq!((both.status, both.code()), (422, "invalid_slots"));
+    assert_eq!((both.status, both.code()), (422, "invalid_section_kind"));
     let neither = app
         .post(
             "/admin/layouts",
@@ -698,4 +698,149 @@ async fn a_clinic_sells_appointment_slots_at_the_venues_local_times() {
         )
         .await;
     assert_eq!((neither.status, neither.code()), (422, "empty_section"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standing_floor_sells_by_quantity_to_the_last_place_and_never_beyond() {
+    let app = std::sync::Arc::new(TestApp::spawn_with(|s| s.max_held_seats = 1000).await);
+    let show = app
+        .create_show_with(json!({
+            "name": "Festival",
+            "kind": "event",
+            "starts_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339(),
+            "layout": {"name": "Arena", "sections": [
+                {"name": "Stand", "category": "seated", "rows": [{"label": "A", "seats": 10}]},
+                {"name": "Floor", "category": "floor", "standing": 300}]},
+            "prices": {"seated": 6000, "floor": 4500}
+        }))
+        .await;
+    let map = app.get(&format!("/shows/{show}/seats"), None).await;
+    assert_eq!(
+        map.body["seats"].as_array().unwrap().len(),
+        10,
+        "places are not seats"
+    );
+    assert_eq!(
+        map.body["standing"],
+        json!([{"section": "Floor", "category": "floor", "price_cents": 4500,
+                "capacity": 300, "available": 300}])
+    );
+    let one = app.get(&format!("/shows/{show}"), None).await;
+    assert_eq!(one.body["total_seats"], 310);
+
+    let buyer = app.new_user().await;
+    let hold = |body: Value| {
+        let (app, buyer) = (app.clone(), buyer.clone());
+        async move { app.post("/bookings", Some(&buyer), &body).await }
+    };
+    let floor = hold(json!({"show_id": show, "quantity": 4, "section": "Floor"})).await;
+    assert_eq!(floor.status, 201, "{floor:?}");
+    assert_eq!(floor.body["total_cents"], 4 * 4500);
+    let place: i64 = floor.body["seat_ids"][0].as_i64().unwrap();
+    assert!(place > 10);
+    assert!(
+        floor.body["seats"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Floor ")
+    );
+    // Best available without a section keeps to seats; with one, to that section.
+    let seated = hold(json!({"show_id": show, "quantity": 2})).await;
+    assert_eq!(seated.body["seats"], json!(["A5", "A6"]), "{seated:?}");
+    let in_stand = hold(json!({"show_id": show, "quantity": 1, "section": "Stand"})).await;
+    assert_eq!(in_stand.status, 201, "{in_stand:?}");
+    assert!(in_stand.body["seats"][0].as_str().unwrap().starts_with('A'));
+    let map = app.get(&format!("/shows/{show}/seats"), None).await;
+    assert_eq!(map.body["standing"][0]["available"], 296);
+
+    // Places are never held by id; a section must exist; a floor has no other kinds.
+    let by_id = app.hold(&buyer, show, &[place + 10]).await;
+    assert_eq!((by_id.status, by_id.code()), (422, "standing_by_quantity"));
+    for (body, status, code) in [
+        (
+            json!({"show_id": show, "quantity": 1, "section": "Balcony"}),
+            422,
+            "unknown_section",
+        ),
+        (
+            json!({"show_id": show, "quantity": 1, "section": "Floor", "category": "seated"}),
+            409,
+            "not_enough_seats",
+        ),
+        (
+            json!({"show_id": show, "quantity": 1, "section": "Floor", "accessible": true}),
+            409,
+            "not_enough_seats",
+        ),
+        (
+            json!({"show_id": show, "seat_ids": [1], "section": "Stand"}),
+            422,
+            "invalid_hold_request",
+        ),
+        (
+            json!({"show_id": show, "quantity": 1, "section": ""}),
+            422,
+            "invalid_name",
+        ),
+    ] {
+        let refused = hold(body.clone()).await;
+        assert_eq!((refused.status, refused.code()), (status, code), "{body}");
+    }
+
+    // A rush of 40 buyers takes the floor's places, exactly all of them.
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let buyer = app.new_user().await;
+                let mut held = 0;
+                loop {
+                    let quantity = 1 + i % 4;
+                    let r = app
+                        .post(
+                            "/bookings",
+                            Some(&buyer),
+                            &json!({"show_id": show, "quantity": quantity, "section": "Floor"}),
+                        )
+                        .await;
+                    match (r.status, r.code()) {
+                        (201, _) => held += quantity,
+                        (409, "not_enough_seats") if quantity == 1 => return held,
+                        // Fewer places left than this buyer wants: one at a time then.
+                        (409, "not_enough_seats") => {
+                            let r = app
+                                .post(
+                                    "/bookings",
+                                    Some(&buyer),
+                                    &json!({"show_id": show, "quantity": 1, "section": "Floor"}),
+                                )
+                                .await;
+                            match (r.status, r.code()) {
+                                (201, _) => held += 1,
+                                (409, "not_enough_seats") => return held,
+                                other => panic!("{other:?}: {r:?}"),
+                            }
+                        }
+                        (503, "service_busy") => {}
+                        other => panic!("{other:?}: {r:?}"),
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut rushed = 0;
+    for task in tasks {
+        rushed += task.await.unwrap();
+    }
+    assert_eq!(rushed, 296, "every place left, once");
+    let map = app.get(&format!("/shows/{show}/seats"), None).await;
+    assert_eq!(map.body["standing"][0]["available"], 0);
+    let held_places = app
+        .scalar(
+            "SELECT count(*) FROM seats WHERE show_id = $1 AND section = 'Floor' AND status = 'HELD'",
+            &[&show],
+        )
+        .await;
+    assert_eq!(held_places, 300);
+    app.check_invariants(show).await;
 }

@@ -1,6 +1,7 @@
 //! Holding seats: by id or "best available", all or none, with Idempotency-Key replays
 //! and the per-user cap.
 
+use rand::seq::SliceRandom;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
@@ -19,6 +20,8 @@ use crate::store::{Db, Tx, db_error, is_unique_violation};
 
 /// Everything one hold attempt needs, borrowed by each retry.
 struct HoldCtx<'r> {
+    /// Seats asked for by id (not picked here): places of a standing area are refused.
+    by_id: bool,
     user_id: i64,
     show_id: i64,
     seat_ids: Vec<i32>,
@@ -52,6 +55,7 @@ impl Db {
             return Ok(outcome);
         }
         let mut ctx = HoldCtx {
+            by_id: matches!(request.seats, SeatRequest::Seats(_)),
             user_id,
             show_id: request.show_id,
             seat_ids: Vec::new(),
@@ -68,10 +72,20 @@ impl Db {
                     quantity,
                     category,
                     accessible,
+                    section,
                 } => {
                     picks += 1;
-                    self.pick_best(request.show_id, *quantity, category.as_deref(), *accessible)
-                        .await?
+                    let want = Want {
+                        quantity: *quantity,
+                        category: category.as_deref(),
+                        accessible: *accessible,
+                    };
+                    match section {
+                        Some(section) => {
+                            self.pick_in_section(request.show_id, section, want).await?
+                        }
+                        None => self.pick_best(request.show_id, want, None).await?,
+                    }
                 }
             };
             let result = self
@@ -150,10 +164,14 @@ impl Db {
     async fn pick_best(
         &self,
         show_id: i64,
-        quantity: usize,
-        category: Option<&str>,
-        accessible: bool,
+        want: Want<'_>,
+        section: Option<&str>,
     ) -> Result<Vec<i32>> {
+        let Want {
+            quantity,
+            category,
+            accessible,
+        } = want;
         let client = self.client().await?;
         // Every seat of the rows considered, free or not (a row's extent gives its middle),
         // by position: `floor(x)` counts aisles and missing seats as places, so adjacent
@@ -166,9 +184,11 @@ impl Db {
                         AND ('wheelchair' = ANY(s.features)) = $5 \
                  FROM seats s JOIN show_rows r ON r.show_id = s.show_id AND r.row_no = s.row_no \
                  WHERE s.show_id = $1 AND ($2::text IS NULL OR r.category = $2) \
+                   AND NOT r.standing AND ($6::text IS NULL OR r.section = $6) \
                    AND ($3::bigint IS NULL OR s.row_no IN ( \
                         SELECT row_no FROM show_rows WHERE show_id = $1 \
                           AND ($2::text IS NULL OR category = $2) AND seat_count - taken >= $4 \
+                          AND NOT standing AND ($6::text IS NULL OR section = $6) \
                         ORDER BY row_no LIMIT $3)) \
                  ORDER BY s.row_no, s.x",
             )
@@ -179,7 +199,14 @@ impl Db {
             let rows = client
                 .query(
                     &stmt,
-                    &[&show_id, &category, &limit, &quantity_i32, &accessible],
+                    &[
+                        &show_id,
+                        &category,
+                        &limit,
+                        &quantity_i32,
+                        &accessible,
+                        &section,
+                    ],
                 )
                 .await
                 .map_err(db_error)?;
@@ -226,6 +253,101 @@ impl Db {
             },
         ))
     }
+
+    /// Picks places in one section: "best available" for a section of seats, any free
+    /// places for a standing area.
+    ///
+    /// A standing area's places are all alike, so the pick is spread instead of best:
+    /// a block (a seat row of [`crate::domain::layout::STANDING_BLOCK`] places, with its own counter) chosen at
+    /// random among those with room for the whole party, then random free places of it.
+    /// Concurrent holds on one floor so rarely want the same places or the same counter
+    /// row, and a floor sells as fast per place as a seated hall (measured in the
+    /// benchmark suite). Read at READ COMMITTED, like [`Db::pick_best`]; the hold
+    /// transaction locks and re-checks the places.
+    async fn pick_in_section(
+        &self,
+        show_id: i64,
+        section: &str,
+        want: Want<'_>,
+    ) -> Result<Vec<i32>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT row_no, first_seat, seat_count, seat_count - taken, standing, category \
+                 FROM show_rows WHERE show_id = $1 AND section = $2",
+            )
+            .await
+            .map_err(db_error)?;
+        let rows = client
+            .query(&stmt, &[&show_id, &section])
+            .await
+            .map_err(db_error)?;
+        let Some(first) = rows.first() else {
+            drop(client);
+            self.show(show_id).await?;
+            return Err(Error::new(
+                Code::UnknownSection,
+                format!("The show has no section {section:?}."),
+            ));
+        };
+        if !first.get::<_, bool>(4) {
+            drop(client);
+            return self.pick_best(show_id, want, Some(section)).await;
+        }
+        if want.accessible || want.category.is_some_and(|c| c != first.get::<_, &str>(5)) {
+            return Err(Error::new(
+                Code::NotEnoughSeats,
+                format!("The standing area {section:?} has no places of that kind."),
+            ));
+        }
+        // (first seat, places) of every block with room, in random order; those that fit
+        // the whole party first.
+        let mut blocks: Vec<(i32, i32, i32)> = rows
+            .iter()
+            .map(|r| (r.get::<_, i32>(1), r.get::<_, i32>(2), r.get::<_, i32>(3)))
+            .filter(|&(_, _, room)| room > 0)
+            .collect();
+        blocks.shuffle(&mut rand::rng());
+        blocks.sort_by_key(|&(_, _, room)| room < want.quantity as i32);
+        let stmt = client
+            .prepare_cached(
+                "SELECT seat_id FROM seats WHERE show_id = $1 AND seat_id >= $2 AND seat_id < $2 + $3 \
+                   AND (status = 'AVAILABLE' OR (status = 'HELD' AND held_until <= now()))",
+            )
+            .await
+            .map_err(db_error)?;
+        let mut picked = Vec::with_capacity(want.quantity);
+        for (first_seat, places, _) in blocks {
+            let mut free: Vec<i32> = client
+                .query(&stmt, &[&show_id, &first_seat, &places])
+                .await
+                .map_err(db_error)?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            free.shuffle(&mut rand::rng());
+            picked.extend(free.into_iter().take(want.quantity - picked.len()));
+            if picked.len() == want.quantity {
+                picked.sort_unstable();
+                return Ok(picked);
+            }
+        }
+        Err(Error::new(
+            Code::NotEnoughSeats,
+            format!(
+                "Fewer than {} places are left in {section:?}.",
+                want.quantity
+            ),
+        ))
+    }
+}
+
+/// What "best available" is asked for.
+#[derive(Debug, Clone, Copy)]
+struct Want<'a> {
+    quantity: usize,
+    category: Option<&'a str>,
+    accessible: bool,
 }
 
 /// One attempt at a hold, inside a SERIALIZABLE transaction: two round trips.
@@ -280,6 +402,12 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
             Error::new(Code::UnknownSeats, "Some seats do not exist in this show.")
                 .with_seats(unknown),
         );
+    }
+    if ctx.by_id && seats.iter().any(|s| s.standing) {
+        return Err(Error::new(
+            Code::StandingByQuantity,
+            "Places in a standing area are held by quantity, with their section.",
+        ));
     }
     let unavailable: Vec<i32> = seats
         .iter()

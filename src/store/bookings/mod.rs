@@ -158,6 +158,8 @@ struct LockedSeat {
     lapsed: bool,
     /// The locked row version: updates address it directly, so they read nothing else.
     ctid: String,
+    /// A place in a standing area.
+    standing: bool,
 }
 
 /// Locks seats with one primary-key lookup each, in the order given (callers pass seat
@@ -188,7 +190,7 @@ async fn lock_seat_rows(
              FROM unnest($2::int[]) WITH ORDINALITY AS want(seat_id, n) \
              CROSS JOIN LATERAL ( \
                SELECT seat_id, label, row_no, price_cents, status, \
-                      coalesce(held_until <= now(), false), ctid::text \
+                      coalesce(held_until <= now(), false), ctid::text, 'standing' = ANY(features) \
                FROM seats WHERE show_id = $1 AND seat_id = want.seat_id \
                  AND ($3::uuid IS NULL OR booking_id = $3) \
                  AND ($4::bigint IS NULL OR NOT EXISTS ( \
@@ -203,8 +205,8 @@ async fn lock_seat_rows(
         .await
         .map_err(db_error)?;
     Ok(SeatLocks {
-        show: rows.first().map(|row| ShowState::parse(row.get(7))),
-        held_seats: rows.first().and_then(|row| row.get(8)),
+        show: rows.first().map(|row| ShowState::parse(row.get(8))),
+        held_seats: rows.first().and_then(|row| row.get(9)),
         seats: rows
             .into_iter()
             .map(|row| {
@@ -216,6 +218,7 @@ async fn lock_seat_rows(
                     status: SeatStatus::parse(row.get(4))?,
                     lapsed: row.get(5),
                     ctid: row.get(6),
+                    standing: row.get(7),
                 })
             })
             .collect::<Result<_>>()?,

@@ -660,6 +660,13 @@ export interface components {
              *     `starts_at` and `ends_at`.
              */
             slots?: components["schemas"]["LayoutSlots"] & unknown;
+            /**
+             * Format: int32
+             * @description A standing area of this many places (1 to 50,000) instead of rows: sold by
+             *     `quantity` with `section` only, never by seat id; the seat map gives its capacity
+             *     and places left instead of seats.
+             */
+            standing?: number;
         };
         /**
          * LayoutSlots
@@ -698,6 +705,11 @@ export interface components {
             quantity?: number;
             /** @description Seat ids from the seat map; distinct, 1 to 10 of them. */
             seat_ids?: number[];
+            /**
+             * @description With `quantity`: places in this section only. The way to hold places of a standing
+             *     area (which are never held by id).
+             */
+            section?: string;
             /** Format: int64 */
             show_id: number;
         };
@@ -861,6 +873,12 @@ export interface components {
             /** Format: int64 */
             show_id: number;
             /**
+             * @description The show's standing areas (held by `quantity` with `section`), with places left;
+             *     their places are not among `seats`. Absent when there are none.
+             * @default []
+             */
+            standing?: components["schemas"]["StandingArea"][];
+            /**
              * Format: uint64
              * @description The show's change version this map includes: every change event with a higher
              *     version is newer than the map (0: no change seen yet, or unknown).
@@ -996,6 +1014,26 @@ export interface components {
             starts_at?: string;
             /** @description The venue's IANA time zone. `starts_at` stays the same instant. */
             time_zone?: string;
+        };
+        /**
+         * StandingArea
+         * @description A standing area: places sold by quantity, not drawn.
+         */
+        StandingArea: {
+            /**
+             * Format: int32
+             * @description Places neither held nor sold nor blocked right now.
+             */
+            available: number;
+            /**
+             * Format: int32
+             * @description Places in all.
+             */
+            capacity: number;
+            category: string;
+            /** Format: int64 */
+            price_cents: number;
+            section: string;
         };
         /**
          * Token
@@ -1215,7 +1253,8 @@ export interface operations {
              *     - `duplicate_seat_label`: Two seats would share a label.
              *     - `invalid_seat_numbers`: A row's gaps_after, missing or accessible names a seat number it does not have, or one twice.
              *     - `invalid_category`: A category is not 1 to 32 of A-Z a-z 0-9 _ -.
-             *     - `invalid_slots`: A section's appointment slots are malformed (or come with rows).
+             *     - `invalid_slots`: A section's appointment slots are malformed.
+             *     - `invalid_section_kind`: A section has one of rows, slots or standing (1 to 50,000 places).
              */
             422: {
                 headers: {
@@ -1448,7 +1487,8 @@ export interface operations {
              *     - `duplicate_seat_label`: Two seats would share a label.
              *     - `invalid_seat_numbers`: A row's gaps_after, missing or accessible names a seat number it does not have, or one twice.
              *     - `invalid_category`: A category is not 1 to 32 of A-Z a-z 0-9 _ -.
-             *     - `invalid_slots`: A section's appointment slots are malformed (or come with rows).
+             *     - `invalid_slots`: A section's appointment slots are malformed.
+             *     - `invalid_section_kind`: A section has one of rows, slots or standing (1 to 50,000 places).
              */
             422: {
                 headers: {
@@ -2626,6 +2666,9 @@ export interface operations {
              *     - `duplicate_seat_ids`: A seat id is listed twice.
              *     - `unknown_seats`: Some seat ids do not exist in the show (`unknown_seat_ids`).
              *     - `invalid_category`: A category is not 1 to 32 of A-Z a-z 0-9 _ -.
+             *     - `invalid_name`: A name is empty or longer than 200 characters.
+             *     - `unknown_section`: The show has no section of that name.
+             *     - `standing_by_quantity`: Places in a standing area are held by quantity with their section, not by id.
              *     - `idempotency_key_reused`: The Idempotency-Key was used for a different request.
              */
             422: {
