@@ -58,6 +58,40 @@ async function loginViaUi(page, email, password) {
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
+const ADMIN = { email: 'admin@tessera.local', password: 'tessera-admin' };
+
+async function tokenFor(base, email, password) {
+  const r = await apiCall(base, 'POST', '/auth/login', { email, password });
+  assert.equal(r.status, 200);
+  return r.body.access_token;
+}
+
+/** A new buyer account, signed in through the API. */
+async function apiBuyer(base, prefix) {
+  const email = uniqueEmail(prefix);
+  await apiCall(base, 'POST', '/auth/register', { email, password: 'correct-horse-1' });
+  return { email, token: await tokenFor(base, email, 'correct-horse-1') };
+}
+
+/** A fresh show on the layout and prices of a seeded one, a month ahead, so changing or cancelling it touches no other test. */
+async function createShow(base, name, like = 'Dune: Part Three') {
+  const seed = (await apiCall(base, 'GET', `/shows/${await showIdByName(base, like)}`)).body;
+  const body = { name, kind: seed.kind, starts_at: new Date(Date.now() + 30 * 86400_000).toISOString(), layout_id: seed.layout_id, prices: seed.prices };
+  const r = await apiCall(base, 'POST', '/admin/shows', body, await tokenFor(base, ADMIN.email, ADMIN.password));
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body.id;
+}
+
+/** Signs the admin in and opens the management panel of the show named `name`. */
+async function manageShow(page, name) {
+  await loginViaUi(page, ADMIN.email, ADMIN.password);
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await page.getByRole('button', { name: new RegExp(`^Manage ${name},`) }).click();
+  await page.getByRole('heading', { level: 2, name }).waitFor();
+}
+
+const cellTexts = (row) => row.getByRole('cell').allTextContents();
+
 before(async () => {
   const started = await Promise.allSettled([startTessera({ holdTtl: 300 }), startTessera({ holdTtl: 3 }), launchBrowser()]);
   [main, short, chrome] = started.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
@@ -249,6 +283,176 @@ describe('Tessera web UI', () => {
     assert.match((await seat(page, 'D1').getAttribute('aria-label')) ?? '', /^Seat D1, vip, 25\.00, available$/);
     assert.match((await seat(page, 'A1').getAttribute('aria-label')) ?? '', /^Seat A1, standard, 9\.50, available$/);
     await ctx.close();
+  });
+
+  test('admin edits a show: a refused change shows why; the new name and price reach an open buyer page live', async () => {
+    const name = `E2E Edit ${Date.now()}`;
+    const renamed = `${name} (moved)`;
+    const showId = await createShow(main.base, name);
+    const buyer = await newPage(`${main.base}/shows/${showId}`);
+    await buyer.page.getByText('● live').waitFor();
+    assert.match((await seat(buyer.page, 'A1').getAttribute('aria-label')) ?? '', /, standard, 12\.00, available$/);
+
+    const { ctx, page } = await newPage(`${main.base}/`);
+    await manageShow(page, name);
+    const edit = page.getByRole('region', { name: 'Edit show' });
+    // A time in the past: the service's explanation is shown as it came.
+    await edit.getByLabel('Starts at').fill('2020-01-01T10:00');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await edit.getByRole('alert').filter({ hasText: 'A show can only be moved to a time in the future.' }).waitFor();
+
+    await edit.getByLabel('Starts at').fill('2031-06-01T20:00');
+    await edit.getByLabel('Name').fill(renamed);
+    await edit.getByLabel('Price for standard').fill('14.50');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await edit.getByRole('status').filter({ hasText: `Saved “${renamed}”.` }).waitFor();
+    // The start time went out as the instant the admin's local time names.
+    const expected = await page.evaluate(() => new Date('2031-06-01T20:00').getTime());
+    const stored = (await apiCall(main.base, 'GET', `/shows/${showId}`)).body;
+    assert.equal(Date.parse(stored.starts_at), expected);
+    assert.deepEqual(stored.prices, { premium: 1800, standard: 1450 });
+    await page.getByRole('row').filter({ hasText: renamed }).waitFor(); // the admin's list follows
+
+    // The buyer's open page is told to reload (resync): new name, new standard price, premium unchanged.
+    await buyer.page.getByRole('heading', { name: renamed }).waitFor();
+    await seat(buyer.page, 'A1').and(buyer.page.getByRole('button', { name: /, standard, 14\.50, available$/ })).waitFor();
+    assert.match((await seat(buyer.page, 'J1').getAttribute('aria-label')) ?? '', /, premium, 18\.00, available$/);
+    await buyer.page.goto(`${main.base}/`);
+    await buyer.page.getByRole('link', { name: renamed }).waitFor();
+    await Promise.all([ctx.close(), buyer.ctx.close()]);
+  });
+
+  test('admin blocks seats on the map: buyers see them not for sale; a seat held meanwhile is refused by name', async () => {
+    const name = `E2E Blocks ${Date.now()}`;
+    const showId = await createShow(main.base, name);
+    const buyer = await newPage(`${main.base}/shows/${showId}`);
+    await buyer.page.getByText('● live').waitFor();
+
+    const { ctx, page } = await newPage(`${main.base}/`);
+    // No live stream for the admin here, so the map cannot learn of the buyer's hold before the block.
+    await page.route('**/events*', (route) => route.abort());
+    await manageShow(page, name);
+    const blocks = page.getByRole('region', { name: 'Seats off sale' });
+    await seat(blocks, 'C5').click();
+    assert.equal(await seat(blocks, 'C5').getAttribute('aria-pressed'), 'true');
+    await blocks.getByLabel('Reason').fill('house seats');
+    await blocks.getByRole('button', { name: 'Block 1 seat' }).click();
+    await blocks.getByText('Blocked C5.').waitFor();
+    await seat(blocks, 'C5').and(page.getByRole('button', { name: /not for sale$/ })).waitFor();
+    const report = page.getByRole('region', { name: 'Sales report' });
+    await waitFor(async () => (await cellTexts(report.getByRole('row', { name: /^standard/ })))[3] === '1', 'the report to count the blocked seat');
+
+    // The buyer's open map shows C5 not for sale, live; it cannot be selected, and a fresh page agrees.
+    await seat(buyer.page, 'C5').and(buyer.page.getByRole('button', { name: /not for sale$/ })).waitFor();
+    assert.equal(await seat(buyer.page, 'C5').getAttribute('aria-disabled'), 'true');
+    await seat(buyer.page, 'C5').click({ force: true }); // aria-disabled: Playwright would wait for it to be enabled
+    assert.equal(await seat(buyer.page, 'C5').getAttribute('aria-pressed'), 'false');
+    assert.equal((await seat(buyer.page, 'C5').textContent())?.trim(), '⊘');
+    const fresh = await newPage(`${main.base}/shows/${showId}`);
+    await seat(fresh.page, 'C5').and(fresh.page.getByRole('button', { name: /not for sale$/ })).waitFor();
+    await fresh.ctx.close();
+
+    // C6 is selected on the admin's map, then a buyer holds it: the block is refused, naming C6.
+    await seat(blocks, 'C6').click();
+    const other = await apiBuyer(main.base, 'holder');
+    const c6 = Number(await seat(blocks, 'C6').getAttribute('data-seat-id'));
+    assert.equal((await apiCall(main.base, 'POST', '/bookings', { show_id: showId, seat_ids: [c6] }, other.token)).status, 201);
+    await blocks.getByRole('button', { name: 'Block 1 seat' }).click();
+    await blocks.getByRole('alert').filter({ hasText: 'Seat C6 is held or sold, so it cannot be blocked.' }).waitFor();
+    await seat(blocks, 'C6').and(page.getByRole('button', { name: /held$/ })).waitFor();
+    assert.equal(await seat(blocks, 'C6').getAttribute('aria-pressed'), 'false');
+
+    // Blocked seats are selected to put them back on sale.
+    await seat(blocks, 'C5').click();
+    await blocks.getByRole('button', { name: 'Unblock 1 seat' }).click();
+    await blocks.getByText('Put C5 back on sale.').waitFor();
+    await seat(buyer.page, 'C5').and(buyer.page.getByRole('button', { name: /available$/ })).waitFor();
+    await Promise.all([ctx.close(), buyer.ctx.close()]);
+  });
+
+  test('admin cancels a show with a confirmed booking: report, bookings and the dialog name it; buyers see it cancelled', async () => {
+    const name = `E2E Cancel ${Date.now()}`;
+    const showId = await createShow(main.base, name);
+    // A buyer books D1 + D2 in the UI and keeps the page open; someone else holds D5.
+    const buyer = await newPage(`${main.base}/`);
+    const email = uniqueEmail('fan');
+    await registerViaUi(buyer.page, email);
+    await buyer.page.goto(`${main.base}/shows/${showId}`);
+    await seat(buyer.page, 'D1').click();
+    await seat(buyer.page, 'D2').click();
+    await buyer.page.getByRole('button', { name: 'Hold 2 seats' }).click();
+    await buyer.page.getByRole('button', { name: 'Confirm booking' }).click();
+    await buyer.page.getByRole('heading', { name: 'Booked: D1, D2' }).waitFor();
+    await buyer.page.getByText('● live').waitFor();
+    const other = await apiBuyer(main.base, 'holder');
+    const d5 = Number(await seat(buyer.page, 'D5').getAttribute('data-seat-id'));
+    assert.equal((await apiCall(main.base, 'POST', '/bookings', { show_id: showId, seat_ids: [d5] }, other.token)).status, 201);
+
+    const { ctx, page } = await newPage(`${main.base}/`);
+    await manageShow(page, name);
+
+    // The report: two seats booked and one held (standard), one confirmed booking worth 24.00, one live hold.
+    const report = page.getByRole('region', { name: 'Sales report' });
+    const figure = (term) => report.locator(`dt:text-is("${term}") + dd`).textContent();
+    await waitFor(async () => (await figure('Confirmed bookings')) === '1', 'the report');
+    assert.deepEqual(await cellTexts(report.getByRole('row', { name: /^standard/ })), ['117', '1', '2', '0']);
+    assert.equal(await figure('Revenue'), '24.00');
+    assert.equal(await figure('Live holds'), '1 (1 seat)');
+
+    // The booking list: the buyer's e-mail, status, seats, total; the status filter narrows it.
+    const bookings = page.getByRole('region', { name: 'Bookings' });
+    const mine = bookings.getByRole('row').filter({ hasText: email });
+    await mine.waitFor();
+    assert.deepEqual((await cellTexts(mine)).slice(0, 4), [email, 'confirmed', 'D1, D2', '24.00']);
+    await bookings.getByRole('row').filter({ hasText: other.email }).waitFor();
+    await bookings.getByLabel('Status').selectOption('PENDING');
+    await waitFor(async () => (await bookings.getByRole('row').filter({ hasText: email }).count()) === 0, 'the filter to drop the confirmed booking');
+    assert.deepEqual((await cellTexts(bookings.getByRole('row').filter({ hasText: other.email }))).slice(1, 3), ['held', 'D5']);
+    await bookings.getByLabel('Status').selectOption('');
+    await mine.waitFor();
+
+    // The confirmation names what goes with the show; focus is inside the dialog on the safe choice.
+    await page.getByRole('button', { name: 'Cancel show…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Cancel “${name}”?` });
+    await dialog
+      .getByText("This cancels 1 confirmed booking and 1 hold. Buyers' bookings become SHOW_CANCELLED. This cannot be undone.")
+      .waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('[role="dialog"]') ? document.activeElement.textContent : null), 'Keep show');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel show…');
+    await page.getByRole('button', { name: 'Cancel show…' }).click();
+    await dialog.screenshot({ path: join(SHOTS, 'admin-cancel-show.png') });
+    await dialog.getByRole('button', { name: 'Cancel show', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Show cancelled: 1 confirmed booking and 1 hold cancelled.' }).waitFor();
+
+    // Marked cancelled, and nothing left to edit or cancel; the report and the list follow.
+    await page.getByRole('heading', { level: 2, name }).filter({ hasText: 'Cancelled' }).waitFor();
+    await page.getByRole('row').filter({ hasText: name }).getByRole('cell', { name: 'Cancelled' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Cancel show…' }).count(), 0);
+    assert.equal(await page.getByRole('region', { name: 'Edit show' }).count(), 0);
+    await waitFor(async () => (await figure('Confirmed bookings')) === '0', 'the report after the cancellation');
+    await mine.getByRole('cell', { name: 'Show cancelled' }).waitFor();
+
+    // The buyer's open page: the banner and what became of the booking, live; no hold offered.
+    await buyer.page.getByText('this show will not take place').waitFor();
+    await buyer.page.getByRole('heading', { name: 'Show cancelled' }).waitFor();
+    assert.equal(await buyer.page.getByRole('button', { name: /^Hold / }).count(), 0);
+    // My bookings says "Show cancelled"; the show list marks the show.
+    await buyer.page.getByRole('link', { name: 'My bookings' }).first().click();
+    await buyer.page.getByRole('row').filter({ hasText: 'D1, D2' }).getByRole('cell', { name: 'Show cancelled' }).waitFor();
+    await buyer.page.getByRole('link', { name: 'Shows', exact: true }).click();
+    const card = buyer.page.getByRole('listitem').filter({ has: buyer.page.getByRole('link', { name }) });
+    await card.getByText('Cancelled', { exact: true }).waitFor();
+    assert.equal(await card.getByText(/seats left/).count(), 0);
+    // Opened afresh, the show page offers no hold: seats cannot be selected.
+    await card.getByRole('link', { name }).click();
+    await buyer.page.getByText('this show will not take place').waitFor();
+    await seat(buyer.page, 'A1').click({ force: true });
+    assert.equal(await seat(buyer.page, 'A1').getAttribute('aria-pressed'), 'false');
+    assert.equal(await buyer.page.getByRole('button', { name: /^Hold / }).count(), 0);
+    assert.equal(await buyer.page.getByRole('link', { name: 'Sign in to hold seats' }).count(), 0);
+    await Promise.all([ctx.close(), buyer.ctx.close()]);
   });
 
   test('the 20,000-seat arena renders and stays responsive', async () => {

@@ -37,6 +37,8 @@ export function problemMessage(err: unknown, labels?: SeatLabels): string {
       return 'This booking was cancelled.';
     case 'show_started':
       return 'This show has already started.';
+    case 'show_cancelled':
+      return 'This show has been cancelled.';
     case 'invalid_credentials':
       return 'Wrong e-mail or password.';
     case 'email_taken':

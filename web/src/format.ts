@@ -2,6 +2,32 @@ export function formatPrice(cents: number): string {
   return (cents / 100).toFixed(2);
 }
 
+/** "1 hold", "2 holds"; `plural` defaults to `singular` + "s". */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
+/** An RFC 3339 time as a `datetime-local` input value ("2026-12-07T20:30", local time). */
+export function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** A booking's status for people: a key (for styling) and the words shown. */
+export function bookingStatus(b: { status: string; failure_reason?: string | null }): { key: string; label: string } {
+  if (b.status === 'PENDING') return { key: 'held', label: 'held' };
+  if (b.status === 'CONFIRMED') return { key: 'confirmed', label: 'confirmed' };
+  switch (b.failure_reason) {
+    case 'EXPIRED':
+      return { key: 'expired', label: 'expired' };
+    case 'SHOW_CANCELLED':
+      return { key: 'show-cancelled', label: 'Show cancelled' };
+    default:
+      return { key: 'cancelled', label: 'cancelled' };
+  }
+}
+
 export function formatDateTime(iso: string): string {
   const d = new Date(iso);
   return d.toLocaleString(undefined, {

@@ -12,6 +12,11 @@ export type Layout = components['schemas']['Layout'];
 export type NewLayout = components['schemas']['NewLayout'];
 export type LayoutSection = components['schemas']['LayoutSection'];
 export type Problem = components['schemas']['Problem'];
+export type BookingState = components['schemas']['BookingState'];
+export type BoxOfficeBooking = components['schemas']['BoxOfficeBooking'];
+export type ShowReport = components['schemas']['ShowReportView'];
+export type CancelledShow = components['schemas']['CancelledShow'];
+export type ShowUpdate = components['schemas']['ShowUpdate'];
 
 export const API_BASE = '/api/v1';
 

@@ -34,7 +34,7 @@ const SEATS: Seat[] = [
   mkSeat(8, 'C', 12, 3, { x: 1, section: 'Premium', category: 'premium', price_cents: 1850 }),
 ];
 
-function Harness({ statuses }: { statuses?: Map<number, SeatState> }) {
+function Harness({ statuses, selectable }: { statuses?: Map<number, SeatState>; selectable?(status: SeatState): boolean }) {
   const [selected, setSelected] = useState<Set<number>>(new Set());
   return (
     <SeatMap
@@ -42,6 +42,7 @@ function Harness({ statuses }: { statuses?: Map<number, SeatState> }) {
       statuses={statuses ?? new Map(SEATS.map((s) => [s.id, s.status]))}
       selected={selected}
       colours={categoryColours(['standard', 'premium'])}
+      selectable={selectable}
       onToggle={(id) =>
         setSelected((prev) => {
           const n = new Set(prev);
@@ -159,5 +160,21 @@ describe('SeatMap', () => {
       await user.click(zin);
     }
     expect(screen.getByRole('button', { name: 'Zoom in' })).toBeDisabled();
+  });
+
+  it('lets a caller make other statuses selectable (the admin picks blocked seats to unblock), or none', async () => {
+    const user = userEvent.setup();
+    const { unmount } = render(<Harness selectable={(st) => st === 'AVAILABLE' || st === 'HELD'} />);
+    await user.click(seat('B2'));
+    expect(seat('B2')).toHaveAttribute('aria-pressed', 'true');
+    expect(seat('B2')).not.toHaveAttribute('aria-disabled');
+    await user.click(seat('A3'));
+    expect(seat('A3')).toHaveAttribute('aria-pressed', 'false');
+    unmount();
+
+    render(<Harness selectable={() => false} />);
+    await user.click(seat('A1'));
+    expect(seat('A1')).toHaveAttribute('aria-pressed', 'false');
+    expect(seat('A1')).toHaveAttribute('aria-disabled', 'true');
   });
 });

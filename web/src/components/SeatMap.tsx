@@ -12,7 +12,11 @@ export interface SeatMapProps {
   onToggle(id: number): void;
   /** Initial seat size in px (defaults by venue size); the zoom buttons change it. */
   seatSize?: number;
+  /** Which statuses can be selected (default: available seats only). */
+  selectable?(status: SeatState): boolean;
 }
+
+const onlyAvailable = (status: SeatState) => status === 'AVAILABLE';
 
 /** Wheelchair spaces and aisle seats say so: `features` from the seat map. */
 function featureWords(seat: Seat): string {
@@ -32,6 +36,7 @@ interface SeatButtonProps {
   seat: Seat;
   status: SeatState;
   selected: boolean;
+  selectable: boolean;
   focusable: boolean;
   colour: string;
   left: number;
@@ -59,7 +64,7 @@ const SeatButton = memo(function SeatButton(p: SeatButtonProps) {
       data-seat-id={seat.id}
       aria-label={seatName(seat, status)}
       aria-pressed={selected}
-      aria-disabled={available ? undefined : true}
+      aria-disabled={p.selectable ? undefined : true}
       tabIndex={p.focusable ? 0 : -1}
     >
       <span aria-hidden="true">
@@ -160,7 +165,7 @@ export function moveFocus(st: Structure, from: number, key: string): number | un
 /** Seat sizes (px) the zoom buttons step through. Below 20 px seat numbers are hidden. */
 export const ZOOM_STEPS = [8, 12, 16, 22, 30, 40] as const;
 
-export function SeatMap({ seats, statuses, selected, colours, onToggle, seatSize }: SeatMapProps) {
+export function SeatMap({ seats, statuses, selected, colours, onToggle, seatSize, selectable = onlyAvailable }: SeatMapProps) {
   const st = useMemo(() => buildStructure(seats), [seats]);
   const [size, setSize] = useState<number>(seatSize ?? (seats.length > 2000 ? 22 : 30));
   const zoomIn = ZOOM_STEPS.find((z) => z > size);
@@ -188,9 +193,9 @@ export function SeatMap({ seats, statuses, selected, colours, onToggle, seatSize
       if (id === undefined) return;
       setFocusId(id);
       const seat = st.byId.get(id);
-      if (seat && (statuses.get(id) ?? seat.status) === 'AVAILABLE') onToggle(id);
+      if (seat && selectable(statuses.get(id) ?? seat.status)) onToggle(id);
     },
-    [st, statuses, onToggle],
+    [st, statuses, onToggle, selectable],
   );
 
   const onKeyDown = useCallback(
@@ -258,6 +263,7 @@ export function SeatMap({ seats, statuses, selected, colours, onToggle, seatSize
                     seat={s}
                     status={statusOf(s)}
                     selected={selected.has(id)}
+                    selectable={selectable(statusOf(s))}
                     focusable={id === rovingId}
                     colour={colours.get(s.category) ?? '#ddd'}
                     left={(s.x + LABEL_COLS) * size}

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, unwrap, type Layout, type NewLayout, type ShowKind } from '../api/client';
 import { categoryColours } from '../components/categories';
 import { problemMessage } from '../errors';
+import { ShowManager } from './admin/ShowManager';
 
 interface DraftRow {
   label: string;
@@ -251,7 +252,17 @@ function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
   );
 }
 
-function ShowCreator({ layouts, reload, preferredId }: { layouts: Layout[]; reload(): void; preferredId?: number }) {
+function ShowCreator({
+  layouts,
+  reload,
+  preferredId,
+  onCreated,
+}: {
+  layouts: Layout[];
+  reload(): void;
+  preferredId?: number;
+  onCreated?(): void;
+}) {
   const [name, setName] = useState('');
   const [kind, setKind] = useState<ShowKind>('movie');
   const [startsAt, setStartsAt] = useState(() => {
@@ -291,6 +302,7 @@ function ShowCreator({ layouts, reload, preferredId }: { layouts: Layout[]; relo
         }),
       );
       setCreated({ id: show.id, name: show.name });
+      onCreated?.();
     } catch (err) {
       setError(problemMessage(err));
     }
@@ -369,6 +381,7 @@ export function Admin() {
   const [layouts, setLayouts] = useState<Layout[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [preferredId, setPreferredId] = useState<number | undefined>();
+  const [created, setCreated] = useState(0);
   const load = async () => {
     try {
       setLayouts(unwrap(await api.GET('/admin/layouts', { params: { query: { limit: 200 } } })).items);
@@ -382,6 +395,9 @@ export function Admin() {
   return (
     <div>
       <h1>Admin</h1>
+      <nav aria-label="Admin sections" className="admin-nav">
+        <a href="#layout-h">Layout editor</a> · <a href="#show-h">Create a show</a> · <a href="#manage-h">Manage shows</a>
+      </nav>
       {error && (
         <div className="error" role="alert">
           {error}
@@ -393,7 +409,8 @@ export function Admin() {
           setPreferredId(l.id);
         }}
       />
-      <ShowCreator layouts={layouts} reload={load} preferredId={preferredId} />
+      <ShowCreator layouts={layouts} reload={load} preferredId={preferredId} onCreated={() => setCreated((n) => n + 1)} />
+      <ShowManager refreshKey={created} />
     </div>
   );
 }

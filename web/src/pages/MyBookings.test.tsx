@@ -50,4 +50,21 @@ describe('MyBookings', () => {
     expect((get.mock.calls as unknown[][]).filter((c) => c[0] === '/shows/{id}')).toHaveLength(1);
     expect(screen.queryByRole('button', { name: 'Show more' })).toBeNull();
   });
+
+  it('says "Show cancelled" for a booking its show was cancelled with, and offers no Cancel', async () => {
+    const items = [
+      { ...booking(1), status: 'FAILED', failure_reason: 'SHOW_CANCELLED' },
+      { ...booking(2), status: 'FAILED', failure_reason: 'CANCELLED' },
+      { ...booking(3), status: 'FAILED', failure_reason: 'EXPIRED' },
+      booking(4),
+    ] as Booking[];
+    vi.spyOn(api, 'GET').mockImplementation((async (path: string) =>
+      path === '/bookings' ? ok({ items }) : ok({ id: 1, name: 'Dune' })) as never);
+    render(<MyBookings />);
+    expect(await screen.findByRole('cell', { name: 'Show cancelled' })).toHaveClass('bstatus-show-cancelled');
+    expect(screen.getByRole('cell', { name: 'cancelled' })).toBeInTheDocument();
+    expect(screen.getByRole('cell', { name: 'expired' })).toBeInTheDocument();
+    expect(screen.getByRole('cell', { name: 'confirmed' })).toBeInTheDocument();
+    expect(screen.getAllByRole('button', { name: 'Cancel' })).toHaveLength(1);
+  });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Booking } from '../api/client';
 import { problemMessage } from '../errors';
-import { formatDateTime, formatPrice } from '../format';
+import { bookingStatus, formatDateTime, formatPrice } from '../format';
 
 /** Bookings per request; more pages are loaded with "Show more" (`next_cursor`). */
 export const PAGE_SIZE = 100;
@@ -85,9 +85,6 @@ export function MyBookings() {
     }
   };
 
-  const describe = (b: Booking) =>
-    b.status === 'FAILED' ? (b.failure_reason === 'EXPIRED' ? 'expired' : 'cancelled') : b.status === 'PENDING' ? 'held' : 'confirmed';
-
   return (
     <div>
       <h1>My bookings</h1>
@@ -119,7 +116,7 @@ export function MyBookings() {
                 </td>
                 <td>{b.seats.join(', ')}</td>
                 <td>{formatPrice(b.total_cents)}</td>
-                <td className={`bstatus bstatus-${describe(b)}`}>{describe(b)}</td>
+                <td className={`bstatus bstatus-${bookingStatus(b).key}`}>{bookingStatus(b).label}</td>
                 <td>{formatDateTime(b.created_at)}</td>
                 <td>
                   {b.status !== 'FAILED' && (

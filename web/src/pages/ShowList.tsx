@@ -86,19 +86,26 @@ export function ShowList() {
         {shows.map((s) => {
           const prices = Object.values(s.prices);
           return (
-            <li key={s.id} className="show-card">
+            <li key={s.id} className={s.cancelled_at ? 'show-card show-cancelled' : 'show-card'}>
               <a href={`/shows/${s.id}`}>
                 <strong>{s.name}</strong>
+                {s.cancelled_at && <span className="sr-only"> (cancelled)</span>}
               </a>
               <div className="muted">
                 {s.kind} · {formatDateTime(s.starts_at)}
               </div>
-              <div>
-                <span className={s.available_seats === 0 ? 'soldout' : ''}>
-                  {s.available_seats === 0 ? 'Sold out' : `${s.available_seats} of ${s.total_seats} seats left`}
-                </span>
-                {prices.length > 0 && <span className="muted"> · from {formatPrice(Math.min(...prices))}</span>}
-              </div>
+              {s.cancelled_at ? (
+                <div>
+                  <span className="cancelled">Cancelled</span>
+                </div>
+              ) : (
+                <div>
+                  <span className={s.available_seats === 0 ? 'soldout' : ''}>
+                    {s.available_seats === 0 ? 'Sold out' : `${s.available_seats} of ${s.total_seats} seats left`}
+                  </span>
+                  {prices.length > 0 && <span className="muted"> · from {formatPrice(Math.min(...prices))}</span>}
+                </div>
+              )}
             </li>
           );
         })}

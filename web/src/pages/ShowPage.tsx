@@ -1,23 +1,26 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, API_BASE, unwrap, type Booking, type Seat, type SeatEvent, type SeatState, type Show } from '../api/client';
+import { api, unwrap, type Booking, type Seat, type Show } from '../api/client';
 import { useAuth } from '../auth';
 import { categoryColours } from '../components/categories';
 import { Countdown } from '../components/Countdown';
 import { SeatList } from '../components/SeatList';
 import { Legend, SeatMap } from '../components/SeatMap';
 import { problemCode, problemMessage } from '../errors';
-import { SeatVersions } from '../liveSeats';
+import { useLiveSeatMap } from '../liveSeats';
 import { formatDateTime, formatList, formatPrice } from '../format';
 
-type Phase = 'held' | 'confirmed' | 'expired' | 'cancelled';
+type Phase = 'held' | 'confirmed' | 'expired' | 'cancelled' | 'show-cancelled';
 const MAX_SEATS = 10;
+const nothingSelectable = () => false;
+
+/** The panel phase of a failed booking. */
+function failedPhase(b: Booking): Phase {
+  return b.failure_reason === 'SHOW_CANCELLED' ? 'show-cancelled' : b.failure_reason === 'CANCELLED' ? 'cancelled' : 'expired';
+}
 
 export function ShowPage({ showId }: { showId: number }) {
   const { session } = useAuth();
   const [show, setShow] = useState<Show | null>(null);
-  const [seats, setSeats] = useState<Seat[] | null>(null);
-  const [statuses, setStatuses] = useState<Map<number, SeatState>>(() => new Map());
-  const [loadedVersion, setLoadedVersion] = useState<number | null>(null);
   const [selected, setSelected] = useState<Set<number>>(() => new Set());
   const [view, setView] = useState<'map' | 'list'>('map');
   const [booking, setBooking] = useState<Booking | null>(null);
@@ -25,12 +28,9 @@ export function ShowPage({ showId }: { showId: number }) {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [live, setLive] = useState(false);
 
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
-  // Which seat changes the loaded map and the events since have covered.
-  const seatVersions = useRef(new SeatVersions(0));
   const pendingHold = useRef<Set<number>>(new Set());
   const panelRef = useRef<HTMLElement>(null);
 
@@ -39,67 +39,29 @@ export function ShowPage({ showId }: { showId: number }) {
     if (phase) panelRef.current?.querySelector<HTMLElement>('h2')?.focus();
   }, [phase, booking?.id]);
 
-  const labelOf = useMemo(() => {
-    const m = new Map<number, string>();
-    for (const s of seats ?? []) m.set(s.id, s.label);
-    return m;
-  }, [seats]);
-  const byId = useMemo(() => new Map((seats ?? []).map((s) => [s.id, s])), [seats]);
-  const colours = useMemo(() => categoryColours((seats ?? []).map((s) => s.category)), [seats]);
-
-  const loadSeats = useCallback(async () => {
+  const shownRef = useRef<Show | null>(null);
+  const loadShow = useCallback(async () => {
     try {
-      const map = unwrap(await api.GET('/shows/{id}/seats', { params: { path: { id: showId } } }));
-      seatVersions.current = new SeatVersions(map.version);
-      setSeats(map.seats);
-      setStatuses(new Map(map.seats.map((s) => [s.id, s.status])));
-      setLoadedVersion(map.version);
-      const free = new Set(map.seats.filter((s) => s.status === 'AVAILABLE').map((s) => s.id));
-      setSelected((prev) => {
-        const next = new Set([...prev].filter((id) => free.has(id)));
-        return next.size === prev.size ? prev : next;
-      });
+      const s = unwrap(await api.GET('/shows/{id}', { params: { path: { id: showId } } }));
+      // Cancelled while this page was open: say so in the live region too.
+      if (shownRef.current && !shownRef.current.cancelled_at && s.cancelled_at) setNotice('This show has just been cancelled.');
+      shownRef.current = s;
+      setShow(s);
     } catch (e) {
       setError(problemMessage(e));
     }
   }, [showId]);
 
-  useEffect(() => {
-    let gone = false;
-    setShow(null);
-    setSeats(null);
-    api.GET('/shows/{id}', { params: { path: { id: showId } } }).then(
-      (r) => {
-        if (gone) return;
-        try {
-          setShow(unwrap(r));
-        } catch (e) {
-          setError(problemMessage(e));
-        }
-      },
-      (e) => !gone && setError(problemMessage(e)),
-    );
-    loadSeats();
-    return () => {
-      gone = true;
-    };
-  }, [showId, loadSeats]);
-
-  // Live updates: apply seat status changes newer than the loaded map; reload on `resync`.
-  useEffect(() => {
-    if (loadedVersion === null || typeof EventSource === 'undefined') return;
-    const es = new EventSource(`${API_BASE}/shows/${showId}/events?since=${loadedVersion}`);
-    es.onopen = () => setLive(true);
-    es.onerror = () => setLive(false);
-    es.addEventListener('seats', (ev) => {
-      const data = JSON.parse((ev as MessageEvent).data) as SeatEvent;
-      const fresh = seatVersions.current.fresh(data);
-      if (fresh.length === 0) return;
-      setStatuses((prev) => {
-        const next = new Map(prev);
-        for (const c of fresh) next.set(c.id, c.status as SeatState);
-        return next;
+  // The seat map, live. A `resync` (prices, name, time or the show's cancellation changed) reloads the show too.
+  const { seats, statuses, setStatuses, live, reload: loadSeats } = useLiveSeatMap(showId, {
+    onLoaded(map) {
+      const free = new Set(map.seats.filter((s) => s.status === 'AVAILABLE').map((s) => s.id));
+      setSelected((prev) => {
+        const next = new Set([...prev].filter((id) => free.has(id)));
+        return next.size === prev.size ? prev : next;
       });
+    },
+    onChanges(fresh) {
       const taken = fresh
         .filter((c) => c.status !== 'AVAILABLE' && selectedRef.current.has(c.id) && !pendingHold.current.has(c.id))
         .map((c) => c.id);
@@ -112,16 +74,47 @@ export function ShowPage({ showId }: { showId: number }) {
             : `Seats ${formatList(l)} were just taken by someone else and have been removed from your selection.`,
         );
       }
-    });
-    es.addEventListener('resync', () => {
-      es.close();
-      loadSeats();
-    });
+    },
+    onResync: loadShow,
+    onError: (e) => setError(problemMessage(e)),
+  });
+
+  const labelOf = useMemo(() => {
+    const m = new Map<number, string>();
+    for (const s of seats ?? []) m.set(s.id, s.label);
+    return m;
+  }, [seats]);
+  const byId = useMemo(() => new Map((seats ?? []).map((s) => [s.id, s])), [seats]);
+  const colours = useMemo(() => categoryColours((seats ?? []).map((s) => s.category)), [seats]);
+
+  useEffect(() => {
+    shownRef.current = null;
+    setShow(null);
+    loadShow();
+  }, [loadShow]);
+
+  const cancelled = !!show?.cancelled_at;
+  // The show was cancelled while this page had a booking on it: say what became of the booking.
+  const bookingId = booking?.id;
+  const bookingLive = phase === 'held' || phase === 'confirmed';
+  useEffect(() => {
+    if (!cancelled || !bookingId || !bookingLive) return;
+    let gone = false;
+    api.GET('/bookings/{id}', { params: { path: { id: bookingId } } }).then(
+      (r) => {
+        if (gone || !r.data || r.data.status !== 'FAILED') return;
+        setBooking(r.data);
+        setPhase(failedPhase(r.data));
+      },
+      () => undefined, // the panel stays as it was; the banner says the show was cancelled
+    );
     return () => {
-      es.close();
-      setLive(false);
+      gone = true;
     };
-  }, [showId, loadedVersion, loadSeats, labelOf]);
+  }, [cancelled, bookingId, bookingLive]);
+  useEffect(() => {
+    if (cancelled) setSelected((prev) => (prev.size ? new Set() : prev));
+  }, [cancelled]);
 
   const onToggle = useCallback((id: number) => {
     setNotice(null);
@@ -154,6 +147,7 @@ export function ShowPage({ showId }: { showId: number }) {
       });
     } catch (e) {
       setError(problemMessage(e, labelOf));
+      if (problemCode(e) === 'show_cancelled') loadShow();
       if (problemCode(e) === 'seats_unavailable') {
         const gone = new Set((e as { problem: { unavailable_seat_ids?: number[] } }).problem.unavailable_seat_ids ?? []);
         setSelected((prev) => new Set([...prev].filter((id) => !gone.has(id))));
@@ -175,6 +169,7 @@ export function ShowPage({ showId }: { showId: number }) {
       setPhase('confirmed');
     } catch (e) {
       if (problemCode(e) === 'booking_expired') setPhase('expired');
+      else if (problemCode(e) === 'show_cancelled') loadShow(); // the effect above shows what became of the booking
       else setError(problemMessage(e, labelOf));
     } finally {
       setBusy(false);
@@ -206,7 +201,7 @@ export function ShowPage({ showId }: { showId: number }) {
         const b = unwrap(await api.GET('/bookings/{id}', { params: { path: { id } } }));
         if (b.status === 'FAILED') {
           setBooking(b);
-          setPhase(b.failure_reason === 'CANCELLED' ? 'cancelled' : 'expired');
+          setPhase(failedPhase(b));
         } else if (b.status === 'PENDING' && tries++ < 10) setTimeout(check, 1000);
       } catch {
         if (tries++ < 10) setTimeout(check, 1000);
@@ -232,8 +227,15 @@ export function ShowPage({ showId }: { showId: number }) {
       <h1>{show ? show.name : 'Loading…'}</h1>
       {show && (
         <p className="muted">
-          {show.kind} · {formatDateTime(show.starts_at)} · {availableNow} of {seatCount || show.total_seats} seats left ·{' '}
+          {show.kind} · {formatDateTime(show.starts_at)} ·{' '}
+          {cancelled ? '' : `${availableNow} of ${seatCount || show.total_seats} seats left · `}
           <span className={live ? 'live-on' : 'live-off'}>{live ? '● live' : '○ connecting…'}</span>
+        </p>
+      )}
+      {cancelled && (
+        <p className="cancelled-banner">
+          <strong>Cancelled</strong> — this show will not take place. Its seats can no longer be held or booked; bookings made for it were
+          cancelled.
         </p>
       )}
 
@@ -289,6 +291,15 @@ export function ShowPage({ showId }: { showId: number }) {
               </button>
             </>
           )}
+          {phase === 'show-cancelled' && (
+            <>
+              <h2 tabIndex={-1}>Show cancelled</h2>
+              <p>The show was cancelled, so your booking of {booking.seats.join(', ')} was cancelled too.</p>
+              <button type="button" onClick={() => setBooking(null)}>
+                Dismiss
+              </button>
+            </>
+          )}
           {phase === 'cancelled' && (
             <>
               <h2 tabIndex={-1}>Cancelled</h2>
@@ -304,40 +315,48 @@ export function ShowPage({ showId }: { showId: number }) {
       {seats && (
         <>
           <div className="toolbar">
-            <fieldset className="view-switch">
-              <legend className="sr-only">View</legend>
-              <label>
-                <input type="radio" name="view" checked={view === 'map'} onChange={() => setView('map')} /> Seat map
-              </label>
-              <label>
-                <input type="radio" name="view" checked={view === 'list'} onChange={() => setView('list')} /> List of available seats
-              </label>
-            </fieldset>
+            {!cancelled && (
+              <fieldset className="view-switch">
+                <legend className="sr-only">View</legend>
+                <label>
+                  <input type="radio" name="view" checked={view === 'map'} onChange={() => setView('map')} /> Seat map
+                </label>
+                <label>
+                  <input type="radio" name="view" checked={view === 'list'} onChange={() => setView('list')} /> List of available seats
+                </label>
+              </fieldset>
+            )}
             <Legend colours={colours} prices={show?.prices ?? {}} />
           </div>
 
-          <div className="selection-bar">
-            <span>
-              {selectedSeats.length === 0
-                ? 'No seats selected.'
-                : `Selected: ${selectedSeats.map((s) => s.label).join(', ')} — total ${formatPrice(total)}`}
-            </span>{' '}
-            {session ? (
-              <button
-                type="button"
-                className="primary"
-                disabled={busy || selectedSeats.length === 0 || phase === 'held'}
-                onClick={() => hold(selectedSeats.map((s) => s.id))}
-              >
-                Hold {selectedSeats.length > 0 ? `${selectedSeats.length} seat${selectedSeats.length > 1 ? 's' : ''}` : 'seats'}
-              </button>
-            ) : (
-              <a href="/login">Sign in to hold seats</a>
-            )}
-            {phase === 'held' && <span className="muted"> (confirm or cancel your current hold first)</span>}
-          </div>
+          {!cancelled && (
+            <div className="selection-bar">
+              <span>
+                {selectedSeats.length === 0
+                  ? 'No seats selected.'
+                  : `Selected: ${selectedSeats.map((s) => s.label).join(', ')} — total ${formatPrice(total)}`}
+              </span>{' '}
+              {session ? (
+                <button
+                  type="button"
+                  className="primary"
+                  disabled={busy || selectedSeats.length === 0 || phase === 'held'}
+                  onClick={() => hold(selectedSeats.map((s) => s.id))}
+                >
+                  Hold {selectedSeats.length > 0 ? `${selectedSeats.length} seat${selectedSeats.length > 1 ? 's' : ''}` : 'seats'}
+                </button>
+              ) : (
+                <a href="/login">Sign in to hold seats</a>
+              )}
+              {phase === 'held' && <span className="muted"> (confirm or cancel your current hold first)</span>}
+            </div>
+          )}
 
-          {view === 'map' ? (
+          {cancelled ? (
+            <div className="seats-closed">
+              <SeatMap seats={seats} statuses={statuses} selected={selected} colours={colours} onToggle={onToggle} selectable={nothingSelectable} />
+            </div>
+          ) : view === 'map' ? (
             <SeatMap seats={seats} statuses={statuses} selected={selected} colours={colours} onToggle={onToggle} />
           ) : (
             <SeatList seats={seats} statuses={statuses} selected={selected} onToggle={onToggle} />
