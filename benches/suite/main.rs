@@ -184,6 +184,9 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     )
     .await;
     end_phase("flash sale", &mut phases);
+    say("   the same sale on a standing floor of as many places");
+    let floor = scenarios::floor(&fixture, clients, hold_for).await;
+    end_phase("standing floor", &mut phases);
     say("3/5 race");
     let race = scenarios::race(&fixture, scale.race_clients).await;
     end_phase("race", &mut phases);
@@ -239,6 +242,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         pg_map_per_s: pg_map.tps,
         spread,
         flash,
+        floor,
         race,
         race_sold_db,
         race_seats: fixture.race.seat_count(),

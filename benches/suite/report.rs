@@ -71,6 +71,7 @@ pub async fn check_invariants(
     // The API's count of free seats agrees with the seats themselves.
     let mut shows: Vec<i64> = vec![
         f.flash.id,
+        f.floor,
         f.browse_big.id,
         f.browse_small.id,
         f.race.id,
@@ -118,6 +119,7 @@ pub struct Figures {
     pub pg_map_per_s: f64,
     pub spread: HoldRun,
     pub flash: HoldRun,
+    pub floor: HoldRun,
     pub race: RaceRun,
     pub race_sold_db: i64,
     pub race_seats: usize,
@@ -180,6 +182,7 @@ impl Figures {
         for (name, rec) in [
             ("spread holds", &self.spread.rec),
             ("flash sale", &self.flash.rec),
+            ("standing floor", &self.floor.rec),
             ("race", &self.race.rec),
             ("browse", &self.browse.rec),
         ] {
@@ -271,6 +274,7 @@ impl Report {
         let s = &f.scale;
         let spread = f.spread.holds_per_s();
         let flash = f.flash.holds_per_s();
+        let (flash_places, floor_places) = (f.flash.places_per_s(), f.floor.places_per_s());
         let hold = f.spread.rec.get("hold");
         let race_hold = f.race.rec.get("hold");
         let race_errors: u64 = f.race.rec.0.values().map(|s| s.errors).sum();
@@ -307,6 +311,18 @@ impl Report {
                 goal: "≥ 0.8×".into(),
                 met: ratio(flash, spread) >= 0.8,
                 score: ratio(flash, spread) / 0.8,
+            },
+            Target {
+                name: "Standing floor flash sale",
+                measured: format!(
+                    "{floor_places:.0} places/s ({:.0} holds/s by quantity)",
+                    f.floor.holds_per_s()
+                ),
+                against: format!("seated flash sale: {flash_places:.0} seats/s"),
+                ratio: Some(ratio(floor_places, flash_places)),
+                goal: "≥ 0.9×".into(),
+                met: ratio(floor_places, flash_places) >= 0.9,
+                score: ratio(floor_places, flash_places) / 0.9,
             },
             Target {
                 name: "Race: seats sold",
@@ -446,9 +462,10 @@ impl Report {
             "| scenario | operation | requests | ok | 409 | errors | per s | p50 ms | p95 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|---|---|---|---|"
         );
         let per_s = |n: u64, d: Duration| n as f64 / d.as_secs_f64().max(1e-9);
-        let rows: [(&str, &crate::load::Recorder, Option<Duration>); 4] = [
+        let rows: [(&str, &crate::load::Recorder, Option<Duration>); 5] = [
             ("spread holds", &f.spread.rec, Some(f.spread.elapsed)),
             ("flash sale", &f.flash.rec, Some(f.flash.elapsed)),
+            ("standing floor", &f.floor.rec, Some(f.floor.elapsed)),
             ("race", &f.race.rec, None),
             ("browse", &f.browse.rec, Some(f.browse.elapsed)),
         ];
@@ -472,7 +489,8 @@ impl Report {
         let _ = writeln!(
             md,
             "\nSpread holds: {} buyers on {} shows of 500 seats, 2-4 adjacent seats each (no two buyers ask for the same seat), then confirm, for {} s. \
-             Flash sale: the same on one {big}-seat show until it is sold out (or the time is up). Race: {} buyers at once for {} seats, one seat each, \
+             Flash sale: the same on one {big}-seat show until it is sold out (or the time is up). \
+             Standing floor: the same sale on a floor of {big} standing places, 2-4 by quantity (the service picks them). Race: {} buyers at once for {} seats, one seat each, \
              reloading the map after a 409. Browse: {} clients per kind, {} s each, gzip accepted, with {:.0} holds/s landing \
              on the browsed shows ({} landed).",
             s.clients,

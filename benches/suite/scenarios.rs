@@ -47,6 +47,9 @@ pub struct Fixture {
     pub spread: Vec<ShowSeats>,
     /// A 20,000-seat show for the flash sale.
     pub flash: ShowSeats,
+    /// A show whose only section is a standing floor with as many places as the flash
+    /// sale's seats, for the same sale by quantity.
+    pub floor: i64,
     /// A 20,000-seat show and a 500-seat show to browse.
     pub browse_big: ShowSeats,
     pub browse_small: ShowSeats,
@@ -116,6 +119,11 @@ impl Fixture {
             ("hall", layout("Hall 500", 5, 5, 20)),
             ("arena", layout("Arena 20000", 10, big_seats_rows, 50)),
             ("race", layout("Race 100", 1, 5, 20)),
+            (
+                "floor",
+                json!({"name": "Floor", "sections": [
+                    {"name": "Floor", "category": "standard", "standing": big_seats_rows * 500}]}),
+            ),
         ] {
             let created = post(&http, format!("{api}/admin/layouts"), &admin, &body).await?;
             layout_ids.insert(key, created["id"].as_i64().context("layout id")?);
@@ -151,6 +159,7 @@ impl Fixture {
         let browse_small = make_show(1_000_003, "hall").await?;
         let race = make_show(1_000_004, "race").await?;
         let live = make_show(1_000_005, "hall").await?;
+        let floor = make_show(1_000_006, "floor").await?;
 
         let mut all: Vec<i64> = spread_ids.clone();
         all.extend([flash, browse_big, browse_small, race, live]);
@@ -198,6 +207,7 @@ impl Fixture {
             tokens: Arc::new(tokens),
             spread: spread_ids.into_iter().map(seats).collect(),
             flash: seats(flash),
+            floor,
             browse_big: seats(browse_big),
             browse_small: seats(browse_small),
             race: seats(race),
@@ -255,21 +265,37 @@ struct HoldCtx {
     /// Seats held so far (to stop a flash sale before the show is sold out).
     seats_held: Arc<AtomicUsize>,
     stop_at_seats: usize,
+    /// Hold places of this show's standing `Floor` by quantity instead of dealt seats.
+    floor: Option<i64>,
 }
 
 /// One buyer's step: hold the next 2-4 adjacent seats of the deck, then confirm them.
+/// With a standing floor: hold 2-4 places of it by quantity (the service picks them).
 async fn hold_step(i: usize, c: HoldCtx, mut rec: Recorder) -> (Recorder, bool) {
-    let Some((show, seats)) = c.deck.deal() else {
-        return (rec, false);
+    let (body, count) = match c.floor {
+        Some(show) => {
+            let quantity = rand::rng().random_range(2..=4usize);
+            (
+                json!({"show_id": show, "quantity": quantity, "section": "Floor"}),
+                quantity,
+            )
+        }
+        None => {
+            let Some((show, seats)) = c.deck.deal() else {
+                return (rec, false);
+            };
+            (json!({"show_id": show, "seat_ids": seats}), seats.len())
+        }
     };
     let token = &c.tokens[i % c.tokens.len()];
     let req = c
         .http
         .post(format!("{}/bookings", c.api))
         .bearer_auth(token)
-        .json(&json!({"show_id": show, "seat_ids": seats}));
-    if let Some((StatusCode::CREATED, body)) = timed(&mut rec, "hold", req).await {
-        let total = c.seats_held.fetch_add(seats.len(), Ordering::Relaxed) + seats.len();
+        .json(&body);
+    let answer = timed(&mut rec, "hold", req).await;
+    if let Some((StatusCode::CREATED, body)) = answer {
+        let total = c.seats_held.fetch_add(count, Ordering::Relaxed) + count;
         if c.confirm {
             let id = serde_json::from_slice::<Value>(&body)
                 .ok()
@@ -283,13 +309,17 @@ async fn hold_step(i: usize, c: HoldCtx, mut rec: Recorder) -> (Recorder, bool) 
         }
         return (rec, total < c.stop_at_seats);
     }
-    let go_on = c.seats_held.load(Ordering::Relaxed) < c.stop_at_seats;
+    // A floor with fewer places left than wanted is as good as sold out.
+    let sold_out = c.floor.is_some() && matches!(answer, Some((StatusCode::CONFLICT, _)));
+    let go_on = !sold_out && c.seats_held.load(Ordering::Relaxed) < c.stop_at_seats;
     (rec, go_on)
 }
 
 pub struct HoldRun {
     pub rec: Recorder,
     pub elapsed: Duration,
+    /// Seats (or standing places) held in all.
+    pub places: usize,
     /// Transactions the service retried after a serialization failure or deadlock during
     /// the run, by operation (buyers never see these); `None` if they could not be read.
     pub retries: Option<BTreeMap<String, u64>>,
@@ -298,6 +328,10 @@ pub struct HoldRun {
 impl HoldRun {
     pub fn holds_per_s(&self) -> f64 {
         self.rec.get("hold").ok as f64 / self.elapsed.as_secs_f64()
+    }
+
+    pub fn places_per_s(&self) -> f64 {
+        self.places as f64 / self.elapsed.as_secs_f64()
     }
 }
 
@@ -310,14 +344,32 @@ pub async fn holds(
     duration: Duration,
     stop_at_seats: usize,
 ) -> HoldRun {
+    hold_run(f, &shows, None, clients, duration, stop_at_seats).await
+}
+
+/// Scenario 2b: the flash sale on a standing floor of as many places, 2-4 by quantity.
+pub async fn floor(f: &Fixture, clients: usize, duration: Duration) -> HoldRun {
+    hold_run(f, &[], Some(f.floor), clients, duration, usize::MAX).await
+}
+
+async fn hold_run(
+    f: &Fixture,
+    shows: &[ShowSeats],
+    floor: Option<i64>,
+    clients: usize,
+    duration: Duration,
+    stop_at_seats: usize,
+) -> HoldRun {
+    let seats_held = Arc::new(AtomicUsize::new(0));
     let ctx = HoldCtx {
         http: f.http.clone(),
         api: f.base.clone(),
         tokens: f.tokens.clone(),
-        deck: Arc::new(Deck::new(&shows)),
+        deck: Arc::new(Deck::new(shows)),
         confirm: true,
-        seats_held: Arc::new(AtomicUsize::new(0)),
+        seats_held: seats_held.clone(),
         stop_at_seats,
+        floor,
     };
     let before = tx_retries(f).await;
     let (rec, elapsed) = closed_loop(clients, duration, ctx, hold_step).await;
@@ -330,6 +382,7 @@ pub async fn holds(
     HoldRun {
         rec,
         elapsed,
+        places: seats_held.load(Ordering::Relaxed),
         retries,
     }
 }
