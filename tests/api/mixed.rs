@@ -1,5 +1,6 @@
 //! The mixed-operation property test: buyers on two instances hold seats (by id and by
-//! quantity, some with Idempotency-Keys retried on the other instance), confirm, cancel,
+//! quantity, some with Idempotency-Keys retried on the other instance) and places of a
+//! standing floor (by quantity), confirm, cancel,
 //! let holds lapse and then confirm or cancel them, while the box office blocks and
 //! releases seats, changes prices and, halfway through, cancels one of the three shows,
 //! with one- and two-second holds and sweepers running, for `MIXED_SECS` seconds (default
@@ -25,6 +26,9 @@ use crate::helpers::{OwnRedis, TestApp, eventually, fresh_database, test_setting
 const BUYERS: usize = 32;
 /// Seats per show: two front rows of `premium` and two back rows of `standard`, ten each.
 const SEATS: i64 = 40;
+/// Places of each show's standing floor (ids after the seats), sold by quantity.
+const FLOOR: i64 = 20;
+const FLOOR_PRICE: i64 = 900;
 /// The most holds one buyer keeps open at once.
 const OPEN_HOLDS: usize = 3;
 
@@ -219,7 +223,7 @@ impl Run<'_> {
             let prices = (rng.random_range(2000..3000), rng.random_range(1000..1500));
             let app = self.apps[instance];
             let path = format!("/admin/shows/{show}");
-            let body = json!({"prices": {"premium": prices.0, "standard": prices.1}});
+            let body = json!({"prices": {"premium": prices.0, "standard": prices.1, "floor": FLOOR_PRICE}});
             let answer = self
                 .send(
                     "reprice",
@@ -279,7 +283,12 @@ impl Run<'_> {
     async fn hold(&self, buyer: &mut Buyer, instance: usize) {
         let show = self.shows[buyer.rng.random_range(0..SHOWS)];
         let count = buyer.rng.random_range(1..=3i64);
-        let (action, body) = if buyer.rng.random_bool(0.6) {
+        let (action, body) = if buyer.rng.random_bool(0.2) {
+            (
+                "hold_floor",
+                json!({"show_id": show, "quantity": count, "section": "Floor"}),
+            )
+        } else if buyer.rng.random_bool(0.6) {
             let first = buyer.rng.random_range(1..=SEATS - count + 1);
             let seats: Vec<i64> = (first..first + count).collect();
             ("hold_seats", json!({"show_id": show, "seat_ids": seats}))
@@ -390,7 +399,12 @@ async fn follow(http: reqwest::Client, base: String, show: i64, seats: Followed)
                 since = since.max(version);
                 let mut seats = seats.lock().unwrap();
                 for seat in event["seats"].as_array().unwrap() {
-                    let entry = seats.get_mut(&seat["id"].as_i64().unwrap()).unwrap();
+                    // Places of a standing floor are not on the map (it counts them).
+                    let id = seat["id"].as_i64().unwrap();
+                    if id > SEATS {
+                        continue;
+                    }
+                    let entry = seats.get_mut(&id).unwrap();
                     if version > entry.0 {
                         *entry = (version, seat["status"].as_str().unwrap().to_owned());
                     }
@@ -462,8 +476,9 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
                     {"name": "Front", "category": "premium",
                      "rows": [{"label": "A", "seats": 10}, {"label": "B", "seats": 10}]},
                     {"name": "Back", "category": "standard",
-                     "rows": [{"label": "C", "seats": 10}, {"label": "D", "seats": 10}]}]},
-                "prices": {"premium": 2500, "standard": 1200}
+                     "rows": [{"label": "C", "seats": 10}, {"label": "D", "seats": 10}]},
+                    {"name": "Floor", "category": "floor", "standing": FLOOR}]},
+                "prices": {"premium": 2500, "standard": 1200, "floor": FLOOR_PRICE}
             }))
             .await;
     }
@@ -571,6 +586,7 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
     };
     // The run did what it is for.
     assert!(count("hold_seats", 201, "") > 0 && count("hold_quantity", 201, "") > 0);
+    assert!(count("hold_floor", 201, "") > 0);
     assert!(count("confirm", 200, "") > 0 && count("cancel", 200, "") > 0);
     assert!(count("confirm_lapsed", 409, "booking_expired") > 0);
     assert!(count("cancel_lapsed", 409, "booking_expired") > 0);
@@ -618,11 +634,12 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
         let (id, show, seats, total): (Uuid, i64, Vec<i32>, i64) =
             (row.get(0), row.get(1), row.get(2), row.get(3));
         let premium = seats.iter().filter(|&&s| s <= 20).count() as i64;
-        let standard = seats.len() as i64 - premium;
+        let floor = seats.iter().filter(|&&s| i64::from(s) > SEATS).count() as i64;
+        let standard = seats.len() as i64 - premium - floor;
         assert!(
             price_lists[&show]
                 .iter()
-                .any(|(p, s)| premium * p + standard * s == total),
+                .any(|(p, s)| premium * p + standard * s + floor * FLOOR_PRICE == total),
             "booking {id} of seats {seats:?} costs {total}, under no price list of show {show}"
         );
     }
@@ -682,9 +699,24 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
         "bookings not as their buyers were told: {lost:#?}"
     );
 
-    // Everyone who followed a show's events sees it as it is.
+    // Everyone who followed a show's events sees its seats as they are, and every
+    // instance's seat map counts the floor's places left exactly.
+    for show in shows {
+        let free = a
+            .scalar(
+                "SELECT count(*) FROM seats WHERE show_id = $1 AND seat_id > $2 \
+                   AND (status = 'AVAILABLE' OR (status = 'HELD' AND held_until <= now()))",
+                &[&show, &(SEATS as i32)],
+            )
+            .await;
+        for app in [&a, &b] {
+            let map = app.get(&format!("/shows/{show}/seats"), None).await;
+            assert_eq!(map.body["standing"][0]["available"], free, "show {show}");
+        }
+    }
     for (instance, show, seats) in &followed {
-        let now = statuses(&a, *show).await;
+        let mut now = statuses(&a, *show).await;
+        now.retain(|id, _| *id <= SEATS);
         assert_eq!(now.len() as i64, SEATS);
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         loop {
