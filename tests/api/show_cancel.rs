@@ -162,6 +162,23 @@ async fn an_admin_cancels_a_show_with_its_live_bookings() {
         )
         .await;
     assert_eq!((change.status, change.code()), (409, "show_cancelled"));
+    for (action, body) in [
+        ("blocks", json!({"seat_ids": [1], "reason": "house seat"})),
+        ("unblock", json!({"seat_ids": [6]})),
+    ] {
+        let refused = app
+            .post(
+                &format!("/admin/shows/{show}/{action}"),
+                Some(&admin),
+                &body,
+            )
+            .await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (409, "show_cancelled"),
+            "{action}"
+        );
+    }
 
     // Lists and the show say so; the report counts nothing sold.
     let listed = app.get("/shows?limit=200", None).await;

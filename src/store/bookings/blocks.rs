@@ -2,7 +2,7 @@
 //! each locks its seat rows in seat order inside a SERIALIZABLE transaction and moves
 //! their rows' counters in the same statement: a blocked seat counts as taken.
 
-use super::{count_rows, lock_seat_rows, row_deltas};
+use super::{ShowState, count_rows, lock_seat_rows, row_deltas};
 use crate::domain::booking::{SeatBlock, SeatStatus};
 use crate::domain::{Code, Error, Result};
 use crate::store::params::Params;
@@ -61,16 +61,27 @@ impl Db {
 }
 
 /// Begins the transaction and locks the seats (sorted ids: the global lock order); the
-/// show must exist and every seat be one of its.
+/// show must exist, not be cancelled (it takes no changes), and every seat be one of its.
 async fn locked(tx: &Tx, show_id: i64, seat_ids: &[i32]) -> Result<Vec<super::LockedSeat>> {
     let locks = tx
         .begin_with(lock_seat_rows(tx, show_id, seat_ids, None, None))
         .await?;
+    if locks.show == Some(ShowState::Cancelled) {
+        return Err(Error::show_cancelled());
+    }
     if locks.seats.is_empty() {
-        tx.query_opt("SELECT 1 FROM shows WHERE id = $1", &[&show_id])
+        let cancelled: bool = tx
+            .query_opt(
+                "SELECT cancelled_at IS NOT NULL FROM shows WHERE id = $1",
+                &[&show_id],
+            )
             .await
             .map_err(db_error)?
-            .ok_or_else(|| Error::show_not_found(show_id))?;
+            .ok_or_else(|| Error::show_not_found(show_id))?
+            .get(0);
+        if cancelled {
+            return Err(Error::show_cancelled());
+        }
     }
     if locks.seats.len() != seat_ids.len() {
         let unknown = seat_ids

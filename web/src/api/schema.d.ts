@@ -1728,7 +1728,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description - `seats_unavailable`: Some requested seats are held or booked by someone else (`unavailable_seat_ids`). */
+            /**
+             * @description - `seats_unavailable`: Some requested seats are held or booked by someone else (`unavailable_seat_ids`).
+             *     - `show_cancelled`: The show was cancelled: it takes no holds, sales or changes.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2152,6 +2155,15 @@ export interface operations {
             };
             /** @description - `show_not_found`: There is no such show. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `show_cancelled`: The show was cancelled: it takes no holds, sales or changes. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
