@@ -21,7 +21,7 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, Days, NaiveTime, Utc};
 use serde::Deserialize;
 
-use crate::domain::layout::{Layout, LayoutSpec, SectionSpec};
+use crate::domain::layout::{Layout, LayoutSpec, SectionSpec, Stage};
 use crate::domain::show::{ShowDraft, parse_time_zone};
 use crate::store::Db;
 use crate::store::shows::LayoutSource;
@@ -41,6 +41,7 @@ pub struct SeedLayout {
     pub key: String,
     pub name: String,
     pub sections: Vec<SectionSpec>,
+    pub stage: Option<Stage>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,6 +115,7 @@ pub async fn seed(db: &Db, file: SeedFile) -> anyhow::Result<SeedReport> {
         let spec = LayoutSpec {
             name: entry.name,
             sections: entry.sections,
+            stage: entry.stage,
         };
         let layout = Layout::parse(spec)
             .map_err(|e| anyhow::anyhow!("layout {:?}: {}", entry.key, e.detail))?;

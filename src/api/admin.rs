@@ -18,7 +18,7 @@ use super::state::AppState;
 use super::text::Text;
 use crate::domain::booking::{BookingStatus, SeatBlock};
 use crate::domain::layout::{
-    Layout as DomainLayout, LayoutSpec, Numbering, RowSpec, SectionSpec, SlotSpec,
+    Layout as DomainLayout, LayoutSpec, Numbering, Placement, RowSpec, SectionSpec, SlotSpec, Stage,
 };
 use crate::domain::page::{Cursor, page_size};
 use crate::domain::show::{ShowDraft, ShowPatch};
@@ -54,6 +54,10 @@ pub struct LayoutRow {
     /// Which end seat 1 is at, seen from the stage (default `left_to_right`).
     #[oai(skip_serializing_if_is_none)]
     pub numbering: Option<RowNumbering>,
+    /// How far the row's ends come forward, in row depths (at most 100 either way): the
+    /// row bends as a parabola through its middle, as in a theatre or a bowl.
+    #[oai(skip_serializing_if_is_none)]
+    pub curve: Option<f32>,
 }
 
 /// The direction seat numbers run in a row.
@@ -105,6 +109,9 @@ pub struct LayoutSection {
     /// and places left instead of seats.
     #[oai(skip_serializing_if_is_none)]
     pub standing: Option<i32>,
+    /// Where the section sits in the drawing; without it sections stack front to back.
+    #[oai(skip_serializing_if_is_none)]
+    pub position: Option<LayoutPlacement>,
 }
 
 /// Slots of `minutes` each from `from` until `to`: local times (`HH:MM`) on the show's
@@ -127,11 +134,42 @@ pub struct NewLayout {
     /// 1 to 200 characters.
     pub name: Text,
     pub sections: Vec<LayoutSection>,
+    /// The focal point (a stage, a screen, the front of a coach) in the drawing's units
+    /// (seat widths): "best available" then ranks seats by their distance to it, and the
+    /// seat map gives it so that clients can draw it.
+    #[oai(skip_serializing_if_is_none)]
+    pub stage: Option<LayoutStage>,
+}
+
+/// A layout's focal point.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct LayoutStage {
+    pub x: f32,
+    pub y: f32,
+    /// `Stage`, `Screen`, `Front of coach`: 1 to 200 characters.
+    pub label: Text,
+}
+
+/// Where a section sits: its front row's middle lands on (`x`, `y`), turned clockwise by
+/// `rotation` degrees (0: facing up, towards lower `y`).
+#[derive(Debug, Clone, Copy, Object)]
+#[oai(deny_unknown_fields)]
+pub struct LayoutPlacement {
+    pub x: f32,
+    pub y: f32,
+    #[oai(default)]
+    pub rotation: f32,
 }
 
 impl From<NewLayout> for LayoutSpec {
     fn from(layout: NewLayout) -> Self {
         LayoutSpec {
+            stage: layout.stage.map(|s| Stage {
+                x: s.x,
+                y: s.y,
+                label: s.label.into(),
+            }),
             name: layout.name.into(),
             sections: layout
                 .sections
@@ -150,6 +188,7 @@ impl From<NewLayout> for LayoutSpec {
                             missing: r.missing.unwrap_or_default(),
                             accessible: r.accessible.unwrap_or_default(),
                             numbering: r.numbering.map(Into::into),
+                            curve: r.curve,
                         })
                         .collect(),
                     slots: s.slots.map(|slots| SlotSpec {
@@ -158,6 +197,11 @@ impl From<NewLayout> for LayoutSpec {
                         minutes: slots.minutes,
                     }),
                     standing: s.standing,
+                    position: s.position.map(|p| Placement {
+                        x: p.x,
+                        y: p.y,
+                        rotation: p.rotation,
+                    }),
                 })
                 .collect(),
         }
@@ -182,6 +226,7 @@ impl From<LayoutSpec> for Vec<LayoutSection> {
                         missing: (!r.missing.is_empty()).then_some(r.missing),
                         accessible: (!r.accessible.is_empty()).then_some(r.accessible),
                         numbering: r.numbering.map(Into::into),
+                        curve: r.curve,
                     })
                     .collect(),
                 slots: s.slots.map(|slots| LayoutSlots {
@@ -190,6 +235,11 @@ impl From<LayoutSpec> for Vec<LayoutSection> {
                     minutes: slots.minutes,
                 }),
                 standing: s.standing,
+                position: s.position.map(|p| LayoutPlacement {
+                    x: p.x,
+                    y: p.y,
+                    rotation: p.rotation,
+                }),
             })
             .collect()
     }
@@ -204,6 +254,8 @@ pub struct Layout {
     /// The distinct seat categories, sorted; a show needs a price for each.
     pub categories: Vec<String>,
     pub sections: Vec<LayoutSection>,
+    #[oai(skip_serializing_if_is_none)]
+    pub stage: Option<LayoutStage>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -214,9 +266,13 @@ impl From<LayoutRecord> for Layout {
             .sections
             .iter()
             .flat_map(|s| {
-                s.rows
+                // A section of slots or standing places has its own category only.
+                let own = s.rows.is_empty().then(|| s.category.clone());
+                let rows = s
+                    .rows
                     .iter()
-                    .map(|r| r.category.clone().unwrap_or_else(|| s.category.clone()))
+                    .map(|r| r.category.clone().unwrap_or_else(|| s.category.clone()));
+                own.into_iter().chain(rows)
             })
             .collect();
         categories.sort();
@@ -226,6 +282,11 @@ impl From<LayoutRecord> for Layout {
             name: record.spec.name.clone(),
             seat_count: record.seat_count,
             categories,
+            stage: record.spec.stage.clone().map(|s| LayoutStage {
+                x: s.x,
+                y: s.y,
+                label: Text(s.label),
+            }),
             sections: record.spec.into(),
             created_at: record.created_at,
         }
@@ -274,7 +335,7 @@ crate::endpoint_response! {
         Invalid: [
             InvalidName, EmptyLayout, EmptySection, DuplicateSection, TooManySections,
             TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel, DuplicateRowLabel,
-            DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory, InvalidSlots, InvalidSectionKind,
+            DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory, InvalidSlots, InvalidSectionKind, InvalidPlacement,
         ],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
@@ -328,7 +389,7 @@ crate::endpoint_response! {
             InvalidName, InvalidKind, InvalidPrice, MissingPrice, UnknownCategory,
             StartsInPast, InvalidTimeZone, InvalidLayoutChoice, EmptyLayout, EmptySection, DuplicateSection,
             TooManySections, TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel,
-            DuplicateRowLabel, DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory, InvalidSlots, InvalidSectionKind,
+            DuplicateRowLabel, DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory, InvalidSlots, InvalidSectionKind, InvalidPlacement,
         ],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],

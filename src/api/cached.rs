@@ -156,7 +156,11 @@ pub async fn seat_map(state: &AppState, show_id: i64) -> Result<Entry> {
             ),
             _ => {
                 let read = state.db.seat_map(show_id).await?;
-                let layout = Arc::new(SeatLayout::new(&read.seats, read.version));
+                let layout = Arc::new(SeatLayout::new(
+                    &read.seats,
+                    read.version,
+                    read.stage.as_ref(),
+                ));
                 let taken: Vec<_> = read
                     .seats
                     .iter()
@@ -276,6 +280,11 @@ mod tests {
                 capacity: 5000,
                 available: 4321,
             }],
+            stage: Some(super::super::shows::StageView {
+                x: 12.5,
+                y: -0.25,
+                label: "Stage".into(),
+            }),
             seats: vec![
                 seat(1, 0.0, SeatState::Available),
                 seat(2, 1.5, SeatState::Held),

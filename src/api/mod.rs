@@ -144,11 +144,13 @@ pub fn error_codes(operation_id: &str) -> Option<&'static [(u16, &'static [Code]
 /// Request bodies declared `deny_unknown_fields` (a misspelt field is refused, not
 /// ignored): the spec says so with `additionalProperties: false`, which poem-openapi does
 /// not write itself.
-const CLOSED_SCHEMAS: [&str; 10] = [
+const CLOSED_SCHEMAS: [&str; 12] = [
     "Credentials",
+    "LayoutPlacement",
     "LayoutRow",
     "LayoutSection",
     "LayoutSlots",
+    "LayoutStage",
     "NewBooking",
     "NewLayout",
     "NewSeatBlock",

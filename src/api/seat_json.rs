@@ -12,9 +12,9 @@
 
 use std::sync::Arc;
 
-use super::shows::{SeatMap, SeatState, SeatView, StandingArea};
+use super::shows::{SeatMap, SeatState, SeatView, StageView, StandingArea};
 use crate::domain::booking::SeatStatus;
-use crate::domain::layout::STANDING;
+use crate::domain::layout::{STANDING, Stage};
 use crate::domain::show::Seat;
 
 /// How a seat's JSON ends when it is serialized as available: what is cut off to leave
@@ -36,11 +36,12 @@ pub struct SeatLayout {
     /// Standing areas (their places are not among the seats) and the range of seat ids
     /// their places have (consecutive, from the layout).
     standing: Vec<(StandingArea, std::ops::RangeInclusive<i32>)>,
+    stage: Option<StageView>,
 }
 
 impl SeatLayout {
     /// Prepares `seats` (ascending by id, as the seat map lists them).
-    pub fn new(all: &[Seat], version: i32) -> Self {
+    pub fn new(all: &[Seat], version: i32, stage: Option<&Stage>) -> Self {
         let mut standing: Vec<(StandingArea, std::ops::RangeInclusive<i32>)> = Vec::new();
         let mut seats = Vec::with_capacity(all.len());
         for seat in all {
@@ -85,6 +86,11 @@ impl SeatLayout {
             ends,
             version,
             standing,
+            stage: stage.map(|s| StageView {
+                x: s.x,
+                y: s.y,
+                label: s.label.clone(),
+            }),
         }
     }
 
@@ -122,6 +128,7 @@ impl SeatLayout {
                 show_id,
                 version,
                 standing,
+                stage: self.stage.clone(),
                 seats: Vec::new(),
             },
         )
@@ -214,6 +221,7 @@ mod tests {
             show_id,
             version,
             standing: Vec::new(),
+            stage: None,
             seats: seats.iter().cloned().map(SeatView::from).collect(),
         })
         .unwrap()
@@ -227,7 +235,7 @@ mod tests {
             .collect();
         // Seat ids need not be contiguous.
         seats.retain(|s| s.id % 11 != 0);
-        let layout = SeatLayout::new(&seats, 0);
+        let layout = SeatLayout::new(&seats, 0, None);
         let taken: Vec<(i32, SeatStatus)> = seats
             .iter()
             .filter(|s| s.status != SeatStatus::Available)
@@ -267,7 +275,7 @@ mod tests {
             s.section = "Floor".into();
             s.features = vec![STANDING.into()];
         }
-        let layout = SeatLayout::new(&seats, 0);
+        let layout = SeatLayout::new(&seats, 0, None);
         let taken = [
             (2, SeatStatus::Held),
             (4, SeatStatus::Booked),
@@ -293,11 +301,11 @@ mod tests {
     fn renders_shows_with_one_seat_and_with_none() {
         let one = [seat(5, SeatStatus::Held)];
         assert_eq!(
-            SeatLayout::new(&one, 0).render(1, 0, &[(5, SeatStatus::Held)]),
+            SeatLayout::new(&one, 0, None).render(1, 0, &[(5, SeatStatus::Held)]),
             serde_body(1, 0, &one)
         );
         assert_eq!(
-            SeatLayout::new(&[], 0).render(1, 0, &[]),
+            SeatLayout::new(&[], 0, None).render(1, 0, &[]),
             serde_body(1, 0, &[])
         );
     }

@@ -205,7 +205,22 @@ pub struct SeatMap {
     #[oai(skip_serializing_if_is_empty, default)]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub standing: Vec<StandingArea>,
+    /// The layout's focal point (stage, screen, front of a coach) in the seats'
+    /// coordinates, when it names one.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<StageView>,
+    // Last: the prepared seat-map JSON is cut just before its end (`seat_json`).
     pub seats: Vec<SeatView>,
+}
+
+/// A layout's focal point on the seat map.
+#[derive(Debug, Clone, PartialEq, Object, serde::Serialize)]
+#[oai(rename = "Stage")]
+pub struct StageView {
+    pub x: f32,
+    pub y: f32,
+    pub label: String,
 }
 
 /// A standing area: places sold by quantity, not drawn.

@@ -5,7 +5,10 @@
 //! 2. never leave a single empty seat stranded between the party and a taken seat or the
 //!    row's end, when another block of the same size exists that does not;
 //! 3. closest to the front and to the middle of the row, one row back weighing as much as
-//!    two seats off-centre (rows are ranked by their order in the layout, front first).
+//!    two seats off-centre (rows are ranked by their order in the layout, front first);
+//!    or, when the layout names its focal point (a stage, a screen), closest to it: the
+//!    party's mean distance, so an arena's bowl of rotated sections is ranked as seen
+//!    from the stage.
 //!
 //! When no row has N adjacent free seats, the N best seats by the same distance are
 //! taken (a split party is better than no seats). The function is pure: the caller reads
@@ -24,10 +27,21 @@ pub struct RowAvailability {
     pub middle2: i32,
     /// Free seats as `(position, seat_id)`, sorted by position.
     pub free: Vec<(i32, i32)>,
+    /// With a focal point: each free seat's distance to it (aligned with `free`), in any
+    /// fixed unit; it replaces the row rank and the middle.
+    pub distances: Option<Vec<f32>>,
 }
 
-/// Distance cost of a block starting at `first` of `len` seats, in quarter seats.
+/// Distance cost of a block starting at `first` of `len` seats: in quarter seats from the
+/// front row's middle, or the block's summed distance to the focal point (in 1/1000).
 fn cost(row: &RowAvailability, first: i32, len: i32) -> i64 {
+    if let Some(distances) = &row.distances {
+        let from = row.free.partition_point(|(position, _)| *position < first);
+        let sum: f32 = distances[from..(from + len as usize).min(distances.len())]
+            .iter()
+            .sum();
+        return (sum * 1000.0) as i64;
+    }
     let off_centre = (2 * first + len - 1 - row.middle2).abs() as i64;
     row.row_no as i64 * 4 + off_centre
 }
@@ -133,7 +147,20 @@ mod tests {
                     (position, row_no * 100 + position)
                 })
                 .collect(),
+            distances: None,
         }
+    }
+
+    #[test]
+    fn with_a_focal_point_the_nearest_block_wins_whatever_its_row() {
+        // Row 5 is nearer the stage than row 0 (a section turned towards it).
+        let mut far = row(0, "oooo");
+        far.distances = Some(vec![9.0, 8.0, 8.0, 9.0]);
+        let mut near = row(5, "oooo");
+        near.distances = Some(vec![3.0, 2.0, 1.0, 2.5]);
+        let pick = pick(&[far, near], 2).unwrap();
+        assert_eq!(pick.seat_ids, [503, 504]);
+        assert!(pick.adjacent);
     }
 
     #[test]

@@ -112,6 +112,8 @@ pub enum Code {
     StandingByQuantity,
     /// A hold named a section the show does not have.
     UnknownSection,
+    /// A section's position, a row's curve or the stage is not a usable number.
+    InvalidPlacement,
     /// An account with this e-mail exists.
     EmailTaken,
     /// The caller holds as many seats as one user may (`MAX_HELD_SEATS`).
@@ -203,7 +205,7 @@ pub enum Code {
 
 impl Code {
     /// Every code a client can be answered with (the internal ones excluded).
-    pub const PUBLIC: [Code; 67] = [
+    pub const PUBLIC: [Code; 68] = [
         Code::InvalidBody,
         Code::InvalidParameter,
         Code::InvalidLimit,
@@ -243,6 +245,7 @@ impl Code {
         Code::InvalidSectionKind,
         Code::StandingByQuantity,
         Code::UnknownSection,
+        Code::InvalidPlacement,
         Code::InvalidLayoutChoice,
         Code::EmptyLayout,
         Code::EmptySection,
@@ -303,6 +306,7 @@ impl Code {
             Code::InvalidSectionKind => "invalid_section_kind",
             Code::StandingByQuantity => "standing_by_quantity",
             Code::UnknownSection => "unknown_section",
+            Code::InvalidPlacement => "invalid_placement",
             Code::EmailTaken => "email_taken",
             Code::HoldLimitReached => "hold_limit_reached",
             Code::PayloadTooLarge => "payload_too_large",
@@ -386,6 +390,7 @@ impl Code {
             | Code::InvalidSectionKind
             | Code::StandingByQuantity
             | Code::UnknownSection
+            | Code::InvalidPlacement
             | Code::InvalidKind
             | Code::InvalidPrice
             | Code::MissingPrice
@@ -468,6 +473,9 @@ impl Code {
                 "Places in a standing area are held by quantity with their section, not by id."
             }
             Code::UnknownSection => "The show has no section of that name.",
+            Code::InvalidPlacement => {
+                "A section's position, a row's curve or the stage is out of range."
+            }
             Code::EmailTaken => "An account with this e-mail exists.",
             Code::HoldLimitReached => {
                 "The caller holds as many seats as one user may (`MAX_HELD_SEATS`)."

@@ -14,7 +14,36 @@ use super::limits::*;
 pub struct LayoutSpec {
     pub name: String,
     pub sections: Vec<SectionSpec>,
+    /// The focal point ("Stage", "Screen", "Front of coach"), in the drawing's units:
+    /// "best available" ranks seats by their distance to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
 }
+
+/// A layout's focal point.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub x: f32,
+    pub y: f32,
+    pub label: String,
+}
+
+/// Where a section sits in the drawing, turned by `rotation` degrees (clockwise) about
+/// its front row's middle, which lands on (`x`, `y`): an arena's bowl of sections around
+/// a stage.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Placement {
+    pub x: f32,
+    pub y: f32,
+    #[serde(default)]
+    pub rotation: f32,
+}
+
+/// Largest coordinate of a placement or stage, and largest curve, in seat widths.
+const MAX_COORDINATE: f32 = 100_000.0;
+const MAX_CURVE: f32 = 100.0;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +60,9 @@ pub struct SectionSpec {
     /// A standing area of this many places instead of rows, sold by quantity only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub standing: Option<i32>,
+    /// Where the section sits; without it sections stack front to back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Placement>,
 }
 
 /// Places of a standing area per seat-row counter. A standing area is sold by quantity,
@@ -113,6 +145,10 @@ pub struct RowSpec {
     /// Which end seat 1 is at, seen from the stage (default left).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numbering: Option<Numbering>,
+    /// How far the row's ends come forward (towards the stage), in row depths: the row
+    /// bends as a parabola through its middle. Negative bends them back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<f32>,
 }
 
 /// The direction seat numbers run in a row.
@@ -135,6 +171,7 @@ impl RowSpec {
             missing: Vec::new(),
             accessible: Vec::new(),
             numbering: None,
+            curve: None,
         }
     }
 
@@ -156,6 +193,15 @@ impl RowSpec {
             Numbering::LeftToRight => from_first,
             Numbering::RightToLeft => self.width() - 1 - from_first,
         }
+    }
+
+    /// How far the seat at `place` sits forward of the row's line (its `curve`): a parabola
+    /// through the row's middle, `curve` at its ends.
+    fn bend(&self, place: i32) -> f32 {
+        let Some(curve) = self.curve else { return 0.0 };
+        let half = ((self.width() - 1) as f32 / 2.0).max(1.0);
+        let from_middle = (place as f32 - (self.width() - 1) as f32 / 2.0) / half;
+        curve * from_middle * from_middle
     }
 
     /// Checks that the lists name seat numbers of the row, each once (aisles between two
@@ -209,6 +255,9 @@ pub struct SeatPlan {
     pub category: String,
     pub x: f32,
     pub y: f32,
+    /// Seat places from the row's left end (aisles and missing numbers count): seats
+    /// are side by side when their places are consecutive, wherever the row is drawn.
+    pub place: i32,
     /// What a buyer should know of the seat: `wheelchair` (a wheelchair space), `aisle`
     /// (next to an aisle).
     pub features: Vec<&'static str>,
@@ -236,6 +285,8 @@ pub struct Layout {
     /// Every seat row (a row, a section of slots, a block of a standing area), indexed
     /// by `row_no`.
     pub rows: Vec<RowPlan>,
+    /// The focal point, in the seats' coordinates.
+    pub stage: Option<Stage>,
 }
 
 /// One seat row of a layout: what its counter counts.
@@ -271,8 +322,33 @@ impl Layout {
         let mut widest = 0i32;
         let mut labels = HashSet::new();
         let mut section_names = HashSet::new();
+        if let Some(stage) = &spec.stage {
+            clean_name(&stage.label, "stage label")?;
+            check_point(stage.x, stage.y, "The stage")?;
+        }
         for section in &spec.sections {
             let section_name = clean_name(&section.name, "section name")?;
+            if let Some(p) = &section.position {
+                check_point(p.x, p.y, &format!("Section {section_name:?}"))?;
+                if !p.rotation.is_finite() {
+                    return Err(Error::new(
+                        Code::InvalidPlacement,
+                        format!("Section {section_name:?}: rotation must be a number of degrees."),
+                    ));
+                }
+            }
+            if let Some(row) = section.rows.iter().find(|r| {
+                r.curve
+                    .is_some_and(|c| !c.is_finite() || c.abs() > MAX_CURVE)
+            }) {
+                return Err(Error::new(
+                    Code::InvalidPlacement,
+                    format!(
+                        "Row {:?}: curve must be between -{MAX_CURVE} and {MAX_CURVE}.",
+                        row.label
+                    ),
+                ));
+            }
             if !section_names.insert(section_name) {
                 return Err(Error::new(
                     Code::DuplicateSection,
@@ -369,7 +445,10 @@ impl Layout {
         let mut seats = Vec::with_capacity(seat_count);
         let mut rows: Vec<RowPlan> = Vec::with_capacity(row_count);
         let mut y = 0f32;
+        // Where each section's seats start, and its stacked top, for placing it after.
+        let mut spans: Vec<(usize, f32)> = Vec::with_capacity(spec.sections.len());
         for section in &spec.sections {
+            spans.push((seats.len(), y));
             let name = section.name.trim();
             if let Some(places) = section.standing {
                 // Places are not drawn: the seat map shows the area with its places left.
@@ -392,6 +471,7 @@ impl Layout {
                         category: section.category.clone(),
                         x: 0.0,
                         y,
+                        place: number - 1,
                         features: vec![STANDING],
                         slot: None,
                     });
@@ -421,6 +501,7 @@ impl Layout {
                         category: section.category.clone(),
                         x: offset + i as f32,
                         y,
+                        place: i as i32,
                         features: Vec::new(),
                         slot: Some(SlotPlan {
                             start_minute,
@@ -466,7 +547,8 @@ impl Layout {
                         number,
                         category: category.to_owned(),
                         x: offset + row.place(number) as f32,
-                        y,
+                        y: y - row.bend(row.place(number)),
+                        place: row.place(number),
                         features,
                         slot: None,
                     });
@@ -476,6 +558,9 @@ impl Layout {
             // One empty row between sections.
             y += 1.0;
         }
+        place_sections(&spec, &spans, widest, &mut seats);
+        let stage = spec.stage.clone();
+        let stage = normalise(&spec, stage, &mut seats);
         let mut seat_labels = HashSet::with_capacity(seats.len());
         if let Some(seat) = seats.iter().find(|s| !seat_labels.insert(s.label.as_str())) {
             return Err(Error::new(
@@ -490,11 +575,30 @@ impl Layout {
             name: name.to_owned(),
             ..spec
         };
-        Ok(Self { spec, seats, rows })
+        Ok(Self {
+            spec,
+            seats,
+            rows,
+            stage,
+        })
     }
 
     pub fn seat_count(&self) -> usize {
         self.seats.len()
+    }
+
+    /// Each seat row's distance to the stage (its nearest seat's), by `row_no`; `None`
+    /// without a stage.
+    pub fn row_distances(&self) -> Vec<Option<f32>> {
+        let mut out: Vec<Option<f32>> = vec![None; self.rows.len()];
+        if let Some(stage) = &self.stage {
+            for seat in &self.seats {
+                let d = (seat.x - stage.x).hypot(seat.y - stage.y);
+                let slot = &mut out[seat.row_no as usize];
+                *slot = Some(slot.map_or(d, |best| best.min(d)));
+            }
+        }
+        out
     }
 
     /// The category of each row, indexed by `row_no` (a row has one category).
@@ -505,6 +609,65 @@ impl Layout {
 }
 
 /// Trims a display name and checks it is non-empty, bounded and free of control characters.
+/// Turns and moves every placed section (`spans`: each section's first seat and stacked
+/// top): about its front row's middle, by its rotation, onto its position.
+fn place_sections(spec: &LayoutSpec, spans: &[(usize, f32)], widest: i32, seats: &mut [SeatPlan]) {
+    // Every row is centred on the widest one: its middle is here.
+    let middle = (widest - 1) as f32 / 2.0;
+    for (i, section) in spec.sections.iter().enumerate() {
+        let Some(p) = section.position else { continue };
+        let (first, top) = spans[i];
+        let end = spans.get(i + 1).map_or(seats.len(), |&(start, _)| start);
+        let (sin, cos) = p.rotation.to_radians().sin_cos();
+        for seat in &mut seats[first..end] {
+            let (x, y) = (seat.x - middle, seat.y - top);
+            seat.x = p.x + x * cos - y * sin;
+            seat.y = p.y + x * sin + y * cos;
+        }
+    }
+}
+
+/// Moves a layout that uses placements, curves or a stage so that its drawing starts at
+/// (0, 0), as clients draw from there; the stage moves with it. Other layouts keep their
+/// coordinates exactly.
+fn normalise(spec: &LayoutSpec, stage: Option<Stage>, seats: &mut [SeatPlan]) -> Option<Stage> {
+    let placed = stage.is_some()
+        || spec.sections.iter().any(|s| {
+            s.position.is_some() || s.rows.iter().any(|r| r.curve.is_some_and(|c| c != 0.0))
+        });
+    if !placed {
+        return stage;
+    }
+    let points = seats
+        .iter()
+        .map(|s| (s.x, s.y))
+        .chain(stage.iter().map(|s| (s.x, s.y)));
+    let (min_x, min_y) = points.fold((f32::MAX, f32::MAX), |(mx, my), (x, y)| {
+        (mx.min(x), my.min(y))
+    });
+    let round = |v: f32| (v * 1000.0).round() / 1000.0;
+    for seat in seats.iter_mut() {
+        seat.x = round(seat.x - min_x);
+        seat.y = round(seat.y - min_y);
+    }
+    stage.map(|s| Stage {
+        x: round(s.x - min_x),
+        y: round(s.y - min_y),
+        ..s
+    })
+}
+
+/// A placement's or stage's point must be finite and within bounds.
+fn check_point(x: f32, y: f32, what: &str) -> Result<()> {
+    if !(x.is_finite() && y.is_finite() && x.abs() <= MAX_COORDINATE && y.abs() <= MAX_COORDINATE) {
+        return Err(Error::new(
+            Code::InvalidPlacement,
+            format!("{what}: x and y must be numbers within ±{MAX_COORDINATE}."),
+        ));
+    }
+    Ok(())
+}
+
 pub fn clean_name<'a>(value: &'a str, what: &str) -> Result<&'a str> {
     let trimmed = value.trim();
     let chars = trimmed.chars().count();
@@ -569,8 +732,106 @@ mod tests {
                 rows,
                 slots: None,
                 standing: None,
+                position: None,
             }],
+            stage: None,
         }
+    }
+
+    #[test]
+    fn placed_sections_turn_about_their_front_rows_middle_and_rows_curve() {
+        // Two sections of one 3-seat row: one facing up (above the stage), one turned 90°
+        // (to the stage's left, facing right); the stage at the origin.
+        let section = |name: &str, x: f32, y: f32, rotation: f32| SectionSpec {
+            name: name.into(),
+            category: "standard".into(),
+            rows: vec![row(&name[..1], 3)],
+            slots: None,
+            standing: None,
+            position: Some(Placement { x, y, rotation }),
+        };
+        let spec = LayoutSpec {
+            name: "Bowl".into(),
+            sections: vec![
+                section("North", 0.0, -5.0, 0.0),
+                section("West", -5.0, 0.0, 90.0),
+            ],
+            stage: Some(Stage {
+                x: 0.0,
+                y: 0.0,
+                label: "Stage".into(),
+            }),
+        };
+        let layout = Layout::parse(spec).unwrap();
+        let points: Vec<(f32, f32)> = layout.seats.iter().map(|s| (s.x, s.y)).collect();
+        // Before normalising: North at (-1..1, -5), West at (-5, -1..1) turned; then all
+        // moved so the drawing starts at 0: min x = -5, min y = -5.
+        assert_eq!(
+            points,
+            [
+                (4.0, 0.0),
+                (5.0, 0.0),
+                (6.0, 0.0),
+                (0.0, 4.0),
+                (0.0, 5.0),
+                (0.0, 6.0)
+            ]
+        );
+        let stage = layout.stage.clone().unwrap();
+        assert_eq!((stage.x, stage.y), (5.0, 5.0));
+        // Places (adjacency) do not change with the drawing.
+        let places: Vec<i32> = layout.seats.iter().map(|s| s.place).collect();
+        assert_eq!(places, [0, 1, 2, 0, 1, 2]);
+        assert_eq!(layout.row_distances(), [Some(5.0), Some(5.0)]);
+
+        // A curved row brings its ends forward.
+        let curved = RowSpec {
+            curve: Some(1.0),
+            ..row("A", 5)
+        };
+        let layout = Layout::parse(spec_of(vec![curved, row("B", 5)])).unwrap();
+        let ys: Vec<f32> = layout.seats.iter().take(5).map(|s| s.y).collect();
+        assert_eq!(ys, [0.0, 0.75, 1.0, 0.75, 0.0]);
+
+        for bad in [
+            Placement {
+                x: f32::NAN,
+                y: 0.0,
+                rotation: 0.0,
+            },
+            Placement {
+                x: 0.0,
+                y: 1e9,
+                rotation: 0.0,
+            },
+            Placement {
+                x: 0.0,
+                y: 0.0,
+                rotation: f32::INFINITY,
+            },
+        ] {
+            let spec = LayoutSpec {
+                sections: vec![SectionSpec {
+                    position: Some(bad),
+                    ..section("North", 0.0, 0.0, 0.0)
+                }],
+                ..spec_of(vec![row("A", 1)])
+            };
+            assert_eq!(
+                Layout::parse(spec).unwrap_err().code,
+                Code::InvalidPlacement
+            );
+        }
+        let too_curved = RowSpec {
+            curve: Some(1000.0),
+            ..row("A", 5)
+        };
+        let err = Layout::parse(spec_of(vec![too_curved])).unwrap_err();
+        assert_eq!(err.code, Code::InvalidPlacement);
+    }
+
+    fn spec_of(rows: Vec<RowSpec>) -> LayoutSpec {
+        spec(rows)
     }
 
     #[test]
@@ -623,6 +884,7 @@ mod tests {
             rows: Vec::new(),
             slots: None,
             standing: Some(45),
+            position: None,
         };
         let mut layout_spec = spec(vec![row("A", 2)]);
         layout_spec.sections.push(floor.clone());

@@ -7,7 +7,7 @@ use tokio_postgres::{IsolationLevel, Row};
 
 use super::{Db, db_error, layouts};
 use crate::domain::booking::{AfterStart, SeatStatus, show_started};
-use crate::domain::layout::{Layout, SlotPlan};
+use crate::domain::layout::{Layout, SlotPlan, Stage};
 use crate::domain::page::Cursor;
 use crate::domain::show::{Seat, Show, ShowDraft, ShowPatch, check_price_categories, slot_times};
 use crate::domain::{Code, Error, Result};
@@ -67,6 +67,8 @@ pub struct SeatsNow<T> {
     /// The show's `seats_version`: it moves whenever what a seat map shows of a seat
     /// besides its status (its price) changes.
     pub version: i32,
+    /// The layout's focal point (read with every seat, not with the taken ones).
+    pub stage: Option<Stage>,
 }
 
 /// Filters of the public show list.
@@ -119,8 +121,9 @@ impl Db {
         let total = layout.seat_count() as i32;
         let show_id: i64 = tx
             .query_one(
-                "INSERT INTO shows (name, kind, starts_at, layout_id, total_seats, prices, seed_key, time_zone) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO shows (name, kind, starts_at, layout_id, total_seats, prices, seed_key, time_zone, \
+                                    stage_x, stage_y, stage_label) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
                 &[
                     &draft.name,
                     &draft.kind,
@@ -130,6 +133,9 @@ impl Db {
                     &prices,
                     &seed_key,
                     &draft.time_zone.name(),
+                    &layout.stage.as_ref().map(|s| s.x),
+                    &layout.stage.as_ref().map(|s| s.y),
+                    &layout.stage.as_ref().map(|s| s.label.as_str()),
                 ],
             )
             .await
@@ -146,10 +152,11 @@ impl Db {
         for seat in layout.seats.iter().rev() {
             first_seats[seat.row_no as usize] = seat.seat_id;
         }
+        let distances = layout.row_distances();
         tx.execute(
-            "INSERT INTO show_rows (show_id, row_no, category, seat_count, section, standing, first_seat) \
-             SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::bool[], $7::int[])",
-            &[&show_id, &row_nos, &row_categories, &row_sizes, &row_sections, &standing, &first_seats],
+            "INSERT INTO show_rows (show_id, row_no, category, seat_count, section, standing, first_seat, distance) \
+             SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::bool[], $7::int[], $8::real[])",
+            &[&show_id, &row_nos, &row_categories, &row_sizes, &row_sections, &standing, &first_seats, &distances],
         )
         .await
         .map_err(db_error)?;
@@ -174,7 +181,8 @@ impl Db {
             .collect();
         let slot_minutes: Vec<Option<i32>> =
             seats.iter().map(|s| s.slot.map(|p| p.minutes)).collect();
-        let params: [&(dyn ToSql + Sync); 14] = [
+        let places: Vec<i32> = seats.iter().map(|s| s.place).collect();
+        let params: [&(dyn ToSql + Sync); 15] = [
             &show_id,
             &ids,
             &labels,
@@ -189,15 +197,16 @@ impl Db {
             &features,
             &slot_starts,
             &slot_minutes,
+            &places,
         ];
         tx.execute(
             "INSERT INTO seats (show_id, seat_id, label, section, row_no, row_label, number, \
-                                category, price_cents, x, y, features, slot_start_minute, slot_minutes) \
-             SELECT $1, s, l, sec, r, rl, n, c, p, x, y, string_to_array(f, ','), ss, sm \
+                                category, price_cents, x, y, features, slot_start_minute, slot_minutes, place) \
+             SELECT $1, s, l, sec, r, rl, n, c, p, x, y, string_to_array(f, ','), ss, sm, pl \
              FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], \
                          $8::text[], $9::bigint[], $10::real[], $11::real[], $12::text[], \
-                         $13::int[], $14::int[]) \
-                  AS seat(s, l, sec, r, rl, n, c, p, x, y, f, ss, sm)",
+                         $13::int[], $14::int[], $15::int[]) \
+                  AS seat(s, l, sec, r, rl, n, c, p, x, y, f, ss, sm, pl)",
             &params,
         )
         .await
@@ -445,7 +454,7 @@ impl Db {
                         CASE WHEN status = 'HELD' AND held_until > now() \
                              THEN extract(epoch FROM held_until - now())::float8 END, \
                         features, sh.seats_version, slot_start_minute, slot_minutes, \
-                        sh.starts_at, sh.time_zone \
+                        sh.starts_at, sh.time_zone, sh.stage_x, sh.stage_y, sh.stage_label \
                  FROM seats JOIN shows sh ON sh.id = seats.show_id \
                  WHERE seats.show_id = $1 ORDER BY seat_id",
                 show_id,
@@ -487,10 +496,16 @@ impl Db {
                 })
             })
             .collect::<Result<_>>()?;
+        let stage = rows[0].get::<_, Option<String>>(19).map(|label| Stage {
+            x: rows[0].get(17),
+            y: rows[0].get(18),
+            label,
+        });
         Ok(SeatsNow {
             seats,
             next_lapse_secs: next_lapse,
             version: rows[0].get(12),
+            stage,
         })
     }
 
@@ -526,6 +541,7 @@ impl Db {
             seats: taken,
             next_lapse_secs: next_lapse,
             version: rows[0].get(3),
+            stage: None,
         })
     }
 

@@ -814,6 +814,22 @@ impl ServiceProcess {
     }
 
     /// Kills the process with SIGKILL (no shutdown: transactions cut mid-flight).
+    /// A sign-in from `address` (as the load balancer reports it).
+    pub async fn login_from(
+        &self,
+        address: &str,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.url("/auth/login"))
+            .header("X-Forwarded-For", address)
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -825,6 +841,7 @@ impl ServiceProcess {
     }
 
     /// The process's resident memory now and at its peak, in bytes.
+    #[allow(dead_code)] // used by the timed tests (tests/timed), which share this harness
     pub fn rss(&self) -> (u64, u64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
         let kib = |field: &str| -> u64 {

@@ -844,3 +844,110 @@ async fn a_standing_floor_sells_by_quantity_to_the_last_place_and_never_beyond()
     assert_eq!(held_places, 300);
     app.check_invariants(show).await;
 }
+
+#[tokio::test]
+async fn an_arena_of_turned_sections_sells_the_seats_nearest_its_stage_first() {
+    let app = TestApp::spawn().await;
+    // Four sections around a stage at the origin, each facing it; the south one is the
+    // nearest (3 seat widths away), the others 8. The sections are listed far ones first:
+    // without the stage, "best available" would start with the first listed.
+    let section = |name: &str, x: f32, y: f32, rotation: f32| {
+        json!({"name": name, "category": "standard",
+               "position": {"x": x, "y": y, "rotation": rotation},
+               "rows": [{"label": &name[..1], "seats": 6, "curve": 0.5},
+                        {"label": format!("{}2", &name[..1]), "seats": 8}]})
+    };
+    let show = app
+        .create_show_with(json!({
+            "name": "Arena",
+            "kind": "event",
+            "starts_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339(),
+            "layout": {"name": "Bowl",
+                       "stage": {"x": 0.0, "y": 0.0, "label": "Stage"},
+                       "sections": [
+                           section("North", 0.0, -8.0, 180.0),
+                           section("East", 8.0, 0.0, -90.0),
+                           section("West", -8.0, 0.0, 90.0),
+                           section("South", 0.0, 3.0, 0.0)]},
+            "prices": {"standard": 5000}
+        }))
+        .await;
+    let map = app.get(&format!("/shows/{show}/seats"), None).await;
+    assert_eq!(
+        map.body["stage"]["label"], "Stage",
+        "{:?}",
+        map.body["stage"]
+    );
+    let (sx, sy) = (
+        map.body["stage"]["x"].as_f64().unwrap(),
+        map.body["stage"]["y"].as_f64().unwrap(),
+    );
+    // The drawing starts at (0, 0).
+    let seats = map.body["seats"].as_array().unwrap();
+    let min = |k: &str| {
+        seats
+            .iter()
+            .map(|s| s[k].as_f64().unwrap())
+            .fold(f64::MAX, f64::min)
+    };
+    assert_eq!((min("x"), min("y")), (0.0, 0.0));
+    // Best available: the middle of the south section's front row, nearest the stage.
+    let buyer = app.new_user().await;
+    let best = app
+        .post(
+            "/bookings",
+            Some(&buyer),
+            &json!({"show_id": show, "quantity": 2}),
+        )
+        .await;
+    assert_eq!(best.status, 201, "{best:?}");
+    assert_eq!(best.body["seats"], json!(["S3", "S4"]), "{best:?}");
+    for label in ["S3", "S4"] {
+        let s = seat(&map.body, label);
+        let d = (s["x"].as_f64().unwrap() - sx).hypot(s["y"].as_f64().unwrap() - sy);
+        assert!(d < 4.0, "{label} is {d} from the stage");
+    }
+    // Seats side by side stay side by side however the row is turned: the next party of
+    // six gets a whole row, not seats across sections.
+    let six = app
+        .post(
+            "/bookings",
+            Some(&buyer),
+            &json!({"show_id": show, "quantity": 6}),
+        )
+        .await;
+    assert_eq!(six.status, 201, "{six:?}");
+    let rows: std::collections::HashSet<String> = six.body["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            l.as_str()
+                .unwrap()
+                .trim_end_matches(char::is_numeric)
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(rows.len(), 1, "{six:?}");
+    app.check_invariants(show).await;
+
+    // A stage or a placement that is not a usable number is refused.
+    let admin = app.admin_token.clone();
+    for layout in [
+        json!({"name": "Bad", "stage": {"x": 1e12, "y": 0, "label": "Stage"},
+               "sections": [{"name": "A", "category": "c", "rows": [{"label": "A", "seats": 1}]}]}),
+        json!({"name": "Bad",
+               "sections": [{"name": "A", "category": "c", "position": {"x": 0, "y": 1e12},
+                             "rows": [{"label": "A", "seats": 1}]}]}),
+        json!({"name": "Bad",
+               "sections": [{"name": "A", "category": "c",
+                             "rows": [{"label": "A", "seats": 3, "curve": 500}]}]}),
+    ] {
+        let refused = app.post("/admin/layouts", Some(&admin), &layout).await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (422, "invalid_placement"),
+            "{layout}"
+        );
+    }
+}

@@ -1,4 +1,5 @@
-//! Tests that time holds while an attacker floods the service.
+//! Tests that time holds while an attacker floods the service (with reads, or with
+//! sign-ins that each cost a password hash).
 //!
 //! They live in their own test binary because timing needs the cores: cargo runs one test
 //! binary at a time, so the rest of the suite is not competing with them (when it was, a
@@ -13,6 +14,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use futures_util::future::join_all;
 
 use crate::helpers::{ServiceProcess, eventually};
 
@@ -177,4 +180,61 @@ async fn a_read_flood_from_many_addresses_cannot_take_what_holds_need() {
         answers.values().sum::<usize>() > 2000
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storm_of_sign_ins_bounds_memory_and_leaves_buying_alone() {
+    let _turn = one_at_a_time().await;
+    let service = ServiceProcess::start(&[("TRUST_FORWARDED_FOR", "true")]).await;
+    let show = service.create_show(&[("A", 20)]).await;
+    let buyer = service.new_user().await;
+    let (_, rss_before) = service.rss();
+
+    // 500 sign-ins at once, from 500 addresses, for accounts that do not exist (each one
+    // still costs a password check).
+    let storm = join_all((0..500).map(|i| {
+        let service = &service;
+        async move {
+            let address = format!("10.9.{}.{}", i / 250, i % 250 + 1);
+            let email = format!("nobody-{}@example.com", uuid::Uuid::new_v4().simple());
+            service
+                .login_from(&address, &email, "wrong-password")
+                .await
+                .status()
+                .as_u16()
+        }
+    }));
+    // Meanwhile a signed-in buyer holds seats, one after the other.
+    let buying = async {
+        let mut slowest = Duration::ZERO;
+        for seat in 1..=5 {
+            let started = std::time::Instant::now();
+            let hold = service.hold(&buyer, show, &[seat]).await;
+            assert_eq!(hold.status, 201, "{hold:?}");
+            slowest = slowest.max(started.elapsed());
+        }
+        slowest
+    };
+    let (statuses, slowest) = tokio::join!(storm, buying);
+    let (_, rss_peak) = service.rss();
+
+    let mut counts = std::collections::BTreeMap::<u16, usize>::new();
+    for status in statuses {
+        *counts.entry(status).or_default() += 1;
+    }
+    println!(
+        "sign-in answers: {counts:?}; slowest hold {slowest:?}; RSS peak {} MB (before {} MB)",
+        rss_peak >> 20,
+        rss_before >> 20
+    );
+    assert!(
+        counts.keys().all(|s| [401, 429, 503].contains(s)),
+        "{counts:?}"
+    );
+    assert!(
+        counts.get(&503).copied().unwrap_or(0) + counts.get(&429).copied().unwrap_or(0) > 0,
+        "nothing was refused: {counts:?}"
+    );
+    assert!(rss_peak < 300 << 20, "peak RSS {} MB", rss_peak >> 20);
+    assert!(slowest < Duration::from_secs(1), "a hold took {slowest:?}");
 }

@@ -159,8 +159,9 @@ impl Db {
 
     /// Chooses seats for a party from a READ COMMITTED read (no predicate locks, so the
     /// read never makes other holds fail); the hold transaction then locks and re-checks
-    /// them. First only the front rows with room are read; the whole show only when
-    /// those cannot seat the party together without stranding a seat.
+    /// them. First only the front rows with room are read (with a stage: the rows nearest
+    /// it); the whole show only when those cannot seat the party together without
+    /// stranding a seat.
     async fn pick_best(
         &self,
         show_id: i64,
@@ -179,18 +180,20 @@ impl Db {
         // asks for them, and only for one.
         let stmt = client
             .prepare_cached(
-                "SELECT s.row_no, floor(s.x)::int, s.seat_id, \
+                "SELECT s.row_no, s.place, s.seat_id, \
                         (s.status = 'AVAILABLE' OR (s.status = 'HELD' AND s.held_until <= now())) \
-                        AND ('wheelchair' = ANY(s.features)) = $5 \
+                        AND ('wheelchair' = ANY(s.features)) = $5, \
+                        sqrt(power(s.x - sh.stage_x, 2) + power(s.y - sh.stage_y, 2))::real \
                  FROM seats s JOIN show_rows r ON r.show_id = s.show_id AND r.row_no = s.row_no \
+                   JOIN shows sh ON sh.id = s.show_id \
                  WHERE s.show_id = $1 AND ($2::text IS NULL OR r.category = $2) \
                    AND NOT r.standing AND ($6::text IS NULL OR r.section = $6) \
                    AND ($3::bigint IS NULL OR s.row_no IN ( \
                         SELECT row_no FROM show_rows WHERE show_id = $1 \
                           AND ($2::text IS NULL OR category = $2) AND seat_count - taken >= $4 \
                           AND NOT standing AND ($6::text IS NULL OR section = $6) \
-                        ORDER BY row_no LIMIT $3)) \
-                 ORDER BY s.row_no, s.x",
+                        ORDER BY distance NULLS LAST, row_no LIMIT $3)) \
+                 ORDER BY s.row_no, s.place",
             )
             .await
             .map_err(db_error)?;
@@ -222,6 +225,7 @@ impl Db {
                         row_no,
                         middle2: 0,
                         free: Vec::new(),
+                        distances: row.get::<_, Option<f32>>(4).map(|_| Vec::new()),
                     });
                     extent = (position, position);
                 }
@@ -230,6 +234,9 @@ impl Db {
                     && row.get::<_, bool>(3)
                 {
                     last.free.push((position, row.get(2)));
+                    if let Some(distances) = &mut last.distances {
+                        distances.push(row.get::<_, Option<f32>>(4).unwrap_or(f32::MAX));
+                    }
                 }
             }
             if let Some(last) = availability.last_mut() {

@@ -593,6 +593,7 @@ export interface components {
             /** Format: int32 */
             seat_count: number;
             sections: components["schemas"]["LayoutSection"][];
+            stage?: components["schemas"]["LayoutStage"];
         };
         /**
          * LayoutPage
@@ -602,6 +603,22 @@ export interface components {
             items: components["schemas"]["Layout"][];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string;
+        };
+        /**
+         * LayoutPlacement
+         * @description Where a section sits: its front row's middle lands on (`x`, `y`), turned clockwise by
+         *     `rotation` degrees (0: facing up, towards lower `y`).
+         */
+        LayoutPlacement: {
+            /**
+             * Format: float
+             * @default 0
+             */
+            rotation?: number;
+            /** Format: float */
+            x: number;
+            /** Format: float */
+            y: number;
         };
         /**
          * LayoutRow
@@ -615,6 +632,12 @@ export interface components {
             accessible?: number[];
             /** @description Category of this row's seats, if not the section's. */
             category?: string;
+            /**
+             * Format: float
+             * @description How far the row's ends come forward, in row depths (at most 100 either way): the
+             *     row bends as a parabola through its middle, as in a theatre or a bowl.
+             */
+            curve?: number;
             /**
              * @description An aisle one seat wide after each of these seat numbers (seats beside it get the
              *     `aisle` feature; "best available" never seats a party across it).
@@ -648,6 +671,8 @@ export interface components {
             category: string;
             /** @description 1 to 200 characters, unique within the layout. */
             name: string;
+            /** @description Where the section sits in the drawing; without it sections stack front to back. */
+            position?: components["schemas"]["LayoutPlacement"] & unknown;
             /**
              * @description Rows from front to back; front rows are preferred by "best available". A section
              *     has rows or `slots`.
@@ -683,6 +708,18 @@ export interface components {
             minutes: number;
             /** @description When the session ends, `HH:MM`; the last slot ends at or before it. */
             to: string;
+        };
+        /**
+         * LayoutStage
+         * @description A layout's focal point.
+         */
+        LayoutStage: {
+            /** @description `Stage`, `Screen`, `Front of coach`: 1 to 200 characters. */
+            label: string;
+            /** Format: float */
+            x: number;
+            /** Format: float */
+            y: number;
         };
         /**
          * NewBooking
@@ -721,6 +758,12 @@ export interface components {
             /** @description 1 to 200 characters. */
             name: string;
             sections: components["schemas"]["LayoutSection"][];
+            /**
+             * @description The focal point (a stage, a screen, the front of a coach) in the drawing's units
+             *     (seat widths): "best available" then ranks seats by their distance to it, and the
+             *     seat map gives it so that clients can draw it.
+             */
+            stage?: components["schemas"]["LayoutStage"] & unknown;
         };
         /**
          * NewSeatBlock
@@ -873,6 +916,11 @@ export interface components {
             /** Format: int64 */
             show_id: number;
             /**
+             * @description The layout's focal point (stage, screen, front of a coach) in the seats'
+             *     coordinates, when it names one.
+             */
+            stage?: components["schemas"]["Stage"] & unknown;
+            /**
              * @description The show's standing areas (held by `quantity` with `section`), with places left;
              *     their places are not among `seats`. Absent when there are none.
              * @default []
@@ -1014,6 +1062,17 @@ export interface components {
             starts_at?: string;
             /** @description The venue's IANA time zone. `starts_at` stays the same instant. */
             time_zone?: string;
+        };
+        /**
+         * Stage
+         * @description A layout's focal point on the seat map.
+         */
+        Stage: {
+            label: string;
+            /** Format: float */
+            x: number;
+            /** Format: float */
+            y: number;
         };
         /**
          * StandingArea
@@ -1255,6 +1314,7 @@ export interface operations {
              *     - `invalid_category`: A category is not 1 to 32 of A-Z a-z 0-9 _ -.
              *     - `invalid_slots`: A section's appointment slots are malformed.
              *     - `invalid_section_kind`: A section has one of rows, slots or standing (1 to 50,000 places).
+             *     - `invalid_placement`: A section's position, a row's curve or the stage is out of range.
              */
             422: {
                 headers: {
@@ -1489,6 +1549,7 @@ export interface operations {
              *     - `invalid_category`: A category is not 1 to 32 of A-Z a-z 0-9 _ -.
              *     - `invalid_slots`: A section's appointment slots are malformed.
              *     - `invalid_section_kind`: A section has one of rows, slots or standing (1 to 50,000 places).
+             *     - `invalid_placement`: A section's position, a row's curve or the stage is out of range.
              */
             422: {
                 headers: {
