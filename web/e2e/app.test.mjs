@@ -30,8 +30,9 @@ async function waitFor(fn, what, timeout = T) {
 // What the browser refused under the service's Content-Security-Policy, on any page.
 const policyViolations = [];
 
-async function newPage(url) {
-  const ctx = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+/** A page in a fresh browser context; `options` go to the context (e.g. `timezoneId` to set the browser's zone). */
+async function newPage(url, options = {}) {
+  const ctx = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   const page = await ctx.newPage();
   page.setDefaultTimeout(T);
   page.on('console', (message) => {
@@ -76,7 +77,14 @@ async function apiBuyer(base, prefix) {
 /** A fresh show on the layout and prices of a seeded one, a month ahead, so changing or cancelling it touches no other test. */
 async function createShow(base, name, like = 'Dune: Part Three') {
   const seed = (await apiCall(base, 'GET', `/shows/${await showIdByName(base, like)}`)).body;
-  const body = { name, kind: seed.kind, starts_at: new Date(Date.now() + 30 * 86400_000).toISOString(), layout_id: seed.layout_id, prices: seed.prices };
+  const body = {
+    name,
+    kind: seed.kind,
+    time_zone: seed.time_zone,
+    starts_at: new Date(Date.now() + 30 * 86400_000).toISOString(),
+    layout_id: seed.layout_id,
+    prices: seed.prices,
+  };
   const r = await apiCall(base, 'POST', '/admin/shows', body, await tokenFor(base, ADMIN.email, ADMIN.password));
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body.id;
@@ -91,6 +99,16 @@ async function manageShow(page, name) {
 }
 
 const cellTexts = (row) => row.getByRole('cell').allTextContents();
+
+/** The number in a standing area's "N of M places left". */
+async function placesLeftIn(area) {
+  const text = await area.getByTestId('places-left').textContent();
+  const m = /^(\d+) of (\d+) places left$/.exec(text ?? '');
+  return m ? Number(m[1]) : text === 'Sold out' ? 0 : NaN;
+}
+
+// The zone as the UI names it; its short name (GMT, GMT+1, WET…) depends on the season the seeded dates fall in.
+const LISBON = String.raw`\(Lisbon, [^)]+\)`;
 
 before(async () => {
   const started = await Promise.allSettled([startTessera({ holdTtl: 300 }), startTessera({ holdTtl: 3 }), launchBrowser()]);
@@ -306,10 +324,11 @@ describe('Tessera web UI', () => {
     await edit.getByLabel('Price for standard').fill('14.50');
     await edit.getByRole('button', { name: 'Save changes' }).click();
     await edit.getByRole('status').filter({ hasText: `Saved “${renamed}”.` }).waitFor();
-    // The start time went out as the instant the admin's local time names.
-    const expected = await page.evaluate(() => new Date('2031-06-01T20:00').getTime());
+    // The start time is read in the show's zone (Lisbon, on summer time in June), not the browser's.
+    assert.equal(await edit.getByLabel('Time zone').inputValue(), 'Europe/Lisbon');
     const stored = (await apiCall(main.base, 'GET', `/shows/${showId}`)).body;
-    assert.equal(Date.parse(stored.starts_at), expected);
+    assert.equal(stored.starts_at.replace('+00:00', 'Z'), '2031-06-01T19:00:00Z');
+    assert.equal(stored.time_zone, 'Europe/Lisbon');
     assert.deepEqual(stored.prices, { premium: 1800, standard: 1450 });
     await page.getByRole('row').filter({ hasText: renamed }).waitFor(); // the admin's list follows
 
@@ -455,13 +474,17 @@ describe('Tessera web UI', () => {
     await Promise.all([ctx.close(), buyer.ctx.close()]);
   });
 
-  test('the 20,000-seat arena renders and stays responsive', async () => {
+  test('the arena (18,000 seats and a 2,000-place standing floor) renders and stays responsive', async () => {
     const showId = await showIdByName(main.base, 'Championship Final');
     const { ctx, page } = await newPage(`${main.base}/`);
     const t0 = Date.now();
     await page.goto(`${main.base}/shows/${showId}`);
-    await waitFor(async () => (await page.locator('button.seat').count()) === 20000, '20,000 seat buttons', 60_000);
+    await waitFor(async () => (await page.locator('button.seat').count()) === 18000, '18,000 seat buttons', 60_000);
     const rendered = Date.now() - t0;
+    // The floor is an area with its places left, not seats on the map.
+    const floor = page.getByRole('region', { name: 'Floor' });
+    await floor.getByText('Standing · floor · 150.00 per place').waitFor();
+    assert.ok((await placesLeftIn(floor)) > 1900);
     // Time from a click / arrow key to the next painted frame, measured inside the page.
     const timings = await page.evaluate(async () => {
       const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
@@ -480,7 +503,7 @@ describe('Tessera web UI', () => {
       out.push({ ms: performance.now() - t, pressed: document.activeElement === seats[10_004] ? 'moved' : 'stuck' });
       return out;
     });
-    console.log(`# arena: 20,000 seats rendered in ${rendered} ms; click/arrow to next frame: ${timings.map((t) => Math.round(t.ms)).join(', ')} ms`);
+    console.log(`# arena: 18,000 seats rendered in ${rendered} ms; click/arrow to next frame: ${timings.map((t) => Math.round(t.ms)).join(', ')} ms`);
     assert.deepEqual(
       timings.map((t) => t.pressed),
       ['true', 'true', 'true', 'moved'],
@@ -498,7 +521,156 @@ describe('Tessera web UI', () => {
     await page.screenshot({ path: join(SHOTS, 'arena-zoomed-out.png') });
     await page.getByRole('button', { name: 'Zoom in' }).click();
     await waitFor(async () => (await width()) > 0 && (await page.locator('button.seat[aria-pressed="true"]').count()) === 3, 'selection kept');
-    assert.equal(await page.locator('button.seat').count(), 20000);
+    assert.equal(await page.locator('button.seat').count(), 18000);
+    await ctx.close();
+  });
+
+  test('standing: a buyer holds 3 places on the arena floor and confirms; places left drop, live on another page', async () => {
+    const showId = await showIdByName(main.base, 'Championship Final');
+    // Someone else watches the arena.
+    const other = await newPage(`${main.base}/shows/${showId}`);
+    const otherFloor = other.page.getByRole('region', { name: 'Floor' });
+    await otherFloor.getByTestId('places-left').waitFor();
+    await other.page.getByText('● live').waitFor();
+    const before = await placesLeftIn(otherFloor);
+    assert.ok(before >= 3, `places left: ${before}`);
+
+    const { ctx, page } = await newPage(`${main.base}/`);
+    await registerViaUi(page, uniqueEmail('floor'));
+    await page.goto(`${main.base}/shows/${showId}`);
+    const floor = page.getByRole('region', { name: 'Floor' });
+    await floor.getByLabel('Number of places').selectOption('3');
+    await floor.getByText('total 450.00').waitFor();
+    await floor.getByRole('button', { name: 'Hold 3 places' }).click();
+    await page.getByRole('heading', { name: 'Places held: Floor × 3' }).waitFor();
+    assert.match((await page.getByRole('timer').textContent()) ?? '', /^[0-9]+:[0-5][0-9]$/);
+    await waitFor(async () => (await placesLeftIn(floor)) === before - 3, 'the buyer’s own count to drop by 3');
+    await page.screenshot({ path: join(SHOTS, 'arena-standing.png') });
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
+    await page.getByRole('heading', { name: 'Booked: Floor × 3' }).waitFor();
+
+    // The other page learns of it live (the event names places not on its map, so it fetches the counts).
+    await waitFor(async () => (await placesLeftIn(otherFloor)) === before - 3, 'the other page to see 3 places fewer');
+    // ...and a fresh page agrees.
+    const fresh = await newPage(`${main.base}/shows/${showId}`);
+    await fresh.page.getByRole('region', { name: 'Floor' }).getByTestId('places-left').waitFor();
+    assert.equal(await placesLeftIn(fresh.page.getByRole('region', { name: 'Floor' })), before - 3);
+    const stored = (await apiCall(main.base, 'GET', `/shows/${showId}/seats`)).body.standing[0];
+    assert.equal(stored.available, before - 3);
+
+    // My bookings: the places counted, the show's time in Madrid.
+    await page.getByRole('link', { name: 'My bookings' }).first().click();
+    const row = page.getByRole('row').filter({ hasText: 'Floor × 3' });
+    await row.getByRole('cell', { name: 'confirmed' }).waitFor();
+    await waitFor(async () => /0?8:00\s?PM \(Madrid, [^)]+\)/.test(await row.textContent()), 'the show’s Madrid time in My bookings');
+    await Promise.all([ctx.close(), other.ctx.close(), fresh.ctx.close()]);
+  });
+
+  test('appointments: a patient books a clinic time from the list and sees it in My bookings at Lisbon time', async () => {
+    const showId = await showIdByName(main.base, 'Morning clinic');
+    // A browser far from Lisbon: the times stay the clinic's.
+    const { ctx, page } = await newPage(`${main.base}/`, { timezoneId: 'Asia/Tokyo' });
+    assert.equal(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), 'Asia/Tokyo');
+    await registerViaUi(page, uniqueEmail('patient'));
+    await page.goto(`${main.base}/shows/${showId}`);
+    const rivera = page.getByRole('region', { name: 'Dr. Rivera' });
+    await page.getByRole('region', { name: 'Dr. Okafor' }).waitFor();
+    // A list of times per practitioner; no seat map, no seats.
+    assert.equal(await page.locator('button.seat').count(), 0);
+    assert.equal(await page.getByText(/\bseats?\b/i).count(), 0);
+    assert.match(await rivera.textContent(), new RegExp(`times ${LISBON}`));
+    const slot = rivera.getByRole('button', { name: /^0?9:30\s?(AM)?\s?–\s?0?9:45\s?(AM)?, Dr\. Rivera, 60\.00, free$/ });
+    await slot.click();
+    assert.equal(await slot.getAttribute('aria-pressed'), 'true');
+    await page.getByText(/^Selected: Dr\. Rivera 0?9:30/).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'clinic-appointments.png') });
+    await page.getByRole('button', { name: 'Hold 1 appointment' }).click();
+    await page.getByRole('heading', { name: new RegExp(`^Appointment held: Dr\\. Rivera, .*0?9:30.*${LISBON}$`) }).waitFor();
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
+    await page.getByRole('heading', { name: new RegExp(`^Booked: Dr\\. Rivera, .*0?9:30.*${LISBON}$`) }).waitFor();
+    await rivera.getByRole('button', { name: /^0?9:30.*, Dr\. Rivera, 60\.00, taken$/ }).waitFor();
+
+    await page.getByRole('link', { name: 'My bookings' }).first().click();
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Morning clinic' }) });
+    await row.getByRole('cell', { name: 'confirmed' }).waitFor();
+    await row.getByRole('cell', { name: 'Dr. Rivera 09:30' }).waitFor();
+    await waitFor(async () => new RegExp(`0?9:30\\s?(AM)?\\s?–\\s?0?9:45\\s?(AM)? ${LISBON}`).test(await row.textContent()), 'the Lisbon time in My bookings');
+    await ctx.close();
+  });
+
+  test("the coach leaves at 08:15 Lisbon time, whatever the browser's zone", async () => {
+    const showId = await showIdByName(main.base, 'Lisbon → Porto');
+    const { ctx, page } = await newPage(`${main.base}/`, { timezoneId: 'America/New_York' });
+    assert.equal(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), 'America/New_York');
+    const card = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Lisbon → Porto' }) });
+    await card.waitFor();
+    assert.match(await card.textContent(), new RegExp(`bus · .*08:15( AM)? ${LISBON}`));
+    assert.doesNotMatch(await card.textContent(), /03:15/); // what New York's clock says
+    await card.getByRole('link', { name: 'Lisbon → Porto' }).click();
+    await page.getByRole('heading', { name: 'Lisbon → Porto' }).waitFor();
+    await page.getByText(new RegExp(`bus · .*08:15( AM)? ${LISBON}`)).waitFor();
+    assert.equal(new URL(page.url()).pathname, `/shows/${showId}`);
+    await ctx.close();
+  });
+
+  test('admin builds a layout with a standing area and appointment slots, and a show on it in Lisbon', async () => {
+    const { ctx, page } = await newPage(`${main.base}/`, { timezoneId: 'America/New_York' });
+    await loginViaUi(page, ADMIN.email, ADMIN.password);
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const layoutName = `E2E mixed ${Date.now()}`;
+    await page.getByLabel('Layout name').fill(layoutName);
+    // Section 1 keeps its rows (10 + 12): an aisle after A5 and no seat B12.
+    await page.getByLabel('Section 1 row 1 aisles after').fill('5');
+    await page.getByLabel('Section 1 row 2 missing seats').fill('12');
+    await page.getByRole('button', { name: 'Add section' }).click();
+    const pit = page.getByRole('group', { name: 'Section 2' });
+    await pit.getByLabel('Section name').fill('Pit');
+    await pit.getByRole('radio', { name: 'Standing area' }).check();
+    await pit.getByLabel('Standing places').fill('300');
+    await page.getByRole('button', { name: 'Add section' }).click();
+    const doctor = page.getByRole('group', { name: 'Section 3' });
+    await doctor.getByLabel('Section name').fill('Dr. Lee');
+    await doctor.getByLabel('Section category').fill('consultation');
+    await doctor.getByRole('radio', { name: 'Appointment slots' }).check();
+    await doctor.getByLabel('First slot at').fill('14:00');
+    await doctor.getByLabel('Session ends at').fill('16:00');
+    await doctor.getByLabel('Minutes per slot').fill('20');
+    await doctor.getByText(/^6 slots of 20 minutes, the last 15:40–16:00\./).waitFor();
+    await page.getByText('21 seats, 300 standing places, and 6 appointment slots in 3 sections').waitFor();
+    await page.getByLabel('Layout preview').screenshot({ path: join(SHOTS, 'admin-layout-kinds.png') });
+    await page.getByRole('button', { name: 'Save layout' }).click();
+    await page.getByText(new RegExp(`Saved layout “${layoutName}” \\(#\\d+, 327 places\\)`)).waitFor();
+    const layouts = (await apiCall(main.base, 'GET', '/admin/layouts?limit=200', undefined, await tokenFor(main.base, ADMIN.email, ADMIN.password))).body.items;
+    const stored = layouts.find((l) => l.name === layoutName);
+    assert.deepEqual(
+      stored.sections.map((s) => [s.name, s.standing ?? null, s.slots ?? null, s.rows?.length ?? 0]),
+      [
+        ['Stalls', null, null, 2],
+        ['Pit', 300, null, 0],
+        ['Dr. Lee', null, { from: '14:00', to: '16:00', minutes: 20 }, 0],
+      ],
+    );
+    assert.deepEqual(stored.sections[0].rows.map((r) => [r.gaps_after ?? [], r.missing ?? []]), [[[5], []], [[], [12]]]);
+
+    // A show on it in Lisbon: the browser is in New York, the start is read in Lisbon.
+    const showName = `E2E Lisbon ${Date.now()}`;
+    await page.getByLabel('Show name').fill(showName);
+    await page.getByLabel('Time zone').first().fill('Europe/Lisbon');
+    await page.getByLabel('Starts at').first().fill('2031-01-15T14:00');
+    await page.getByText(/At the venue: .*02:00 PM \(Lisbon, (GMT|WET)\)\. In your time zone: .*09:00 AM \(New York, EST\)\./).waitFor();
+    await page.getByLabel('Price for standard').fill('20');
+    await page.getByLabel('Price for consultation').fill('45');
+    await page.getByRole('button', { name: 'Create show' }).click();
+    await page.getByRole('link', { name: showName }).click();
+    await page.getByRole('heading', { name: showName }).waitFor();
+    const pitArea = page.getByRole('region', { name: 'Pit' });
+    assert.equal(await placesLeftIn(pitArea), 300);
+    await page.getByRole('region', { name: 'Dr. Lee' }).getByRole('button', { name: /^0?2:00\s?(PM)?\s?–\s?0?2:20\s?PM, Dr\. Lee, 45\.00, free$|^14:00–14:20, Dr\. Lee/ }).waitFor();
+    assert.match((await seat(page, 'A6').getAttribute('aria-label')) ?? '', /^Seat A6, aisle, standard, 20\.00, available$/);
+    assert.equal(await seat(page, 'B12').count(), 0);
+    const show = (await apiCall(main.base, 'GET', `/shows/${await showIdByName(main.base, showName)}`)).body;
+    assert.equal(show.time_zone, 'Europe/Lisbon');
+    assert.equal(show.starts_at.replace('+00:00', 'Z'), '2031-01-15T14:00:00Z');
     await ctx.close();
   });
 

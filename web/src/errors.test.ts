@@ -46,4 +46,20 @@ describe('problemMessage', () => {
   it('explains network failures', () => {
     expect(problemMessage(new TypeError('Failed to fetch'))).toMatch(/reach the server/);
   });
+
+  it('names appointment times and standing places in their own words', () => {
+    expect(problemMessage(problem('seats_unavailable', { unavailable_seat_ids: [5] }), new Map([[5, 'Dr. Rivera 09:30']]), 'appointment')).toBe(
+      'Dr. Rivera 09:30 is no longer free. Pick another time.',
+    );
+    expect(problemMessage(problem('not_enough_seats'), undefined, 'place')).toBe('Not enough places are left for that request.');
+    expect(problemMessage(problem('not_enough_seats'))).toBe('Not enough seats are left for that request.');
+    expect(problemMessage(problem('invalid_seat_count'), undefined, 'place')).toBe('Hold between 1 and 10 places at a time.');
+    expect(problemMessage(problem('standing_by_quantity'))).toBe('Places in a standing area are held by number, not one by one.');
+    expect(problemMessage(problem('invalid_time_zone'))).toMatch(/^Enter a time zone from the list/);
+  });
+
+  it("shows the service's explanation of a layout it refuses", () => {
+    for (const code of ['invalid_slots', 'invalid_section_kind', 'empty_section']) expect(problemMessage(problem(code))).toBe(`server detail for ${code}`);
+  });
 });
+

@@ -9,8 +9,11 @@ function label(labels: SeatLabels | undefined, id: number): string {
   return l ?? `#${id}`;
 }
 
-/** A clear, human message for an API problem (or any thrown error). */
-export function problemMessage(err: unknown, labels?: SeatLabels): string {
+/** What the places of a request are called: seats on a map, places of a standing area, appointment times. */
+export type PlaceNoun = 'seat' | 'place' | 'appointment';
+
+/** A clear, human message for an API problem (or any thrown error), naming places as `noun` does. */
+export function problemMessage(err: unknown, labels?: SeatLabels, noun: PlaceNoun = 'seat'): string {
   const p: Problem | undefined = err instanceof ApiError ? err.problem : undefined;
   if (!p) {
     if (err instanceof TypeError) return 'Could not reach the server. Check your connection and try again.';
@@ -19,6 +22,13 @@ export function problemMessage(err: unknown, labels?: SeatLabels): string {
   switch (p.code) {
     case 'seats_unavailable': {
       const ids = p.unavailable_seat_ids ?? [];
+      if (noun === 'appointment') {
+        // An appointment's label already says whose and when ("Dr. Rivera 09:30").
+        if (ids.length === 0) return 'Some of those times were just taken. Pick other times.';
+        const names = ids.map((id) => label(labels, id));
+        return ids.length === 1 ? `${names[0]} is no longer free. Pick another time.` : `${formatList(names)} are no longer free. Pick other times.`;
+      }
+      if (noun === 'place') return 'Those places were just taken. Try again.';
       if (ids.length === 0) return 'Some of those seats were just taken. Pick other seats.';
       const names = ids.map((id) => label(labels, id));
       return ids.length === 1
@@ -30,7 +40,13 @@ export function problemMessage(err: unknown, labels?: SeatLabels): string {
       return `This show has no seat ${formatList(ids.map((id) => `#${id}`))}. Reload the seat map.`;
     }
     case 'not_enough_seats':
-      return 'Not enough seats are left for that request.';
+      return `Not enough ${noun === 'appointment' ? 'times' : `${noun}s`} are left for that request.`;
+    case 'standing_by_quantity':
+      return 'Places in a standing area are held by number, not one by one.';
+    case 'unknown_section':
+      return 'This show has no such area or section any more. Reload the page.';
+    case 'invalid_time_zone':
+      return 'Enter a time zone from the list: an IANA name such as Europe/Lisbon.';
     case 'booking_expired':
       return 'Your hold expired and the seats were released. You can try to hold them again.';
     case 'booking_cancelled':
@@ -53,7 +69,7 @@ export function problemMessage(err: unknown, labels?: SeatLabels): string {
     case 'admin_only':
       return 'Only an administrator can do this.';
     case 'invalid_seat_count':
-      return 'Hold between 1 and 10 seats at a time.';
+      return `Hold between 1 and 10 ${noun === 'appointment' ? 'appointments' : `${noun}s`} at a time.`;
     case 'service_unavailable':
     case 'service_busy':
       return 'The service is busy right now. Please try again in a moment.';

@@ -1,3 +1,5 @@
+import { formatInZone } from './timeZone';
+
 export function formatPrice(cents: number): string {
   return (cents / 100).toFixed(2);
 }
@@ -5,13 +7,6 @@ export function formatPrice(cents: number): string {
 /** "1 hold", "2 holds"; `plural` defaults to `singular` + "s". */
 export function countOf(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
-}
-
-/** An RFC 3339 time as a `datetime-local` input value ("2026-12-07T20:30", local time). */
-export function toLocalInput(iso: string): string {
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
 /** A booking's status for people: a key (for styling) and the words shown. */
@@ -28,15 +23,12 @@ export function bookingStatus(b: { status: string; failure_reason?: string | nul
   }
 }
 
-export function formatDateTime(iso: string): string {
-  const d = new Date(iso);
-  return d.toLocaleString(undefined, {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+/**
+ * A time as the venue reads it, with the zone: "Mon, Dec 7, 08:15 AM (Lisbon, GMT)". Every time the UI
+ * shows is the venue's (the show's `time_zone`), whatever zone the browser is in.
+ */
+export function formatDateTime(iso: string, timeZone: string): string {
+  return formatInZone(iso, timeZone || 'UTC');
 }
 
 /** "1:05" for 65 seconds; never negative. */
@@ -45,6 +37,50 @@ export function formatRemaining(ms: number): string {
   const m = Math.floor(total / 60);
   const s = total % 60;
   return `${m}:${s.toString().padStart(2, '0')}`;
+}
+
+/** How an appointment time's status reads: held or booked by someone is simply "taken". */
+export function slotStatusWord(status: string): string {
+  switch (status) {
+    case 'AVAILABLE':
+      return 'free';
+    case 'BLOCKED':
+      return 'unavailable';
+    default:
+      return 'taken';
+  }
+}
+
+/** A standing place's label: the area's name and a number ("Floor 1406"); row seats never have a space before their number. */
+const STANDING_LABEL = /^(.+) (\d+)$/;
+
+/**
+ * A booking's places for people: seats and appointments by label; places of a standing area, which
+ * are not chosen one by one, counted per area ("Floor × 3"). `standingAreas`, when known, limits
+ * which labels count as standing places.
+ */
+export function describePlaces(labels: readonly string[], standingAreas?: ReadonlySet<string>): string {
+  // In order of first appearance: a seat's label, or a standing area with its count.
+  const parts: { text: string; count?: number }[] = [];
+  const areas = new Map<string, { text: string; count?: number }>();
+  for (const l of labels) {
+    const m = STANDING_LABEL.exec(l);
+    if (m && (!standingAreas || standingAreas.has(m[1]))) {
+      let area = areas.get(m[1]);
+      if (!area) {
+        areas.set(m[1], (area = { text: m[1], count: 0 }));
+        parts.push(area);
+      }
+      area.count!++;
+    } else parts.push({ text: l });
+  }
+  return parts.map((p) => (p.count === undefined ? p.text : `${p.text} × ${p.count}`)).join(', ');
+}
+
+/** What a show's places are called in "N of M … left": appointments, places (standing areas), or seats. */
+export function placesLeft(available: number, total: number, noun: 'seats' | 'places' | 'appointments'): string {
+  if (available === 0) return 'Sold out';
+  return noun === 'appointments' ? `${available} of ${total} appointments free` : `${available} of ${total} ${noun} left`;
 }
 
 export function statusWord(status: string): string {

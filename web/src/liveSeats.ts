@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
-import { api, API_BASE, unwrap, type Seat, type SeatEvent, type SeatMap as SeatMapData, type SeatState } from './api/client';
+import { api, API_BASE, unwrap, type Seat, type SeatEvent, type SeatMap as SeatMapData, type SeatState, type StandingArea } from './api/client';
 
 /**
  * Versions of the seat changes applied since a seat map was loaded. Change events can
@@ -21,6 +21,52 @@ export class SeatVersions {
   }
 }
 
+/**
+ * Runs `task` now, or, while a run is in flight (or within `minGapMs` of the last start), once more
+ * afterwards however often it was asked for meanwhile: a burst of requests costs at most two runs.
+ */
+export function coalesce(task: () => Promise<void>, minGapMs = 0): { run(): void; cancel(): void } {
+  let running = false;
+  let again = false;
+  let lastStart = -Infinity;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancelled = false;
+  const start = () => {
+    timer = undefined;
+    if (cancelled) return;
+    const wait = lastStart + minGapMs - Date.now();
+    if (wait > 0) {
+      timer = setTimeout(start, wait);
+      return;
+    }
+    running = true;
+    again = false;
+    lastStart = Date.now();
+    task()
+      .catch(() => undefined)
+      .finally(() => {
+        running = false;
+        if (again && !cancelled) start();
+      });
+  };
+  return {
+    run() {
+      if (running) again = true;
+      else if (timer === undefined) start();
+    },
+    cancel() {
+      cancelled = true;
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
+}
+
+/** Standing places are never listed in the map, so their events name ids the map lacks: those are a standing area's. */
+export function splitChanges(changes: SeatEvent['seats'], seatIds: ReadonlySet<number>): { seats: SeatEvent['seats']; standing: boolean } {
+  const seats = changes.filter((c) => seatIds.has(c.id));
+  return { seats, standing: seats.length < changes.length };
+}
+
 export interface LiveSeatMapHandlers {
   /** After every (re)load of the map. */
   onLoaded?(map: SeatMapData): void;
@@ -33,19 +79,32 @@ export interface LiveSeatMapHandlers {
 
 export interface LiveSeatMap {
   seats: Seat[] | null;
+  /** The show's standing areas with their places left (empty when it has none). */
+  standing: StandingArea[];
   statuses: Map<number, SeatState>;
   setStatuses: Dispatch<SetStateAction<Map<number, SeatState>>>;
   /** Whether the event stream is connected. */
   live: boolean;
   reload(): Promise<void>;
+  /** Fetch the places left in the standing areas again (coalesced: a burst of calls fetches at most twice). */
+  refreshStanding(): void;
 }
+
+/** At most one standing refresh a second: each one fetches the whole map (the only place the counts are). */
+const STANDING_REFRESH_GAP_MS = 1000;
 
 /**
  * A show's seat map, kept current from its event stream: seat changes newer than the loaded map are
- * applied to `statuses`; a `resync` event reloads the map. The handlers may change on every render.
+ * applied to `statuses`; a `resync` event reloads the map. Changes of standing places (ids not on the
+ * map) refetch the map for the areas' places left, keeping the seats as they are. The handlers may
+ * change on every render.
  */
 export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {}): LiveSeatMap {
   const [seats, setSeats] = useState<Seat[] | null>(null);
+  const [standing, setStanding] = useState<StandingArea[]>([]);
+  // The map version the standing counts are from: an older answer never overwrites a newer one.
+  const standingVersion = useRef(-1);
+  const seatIds = useRef<ReadonlySet<number>>(new Set());
   const [statuses, setStatuses] = useState<Map<number, SeatState>>(() => new Map());
   const [loadedVersion, setLoadedVersion] = useState<number | null>(null);
   const [live, setLive] = useState(false);
@@ -58,6 +117,9 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
     try {
       const map = unwrap(await api.GET('/shows/{id}/seats', { params: { path: { id: showId } } }));
       versions.current = new SeatVersions(map.version);
+      seatIds.current = new Set(map.seats.map((s) => s.id));
+      standingVersion.current = map.version;
+      setStanding(map.standing ?? []);
       setSeats(map.seats);
       setStatuses(new Map(map.seats.map((s) => [s.id, s.status])));
       setLoadedVersion(map.version);
@@ -69,8 +131,23 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
 
   useEffect(() => {
     setSeats(null);
+    setStanding([]);
+    standingVersion.current = -1;
     reload();
   }, [reload]);
+
+  const standingRefresher = useRef<ReturnType<typeof coalesce> | null>(null);
+  useEffect(() => {
+    const r = coalesce(async () => {
+      const map = unwrap(await api.GET('/shows/{id}/seats', { params: { path: { id: showId } } }));
+      if (map.version < standingVersion.current) return;
+      standingVersion.current = map.version;
+      setStanding(map.standing ?? []);
+    }, STANDING_REFRESH_GAP_MS);
+    standingRefresher.current = r;
+    return () => r.cancel();
+  }, [showId]);
+  const refreshStanding = useCallback(() => standingRefresher.current?.run(), []);
 
   useEffect(() => {
     if (loadedVersion === null || typeof EventSource === 'undefined') return;
@@ -78,7 +155,9 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
     es.onopen = () => setLive(true);
     es.onerror = () => setLive(false);
     es.addEventListener('seats', (ev) => {
-      const fresh = versions.current.fresh(JSON.parse((ev as MessageEvent).data) as SeatEvent);
+      const changes = versions.current.fresh(JSON.parse((ev as MessageEvent).data) as SeatEvent);
+      const { seats: fresh, standing: standingChanged } = splitChanges(changes, seatIds.current);
+      if (standingChanged) standingRefresher.current?.run();
       if (fresh.length === 0) return;
       setStatuses((prev) => {
         const next = new Map(prev);
@@ -99,5 +178,5 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
     };
   }, [showId, loadedVersion, reload]);
 
-  return { seats, statuses, setStatuses, live, reload };
+  return { seats, standing, statuses, setStatuses, live, reload, refreshStanding };
 }

@@ -165,7 +165,8 @@ export function moveFocus(st: Structure, from: number, key: string): number | un
 /** Seat sizes (px) the zoom buttons step through. Below 20 px seat numbers are hidden. */
 export const ZOOM_STEPS = [8, 12, 16, 22, 30, 40] as const;
 
-export function SeatMap({ seats, statuses, selected, colours, onToggle, seatSize, selectable = onlyAvailable }: SeatMapProps) {
+/** The map; memoised, so a page re-rendering for other reasons (a standing area's places left) skips its thousands of seats. */
+export const SeatMap = memo(function SeatMap({ seats, statuses, selected, colours, onToggle, seatSize, selectable = onlyAvailable }: SeatMapProps) {
   const st = useMemo(() => buildStructure(seats), [seats]);
   const [size, setSize] = useState<number>(seatSize ?? (seats.length > 2000 ? 22 : 30));
   const zoomIn = ZOOM_STEPS.find((z) => z > size);
@@ -279,7 +280,7 @@ export function SeatMap({ seats, statuses, selected, colours, onToggle, seatSize
       </div>
     </>
   );
-}
+});
 
 export function Legend({ colours, prices }: { colours: ReadonlyMap<string, string>; prices: Record<string, number> }) {
   return (

@@ -1,29 +1,55 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, unwrap, type Booking } from '../api/client';
+import { api, unwrap, type Booking, type Seat, type Show } from '../api/client';
 import { problemMessage } from '../errors';
-import { bookingStatus, formatDateTime, formatPrice } from '../format';
+import { bookingStatus, describePlaces, formatDateTime, formatPrice } from '../format';
+import { formatDayInZone, formatTimeRange, zoneLabel } from '../timeZone';
 
 /** Bookings per request; more pages are loaded with "Show more" (`next_cursor`). */
 export const PAGE_SIZE = 100;
+
+/**
+ * When a booking is for, at the venue and with its zone: an appointment's own times (from its show's
+ * seat map), otherwise the show's start. Empty until the show is known.
+ */
+export function bookingWhen(b: Booking, show: Show | undefined, slots: ReadonlyMap<number, Seat> | undefined): string {
+  if (!show) return '';
+  const tz = show.time_zone || 'UTC';
+  const mine = b.seat_ids.map((id) => slots?.get(id)).filter((s): s is Seat => !!s?.starts_at && !!s.ends_at);
+  if (mine.length > 0 && mine.length === b.seat_ids.length) {
+    return mine
+      .map((s) => `${formatDayInZone(s.starts_at!, tz)}, ${formatTimeRange(s.starts_at!, s.ends_at!, tz)} ${zoneLabel(s.starts_at!, tz)}`)
+      .join('; ');
+  }
+  return formatDateTime(show.starts_at, tz);
+}
 
 export function MyBookings() {
   const [items, setItems] = useState<Booking[] | null>(null);
   const [nextCursor, setNextCursor] = useState<string | undefined>(undefined);
   const [loadingMore, setLoadingMore] = useState(false);
-  const [names, setNames] = useState<Map<number, string>>(new Map());
+  // The bookings' shows (name, venue time zone), fetched once per show id.
+  const [shows, setShows] = useState<Map<number, Show>>(new Map());
+  // Appointment shows' slots (seat id → slot with its times), fetched once per show.
+  const [slots, setSlots] = useState<Map<number, Map<number, Seat>>>(new Map());
   const [error, setError] = useState<string | null>(null);
-  const namesRef = useRef(names);
-  namesRef.current = names;
+  const asked = useRef(new Set<number>());
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const focusRow = useRef<number | null>(null);
 
-  /** Show names for the bookings' shows that are not known yet. */
-  const loadNames = async (page: Booking[]) => {
-    const ids = [...new Set(page.map((b) => b.show_id))].filter((id) => !namesRef.current.has(id));
+  /** The bookings' shows not asked for yet, and the slots of those that are appointments. */
+  const loadShows = async (page: Booking[]) => {
+    const ids = [...new Set(page.map((b) => b.show_id))].filter((id) => !asked.current.has(id));
     if (ids.length === 0) return;
-    const shows = await Promise.all(ids.map((id) => api.GET('/shows/{id}', { params: { path: { id } } })));
-    const found = shows.flatMap((r) => (r.data ? [[r.data.id, r.data.name] as [number, string]] : []));
-    setNames((prev) => new Map([...prev, ...found]));
+    for (const id of ids) asked.current.add(id);
+    const answers = await Promise.all(ids.map((id) => api.GET('/shows/{id}', { params: { path: { id } } })));
+    const found = answers.flatMap((r) => (r.data ? [r.data] : []));
+    setShows((prev) => new Map([...prev, ...found.map((s) => [s.id, s] as [number, Show])]));
+    const appointments = found.filter((s) => s.kind === 'appointment');
+    const maps = await Promise.all(appointments.map((s) => api.GET('/shows/{id}/seats', { params: { path: { id: s.id } } })));
+    const slotMaps = maps.flatMap((r) =>
+      r.data ? [[r.data.show_id, new Map(r.data.seats.filter((s) => s.starts_at).map((s) => [s.id, s]))] as [number, Map<number, Seat>]] : [],
+    );
+    if (slotMaps.length > 0) setSlots((prev) => new Map([...prev, ...slotMaps]));
   };
 
   const fetchPage = async (cursor?: string) => unwrap(await api.GET('/bookings', { params: { query: { limit: PAGE_SIZE, cursor } } }));
@@ -36,7 +62,7 @@ export function MyBookings() {
         if (!live) return;
         setItems(page.items);
         setNextCursor(page.next_cursor);
-        await loadNames(page.items);
+        await loadShows(page.items);
       } catch (e) {
         if (live) setError(problemMessage(e));
       }
@@ -59,7 +85,7 @@ export function MyBookings() {
         return [...(prev ?? []), ...page.items.filter((b) => !seen.has(b.id))];
       });
       setNextCursor(page.next_cursor);
-      await loadNames(page.items);
+      await loadShows(page.items);
     } catch (e) {
       setError(problemMessage(e));
     } finally {
@@ -99,7 +125,8 @@ export function MyBookings() {
           <thead>
             <tr>
               <th scope="col">Show</th>
-              <th scope="col">Seats</th>
+              <th scope="col">When (venue time)</th>
+              <th scope="col">Places</th>
               <th scope="col">Total</th>
               <th scope="col">Status</th>
               <th scope="col">Made</th>
@@ -109,24 +136,28 @@ export function MyBookings() {
             </tr>
           </thead>
           <tbody ref={bodyRef}>
-            {items.map((b) => (
-              <tr key={b.id}>
-                <td>
-                  <a href={`/shows/${b.show_id}`}>{names.get(b.show_id) ?? `Show ${b.show_id}`}</a>
-                </td>
-                <td>{b.seats.join(', ')}</td>
-                <td>{formatPrice(b.total_cents)}</td>
-                <td className={`bstatus bstatus-${bookingStatus(b).key}`}>{bookingStatus(b).label}</td>
-                <td>{formatDateTime(b.created_at)}</td>
-                <td>
-                  {b.status !== 'FAILED' && (
-                    <button type="button" onClick={() => cancel(b.id)}>
-                      Cancel
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
+            {items.map((b) => {
+              const show = shows.get(b.show_id);
+              return (
+                <tr key={b.id}>
+                  <td>
+                    <a href={`/shows/${b.show_id}`}>{show?.name ?? `Show ${b.show_id}`}</a>
+                  </td>
+                  <td>{bookingWhen(b, show, slots.get(b.show_id))}</td>
+                  <td>{describePlaces(b.seats)}</td>
+                  <td>{formatPrice(b.total_cents)}</td>
+                  <td className={`bstatus bstatus-${bookingStatus(b).key}`}>{bookingStatus(b).label}</td>
+                  <td>{show ? formatDateTime(b.created_at, show.time_zone) : ''}</td>
+                  <td>
+                    {b.status !== 'FAILED' && (
+                      <button type="button" onClick={() => cancel(b.id)}>
+                        Cancel
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, unwrap, type Show, type ShowKind } from '../api/client';
 import { problemMessage } from '../errors';
-import { formatDateTime, formatPrice } from '../format';
+import { formatDateTime, formatPrice, placesLeft } from '../format';
 
 const KINDS: ShowKind[] = ['movie', 'bus', 'appointment', 'event'];
 
@@ -92,7 +92,7 @@ export function ShowList() {
                 {s.cancelled_at && <span className="sr-only"> (cancelled)</span>}
               </a>
               <div className="muted">
-                {s.kind} · {formatDateTime(s.starts_at)}
+                {s.kind} · {formatDateTime(s.starts_at, s.time_zone)}
               </div>
               {s.cancelled_at ? (
                 <div>
@@ -101,7 +101,7 @@ export function ShowList() {
               ) : (
                 <div>
                   <span className={s.available_seats === 0 ? 'soldout' : ''}>
-                    {s.available_seats === 0 ? 'Sold out' : `${s.available_seats} of ${s.total_seats} seats left`}
+                    {placesLeft(s.available_seats, s.total_seats, s.kind === 'appointment' ? 'appointments' : s.kind === 'event' ? 'places' : 'seats')}
                   </span>
                   {prices.length > 0 && <span className="muted"> · from {formatPrice(Math.min(...prices))}</span>}
                 </div>

@@ -1,17 +1,45 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, unwrap, type Booking, type Seat, type Show } from '../api/client';
+import { api, unwrap, type Booking, type Seat, type Show, type StandingArea } from '../api/client';
 import { useAuth } from '../auth';
+import { AppointmentList } from '../components/AppointmentList';
 import { categoryColours } from '../components/categories';
 import { Countdown } from '../components/Countdown';
 import { SeatList } from '../components/SeatList';
 import { Legend, SeatMap } from '../components/SeatMap';
-import { problemCode, problemMessage } from '../errors';
+import { StandingAreas } from '../components/StandingAreas';
+import { problemCode, problemMessage, type PlaceNoun } from '../errors';
 import { useLiveSeatMap } from '../liveSeats';
-import { formatDateTime, formatList, formatPrice } from '../format';
+import { countOf, describePlaces, formatDateTime, formatList, formatPrice, placesLeft } from '../format';
+import { formatDayInZone, formatTimeRange, zoneLabel } from '../timeZone';
 
 type Phase = 'held' | 'confirmed' | 'expired' | 'cancelled' | 'show-cancelled';
 const MAX_SEATS = 10;
 const nothingSelectable = () => false;
+
+/** What a hold asks for: seats (or appointment times) by id, or a number of places in a standing area. */
+type HoldRequest = { seat_ids: number[] } | { quantity: number; section: string };
+
+/** How the booking panel names a booking's places: a noun for its headings and the places themselves. */
+export function describeBooking(
+  booking: Pick<Booking, 'seat_ids' | 'seats'>,
+  byId: ReadonlyMap<number, Seat>,
+  standing: readonly StandingArea[],
+  timeZone: string,
+): { noun: string; what: string } {
+  const seats = booking.seat_ids.map((id) => byId.get(id));
+  if (seats.length > 0 && seats.every((s) => s?.starts_at && s.ends_at)) {
+    // Appointments: whose, and when at the venue.
+    const what = (seats as Seat[])
+      .map((s) => `${s.section}, ${formatDayInZone(s.starts_at!, timeZone)}, ${formatTimeRange(s.starts_at!, s.ends_at!, timeZone)} ${zoneLabel(s.starts_at!, timeZone)}`)
+      .join('; ');
+    return { noun: seats.length === 1 ? 'Appointment' : 'Appointments', what };
+  }
+  if (seats.some((s) => !s) && standing.length > 0) {
+    // Places of a standing area are not on the map: counted per area.
+    return { noun: 'Places', what: describePlaces(booking.seats, new Set(standing.map((a) => a.section))) };
+  }
+  return { noun: 'Seats', what: booking.seats.join(', ') };
+}
 
 /** The panel phase of a failed booking. */
 function failedPhase(b: Booking): Phase {
@@ -32,6 +60,8 @@ export function ShowPage({ showId }: { showId: number }) {
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
   const pendingHold = useRef<Set<number>>(new Set());
+  // What the booking in the panel asked for, so "Try again" asks the same (standing places by quantity).
+  const lastRequest = useRef<HoldRequest | null>(null);
   const panelRef = useRef<HTMLElement>(null);
 
   // Move focus to the booking panel when it changes, so keyboard and screen-reader users hear it.
@@ -53,7 +83,7 @@ export function ShowPage({ showId }: { showId: number }) {
   }, [showId]);
 
   // The seat map, live. A `resync` (prices, name, time or the show's cancellation changed) reloads the show too.
-  const { seats, statuses, setStatuses, live, reload: loadSeats } = useLiveSeatMap(showId, {
+  const { seats, standing, statuses, setStatuses, live, reload: loadSeats, refreshStanding } = useLiveSeatMap(showId, {
     onLoaded(map) {
       const free = new Set(map.seats.filter((s) => s.status === 'AVAILABLE').map((s) => s.id));
       setSelected((prev) => {
@@ -68,10 +98,11 @@ export function ShowPage({ showId }: { showId: number }) {
       if (taken.length > 0) {
         setSelected((prev) => new Set([...prev].filter((id) => !taken.includes(id))));
         const l = taken.map((id) => labelOf.get(id) ?? `#${id}`);
+        const [one, many] = nounRef.current === 'appointment' ? ['', ''] : ['Seat ', 'Seats '];
         setNotice(
           taken.length === 1
-            ? `Seat ${l[0]} was just taken by someone else and has been removed from your selection.`
-            : `Seats ${formatList(l)} were just taken by someone else and have been removed from your selection.`,
+            ? `${one}${l[0]} was just taken by someone else and has been removed from your selection.`
+            : `${many}${formatList(l)} were just taken by someone else and have been removed from your selection.`,
         );
       }
     },
@@ -85,7 +116,20 @@ export function ShowPage({ showId }: { showId: number }) {
     return m;
   }, [seats]);
   const byId = useMemo(() => new Map((seats ?? []).map((s) => [s.id, s])), [seats]);
-  const colours = useMemo(() => categoryColours((seats ?? []).map((s) => s.category)), [seats]);
+  // Keyed on the areas' categories, not on `standing` (new on every places-left refresh), so the
+  // colours, and with them the (memoised) seat map, stay the same when only counts change.
+  const standingCategories = standing.map((a) => a.category).join('\n');
+  const colours = useMemo(
+    () => categoryColours([...(seats ?? []).map((s) => s.category), ...standing.map((a) => a.category)]),
+    [seats, standingCategories], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  // Appointment slots (seats with times) are listed per practitioner; other seats are drawn on the map.
+  const slotSeats = useMemo(() => (seats ?? []).filter((s) => s.starts_at), [seats]);
+  const mapSeats = useMemo(() => (slotSeats.length === 0 ? (seats ?? []) : (seats ?? []).filter((s) => !s.starts_at)), [seats, slotSeats]);
+  const noun: PlaceNoun = slotSeats.length > 0 && mapSeats.length === 0 ? 'appointment' : 'seat';
+  const nounRef = useRef(noun);
+  nounRef.current = noun;
+  const timeZone = show?.time_zone || 'UTC';
 
   useEffect(() => {
     shownRef.current = null;
@@ -123,32 +167,45 @@ export function ShowPage({ showId }: { showId: number }) {
       if (next.has(id)) next.delete(id);
       else if (next.size < MAX_SEATS) next.add(id);
       else {
-        setNotice(`You can hold at most ${MAX_SEATS} seats at a time.`);
+        setNotice(`You can hold at most ${MAX_SEATS} ${nounRef.current}s at a time.`);
         return prev;
       }
       return next;
     });
   }, []);
 
-  const hold = async (ids: number[]) => {
+  const hold = async (request: HoldRequest) => {
     setBusy(true);
     setError(null);
     setNotice(null);
-    pendingHold.current = new Set(ids);
+    const byQuantity = 'quantity' in request;
+    pendingHold.current = new Set(byQuantity ? [] : request.seat_ids);
     try {
-      const b = unwrap(await api.POST('/bookings', { body: { show_id: showId, seat_ids: ids } }));
+      const b = unwrap(await api.POST('/bookings', { body: { show_id: showId, ...request } }));
+      lastRequest.current = request;
       setBooking(b);
       setPhase('held');
-      setSelected(new Set());
+      if (!byQuantity) setSelected(new Set());
       setStatuses((prev) => {
         const next = new Map(prev);
-        for (const id of b.seat_ids) next.set(id, 'HELD');
+        for (const id of b.seat_ids) if (prev.has(id)) next.set(id, 'HELD');
         return next;
       });
+      if (byQuantity) refreshStanding();
     } catch (e) {
-      setError(problemMessage(e, labelOf));
-      if (problemCode(e) === 'show_cancelled') loadShow();
-      if (problemCode(e) === 'seats_unavailable') {
+      const code = problemCode(e);
+      if (byQuantity && code === 'not_enough_seats') {
+        const left = standing.find((a) => a.section === request.section)?.available;
+        setError(
+          `Not enough places are left in ${request.section} for ${countOf(request.quantity, 'place')}` +
+            (left !== undefined ? ` (this page last saw ${left}).` : '.') +
+            ' The count has been updated; pick fewer.',
+        );
+      } else setError(problemMessage(e, labelOf, byQuantity ? 'place' : noun));
+      if (byQuantity) refreshStanding();
+      if (code === 'unknown_section') loadSeats();
+      if (code === 'show_cancelled') loadShow();
+      if (code === 'seats_unavailable') {
         const gone = new Set((e as { problem: { unavailable_seat_ids?: number[] } }).problem.unavailable_seat_ids ?? []);
         setSelected((prev) => new Set([...prev].filter((id) => !gone.has(id))));
         loadSeats(); // show their real status even if the live stream is down
@@ -170,7 +227,7 @@ export function ShowPage({ showId }: { showId: number }) {
     } catch (e) {
       if (problemCode(e) === 'booking_expired') setPhase('expired');
       else if (problemCode(e) === 'show_cancelled') loadShow(); // the effect above shows what became of the booking
-      else setError(problemMessage(e, labelOf));
+      else setError(problemMessage(e, labelOf, noun));
     } finally {
       setBusy(false);
     }
@@ -184,8 +241,9 @@ export function ShowPage({ showId }: { showId: number }) {
       const b = unwrap(await api.POST('/bookings/{id}/cancel', { params: { path: { id: booking.id } } }));
       setBooking(b);
       setPhase('cancelled');
+      if (lastRequest.current && 'quantity' in lastRequest.current) refreshStanding();
     } catch (e) {
-      setError(problemMessage(e, labelOf));
+      setError(problemMessage(e, labelOf, noun));
     } finally {
       setBusy(false);
     }
@@ -218,6 +276,12 @@ export function ShowPage({ showId }: { showId: number }) {
     for (const st of statuses.values()) if (st === 'AVAILABLE') n++;
     return n;
   }, [statuses]);
+  const standingLeft = standing.reduce((n, a) => n + a.available, 0);
+  const standingCapacity = standing.reduce((n, a) => n + a.capacity, 0);
+  const countNoun = noun === 'appointment' ? 'appointments' : standing.length > 0 ? 'places' : 'seats';
+  const described = booking ? describeBooking(booking, byId, standing, timeZone) : null;
+  const selectedText = (s: Seat) => (s.starts_at && s.ends_at ? `${s.section} ${formatTimeRange(s.starts_at, s.ends_at, timeZone)}` : s.label);
+  const heldNote = phase === 'held' && <span className="muted"> (confirm or cancel your current hold first)</span>;
 
   return (
     <div className="show-page">
@@ -227,15 +291,19 @@ export function ShowPage({ showId }: { showId: number }) {
       <h1>{show ? show.name : 'Loading…'}</h1>
       {show && (
         <p className="muted">
-          {show.kind} · {formatDateTime(show.starts_at)} ·{' '}
-          {cancelled ? '' : `${availableNow} of ${seatCount || show.total_seats} seats left · `}
+          {show.kind} · {formatDateTime(show.starts_at, timeZone)} ·{' '}
+          {cancelled
+            ? ''
+            : seats
+              ? `${placesLeft(availableNow + standingLeft, seatCount + standingCapacity, countNoun)} · `
+              : `${placesLeft(show.available_seats, show.total_seats, countNoun)} · `}
           <span className={live ? 'live-on' : 'live-off'}>{live ? '● live' : '○ connecting…'}</span>
         </p>
       )}
       {cancelled && (
         <p className="cancelled-banner">
-          <strong>Cancelled</strong> — this show will not take place. Its seats can no longer be held or booked; bookings made for it were
-          cancelled.
+          <strong>Cancelled</strong> — this show will not take place. Its {countNoun} can no longer be held or booked; bookings made for it
+          were cancelled.
         </p>
       )}
 
@@ -252,7 +320,9 @@ export function ShowPage({ showId }: { showId: number }) {
         <section ref={panelRef} className={`booking-panel booking-${phase}`} aria-label="Your booking">
           {phase === 'held' && (
             <>
-              <h2 tabIndex={-1}>Seats held: {booking.seats.join(', ')}</h2>
+              <h2 tabIndex={-1}>
+                {described!.noun} held: {described!.what}
+              </h2>
               <p>
                 Total {formatPrice(booking.total_cents)}. Your hold ends in <Countdown until={booking.expires_at} onExpire={onExpire} /> — confirm before
                 then.
@@ -267,7 +337,7 @@ export function ShowPage({ showId }: { showId: number }) {
           )}
           {phase === 'confirmed' && (
             <>
-              <h2 tabIndex={-1}>Booked: {booking.seats.join(', ')}</h2>
+              <h2 tabIndex={-1}>Booked: {described!.what}</h2>
               <p>
                 Confirmed. Total {formatPrice(booking.total_cents)}. See <a href="/bookings">My bookings</a>.
               </p>
@@ -280,10 +350,10 @@ export function ShowPage({ showId }: { showId: number }) {
             <>
               <h2 tabIndex={-1}>Your hold expired</h2>
               <p>
-                The hold on {booking.seats.join(', ')} expired before it was confirmed, so the seats were released. You can try to hold them
-                again.
+                The hold on {described!.what} expired before it was confirmed, so {described!.noun === 'Appointment' ? 'it was' : 'they were'}{' '}
+                released. You can try to hold {described!.noun === 'Appointment' ? 'it' : 'them'} again.
               </p>
-              <button type="button" className="primary" onClick={() => hold(booking.seat_ids)} disabled={busy}>
+              <button type="button" className="primary" onClick={() => hold(lastRequest.current ?? { seat_ids: booking.seat_ids })} disabled={busy}>
                 Try again
               </button>{' '}
               <button type="button" onClick={() => setBooking(null)}>
@@ -294,7 +364,7 @@ export function ShowPage({ showId }: { showId: number }) {
           {phase === 'show-cancelled' && (
             <>
               <h2 tabIndex={-1}>Show cancelled</h2>
-              <p>The show was cancelled, so your booking of {booking.seats.join(', ')} was cancelled too.</p>
+              <p>The show was cancelled, so your booking of {described!.what} was cancelled too.</p>
               <button type="button" onClick={() => setBooking(null)}>
                 Dismiss
               </button>
@@ -303,7 +373,7 @@ export function ShowPage({ showId }: { showId: number }) {
           {phase === 'cancelled' && (
             <>
               <h2 tabIndex={-1}>Cancelled</h2>
-              <p>Seats {booking.seats.join(', ')} were released.</p>
+              <p>Released: {described!.what}.</p>
               <button type="button" onClick={() => setBooking(null)}>
                 Dismiss
               </button>
@@ -313,9 +383,22 @@ export function ShowPage({ showId }: { showId: number }) {
       )}
 
       {seats && (
+        <StandingAreas
+          areas={standing}
+          colours={colours}
+          canHold={!!session}
+          cancelled={cancelled}
+          disabled={busy || phase === 'held'}
+          onHold={(section, quantity) => hold({ quantity, section })}
+        />
+      )}
+      {seats && standing.length > 0 && phase === 'held' && !cancelled && <p className="muted">Confirm or cancel your current hold to hold more places.</p>}
+
+      {seats && seats.length > 0 && (
         <>
+          {standing.length > 0 && <h2 className="seats-h">Seats</h2>}
           <div className="toolbar">
-            {!cancelled && (
+            {!cancelled && mapSeats.length > 0 && (
               <fieldset className="view-switch">
                 <legend className="sr-only">View</legend>
                 <label>
@@ -326,41 +409,55 @@ export function ShowPage({ showId }: { showId: number }) {
                 </label>
               </fieldset>
             )}
-            <Legend colours={colours} prices={show?.prices ?? {}} />
+            {mapSeats.length > 0 && <Legend colours={colours} prices={show?.prices ?? {}} />}
           </div>
 
           {!cancelled && (
             <div className="selection-bar">
               <span>
                 {selectedSeats.length === 0
-                  ? 'No seats selected.'
-                  : `Selected: ${selectedSeats.map((s) => s.label).join(', ')} — total ${formatPrice(total)}`}
+                  ? noun === 'appointment'
+                    ? 'No time selected.'
+                    : 'No seats selected.'
+                  : `Selected: ${selectedSeats.map(selectedText).join(', ')} — total ${formatPrice(total)}`}
               </span>{' '}
               {session ? (
                 <button
                   type="button"
                   className="primary"
                   disabled={busy || selectedSeats.length === 0 || phase === 'held'}
-                  onClick={() => hold(selectedSeats.map((s) => s.id))}
+                  onClick={() => hold({ seat_ids: selectedSeats.map((s) => s.id) })}
                 >
-                  Hold {selectedSeats.length > 0 ? `${selectedSeats.length} seat${selectedSeats.length > 1 ? 's' : ''}` : 'seats'}
+                  Hold {selectedSeats.length > 0 ? countOf(selectedSeats.length, noun) : `${noun}s`}
                 </button>
               ) : (
-                <a href="/login">Sign in to hold seats</a>
+                <a href="/login">{noun === 'appointment' ? 'Sign in to book an appointment' : 'Sign in to hold seats'}</a>
               )}
-              {phase === 'held' && <span className="muted"> (confirm or cancel your current hold first)</span>}
+              {heldNote}
             </div>
           )}
 
-          {cancelled ? (
-            <div className="seats-closed">
-              <SeatMap seats={seats} statuses={statuses} selected={selected} colours={colours} onToggle={onToggle} selectable={nothingSelectable} />
-            </div>
-          ) : view === 'map' ? (
-            <SeatMap seats={seats} statuses={statuses} selected={selected} colours={colours} onToggle={onToggle} />
-          ) : (
-            <SeatList seats={seats} statuses={statuses} selected={selected} onToggle={onToggle} />
+          {slotSeats.length > 0 && (
+            <AppointmentList
+              slots={slotSeats}
+              statuses={statuses}
+              selected={selected}
+              colours={colours}
+              timeZone={timeZone}
+              onToggle={onToggle}
+              selectable={cancelled ? nothingSelectable : undefined}
+            />
           )}
+          {mapSeats.length > 0 &&
+            (cancelled ? (
+              <div className="seats-closed">
+                <SeatMap seats={mapSeats} statuses={statuses} selected={selected} colours={colours} onToggle={onToggle} selectable={nothingSelectable} />
+              </div>
+            ) : view === 'map' ? (
+              <SeatMap seats={mapSeats} statuses={statuses} selected={selected} colours={colours} onToggle={onToggle} />
+            ) : (
+              <SeatList seats={mapSeats} statuses={statuses} selected={selected} onToggle={onToggle} />
+            ))}
         </>
       )}
     </div>

@@ -76,7 +76,7 @@ export function CancelShow({ show, onCancelled }: { show: Show; onCancelled(resu
         </div>
       )}
       {show.cancelled_at ? (
-        <p>This show was cancelled on {formatDateTime(show.cancelled_at)}. It takes no holds, sales or changes.</p>
+        <p>This show was cancelled on {formatDateTime(show.cancelled_at, show.time_zone)}. It takes no holds, sales or changes.</p>
       ) : (
         <>
           <p className="muted">Cancelling fails every confirmed booking and live hold of the show, and the show takes no more.</p>

@@ -1,11 +1,15 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, unwrap, type Show, type ShowUpdate } from '../../api/client';
 import { problemMessage } from '../../errors';
-import { formatPrice, toLocalInput } from '../../format';
+import { formatPrice } from '../../format';
+import { isValidTimeZone, utcToWallTime, wallTimeToUtc } from '../../timeZone';
+import { StartTimeHint, TimeZoneInput } from './TimeZoneField';
 
 export interface Draft {
   name: string;
-  /** `datetime-local` value, local time. */
+  /** The venue's IANA time zone. */
+  timeZone: string;
+  /** `datetime-local` value: wall time in `timeZone`. */
   startsAt: string;
   /** Price per category as typed ("12.50"). */
   prices: Record<string, string>;
@@ -14,22 +18,31 @@ export interface Draft {
 function draftOf(show: Show): Draft {
   return {
     name: show.name,
-    startsAt: toLocalInput(show.starts_at),
+    timeZone: show.time_zone,
+    startsAt: utcToWallTime(show.starts_at, show.time_zone),
     prices: Object.fromEntries(Object.entries(show.prices).map(([c, cents]) => [c, formatPrice(cents)])),
   };
 }
 
 /**
- * The change to send: only what differs from the show (the start time as RFC 3339 UTC, prices in cents,
- * all categories when any price changed), or an error message for a price that is not a number.
+ * The change to send: only what differs from the show (the start time, entered as wall time in the
+ * draft's zone, as RFC 3339 UTC; prices in cents, all categories when any price changed), or an error
+ * message for a zone, time or price that cannot be read. The form means what it says: a new zone with
+ * the same wall time moves the show to that wall time in the new zone.
  */
 export function showChange(show: Show, draft: Draft): ShowUpdate | string {
   const change: ShowUpdate = {};
   if (draft.name !== show.name) change.name = draft.name;
-  if (draft.startsAt !== toLocalInput(show.starts_at)) {
-    const d = new Date(draft.startsAt);
-    if (Number.isNaN(d.getTime())) return 'Enter a start date and time.';
-    change.starts_at = d.toISOString();
+  const zone = draft.timeZone.trim();
+  const zoneChanged = zone !== show.time_zone;
+  if (zoneChanged) {
+    if (!isValidTimeZone(zone)) return 'Enter a time zone from the list: an IANA name such as Europe/Lisbon.';
+    change.time_zone = zone;
+  }
+  if (zoneChanged || draft.startsAt !== utcToWallTime(show.starts_at, show.time_zone)) {
+    const d = wallTimeToUtc(draft.startsAt, zone);
+    if (!d) return 'Enter a start date and time.';
+    if (d.getTime() !== Date.parse(show.starts_at)) change.starts_at = d.toISOString();
   }
   const prices: Record<string, number> = {};
   for (const c of Object.keys(show.prices)) {
@@ -50,7 +63,7 @@ export function ShowEditor({ show, onSaved }: { show: Show; onSaved(show: Show):
   const [busy, setBusy] = useState(false);
 
   // A new version of the show (saved here, or changed elsewhere) resets the form.
-  const version = JSON.stringify([show.id, show.name, show.starts_at, show.prices]);
+  const version = JSON.stringify([show.id, show.name, show.starts_at, show.time_zone, show.prices]);
   useEffect(() => setDraft(draftOf(show)), [version]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const submit = async (e: FormEvent) => {
@@ -83,10 +96,18 @@ export function ShowEditor({ show, onSaved }: { show: Show; onSaved(show: Show):
           Name
           <input value={draft.name} onChange={(e) => setDraft((d) => ({ ...d, name: e.target.value }))} required maxLength={200} />
         </label>
+        <TimeZoneInput id="edit-tz" value={draft.timeZone} onChange={(timeZone) => setDraft((d) => ({ ...d, timeZone }))} />
         <label>
           Starts at
-          <input type="datetime-local" value={draft.startsAt} onChange={(e) => setDraft((d) => ({ ...d, startsAt: e.target.value }))} required />
+          <input
+            type="datetime-local"
+            value={draft.startsAt}
+            aria-describedby="edit-starts-hint"
+            onChange={(e) => setDraft((d) => ({ ...d, startsAt: e.target.value }))}
+            required
+          />
         </label>
+        <StartTimeHint id="edit-starts-hint" wall={draft.startsAt} timeZone={draft.timeZone} />
         <fieldset>
           <legend>Prices</legend>
           {categories.map((c) => (

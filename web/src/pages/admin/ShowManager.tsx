@@ -36,7 +36,7 @@ function ShowPanel({ show, onChange }: { show: Show; onChange(show: Show): void 
         {cancelled && <span className="badge badge-cancelled">Cancelled</span>}
       </h2>
       <p className="muted">
-        #{show.id} · {show.kind} · {formatDateTime(show.starts_at)} · {show.total_seats} seats ·{' '}
+        #{show.id} · {show.kind} · {formatDateTime(show.starts_at, show.time_zone)} · {show.time_zone} · {show.total_seats} places ·{' '}
         <a href={`/shows/${show.id}`}>Buyer page</a>
       </p>
       <div className="admin-grid">
@@ -58,7 +58,7 @@ function ShowPanel({ show, onChange }: { show: Show; onChange(show: Show): void 
         />
         <ShowReport showId={show.id} revision={revision} />
         {!cancelled && <SeatBlocker showId={show.id} onChanged={bump} />}
-        <ShowBookings showId={show.id} revision={revision} />
+        <ShowBookings showId={show.id} timeZone={show.time_zone} revision={revision} />
       </div>
     </section>
   );
@@ -125,7 +125,7 @@ export function ShowManager({ refreshKey = 0 }: { refreshKey?: number }) {
               <th scope="col">Show</th>
               <th scope="col">Kind</th>
               <th scope="col">Starts</th>
-              <th scope="col">Seats free</th>
+              <th scope="col">Places free</th>
               <th scope="col">Status</th>
               <th scope="col">
                 <span className="sr-only">Actions</span>
@@ -137,13 +137,13 @@ export function ShowManager({ refreshKey = 0 }: { refreshKey?: number }) {
               <tr key={s.id} aria-current={current?.id === s.id ? 'true' : undefined}>
                 <td>{s.name}</td>
                 <td>{s.kind}</td>
-                <td>{formatDateTime(s.starts_at)}</td>
+                <td>{formatDateTime(s.starts_at, s.time_zone)}</td>
                 <td>
                   {s.available_seats} of {s.total_seats}
                 </td>
                 <td className={s.cancelled_at ? 'cancelled' : undefined}>{statusOf(s)}</td>
                 <td>
-                  <button type="button" aria-label={`Manage ${s.name}, ${formatDateTime(s.starts_at)}`} onClick={() => setCurrent(s)}>
+                  <button type="button" aria-label={`Manage ${s.name}, ${formatDateTime(s.starts_at, s.time_zone)}`} onClick={() => setCurrent(s)}>
                     Manage
                   </button>
                 </td>

@@ -1,0 +1,84 @@
+import { useState } from 'react';
+import type { StandingArea } from '../api/client';
+import { countOf, formatPrice, placesLeft } from '../format';
+
+/** Most places one hold takes (the service's limit for a hold). */
+export const MAX_PLACES = 10;
+
+/** The most places that can be asked for now: up to `max`, never more than are left (0 when sold out). */
+export function quantityLimit(available: number, max = MAX_PLACES): number {
+  return Math.max(0, Math.min(max, Math.floor(available)));
+}
+
+/** The quantity to offer: what was picked, kept within 1…limit as places run out (0 when none are left). */
+export function clampQuantity(quantity: number, available: number, max = MAX_PLACES): number {
+  const limit = quantityLimit(available, max);
+  if (limit === 0) return 0;
+  const q = Number.isFinite(quantity) ? Math.floor(quantity) : 1;
+  return Math.min(Math.max(1, q), limit);
+}
+
+export interface StandingAreasProps {
+  areas: readonly StandingArea[];
+  colours: ReadonlyMap<string, string>;
+  /** Signed in and the show on sale: offer the quantity picker and Hold. */
+  canHold: boolean;
+  /** The show is cancelled: places left and holds are not offered. */
+  cancelled: boolean;
+  /** A hold request is in flight, or a hold waits to be confirmed. */
+  disabled: boolean;
+  onHold(section: string, quantity: number): void;
+}
+
+/** Each standing area as a card: price, places left (live), and a quantity picker with Hold. */
+export function StandingAreas({ areas, colours, canHold, cancelled, disabled, onHold }: StandingAreasProps) {
+  const [picked, setPicked] = useState<Record<string, number>>({});
+  if (areas.length === 0) return null;
+  return (
+    <section className="standing" aria-labelledby="standing-h">
+      <h2 id="standing-h">Standing</h2>
+      <div className="standing-areas">
+        {areas.map((a, i) => {
+          const colour = colours.get(a.category) ?? '#ddd';
+          const limit = quantityLimit(a.available);
+          const quantity = clampQuantity(picked[a.section] ?? 1, a.available);
+          const id = `standing-${i}`;
+          return (
+            <section key={a.section} className="standing-card" aria-labelledby={`${id}-h`} style={{ borderColor: colour }}>
+              <h3 id={`${id}-h`} style={{ backgroundColor: colour }}>
+                {a.section}
+              </h3>
+              <p>
+                Standing · {a.category} · {formatPrice(a.price_cents)} per place
+              </p>
+              {!cancelled && (
+                <p className={limit === 0 ? 'places-left soldout' : 'places-left'} data-testid="places-left">
+                  {placesLeft(a.available, a.capacity, 'places')}
+                </p>
+              )}
+              {!cancelled && limit > 0 && canHold && (
+                <div className="standing-hold">
+                  <label>
+                    Number of places
+                    <select value={quantity} onChange={(e) => setPicked((p) => ({ ...p, [a.section]: Number(e.target.value) }))}>
+                      {Array.from({ length: limit }, (_, n) => n + 1).map((n) => (
+                        <option key={n} value={n}>
+                          {n}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  <button type="button" className="primary" disabled={disabled} onClick={() => onHold(a.section, quantity)}>
+                    Hold {countOf(quantity, 'place')}
+                  </button>{' '}
+                  <span className="muted">total {formatPrice(a.price_cents * quantity)}</span>
+                </div>
+              )}
+              {!cancelled && limit > 0 && !canHold && <a href="/login">Sign in to hold places</a>}
+            </section>
+          );
+        })}
+      </div>
+    </section>
+  );
+}
