@@ -674,6 +674,123 @@ describe('Tessera web UI', () => {
     await ctx.close();
   });
 
+  test('a bowl: the admin places two sections facing a stage; buyers see the stage and can click every seat; the cinema shows its screen', async () => {
+    const { ctx, page } = await newPage(`${main.base}/`);
+    await loginViaUi(page, ADMIN.email, ADMIN.password);
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const layoutName = `E2E bowl ${Date.now()}`;
+    await page.getByLabel('Layout name').fill(layoutName);
+    await page.getByLabel('This layout has a stage').check();
+    await page.getByLabel('Stage label').fill('Stage');
+    // South: below the stage, facing it (rotation 0), two curved rows.
+    const south = page.getByRole('group', { name: 'Section 1' });
+    await south.getByLabel('Section name').fill('South');
+    await page.getByLabel('Section 1 row 1 seats').fill('6');
+    await page.getByLabel('Section 1 row 2 seats').fill('8');
+    await page.getByLabel('Section 1 row 1 curve').fill('0.5');
+    await page.getByLabel('Section 1 row 2 curve').fill('1');
+    await south.getByLabel('Place and turn this section').check();
+    await south.getByLabel('Front row middle y').fill('4');
+    // North: above the stage, turned round to face it (rotation 180).
+    await page.getByRole('button', { name: 'Add section' }).click();
+    const north = page.getByRole('group', { name: 'Section 2' });
+    await north.getByLabel('Section name').fill('North');
+    await page.getByLabel('Section 2 row 1 seats').fill('6');
+    await north.getByRole('button', { name: 'Add row' }).click();
+    await page.getByLabel('Section 2 row 2 seats').fill('8');
+    await north.getByLabel('Place and turn this section').check();
+    await north.getByLabel('Front row middle y').fill('-4');
+    await north.getByLabel('Rotation (degrees clockwise)').fill('180');
+    await page.getByText('28 seats in 2 sections').waitFor();
+    assert.equal(await page.getByTestId('preview-stage').textContent(), 'Stage');
+    await page.getByRole('button', { name: 'Save layout' }).click();
+    await page.getByText(new RegExp(`Saved layout “${layoutName}” \\(#\\d+, 28 seats\\)`)).waitFor();
+    const layouts = (await apiCall(main.base, 'GET', '/admin/layouts?limit=200', undefined, await tokenFor(main.base, ADMIN.email, ADMIN.password))).body.items;
+    const stored = layouts.find((l) => l.name === layoutName);
+    assert.deepEqual(stored.stage, { x: 0, y: 0, label: 'Stage' });
+    assert.deepEqual(
+      stored.sections.map((s) => [s.name, s.position, s.rows.map((r) => r.curve ?? null)]),
+      [
+        ['South', { x: 0, y: 4, rotation: 0 }, [0.5, 1]],
+        ['North', { x: 0, y: -4, rotation: 180 }, [null, null]],
+      ],
+    );
+
+    const showName = `E2E Bowl ${Date.now()}`;
+    await page.getByLabel('Show name').fill(showName);
+    await page.getByLabel('Kind').selectOption('event');
+    await page.getByLabel('Price for standard').fill('30');
+    await page.getByRole('button', { name: 'Create show' }).click();
+    await page.getByRole('link', { name: showName }).click();
+    await page.getByRole('heading', { name: showName }).waitFor();
+    await ctx.close();
+
+    // A buyer's page: the stage, both sections' names, all 28 seats, each one the thing under its own middle.
+    const showId = await showIdByName(main.base, showName);
+    const buyer = await newPage(`${main.base}/shows/${showId}`);
+    const bp = buyer.page;
+    await waitFor(async () => (await bp.locator('button.seat').count()) === 28, '28 seat buttons');
+    const stage = bp.getByTestId('stage');
+    assert.equal(await stage.textContent(), 'Stage');
+    await bp.getByText('South', { exact: true }).waitFor();
+    await bp.getByText('North', { exact: true }).waitFor();
+    const geometry = await bp.evaluate(() => {
+      const map = document.querySelector('.seatmap').getBoundingClientRect();
+      const bar = document.querySelector('[data-testid="stage"]').getBoundingClientRect();
+      const seats = [...document.querySelectorAll('button.seat')];
+      const rects = seats.map((s) => s.getBoundingClientRect());
+      let overlaps = 0;
+      for (let i = 0; i < rects.length; i++)
+        for (let j = i + 1; j < rects.length; j++) {
+          const a = rects[i];
+          const b = rects[j];
+          const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+          const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          if (w > 0 && h > 0 && w * h > 0.05 * a.width * a.height) overlaps++;
+        }
+      const inside = (r) => r.left >= map.left - 0.5 && r.top >= map.top - 0.5 && r.right <= map.right + 0.5 && r.bottom <= map.bottom + 0.5;
+      const centreY = (label) => {
+        const r = rects[seats.findIndex((s) => s.getAttribute('aria-label').startsWith(`Seat ${label},`))];
+        return r.top + r.height / 2;
+      };
+      // South's front row A below the stage and its back row B further down; North's C above it, D further up.
+      const order = [centreY('D1'), centreY('C1'), bar.top + bar.height / 2, centreY('A3'), centreY('B4')];
+      const stageInside = inside(bar);
+      const seatsInside = rects.every(inside);
+      // Each seat is what a click on its middle reaches (no label, stage or other seat on top of it).
+      const hit = seats.filter((s) => {
+        s.scrollIntoView({ block: 'center', inline: 'center' });
+        const r = s.getBoundingClientRect();
+        return r.width > 0 && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('button.seat') === s;
+      }).length;
+      return { hit, overlaps, stageInside, seatsInside, order };
+    });
+    assert.equal(geometry.hit, 28, 'every seat is the element under its own middle');
+    assert.equal(geometry.overlaps, 0);
+    assert.ok(geometry.stageInside && geometry.seatsInside, JSON.stringify(geometry));
+    assert.deepEqual([...geometry.order].sort((a, b) => a - b), geometry.order, JSON.stringify(geometry.order));
+    await bp.locator('.seatmap').screenshot({ path: join(SHOTS, 'bowl-stage.png') });
+    // Clicks select seats in both sections. North is turned round, so seat 1 of row C is at its right end on
+    // screen: the left arrow goes on to C2 (keys follow the screen along a row drawn across).
+    await seat(bp, 'C1').click();
+    await seat(bp, 'B4').click();
+    assert.equal(await seat(bp, 'C1').getAttribute('aria-pressed'), 'true');
+    assert.equal(await seat(bp, 'B4').getAttribute('aria-pressed'), 'true');
+    await seat(bp, 'C1').press('ArrowLeft');
+    await waitFor(async () => (await seat(bp, 'C2').evaluate((b) => b === document.activeElement)), 'focus on C2');
+    await buyer.ctx.close();
+
+    // The cinema names its screen: drawn above the first row, inside the map.
+    const cinema = await newPage(`${main.base}/shows/${await showIdByName(main.base, 'Dune: Part Three')}`);
+    const screenBar = cinema.page.getByTestId('stage');
+    await screenBar.waitFor();
+    assert.equal(await screenBar.textContent(), 'Screen');
+    const screenBox = await screenBar.boundingBox();
+    const a1 = await seat(cinema.page, 'A1').boundingBox();
+    assert.ok(screenBox.y + screenBox.height <= a1.y, 'the screen is above row A');
+    await cinema.ctx.close();
+  });
+
   test('no page ran into the Content-Security-Policy', () => {
     assert.deepEqual(policyViolations, []);
   });

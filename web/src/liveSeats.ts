@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
-import { api, API_BASE, unwrap, type Seat, type SeatEvent, type SeatMap as SeatMapData, type SeatState, type StandingArea } from './api/client';
+import { api, API_BASE, unwrap, type Seat, type SeatEvent, type SeatMap as SeatMapData, type SeatState, type Stage, type StandingArea } from './api/client';
 
 /**
  * Versions of the seat changes applied since a seat map was loaded. Change events can
@@ -67,6 +67,12 @@ export function splitChanges(changes: SeatEvent['seats'], seatIds: ReadonlySet<n
   return { seats, standing: seats.length < changes.length };
 }
 
+/** The previous stage when the reloaded one is the same (so the memoised map is not rebuilt for it). */
+function sameStage(prev: Stage | null, next: Stage | null): Stage | null {
+  if (prev && next && prev.label === next.label && prev.x === next.x && prev.y === next.y) return prev;
+  return next;
+}
+
 export interface LiveSeatMapHandlers {
   /** After every (re)load of the map. */
   onLoaded?(map: SeatMapData): void;
@@ -79,6 +85,8 @@ export interface LiveSeatMapHandlers {
 
 export interface LiveSeatMap {
   seats: Seat[] | null;
+  /** The layout's focal point ("Screen", "Stage"), when it names one. */
+  stage: Stage | null;
   /** The show's standing areas with their places left (empty when it has none). */
   standing: StandingArea[];
   statuses: Map<number, SeatState>;
@@ -101,6 +109,7 @@ const STANDING_REFRESH_GAP_MS = 1000;
  */
 export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {}): LiveSeatMap {
   const [seats, setSeats] = useState<Seat[] | null>(null);
+  const [stage, setStage] = useState<Stage | null>(null);
   const [standing, setStanding] = useState<StandingArea[]>([]);
   // The map version the standing counts are from: an older answer never overwrites a newer one.
   const standingVersion = useRef(-1);
@@ -120,6 +129,7 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
       seatIds.current = new Set(map.seats.map((s) => s.id));
       standingVersion.current = map.version;
       setStanding(map.standing ?? []);
+      setStage((prev) => sameStage(prev, map.stage ?? null));
       setSeats(map.seats);
       setStatuses(new Map(map.seats.map((s) => [s.id, s.status])));
       setLoadedVersion(map.version);
@@ -131,6 +141,7 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
 
   useEffect(() => {
     setSeats(null);
+    setStage(null);
     setStanding([]);
     standingVersion.current = -1;
     reload();
@@ -178,5 +189,5 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
     };
   }, [showId, loadedVersion, reload]);
 
-  return { seats, standing, statuses, setStatuses, live, reload, refreshStanding };
+  return { seats, stage, standing, statuses, setStatuses, live, reload, refreshStanding };
 }

@@ -4,6 +4,7 @@ import type { components, paths } from './schema';
 export type Seat = components['schemas']['Seat'];
 export type SeatMap = components['schemas']['SeatMap'];
 export type SeatState = components['schemas']['SeatState'];
+export type Stage = components['schemas']['Stage'];
 export type SeatEvent = components['schemas']['SeatEvent'];
 export type StandingArea = components['schemas']['StandingArea'];
 export type LayoutRow = components['schemas']['LayoutRow'];

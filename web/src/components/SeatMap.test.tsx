@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
 import type { Seat, SeatState } from '../api/client';
 import { categoryColours } from './categories';
-import { SeatMap } from './SeatMap';
+import { buildStructure, mapFrame, moveFocus, SeatMap, ZOOM_STEPS, type MapStage } from './SeatMap';
 
 function mkSeat(id: number, row: string, number: number, y: number, extra: Partial<Seat> = {}): Seat {
   return {
@@ -176,5 +176,140 @@ describe('SeatMap', () => {
     await user.click(seat('A1'));
     expect(seat('A1')).toHaveAttribute('aria-pressed', 'false');
     expect(seat('A1')).toHaveAttribute('aria-disabled', 'true');
+  });
+});
+
+describe('SeatMap with a stage and placed sections', () => {
+  // A small bowl as the service gives it: "South" faces up below the stage (rows A, B, level), "West" is turned
+  // 90° left of it (its rows C, D run down the page, C nearest the stage), then normalised to start at (0, 0).
+  const bowl: Seat[] = [
+    ...[1, 2, 3].map((n, i) => mkSeat(1 + i, 'A', n, 5, { section: 'South', x: 3 + i })),
+    ...[1, 2, 3].map((n, i) => mkSeat(4 + i, 'B', n, 6, { section: 'South', x: 3 + i })),
+    ...[1, 2, 3].map((n, i) => mkSeat(7 + i, 'C', n, 1 + i, { section: 'West', x: 1 })),
+    ...[1, 2, 3].map((n, i) => mkSeat(10 + i, 'D', n, 1 + i, { section: 'West', x: 0 })),
+  ];
+  const stage: MapStage = { label: 'Stage', x: 4, y: 2 };
+
+  function Bowl({ seats = bowl, withStage = stage }: { seats?: Seat[]; withStage?: MapStage | null }) {
+    const [selected, setSelected] = useState<Set<number>>(new Set());
+    return (
+      <SeatMap
+        seats={seats}
+        stage={withStage}
+        statuses={new Map(seats.map((s) => [s.id, s.status]))}
+        selected={selected}
+        colours={categoryColours(['standard'])}
+        onToggle={(id) => setSelected((prev) => new Set(prev).add(id))}
+      />
+    );
+  }
+  const px = (el: HTMLElement, prop: 'left' | 'top' | 'width' | 'height') => parseFloat(el.style[prop]);
+
+  it('draws the stage as a labelled bar inside the map', () => {
+    render(<Bowl />);
+    const map = screen.getByRole('group', { name: /^Seat map/ });
+    const bar = screen.getByTestId('stage');
+    expect(bar).toHaveTextContent('Stage');
+    expect(within(map).getByText('Stage')).toBe(bar);
+    expect(px(bar, 'left')).toBeGreaterThanOrEqual(0);
+    expect(px(bar, 'top')).toBeGreaterThanOrEqual(0);
+    expect(px(bar, 'left') + px(bar, 'width')).toBeLessThanOrEqual(px(map, 'width'));
+    expect(px(bar, 'top') + px(bar, 'height')).toBeLessThanOrEqual(px(map, 'height'));
+    // Centred on the stage's point (the middle of the seat place at 4, 2), 30 px seats.
+    const a2 = seat('A2').parentElement!;
+    const seatLeft = px(a2, 'left') + px(seat('A2'), 'left'); // A2 sits at x 4, like the stage
+    expect(px(bar, 'left') + px(bar, 'width') / 2).toBeCloseTo(seatLeft + 15, 0);
+  });
+
+  it('keeps the cinema drawing and puts its screen above the first row', () => {
+    const cinema = SEATS.map((s) => ({ ...s, y: s.y + 2 }));
+    render(<Bowl seats={cinema} withStage={{ label: 'Screen', x: 1.5, y: 0 }} />);
+    const bar = screen.getByTestId('stage');
+    expect(bar).toHaveTextContent('Screen');
+    const a1 = seat('A1');
+    expect(px(bar, 'top') + px(bar, 'height')).toBeLessThanOrEqual(px(a1.parentElement!, 'top') + px(a1, 'top'));
+    // Section names and row labels as always.
+    expect(screen.getByText('Stalls')).toHaveClass('section-label');
+    expect(screen.getByText('Premium')).toHaveClass('section-label');
+    expect(screen.getAllByText('A')[0]).toHaveClass('row-label');
+    expect(screen.getAllByRole('button', { name: /^Seat / }).every((b) => !b.style.transform)).toBe(true);
+  });
+
+  it('turns the seats of a turned section, keeps every seat a button and names sections where they are', () => {
+    render(<Bowl />);
+    expect(mapButtons()).toHaveLength(bowl.length);
+    // West's rows run down the page: its seats are turned a quarter (drawn as squares, so 90° shows as 0°: no turn needed).
+    expect(seat('C1').style.transform).toBe('');
+    expect(screen.getByText('West')).toHaveClass('section-label-placed');
+    expect(screen.getByText('South')).toHaveClass('section-label-placed');
+    // West's name is left of its back row (D at x 0), South's below its back row (B at y 6).
+    const west = screen.getByText('West');
+    const south = screen.getByText('South');
+    expect(px(west, 'left')).toBeLessThan(px(seat('D1').parentElement!, 'left'));
+    expect(px(south, 'top')).toBeGreaterThan(px(seat('B1').parentElement!, 'top') + px(seat('B1'), 'top'));
+  });
+
+  it('turns seats of diagonal rows so they do not overlap, and their numbers stay upright', () => {
+    const r = Math.SQRT1_2;
+    const diagonal = [1, 2, 3].map((n, i) => mkSeat(20 + i, 'E', n, i * r, { section: 'Corner', x: i * r }));
+    render(<Bowl seats={diagonal} withStage={null} />);
+    expect(seat('E1').style.transform).toBe('rotate(45deg)');
+    expect((seat('E1').firstElementChild as HTMLElement).style.transform).toBe('rotate(-45deg)');
+  });
+
+  it('moves by row and number, not by where seats are drawn', async () => {
+    const user = userEvent.setup();
+    render(<Bowl />);
+    seat('C1').focus();
+    await user.keyboard('{ArrowRight}'); // along row C by number (down the page)
+    expect(seat('C2')).toHaveFocus();
+    await user.keyboard('{End}');
+    expect(seat('C3')).toHaveFocus();
+    await user.keyboard('{ArrowDown}'); // the row behind: D, its nearest seat
+    expect(seat('D3')).toHaveFocus();
+    await user.keyboard('{ArrowUp}{ArrowUp}'); // C, then the row before it in the layout: South's B
+    expect(seat('B1')).toHaveFocus();
+    await user.keyboard('{Home}{ArrowUp}');
+    expect(seat('A1')).toHaveFocus();
+    await user.keyboard('{Enter}');
+    expect(seat('A1')).toHaveAttribute('aria-pressed', 'true');
+  });
+});
+
+describe('buildStructure / mapFrame', () => {
+  it('orders rows as the layout does and keeps right-to-left rows left to right on screen', () => {
+    const rtl = [1, 2, 3].map((n) => mkSeat(n, 'A', n, 0, { x: 3 - n }));
+    const st = buildStructure([...rtl, mkSeat(4, 'B', 1, 1)]);
+    expect(st.rows).toEqual([[3, 2, 1], [4]]);
+    expect(st.grid).toBe(true);
+    expect(moveFocus(st, 3, 'ArrowRight')).toBe(2);
+  });
+
+  it("keeps a plain hall's stage clear of the first section's name (the coach's front, 1.5 rows ahead)", () => {
+    const coach = [1, 2, 3, 4].map((n) => mkSeat(n, 'A', n, 1.5, { section: 'Coach', x: n < 3 ? n - 1 : n }));
+    const st = buildStructure(coach, { label: 'Front of coach', x: 2, y: 0 });
+    expect(st.grid).toBe(true);
+    for (const size of ZOOM_STEPS) {
+      const f = mapFrame(st, size);
+      expect(f.stage!.top).toBeGreaterThanOrEqual(0);
+      expect(f.stage!.top + f.stage!.height).toBeLessThanOrEqual(st.sections[0].y * size + f.oy);
+    }
+  });
+
+  it('fits seats, labels and the stage at every zoom step', () => {
+    const seats = [1, 2, 3].map((n, i) => mkSeat(n, 'A', n, 4 + i * 0.5, { x: 10 + i * 0.87, section: 'Turned' }));
+    const st = buildStructure(seats, { label: 'Front of coach', x: 0, y: 0 });
+    expect(st.grid).toBe(false);
+    for (const size of ZOOM_STEPS) {
+      const f = mapFrame(st, size);
+      expect(f.stage!.left).toBeGreaterThanOrEqual(0);
+      expect(f.stage!.top).toBeGreaterThanOrEqual(0);
+      expect(f.stage!.left + f.stage!.width).toBeLessThanOrEqual(f.width);
+      for (const s of seats) {
+        expect(s.x * size + f.ox).toBeGreaterThanOrEqual(0);
+        expect((s.x + 1) * size + f.ox).toBeLessThanOrEqual(f.width);
+        expect((s.y + 1) * size + f.oy).toBeLessThanOrEqual(f.height);
+      }
+    }
   });
 });

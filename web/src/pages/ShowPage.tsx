@@ -83,7 +83,7 @@ export function ShowPage({ showId }: { showId: number }) {
   }, [showId]);
 
   // The seat map, live. A `resync` (prices, name, time or the show's cancellation changed) reloads the show too.
-  const { seats, standing, statuses, setStatuses, live, reload: loadSeats, refreshStanding } = useLiveSeatMap(showId, {
+  const { seats, stage, standing, statuses, setStatuses, live, reload: loadSeats, refreshStanding } = useLiveSeatMap(showId, {
     onLoaded(map) {
       const free = new Set(map.seats.filter((s) => s.status === 'AVAILABLE').map((s) => s.id));
       setSelected((prev) => {
@@ -185,7 +185,12 @@ export function ShowPage({ showId }: { showId: number }) {
       lastRequest.current = request;
       setBooking(b);
       setPhase('held');
-      if (!byQuantity) setSelected(new Set());
+      if (!byQuantity) {
+        // At once, not at the next render: the stream's event for these very seats may come before it, once
+        // `pendingHold` is cleared below, and must not read as someone else taking them.
+        selectedRef.current = new Set();
+        setSelected(new Set());
+      }
       setStatuses((prev) => {
         const next = new Map(prev);
         for (const id of b.seat_ids) if (prev.has(id)) next.set(id, 'HELD');
@@ -451,10 +456,10 @@ export function ShowPage({ showId }: { showId: number }) {
           {mapSeats.length > 0 &&
             (cancelled ? (
               <div className="seats-closed">
-                <SeatMap seats={mapSeats} statuses={statuses} selected={selected} colours={colours} onToggle={onToggle} selectable={nothingSelectable} />
+                <SeatMap seats={mapSeats} stage={stage} statuses={statuses} selected={selected} colours={colours} onToggle={onToggle} selectable={nothingSelectable} />
               </div>
             ) : view === 'map' ? (
-              <SeatMap seats={mapSeats} statuses={statuses} selected={selected} colours={colours} onToggle={onToggle} />
+              <SeatMap seats={mapSeats} stage={stage} statuses={statuses} selected={selected} colours={colours} onToggle={onToggle} />
             ) : (
               <SeatList seats={mapSeats} statuses={statuses} selected={selected} onToggle={onToggle} />
             ))}

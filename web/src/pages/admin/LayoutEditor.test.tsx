@@ -77,4 +77,66 @@ describe('LayoutEditor', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('Row A: aisles after must be seat numbers separated by commas.');
     expect(post).not.toHaveBeenCalled();
   });
+  it('places and turns sections, curves rows and names a stage; the preview draws them', async () => {
+    const post = vi.spyOn(api, 'POST').mockResolvedValue(ok({ id: 11, name: 'Bowl', seat_count: 32, categories: ['standard'], sections: [] }) as never);
+    const user = userEvent.setup();
+    render(<LayoutEditor onSaved={() => undefined} />);
+    await user.clear(screen.getByLabelText('Layout name'));
+    await user.type(screen.getByLabelText('Layout name'), 'Bowl');
+    expect(screen.queryByLabelText('Stage label')).toBeNull();
+    await user.click(screen.getByLabelText(/This layout has a stage/));
+    await user.clear(screen.getByLabelText('Stage label'));
+    await user.type(screen.getByLabelText('Stage label'), 'Screen');
+    const first = screen.getByRole('group', { name: 'Section 1' });
+    await user.click(within(first).getByLabelText('Place and turn this section'));
+    await user.clear(within(first).getByLabelText('Front row middle y'));
+    await user.type(within(first).getByLabelText('Front row middle y'), '3');
+    await user.type(screen.getByLabelText('Section 1 row 2 curve'), '1.5');
+
+    await user.click(screen.getByRole('button', { name: 'Add section' }));
+    const second = screen.getByRole('group', { name: 'Section 2' });
+    await user.clear(within(second).getByLabelText('Section name'));
+    await user.type(within(second).getByLabelText('Section name'), 'Balcony');
+    await user.click(within(second).getByLabelText('Place and turn this section'));
+    await user.clear(within(second).getByLabelText('Front row middle y'));
+    await user.type(within(second).getByLabelText('Front row middle y'), '-3');
+    await user.clear(within(second).getByLabelText('Rotation (degrees clockwise)'));
+    await user.type(within(second).getByLabelText('Rotation (degrees clockwise)'), '180');
+
+    const preview = screen.getByLabelText('Layout preview');
+    expect(preview).toHaveTextContent('32 seats in 2 sections');
+    expect(within(preview).getByTestId('preview-stage')).toHaveTextContent('Screen');
+    // The placed sections are named in the preview.
+    expect(within(preview).getByText('Balcony')).toBeInTheDocument();
+    expect(within(preview).getByText('Stalls')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Save layout' }));
+    await screen.findByRole('status');
+    expect(post).toHaveBeenCalledWith('/admin/layouts', {
+      body: {
+        name: 'Bowl',
+        sections: [
+          { name: 'Stalls', category: 'standard', position: { x: 0, y: 3, rotation: 0 }, rows: [{ label: 'A', seats: 10 }, { label: 'B', seats: 12, curve: 1.5 }] },
+          { name: 'Balcony', category: 'standard', position: { x: 0, y: -3, rotation: 180 }, rows: [{ label: 'C', seats: 10 }] },
+        ],
+        stage: { label: 'Screen', x: 0, y: 0 },
+      },
+    });
+  });
+
+  it('refuses a placement or curve it cannot read, before asking the service', async () => {
+    const post = vi.spyOn(api, 'POST');
+    const user = userEvent.setup();
+    render(<LayoutEditor onSaved={() => undefined} />);
+    await user.type(screen.getByLabelText('Section 1 row 1 curve'), 'lots');
+    await user.click(screen.getByRole('button', { name: 'Save layout' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Row A: curve must be a number between -100 and 100 (row depths).');
+    await user.clear(screen.getByLabelText('Section 1 row 1 curve'));
+    await user.click(screen.getByLabelText('Place and turn this section'));
+    await user.clear(screen.getByLabelText('Rotation (degrees clockwise)'));
+    await user.type(screen.getByLabelText('Rotation (degrees clockwise)'), 'north');
+    await user.click(screen.getByRole('button', { name: 'Save layout' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Section Stalls: rotation must be a number of degrees.');
+    expect(post).not.toHaveBeenCalled();
+  });
 });

@@ -10,9 +10,12 @@ import {
   MAX_STANDING,
   newRow,
   newSection,
+  noStage,
   previewLayout,
+  type DraftPlacement,
   type DraftRow,
   type DraftSection,
+  type DraftStage,
   type SectionKind,
 } from './layoutDraft';
 
@@ -53,6 +56,7 @@ export function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
   const [sections, setSections] = useState<DraftSection[]>([
     { ...newSection('Stalls', 'A'), rows: [newRow('A', 10), newRow('B', 12)] },
   ]);
+  const [stage, setStage] = useState<DraftStage>(noStage);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -60,19 +64,24 @@ export function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
   const update = (si: number, f: (s: DraftSection) => DraftSection) => setSections((all) => all.map((s, i) => (i === si ? f(s) : s)));
   const updateRow = (si: number, ri: number, patch: Partial<DraftRow>) =>
     update(si, (s) => ({ ...s, rows: s.rows.map((r, i) => (i === ri ? { ...r, ...patch } : r)) }));
+  const updatePosition = (si: number, patch: Partial<DraftPlacement>) => update(si, (s) => ({ ...s, position: { ...s.position, ...patch } }));
 
-  const preview = useMemo(() => previewLayout(sections), [sections]);
+  const preview = useMemo(() => previewLayout(sections, stage), [sections, stage]);
   const colours = useMemo(
     () => categoryColours([...preview.seats.map((s) => s.category), ...preview.areas.map((a) => a.category)].filter(Boolean)),
     [preview],
   );
-  const cell = preview.width > 60 ? 6 : 14;
+  const box = preview.box;
+  const cell = box.x1 - box.x0 > 64 || box.y1 - box.y0 > 64 ? 6 : 14;
+  // Preview units (seat places) to pixels on the canvas.
+  const px = (x: number) => (x - box.x0) * cell;
+  const py = (y: number) => (y - box.y0) * cell;
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
     setSaved(null);
-    const body = layoutBody(name, sections);
+    const body = layoutBody(name, sections, stage);
     if (typeof body === 'string') {
       setError(body);
       return;
@@ -99,6 +108,33 @@ export function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
             Layout name
             <input value={name} onChange={(e) => setName(e.target.value)} required />
           </label>
+          <fieldset className="stage-edit">
+            <legend>Stage</legend>
+            <label>
+              <input type="checkbox" checked={stage.enabled} onChange={(e) => setStage((st) => ({ ...st, enabled: e.target.checked }))} /> This layout has a
+              stage (its focal point)
+            </label>
+            {stage.enabled && (
+              <div className="slot-fields">
+                <label>
+                  Stage label
+                  <input value={stage.label} required size={14} onChange={(e) => setStage((st) => ({ ...st, label: e.target.value }))} />
+                </label>
+                <label>
+                  Stage x
+                  <input value={stage.x} inputMode="decimal" size={6} onChange={(e) => setStage((st) => ({ ...st, x: e.target.value }))} />
+                </label>
+                <label>
+                  Stage y
+                  <input value={stage.y} inputMode="decimal" size={6} onChange={(e) => setStage((st) => ({ ...st, y: e.target.value }))} />
+                </label>
+              </div>
+            )}
+            <p className="muted field-help">
+              In seat widths (x to the right, y downwards). Best available seats are those nearest the stage, and buyers see it on the
+              seat map.
+            </p>
+          </fieldset>
           {sections.map((s, si) => (
             <fieldset key={si} className="section-edit">
               <legend>Section {si + 1}</legend>
@@ -124,6 +160,37 @@ export function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
                   </label>
                 ))}
               </fieldset>
+
+              {s.kind !== 'standing' && (
+                <div className="placement">
+                  <label>
+                    <input type="checkbox" checked={s.placed} onChange={(e) => update(si, (x) => ({ ...x, placed: e.target.checked }))} /> Place and turn
+                    this section
+                  </label>
+                  {s.placed && (
+                    <>
+                      <div className="slot-fields">
+                        <label>
+                          Front row middle x
+                          <input value={s.position.x} inputMode="decimal" size={6} onChange={(e) => updatePosition(si, { x: e.target.value })} />
+                        </label>
+                        <label>
+                          Front row middle y
+                          <input value={s.position.y} inputMode="decimal" size={6} onChange={(e) => updatePosition(si, { y: e.target.value })} />
+                        </label>
+                        <label>
+                          Rotation (degrees clockwise)
+                          <input value={s.position.rotation} inputMode="decimal" size={6} onChange={(e) => updatePosition(si, { rotation: e.target.value })} />
+                        </label>
+                      </div>
+                      <p className="muted field-help">
+                        The front row’s middle goes to (x, y). Rotation 0 faces up (a section below the stage), 180 faces down (above it), 90
+                        faces right (left of it), −90 faces left (right of it).
+                      </p>
+                    </>
+                  )}
+                </div>
+              )}
 
               {s.kind === 'standing' && (
                 <label>
@@ -189,6 +256,7 @@ export function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
                           <th scope="col">Missing</th>
                           <th scope="col">Wheelchair</th>
                           <th scope="col">Right to left</th>
+                          <th scope="col">Curve</th>
                           <th scope="col">
                             <span className="sr-only">Remove</span>
                           </th>
@@ -234,6 +302,16 @@ export function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
                                 />
                               </td>
                               <td>
+                                <input
+                                  aria-label={`${name} curve`}
+                                  value={r.curve}
+                                  size={4}
+                                  inputMode="decimal"
+                                  placeholder="0"
+                                  onChange={(e) => updateRow(si, ri, { curve: e.target.value })}
+                                />
+                              </td>
+                              <td>
                                 <button
                                   type="button"
                                   aria-label={`Remove row ${r.label}`}
@@ -251,7 +329,8 @@ export function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
                   </div>
                   <p className="muted field-help">
                     Aisles, missing seats and wheelchair spaces are seat numbers separated by commas. Seat 1 is at the left seen from the
-                    stage unless the row is numbered right to left.
+                    stage unless the row is numbered right to left. A curve brings the row’s ends forward by that many rows (−100 to 100;
+                    negative bends them back).
                   </p>
                   <button
                     type="button"
@@ -315,23 +394,47 @@ export function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
               </li>
             )}
           </ul>
-          <div className="preview-canvas" aria-hidden="true" style={{ width: (preview.width + 3) * cell, height: preview.height * cell }}>
+          <div className="preview-canvas" aria-hidden="true" style={{ width: (box.x1 - box.x0) * cell, height: (box.y1 - box.y0) * cell }}>
+            {preview.stage && (
+              <div
+                className="preview-stage"
+                data-testid="preview-stage"
+                style={{
+                  left: px(preview.stage.x + 0.5),
+                  top: py(preview.stage.y + 0.5),
+                  minWidth: 4 * cell,
+                  height: Math.max(0.8 * cell, 12),
+                  padding: '0 4px',
+                  fontSize: Math.max(9, cell * 0.75),
+                }}
+              >
+                {preview.stage.label}
+              </div>
+            )}
             {preview.areas.map((a) => (
               <div
                 key={`area-${a.key}`}
                 className="preview-area"
-                style={{ top: a.y * cell, left: 2 * cell, width: preview.width * cell - 2, height: 2 * cell - 3, background: colours.get(a.category), fontSize: Math.max(9, cell * 0.75) }}
+                style={{ top: py(a.y), left: px(a.x ?? 0), width: preview.width * cell - 2, height: 2 * cell - 3, background: colours.get(a.category), fontSize: Math.max(9, cell * 0.75) }}
               >
                 {a.name} · {a.places} standing
               </div>
             ))}
             {preview.labels.map((l) =>
-              l.under ? (
-                <span key={l.key} className="preview-label" style={{ top: l.y * cell, left: (l.x + 2) * cell, fontSize: Math.max(9, cell * 0.75) }}>
+              l.centred ? (
+                <span
+                  key={l.key}
+                  className="preview-label preview-label-centred"
+                  style={{ top: py(l.y + 0.5), left: px(l.x + 0.5), fontSize: Math.max(9, cell * 0.75) }}
+                >
+                  {cell >= 10 || l.key.endsWith('-name') ? l.label : ''}
+                </span>
+              ) : l.under ? (
+                <span key={l.key} className="preview-label" style={{ top: py(l.y), left: px(l.x), fontSize: Math.max(9, cell * 0.75) }}>
                   {l.label}
                 </span>
               ) : (
-                <span key={l.key} className="preview-label" style={{ top: l.y * cell, left: (l.x + 0.5) * cell - 2, fontSize: cell * 0.8 }}>
+                <span key={l.key} className="preview-label" style={{ top: py(l.y), left: px(l.x - 1.5) - 2, fontSize: cell * 0.8 }}>
                   {cell >= 10 ? l.label : ''}
                 </span>
               ),
@@ -340,7 +443,14 @@ export function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
               <span
                 key={s.key}
                 className={s.wheelchair ? 'preview-seat preview-wheelchair' : 'preview-seat'}
-                style={{ left: (s.x + 2) * cell, top: s.y * cell, width: cell - 2, height: cell - 2, background: colours.get(s.category) }}
+                style={{
+                  left: px(s.x),
+                  top: py(s.y),
+                  width: cell - 2,
+                  height: cell - 2,
+                  background: colours.get(s.category),
+                  transform: s.angle ? `rotate(${s.angle}deg)` : undefined,
+                }}
               />
             ))}
           </div>

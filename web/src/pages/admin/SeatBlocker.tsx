@@ -29,7 +29,7 @@ export function SeatBlocker({ showId, onChanged }: { showId: number; onChanged()
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const { seats, statuses, setStatuses, live, reload } = useLiveSeatMap(showId, {
+  const { seats, stage, statuses, setStatuses, live, reload } = useLiveSeatMap(showId, {
     // Seats taken meanwhile (held, booked) leave the selection.
     onLoaded: (map) => prune(new Map(map.seats.map((s) => [s.id, s.status]))),
     onChanges: (fresh) => prune(new Map(fresh.map((c) => [c.id, c.status as SeatState]))),
@@ -147,7 +147,7 @@ export function SeatBlocker({ showId, onChanged }: { showId: number; onChanged()
             </button>
           </form>
           <Legend colours={colours} prices={{}} />
-          <SeatMap seats={seats} statuses={statuses} selected={selected} colours={colours} onToggle={onToggle} selectable={blockable} />
+          <SeatMap seats={seats} stage={stage} statuses={statuses} selected={selected} colours={colours} onToggle={onToggle} selectable={blockable} />
         </>
       )}
     </section>

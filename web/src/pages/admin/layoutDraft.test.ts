@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { describeCounts, describeSlots, layoutBody, layoutCategories, newRow, newSection, parseNumberList, previewLayout, slotStarts, type DraftSection } from './layoutDraft';
+import {
+  describeCounts,
+  describeSlots,
+  layoutBody,
+  layoutCategories,
+  newRow,
+  newSection,
+  parseDecimal,
+  parseNumberList,
+  placePoint,
+  previewLayout,
+  rowBend,
+  slotStarts,
+  type DraftSection,
+} from './layoutDraft';
 
 const rows = (name: string, ...r: ReturnType<typeof newRow>[]): DraftSection => ({ ...newSection(name, 'A'), rows: r });
 const standing = (name: string, places: number): DraftSection => ({ ...newSection(name, 'A'), kind: 'standing', category: 'floor', standing: places });
@@ -117,5 +131,123 @@ describe('layoutCategories', () => {
     ).toEqual(['consultation', 'follow-up']);
     // A rows section whose rows all have their own category gives the section's category no seat.
     expect(layoutCategories({ categories: ['vip'], sections: [{ name: 'Box', category: 'standard', rows: [{ label: 'A', seats: 2, category: 'vip' }] }] })).toEqual(['vip']);
+  });
+});
+
+describe('placed sections, curved rows and a stage (the service geometry)', () => {
+  const placed = (s: DraftSection, x: number, y: number, rotation: number): DraftSection => ({
+    ...s,
+    placed: true,
+    position: { x: String(x), y: String(y), rotation: String(rotation) },
+  });
+  const stage = (x: number, y: number, label = 'Stage') => ({ enabled: true, label, x: String(x), y: String(y) });
+  const points = (p: ReturnType<typeof previewLayout>) => p.seats.map((s) => [s.x, s.y].map((v) => Math.round(v * 1000) / 1000 + 0));
+
+  it('turns a section about its front row’s middle and moves it there', () => {
+    // A 3-seat row (places 0..2, middle 1, top 0) turned 90° about (−5, 0): a column at x −5.
+    const p = { x: -5, y: 0, rotation: 90 };
+    const turned = [0, 1, 2].map((x) => placePoint(x, 0, 1, 0, p).map((v) => Math.round(v * 1e9) / 1e9 + 0));
+    expect(turned).toEqual([
+      [-5, -1],
+      [-5, 0],
+      [-5, 1],
+    ]);
+    // 180° (above the stage, facing it): left and right swap, rows go up.
+    expect(placePoint(0, 1, 1, 0, { x: 0, y: -4, rotation: 180 }).map((v) => Math.round(v * 1e9) / 1e9 + 0)).toEqual([1, -5]);
+    expect(placePoint(2, 0, 1, 0, { x: 3, y: 4, rotation: 0 })).toEqual([4, 4]);
+  });
+
+  it('bends a curved row as a parabola through its middle', () => {
+    expect([0, 1, 2, 3, 4].map((place) => rowBend(5, place, 1))).toEqual([1, 0.25, 0, 0.25, 1]);
+    expect(rowBend(5, 0, 0)).toBe(0);
+    expect(rowBend(1, 0, 3)).toBe(0);
+  });
+
+  it('draws like the service: sections placed round a stage, then moved to start at (0, 0)', () => {
+    // The service's own example: North facing up at (0, −5), West turned 90° at (−5, 0), the stage at the origin.
+    const p = previewLayout([placed(rows('North', newRow('N', 3)), 0, -5, 0), placed(rows('West', newRow('W', 3)), -5, 0, 90)], stage(0, 0));
+    expect(p.placed).toBe(true);
+    expect(points(p)).toEqual([
+      [4, 0],
+      [5, 0],
+      [6, 0],
+      [0, 4],
+      [0, 5],
+      [0, 6],
+    ]);
+    expect(p.stage).toEqual({ label: 'Stage', x: 5, y: 5 });
+    // Labels turn with their sections and stay inside what the preview shows.
+    expect(p.labels.find((l) => l.label === 'West')).toMatchObject({ centred: true });
+    for (const l of p.labels) {
+      expect(l.x).toBeGreaterThanOrEqual(p.box.x0);
+      expect(l.y).toBeGreaterThanOrEqual(p.box.y0);
+      expect(l.x).toBeLessThanOrEqual(p.box.x1);
+      expect(l.y).toBeLessThanOrEqual(p.box.y1);
+    }
+
+    // A curved row brings its ends forward (the service's example: a 5-seat row with curve 1, then a straight row).
+    const curved = previewLayout([rows('S', { ...newRow('A', 5), curve: '1' }, newRow('B', 5))]);
+    expect(curved.seats.slice(0, 5).map((s) => s.y)).toEqual([0, 0.75, 1, 0.75, 0]);
+    expect(curved.seats.slice(5).map((s) => s.y)).toEqual([2, 2, 2, 2, 2]);
+
+    // Seat squares of a section turned off the grid turn with it (modulo a quarter turn); level ones do not.
+    const turned = previewLayout([placed(rows('Corner', newRow('K', 3)), 10, 10, 120)]);
+    expect(turned.seats.map((s) => s.angle)).toEqual([30, 30, 30]);
+    expect(p.seats.every((s) => s.angle === undefined)).toBe(true);
+
+    // Without placements, curves or a stage nothing moves (the old drawing).
+    expect(previewLayout([rows('S', newRow('A', 3))]).placed).toBe(false);
+  });
+
+  it('makes a bowl: two sections facing a stage between them', () => {
+    const p = previewLayout(
+      [placed(rows('South', newRow('A', 4), newRow('B', 4)), 0, 3, 0), placed(rows('North', newRow('C', 4), newRow('D', 4)), 0, -3, 180)],
+      stage(0, 0),
+    );
+    const ys = (prefix: string) => [...new Set(p.seats.filter((s) => s.key.startsWith(prefix)).map((s) => s.y))];
+    // South's front row nearest the stage, North's front row likewise, their back rows further out.
+    expect(p.stage).toEqual({ label: 'Stage', x: 1.5, y: 4 });
+    expect(ys('0-0-')).toEqual([7]);
+    expect(ys('0-1-')).toEqual([8]);
+    expect(ys('1-0-')).toEqual([1]);
+    expect(ys('1-1-')).toEqual([0]);
+    // Turned 180°: seat 1 of row C is at the right, seen from above.
+    const c = p.seats.filter((s) => s.key.startsWith('1-0-')).map((s) => s.x);
+    expect(c[0]).toBeGreaterThan(c[3]);
+  });
+
+  it('posts placements, curves and the stage, and says what to fix', () => {
+    const body = layoutBody(
+      'Bowl',
+      [placed(rows('South', { ...newRow('A', 4), curve: '1.5' }, { ...newRow('B', 4), curve: '0' }), 0, 3, 0), placed(rows('North', newRow('C', 4)), 0, -3, 180)],
+      stage(0, 0),
+    );
+    expect(body).toEqual({
+      name: 'Bowl',
+      sections: [
+        { name: 'South', category: 'standard', position: { x: 0, y: 3, rotation: 0 }, rows: [{ label: 'A', seats: 4, curve: 1.5 }, { label: 'B', seats: 4 }] },
+        { name: 'North', category: 'standard', position: { x: 0, y: -3, rotation: 180 }, rows: [{ label: 'C', seats: 4 }] },
+      ],
+      stage: { label: 'Stage', x: 0, y: 0 },
+    });
+    // A standing area is never placed; an unticked stage is not sent.
+    expect(layoutBody('x', [{ ...placed(standing('Floor', 10), 1, 1, 0) }], { ...stage(0, 0), enabled: false })).toEqual({
+      name: 'x',
+      sections: [{ name: 'Floor', category: 'floor', standing: 10 }],
+    });
+    expect(layoutBody('x', [placed(rows('S', newRow('A', 3)), NaN, 0, 0)])).toBe('Section S: x and y must be numbers within ±100000.');
+    expect(layoutBody('x', [{ ...rows('S', newRow('A', 3)), placed: true, position: { x: '1', y: '200000', rotation: '0' } }])).toBe(
+      'Section S: x and y must be numbers within ±100000.',
+    );
+    expect(layoutBody('x', [{ ...rows('S', newRow('A', 3)), placed: true, position: { x: '1', y: '2', rotation: 'left' } }])).toBe(
+      'Section S: rotation must be a number of degrees.',
+    );
+    expect(layoutBody('x', [rows('S', { ...newRow('A', 3), curve: '101' })])).toBe('Row A: curve must be a number between -100 and 100 (row depths).');
+    expect(layoutBody('x', [rows('S', newRow('A', 3))], { ...stage(0, 0), label: ' ' })).toBe('The stage needs a label (Stage, Screen, …).');
+    expect(layoutBody('x', [rows('S', newRow('A', 3))], stage(0, 1e6))).toBe('The stage: x and y must be numbers within ±100000.');
+    expect(parseDecimal(' -2.5 ')).toBe(-2.5);
+    expect(parseDecimal('−90')).toBe(-90);
+    expect(parseDecimal('1e3')).toBeNull();
+    expect(parseDecimal('')).toBeNull();
   });
 });

@@ -17,6 +17,23 @@ export interface DraftRow {
   wheelchair: string;
   /** Seat 1 at the right end, seen from the stage. */
   rightToLeft: boolean;
+  /** How far the row's ends come forward, in row depths, as typed; empty: a straight row. */
+  curve: string;
+}
+
+/** Where a section sits, as typed: its front row's middle on (x, y), turned clockwise by `rotation` degrees. */
+export interface DraftPlacement {
+  x: string;
+  y: string;
+  rotation: string;
+}
+
+/** The layout's focal point, as typed. */
+export interface DraftStage {
+  enabled: boolean;
+  label: string;
+  x: string;
+  y: string;
 }
 
 export interface DraftSlots {
@@ -33,12 +50,20 @@ export interface DraftSection {
   /** Places of a standing area. */
   standing: number;
   slots: DraftSlots;
+  /** Whether the section is placed (moved and turned) rather than stacked behind the one before. */
+  placed: boolean;
+  position: DraftPlacement;
 }
 
 export const MAX_SEATS_PER_ROW = 500;
 export const MAX_STANDING = 50_000;
 
-export const newRow = (label: string, seats = 10): DraftRow => ({ label, seats, category: '', aisles: '', missing: '', wheelchair: '', rightToLeft: false });
+export const MAX_COORDINATE = 100_000;
+export const MAX_CURVE = 100;
+
+export const newRow = (label: string, seats = 10): DraftRow => ({ label, seats, category: '', aisles: '', missing: '', wheelchair: '', rightToLeft: false, curve: '' });
+
+export const noStage = (): DraftStage => ({ enabled: false, label: 'Stage', x: '0', y: '0' });
 
 export const newSection = (name: string, rowLabel: string): DraftSection => ({
   name,
@@ -47,7 +72,81 @@ export const newSection = (name: string, rowLabel: string): DraftSection => ({
   rows: [newRow(rowLabel)],
   standing: 500,
   slots: { from: '09:00', to: '12:00', minutes: 15 },
+  placed: false,
+  position: { x: '0', y: '0', rotation: '0' },
 });
+
+/** A typed number ("-2.5"), or null when it is not one. */
+export function parseDecimal(text: string): number | null {
+  const t = text.trim().replace(/^\u2212/, '-');
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(t)) return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** A placement or the stage's point: finite and within ±MAX_COORDINATE, as the service wants it. */
+const coordinate = (text: string): number | null => {
+  const n = parseDecimal(text);
+  return n !== null && Math.abs(n) <= MAX_COORDINATE ? n : null;
+};
+
+/** A typed curve: null when empty or 0 (a straight row), a number within ±MAX_CURVE, or undefined when unreadable. */
+function curveOf(text: string): number | null | undefined {
+  if (!text.trim()) return null;
+  const n = parseDecimal(text);
+  if (n === null || Math.abs(n) > MAX_CURVE) return undefined;
+  return n === 0 ? null : n;
+}
+
+/** A section's placement as numbers, or null when it is not placed or does not read. */
+function placementOf(s: DraftSection): Placement | null {
+  if (!s.placed || s.kind === 'standing') return null;
+  const x = coordinate(s.position.x);
+  const y = coordinate(s.position.y);
+  const rotation = s.position.rotation.trim() === '' ? 0 : parseDecimal(s.position.rotation);
+  return x === null || y === null || rotation === null ? null : { x, y, rotation };
+}
+
+function stageOf(stage: DraftStage | undefined): { label: string; x: number; y: number } | null {
+  if (!stage?.enabled) return null;
+  const x = coordinate(stage.x);
+  const y = coordinate(stage.y);
+  return x === null || y === null || !stage.label.trim() ? null : { label: stage.label.trim(), x, y };
+}
+
+/** Where a section sits, in the drawing's units (seat widths and row depths). */
+export interface Placement {
+  x: number;
+  y: number;
+  /** Degrees clockwise; 0 faces up (towards lower y). */
+  rotation: number;
+}
+
+/**
+ * How far forward (towards lower y) the seat at `place` (seat places from the row's left end) of a row
+ * `width` places wide comes with `curve`: a parabola through the row's middle, `curve` row depths at its
+ * ends — the service's `bend`.
+ */
+export function rowBend(width: number, place: number, curve: number): number {
+  if (!curve) return 0;
+  const half = Math.max(1, (width - 1) / 2);
+  const fromMiddle = (place - (width - 1) / 2) / half;
+  return curve * fromMiddle * fromMiddle;
+}
+
+/**
+ * A point of a section drawn stacked, turned clockwise by `p.rotation` degrees about its front row's middle
+ * (`middle`, `top`: the middle of the widest row and the section's stacked top) and moved there onto
+ * (`p.x`, `p.y`) — the service's `place_sections` (before the drawing is moved to start at 0, 0).
+ */
+export function placePoint(x: number, y: number, middle: number, top: number, p: Placement): [number, number] {
+  const r = (p.rotation * Math.PI) / 180;
+  const sin = Math.sin(r);
+  const cos = Math.cos(r);
+  const dx = x - middle;
+  const dy = y - top;
+  return [p.x + dx * cos - dy * sin, p.y + dx * sin + dy * cos];
+}
 
 /** "3, 7 10" → [3, 7, 10]; "" → []; null when something is not a whole number above 0. */
 export function parseNumberList(text: string): number[] | null {
@@ -106,14 +205,24 @@ function rowSpec(r: DraftRow): LayoutRow | string {
     if (numbers.length > 0) (row as Record<string, unknown>)[key] = numbers;
   }
   if (r.rightToLeft) row.numbering = 'right_to_left';
+  const curve = curveOf(r.curve);
+  if (curve === undefined) return `Row ${r.label}: curve must be a number between -${MAX_CURVE} and ${MAX_CURVE} (row depths).`;
+  if (curve !== null) row.curve = curve;
   return row;
 }
 
 /** The layout to post, or the first thing the form must fix (the service checks the rest and says so). */
-export function layoutBody(name: string, sections: readonly DraftSection[]): NewLayout | string {
+export function layoutBody(name: string, sections: readonly DraftSection[], stage?: DraftStage): NewLayout | string {
   const out: LayoutSection[] = [];
   for (const s of sections) {
-    const base = { name: s.name.trim(), category: s.category.trim() };
+    const base: Pick<LayoutSection, 'name' | 'category' | 'position'> = { name: s.name.trim(), category: s.category.trim() };
+    if (s.placed && s.kind !== 'standing') {
+      if (coordinate(s.position.x) === null || coordinate(s.position.y) === null)
+        return `Section ${s.name}: x and y must be numbers within ±${MAX_COORDINATE}.`;
+      const p = placementOf(s);
+      if (!p) return `Section ${s.name}: rotation must be a number of degrees.`;
+      base.position = p;
+    }
     if (s.kind === 'standing') {
       if (!Number.isInteger(s.standing) || s.standing < 1 || s.standing > MAX_STANDING)
         return `Section ${s.name}: a standing area has 1 to ${MAX_STANDING} places.`;
@@ -131,7 +240,14 @@ export function layoutBody(name: string, sections: readonly DraftSection[]): New
       out.push({ ...base, rows });
     }
   }
-  return { name: name.trim(), sections: out };
+  const body: NewLayout = { name: name.trim(), sections: out };
+  if (stage?.enabled) {
+    if (!stage.label.trim()) return 'The stage needs a label (Stage, Screen, …).';
+    const st = stageOf(stage);
+    if (!st) return `The stage: x and y must be numbers within ±${MAX_COORDINATE}.`;
+    body.stage = st;
+  }
+  return body;
 }
 
 export interface PreviewSeat {
@@ -140,6 +256,8 @@ export interface PreviewSeat {
   y: number;
   category: string;
   wheelchair: boolean;
+  /** Degrees a placed section's seat squares are turned (its rotation modulo 90), when not level. */
+  angle?: number;
 }
 export interface PreviewArea {
   key: string;
@@ -147,36 +265,78 @@ export interface PreviewArea {
   y: number;
   category: string;
   places: number;
+  /** Its left end when the drawing was moved to start at (0, 0) (placed layouts); 0 otherwise. */
+  x?: number;
+}
+export interface PreviewLabel {
+  key: string;
+  label: string;
+  y: number;
+  x: number;
+  /** A slots section's name under its row (left end at x, y). */
+  under?: boolean;
+  /** Drawn centred on the middle of the seat place (x, y) (placed sections: row labels, the section's name). */
+  centred?: boolean;
 }
 export interface Preview {
   seats: PreviewSeat[];
-  /** Row labels left of their rows; a slots section's name under its row (`under`). */
-  labels: { key: string; label: string; y: number; x: number; under?: boolean }[];
+  /** Row labels left of their rows; a slots section's name under its row (`under`); a placed section's name behind it. */
+  labels: PreviewLabel[];
   areas: PreviewArea[];
+  /** The widest row (seat places): a standing block is drawn this wide. */
   width: number;
+  /** The stacked drawing's height in rows (before placements). */
   height: number;
   /** Seats in rows, standing places, appointment slots. */
   counts: { seats: number; standing: number; slots: number };
+  /** The stage at its place (same units as the seats), when the layout has one. */
+  stage?: { label: string; x: number; y: number };
+  /** Whether positions, curves or a stage make the service move the drawing to start at (0, 0). */
+  placed: boolean;
+  /** What the preview must show, labels and stage included (seat units; a seat at (x, y) covers x..x+1). */
+  box: { x0: number; y0: number; x1: number; y1: number };
 }
 
 const numbersOf = (text: string) => parseNumberList(text) ?? [];
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 /**
  * Positions like the service draws them: rows centred on the widest, an aisle one seat wide after each
  * `aisles` number, missing seats leaving their place empty, right-to-left rows numbered from the right;
  * a slots section is one row; a standing area takes two rows' height (drawn as a block); one empty row
- * between sections.
+ * between sections. A curved row's seats come forward by `rowBend`; a placed section is turned and moved
+ * by `placePoint`; with a placement, a curve or a stage the drawing is then moved to start at (0, 0), the
+ * stage with it (as the seat map gives it).
  */
-export function previewLayout(sections: readonly DraftSection[]): Preview {
+export function previewLayout(sections: readonly DraftSection[], stage?: DraftStage): Preview {
   const rowWidth = (r: DraftRow) => Math.max(0, Math.min(MAX_SEATS_PER_ROW, r.seats || 0)) + new Set(numbersOf(r.aisles).filter((n) => n < r.seats)).size;
   const widths = sections.flatMap((s) => (s.kind === 'rows' ? s.rows.map(rowWidth) : s.kind === 'slots' ? [slotStarts(s.slots).length] : []));
   const widest = Math.max(1, ...widths);
-  const out: Preview = { seats: [], labels: [], areas: [], width: widest, height: 0, counts: { seats: 0, standing: 0, slots: 0 } };
+  const middle = (widest - 1) / 2;
+  const out: Preview = {
+    seats: [],
+    labels: [],
+    areas: [],
+    width: widest,
+    height: 0,
+    counts: { seats: 0, standing: 0, slots: 0 },
+    placed: false,
+    box: { x0: -2, y0: 0, x1: widest + 1, y1: 0 },
+  };
+  const stagePoint = stageOf(stage);
+  let placed = stagePoint !== null;
+  // The standing areas' points the service counts when it moves the drawing (their places sit at x 0).
+  const standingPoints: [number, number][] = [];
   let y = 0;
   sections.forEach((s, si) => {
+    const top = y;
+    const p = placementOf(s);
+    const firstSeat = out.seats.length;
+    const firstLabel = out.labels.length;
     if (s.kind === 'standing') {
       const places = Math.max(0, Math.min(MAX_STANDING, Math.floor(s.standing || 0)));
       out.areas.push({ key: `${si}`, name: s.name, y, category: s.category, places });
+      if (places > 0) standingPoints.push([0, y]);
       out.counts.standing += places;
       y += 2;
       return;
@@ -188,28 +348,97 @@ export function previewLayout(sections: readonly DraftSection[]): Preview {
       for (let i = 0; i < n; i++) out.seats.push({ key: `${si}-${i}`, x: off + i, y, category: s.category, wheelchair: false });
       out.counts.slots += n;
       y += 2;
-      return;
-    }
-    s.rows.forEach((r, ri) => {
-      const n = Math.max(0, Math.min(MAX_SEATS_PER_ROW, r.seats || 0));
-      const width = rowWidth(r);
-      const gaps = numbersOf(r.aisles);
-      const missing = new Set(numbersOf(r.missing));
-      const wheelchair = new Set(numbersOf(r.wheelchair));
-      const off = (widest - width) / 2;
-      out.labels.push({ key: `${si}-${ri}`, label: r.label, y, x: off });
-      for (let number = 1; number <= n; number++) {
-        if (missing.has(number)) continue;
-        const fromFirst = number - 1 + gaps.filter((g) => g < number && g < n).length;
-        const place = r.rightToLeft ? width - 1 - fromFirst : fromFirst;
-        out.seats.push({ key: `${si}-${ri}-${number}`, x: off + place, y, category: r.category || s.category, wheelchair: wheelchair.has(number) });
-        out.counts.seats++;
-      }
+    } else {
+      s.rows.forEach((r, ri) => {
+        const n = Math.max(0, Math.min(MAX_SEATS_PER_ROW, r.seats || 0));
+        const width = rowWidth(r);
+        const gaps = numbersOf(r.aisles);
+        const missing = new Set(numbersOf(r.missing));
+        const wheelchair = new Set(numbersOf(r.wheelchair));
+        const curve = curveOf(r.curve) ?? 0;
+        if (curve) placed = true;
+        const off = (widest - width) / 2;
+        out.labels.push({ key: `${si}-${ri}`, label: r.label, y: y - rowBend(width, 0, curve), x: off });
+        for (let number = 1; number <= n; number++) {
+          if (missing.has(number)) continue;
+          const fromFirst = number - 1 + gaps.filter((g) => g < number && g < n).length;
+          const place = r.rightToLeft ? width - 1 - fromFirst : fromFirst;
+          out.seats.push({ key: `${si}-${ri}-${number}`, x: off + place, y: y - rowBend(width, place, curve), category: r.category || s.category, wheelchair: wheelchair.has(number) });
+          out.counts.seats++;
+        }
+        y++;
+      });
       y++;
-    });
-    y++;
+    }
+    if (p) {
+      placed = true;
+      const quarter = ((p.rotation % 90) + 90) % 90;
+      const angle = quarter > 45 ? quarter - 90 : quarter;
+      for (const seat of out.seats.slice(firstSeat)) {
+        [seat.x, seat.y] = placePoint(seat.x, seat.y, middle, top, p);
+        if (Math.abs(angle) >= 5) seat.angle = angle;
+      }
+      // Labels turn with the section and are drawn centred: a row's one place beyond its left end, a slots
+      // section's name under its row's middle; the section's name one row behind its back row.
+      for (const l of out.labels.slice(firstLabel)) {
+        const [lx, ly] = l.under ? [middle, l.y - 0.2] : [l.x - 1.2, l.y];
+        [l.x, l.y] = placePoint(lx, ly, middle, top, p);
+        l.under = undefined;
+        l.centred = true;
+      }
+      if (s.kind === 'rows') {
+        const [nx, ny] = placePoint(middle, y - 1 + 0.2, middle, top, p);
+        out.labels.push({ key: `${si}-name`, label: s.name, x: nx, y: ny, centred: true });
+      }
+    }
   });
   out.height = y;
+  if (!placed) {
+    out.box.y1 = y;
+    return out;
+  }
+
+  // Move the drawing to start at (0, 0), as the service does (seats, standing places and the stage count).
+  out.placed = true;
+  const points: [number, number][] = [...out.seats.map((p): [number, number] => [p.x, p.y]), ...standingPoints];
+  if (stagePoint) points.push([stagePoint.x, stagePoint.y]);
+  const minX = Math.min(...points.map((p) => p[0]));
+  const minY = Math.min(...points.map((p) => p[1]));
+  for (const p of out.seats) {
+    p.x = round3(p.x - minX);
+    p.y = round3(p.y - minY);
+  }
+  for (const l of out.labels) {
+    l.x -= minX;
+    l.y -= minY;
+  }
+  for (const a of out.areas) {
+    a.x = -minX;
+    a.y -= minY;
+  }
+  if (stagePoint) out.stage = { label: stagePoint.label, x: round3(stagePoint.x - minX), y: round3(stagePoint.y - minY) };
+
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  const take = (l: number, t: number, r: number, b: number) => {
+    x0 = Math.min(x0, l);
+    y0 = Math.min(y0, t);
+    x1 = Math.max(x1, r);
+    y1 = Math.max(y1, b);
+  };
+  for (const p of out.seats) take(p.x, p.y, p.x + 1, p.y + 1);
+  for (const a of out.areas) take(a.x ?? 0, a.y, (a.x ?? 0) + widest, a.y + 2);
+  for (const l of out.labels) {
+    const half = Math.max(0.6, l.label.length * 0.3);
+    if (l.centred) take(l.x + 0.5 - half, l.y, l.x + 0.5 + half, l.y + 1);
+    else if (l.under) take(l.x, l.y, l.x + 2 * half, l.y + 1);
+    else take(l.x - 1.5, l.y, l.x, l.y + 1);
+  }
+  if (out.stage) take(out.stage.x + 0.5 - 2.5, out.stage.y, out.stage.x + 0.5 + 2.5, out.stage.y + 1);
+  if (!Number.isFinite(x0)) [x0, y0, x1, y1] = [0, 0, 1, 1];
+  out.box = { x0: x0 - 0.5, y0: y0 - 0.5, x1: x1 + 0.5, y1: y1 + 0.5 };
   return out;
 }
 
