@@ -546,6 +546,18 @@ pub struct ShowReportView {
     /// Holds that have not lapsed, and the seats they hold.
     pub live_holds: i64,
     pub held_seats: i64,
+    /// Seats taken off sale, with the reason given, by seat id.
+    pub blocked_seats: Vec<BlockedSeatView>,
+}
+
+/// A seat taken off sale.
+#[derive(Debug, Object)]
+#[oai(rename = "BlockedSeat")]
+pub struct BlockedSeatView {
+    pub seat_id: i32,
+    pub label: String,
+    /// Why, as given when it was blocked.
+    pub reason: String,
 }
 
 impl ShowReportView {
@@ -567,6 +579,15 @@ impl ShowReportView {
             revenue_cents: report.revenue_cents,
             live_holds: report.live_holds,
             held_seats: report.held_seats,
+            blocked_seats: report
+                .blocked
+                .into_iter()
+                .map(|b| BlockedSeatView {
+                    seat_id: b.seat_id,
+                    label: b.label,
+                    reason: b.reason,
+                })
+                .collect(),
         }
     }
 }

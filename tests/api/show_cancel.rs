@@ -197,6 +197,10 @@ async fn an_admin_cancels_a_show_with_its_live_bookings() {
         .get(&format!("/admin/shows/{show}/report"), Some(&admin))
         .await;
     assert_eq!(report.body["revenue_cents"], 0, "{report:?}");
+    assert_eq!(
+        report.body["blocked_seats"],
+        json!([{"seat_id": 6, "label": "A6", "reason": "house seat"}])
+    );
     // The buyer's hold count lost the cancelled holds (and the lapsed one), not the hold
     // on the other show.
     let held_seats = app

@@ -26,6 +26,16 @@ pub struct ShowReport {
     /// Holds that have not lapsed, and their seats.
     pub live_holds: i64,
     pub held_seats: i64,
+    /// Seats taken off sale, with why, by seat id.
+    pub blocked: Vec<BlockedSeat>,
+}
+
+/// A seat taken off sale.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct BlockedSeat {
+    pub seat_id: i32,
+    pub label: String,
+    pub reason: String,
 }
 
 /// A booking with its buyer, for the box office.
@@ -56,10 +66,15 @@ impl Db {
                           count(*) FILTER (WHERE status = 'PENDING' AND expires_at > now()) AS holds, \
                           coalesce(sum(cardinality(seat_ids)) FILTER ( \
                             WHERE status = 'PENDING' AND expires_at > now()), 0)::bigint AS held_seats \
-                   FROM bookings WHERE show_id = $1) \
+                   FROM bookings WHERE show_id = $1), \
+                 blocks AS ( \
+                   SELECT coalesce(jsonb_agg(jsonb_build_object( \
+                            'seat_id', seat_id, 'label', label, 'reason', block_reason) \
+                          ORDER BY seat_id), '[]') AS list \
+                   FROM seats WHERE show_id = $1 AND status = 'BLOCKED') \
                  SELECT c.category, c.available, c.held, c.booked, c.blocked, \
-                        s.confirmed, s.revenue, s.holds, s.held_seats \
-                 FROM shows sh CROSS JOIN sales s LEFT JOIN seat_counts c ON true \
+                        s.confirmed, s.revenue, s.holds, s.held_seats, b.list \
+                 FROM shows sh CROSS JOIN sales s CROSS JOIN blocks b LEFT JOIN seat_counts c ON true \
                  WHERE sh.id = $1 ORDER BY c.category",
             )
             .await
@@ -83,6 +98,7 @@ impl Db {
             revenue_cents: first.get(6),
             live_holds: first.get(7),
             held_seats: first.get(8),
+            blocked: serde_json::from_value(first.get(9)).map_err(Error::internal)?,
         })
     }
 

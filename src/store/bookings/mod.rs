@@ -21,7 +21,7 @@ mod reads;
 mod show_cancel;
 mod transition;
 
-pub use box_office::{CategoryCount, ShowBooking, ShowReport};
+pub use box_office::{BlockedSeat, CategoryCount, ShowBooking, ShowReport};
 pub use expiry::{Sweep, SweepCursor};
 pub use show_cancel::ShowCancellation;
 

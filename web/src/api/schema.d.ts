@@ -435,6 +435,17 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * BlockedSeat
+         * @description A seat taken off sale.
+         */
+        BlockedSeat: {
+            label: string;
+            /** @description Why, as given when it was blocked. */
+            reason: string;
+            /** Format: int32 */
+            seat_id: number;
+        };
+        /**
          * Booking
          * @description A booking.
          */
@@ -1021,6 +1032,8 @@ export interface components {
          * @description A show's sales at one instant (every figure from the same snapshot).
          */
         ShowReportView: {
+            /** @description Seats taken off sale, with the reason given, by seat id. */
+            blocked_seats: components["schemas"]["BlockedSeat"][];
             /** @description By category, sorted. */
             categories: components["schemas"]["CategorySales"][];
             /** Format: int64 */

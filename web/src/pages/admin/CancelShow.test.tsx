@@ -23,6 +23,7 @@ const report = (confirmed_bookings: number, live_holds: number): ShowReport => (
   live_holds,
   held_seats: live_holds,
   revenue_cents: 0,
+  blocked_seats: [],
 });
 
 const ok = (data: unknown) => ({ data, response: new Response(null, { status: 200 }) });

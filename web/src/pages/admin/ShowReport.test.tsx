@@ -14,6 +14,10 @@ const REPORT: Report = {
   revenue_cents: 9600,
   live_holds: 1,
   held_seats: 3,
+  blocked_seats: [
+    { seat_id: 41, label: 'C1', reason: 'house seats' },
+    { seat_id: 42, label: 'C2', reason: 'broken' },
+  ],
 };
 
 const ok = (data: unknown) => ({ data, response: new Response(null, { status: 200 }) });
@@ -34,6 +38,7 @@ describe('ReportTable', () => {
     expect(figure('Confirmed bookings')).toBe('4');
     expect(figure('Revenue')).toBe('96.00');
     expect(figure('Live holds')).toBe('1 (3 seats)');
+    expect(figure('Blocked seats')).toBe('C1 (house seats), C2 (broken)');
   });
 
   it('has no total row for a single category', () => {

@@ -64,6 +64,12 @@ export function ReportTable({ report }: { report: Report }) {
             {report.live_holds} ({countOf(report.held_seats, 'seat')})
           </dd>
         </div>
+        {report.blocked_seats.length > 0 && (
+          <div>
+            <dt>Blocked seats</dt>
+            <dd>{report.blocked_seats.map((b) => `${b.label} (${b.reason})`).join(', ')}</dd>
+          </div>
+        )}
       </dl>
     </>
   );
