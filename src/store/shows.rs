@@ -58,6 +58,23 @@ fn show_from_row(row: &Row) -> Result<Show> {
     })
 }
 
+/// Locks every seat of a show in seat order, the order every booking transaction locks
+/// seats in, so an admin's change of a whole show never deadlocks with them; once it
+/// returns, no booking of the show commits until the caller's transaction ends.
+pub(crate) async fn lock_every_seat(
+    tx: &tokio_postgres::Transaction<'_>,
+    show_id: i64,
+) -> Result<()> {
+    tx.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM seats WHERE show_id = $1 \
+                               ORDER BY seat_id FOR UPDATE) locked",
+        &[&show_id],
+    )
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
 /// Seats of a show as one statement read them.
 #[derive(Debug)]
 pub struct SeatsNow<T> {
@@ -276,13 +293,7 @@ impl Db {
             let categories: Vec<String> = current.get(3);
             check_price_categories(new_prices, &categories.iter().map(String::as_str).collect())?;
         }
-        tx.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM seats WHERE show_id = $1 \
-                                   ORDER BY seat_id FOR UPDATE) locked",
-            &[&show_id],
-        )
-        .await
-        .map_err(db_error)?;
+        lock_every_seat(&tx, show_id).await?;
         tx.execute(
             "UPDATE shows SET name = coalesce($2, name), starts_at = coalesce($3, starts_at), \
                     prices = coalesce($4, prices), time_zone = coalesce($5, time_zone), \

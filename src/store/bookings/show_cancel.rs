@@ -123,13 +123,7 @@ impl Db {
         )
         .await
         .map_err(db_error)?;
-        tx.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM seats WHERE show_id = $1 \
-               ORDER BY seat_id FOR UPDATE) locked",
-            &[&show_id],
-        )
-        .await
-        .map_err(db_error)?;
+        crate::store::shows::lock_every_seat(&tx, show_id).await?;
         tx.execute(
             "UPDATE seats SET status = 'AVAILABLE', booking_id = NULL, held_until = NULL \
              WHERE show_id = $1 AND status <> 'BLOCKED'",
