@@ -16,6 +16,7 @@ use crate::cache::redis::Redis;
 use crate::cache::{Hub, ReadCache};
 use crate::config::{DEFAULT_ADMIN_PASSWORD, Settings};
 use crate::domain::booking::HoldRules;
+use crate::domain::ticket::TicketSigner;
 use crate::ratelimit::RateLimiter;
 use crate::store::embedded::EmbeddedPostgres;
 use crate::store::{Db, PoolSettings, migrate, settings};
@@ -75,6 +76,9 @@ impl Application {
             let secret = settings::jwt_secret(&db, settings.jwt_secret.as_deref())
                 .await
                 .map_err(|e| anyhow::anyhow!("reading the token secret: {e}"))?;
+            let ticket_secret = settings::ticket_secret(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("reading the ticket secret: {e}"))?;
             ensure_admin(&db, &settings).await?;
             if embedded.is_some() && crate::seed::load_samples_if_empty(&db).await? {
                 tracing::info!(
@@ -84,10 +88,10 @@ impl Application {
             let listener = tokio::net::TcpListener::bind(settings.bind_addr)
                 .await
                 .with_context(|| format!("binding {}", settings.bind_addr))?;
-            Ok::<_, anyhow::Error>((secret, listener))
+            Ok::<_, anyhow::Error>((secret, ticket_secret, listener))
         }
         .await;
-        let (secret, listener) = match result {
+        let (secret, ticket_secret, listener) = match result {
             Ok(ok) => ok,
             Err(err) => {
                 if let Some(pg) = &embedded {
@@ -123,6 +127,7 @@ impl Application {
             )),
             seat_layouts: SeatLayouts::new(SEAT_LAYOUTS_MAX_BYTES),
             tokens: Tokens::new(&secret, settings.token_ttl),
+            tickets: TicketSigner::new(ticket_secret.as_bytes()),
             token_versions: TokenVersions::default(),
             hold_rules: HoldRules {
                 ttl_secs: settings.hold_ttl_secs,

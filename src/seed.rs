@@ -58,6 +58,8 @@ pub struct SeedShow {
     pub time: Option<String>,
     /// The venue's IANA time zone (default UTC).
     pub time_zone: Option<String>,
+    /// ISO 4217 code of the prices (default EUR).
+    pub currency: Option<String>,
     pub prices: BTreeMap<String, i64>,
 }
 
@@ -169,6 +171,7 @@ pub async fn seed(db: &Db, file: SeedFile) -> anyhow::Result<SeedReport> {
             starts_at,
             show.prices,
             show.time_zone.as_deref(),
+            show.currency.as_deref(),
             now,
         )
         .map_err(|e| anyhow::anyhow!("{}: {}", context(), e.detail))?;

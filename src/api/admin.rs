@@ -8,6 +8,7 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
+use uuid::Uuid;
 
 use super::Tag;
 use super::bookings::{BookingState, BookingView};
@@ -22,6 +23,7 @@ use crate::domain::layout::{
 };
 use crate::domain::page::{Cursor, page_size};
 use crate::domain::show::{ShowDraft, ShowPatch};
+use crate::domain::ticket::{reference, reference_range};
 use crate::domain::{Code, Result};
 use crate::store::bookings::ShowReport;
 use crate::store::layouts::LayoutRecord;
@@ -319,6 +321,9 @@ pub struct NewShow {
     /// The venue's IANA time zone (`Europe/Lisbon`; default `UTC`): how people there read
     /// the show's times, and where appointment slots fall.
     pub time_zone: Option<String>,
+    /// ISO 4217 code of `prices` (default `EUR`). Fixed once the show exists: its
+    /// bookings are paid in it.
+    pub currency: Option<String>,
 }
 
 crate::endpoint_response! {
@@ -387,7 +392,7 @@ crate::endpoint_response! {
         UnsupportedMediaType: [UnsupportedMediaType],
         Invalid: [
             InvalidName, InvalidKind, InvalidPrice, MissingPrice, UnknownCategory,
-            StartsInPast, InvalidTimeZone, InvalidLayoutChoice, EmptyLayout, EmptySection, DuplicateSection,
+            StartsInPast, InvalidTimeZone, InvalidCurrency, InvalidLayoutChoice, EmptyLayout, EmptySection, DuplicateSection,
             TooManySections, TooManyRows, TooManySeats, InvalidRowSize, InvalidRowLabel,
             DuplicateRowLabel, DuplicateSeatLabel, InvalidSeatNumbers, InvalidCategory, InvalidSlots, InvalidSectionKind, InvalidPlacement,
         ],
@@ -532,6 +537,8 @@ pub struct CategorySales {
     pub held: i64,
     pub booked: i64,
     pub blocked: i64,
+    /// Sold seats whose tickets were checked in at the door.
+    pub checked_in: i64,
 }
 
 /// A show's sales at one instant (every figure from the same snapshot).
@@ -546,6 +553,8 @@ pub struct ShowReportView {
     /// Holds that have not lapsed, and the seats they hold.
     pub live_holds: i64,
     pub held_seats: i64,
+    /// Tickets checked in at the door, in all.
+    pub checked_in: i64,
     /// Seats taken off sale, with the reason given, by seat id.
     pub blocked_seats: Vec<BlockedSeatView>,
 }
@@ -563,6 +572,7 @@ pub struct BlockedSeatView {
 impl ShowReportView {
     fn new(show_id: i64, report: ShowReport) -> Self {
         Self {
+            checked_in: report.categories.iter().map(|c| c.checked_in).sum(),
             show_id,
             categories: report
                 .categories
@@ -573,6 +583,7 @@ impl ShowReportView {
                     held: c.held,
                     booked: c.booked,
                     blocked: c.blocked,
+                    checked_in: c.checked_in,
                 })
                 .collect(),
             confirmed_bookings: report.confirmed_bookings,
@@ -621,6 +632,47 @@ crate::endpoint_response! {
         Forbidden: [AdminOnly],
         NotFound: [ShowNotFound],
         RateLimited: [RateLimited],
+        Internal: [InternalError],
+        Unavailable: [ServiceUnavailable, RequestTimeout],
+    ]
+}
+
+/// A ticket presented at the door.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct CheckInRequest {
+    /// The ticket's code, scanned from its QR code or typed (case does not matter).
+    pub code: Text,
+}
+
+/// A ticket admitted.
+#[derive(Debug, Object)]
+#[oai(rename = "CheckIn")]
+pub struct CheckInView {
+    pub show_id: i64,
+    pub seat_id: i32,
+    /// The seat's label.
+    pub seat: String,
+    pub category: String,
+    pub booking_id: Uuid,
+    /// The booking's reference.
+    pub reference: String,
+    pub checked_in_at: DateTime<Utc>,
+}
+
+crate::endpoint_response! {
+    pub enum CheckInResponse {
+        /// The ticket is valid and was not used before: let its holder in.
+        200 => Ok(Json<CheckInView>),
+    }
+    errors: [
+        BadRequest: [InvalidBody, InvalidParameter, BadRequest],
+        Unauthenticated: [MissingToken, InvalidToken],
+        Forbidden: [AdminOnly],
+        NotFound: [ShowNotFound, TicketNotFound],
+        Conflict: [AlreadyCheckedIn],
+        PayloadTooLarge: [PayloadTooLarge],
+        UnsupportedMediaType: [UnsupportedMediaType],
         Internal: [InternalError],
         Unavailable: [ServiceUnavailable, RequestTimeout],
     ]
@@ -834,6 +886,8 @@ impl AdminApi {
         method = "get",
         operation_id = "show_bookings"
     )]
+    // One argument per HTTP parameter: that is how poem-openapi describes them.
+    #[allow(clippy::too_many_arguments)]
     async fn show_bookings(
         &self,
         _admin: AdminAuth,
@@ -841,6 +895,9 @@ impl AdminApi {
         id: Path<i64>,
         /// Only bookings of this status (a hold past its expiry is `FAILED`).
         status: Query<Option<BookingState>>,
+        /// Only the booking with this reference (`K7Q2-M9XD`; case and hyphen do not
+        /// matter), as a buyer reads it out at the box office.
+        reference: Query<Option<String>>,
         /// Page size, 1 to 200 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
@@ -855,9 +912,21 @@ impl AdminApi {
                 BookingState::Confirmed => BookingStatus::Confirmed,
                 BookingState::Failed => BookingStatus::Failed,
             });
+            let ids = reference
+                .0
+                .as_deref()
+                .map(|r| {
+                    reference_range(r).ok_or_else(|| {
+                        crate::domain::Error::new(
+                            Code::InvalidParameter,
+                            format!("{r:?} is not a booking reference (8 letters and digits, like K7Q2-M9XD)."),
+                        )
+                    })
+                })
+                .transpose()?;
             let bookings = state
                 .db
-                .show_bookings(id.0, status, after.as_ref(), limit + 1)
+                .show_bookings(id.0, status, ids, after.as_ref(), limit + 1)
                 .await?;
             let (items, next_cursor) = super::paginate(bookings, limit, |b| Cursor {
                 at: b.booking.created_at,
@@ -867,7 +936,7 @@ impl AdminApi {
                 items: items
                     .into_iter()
                     .map(|b| BoxOfficeBooking {
-                        booking: b.booking.into(),
+                        booking: BookingView::new(b.booking, &state.tickets),
                         email: b.email,
                     })
                     .collect(),
@@ -875,6 +944,40 @@ impl AdminApi {
             })
         };
         reply(result.await, |page| ShowBookingsResponse::Ok(Json(page)))
+    }
+
+    /// Check a ticket in at the door: admits it once.
+    ///
+    /// 404 `ticket_not_found` for a code that is not a ticket of this show (of another
+    /// show, mistyped, or of a booking cancelled since); 409 `already_checked_in`, with
+    /// `checked_in_at` of the first scan, for a ticket scanned before.
+    #[oai(
+        path = "/admin/shows/:id/check-in",
+        method = "post",
+        operation_id = "check_in"
+    )]
+    async fn check_in(
+        &self,
+        admin: AdminAuth,
+        state: Data<&Arc<AppState>>,
+        id: Path<i64>,
+        body: Json<CheckInRequest>,
+    ) -> CheckInResponse {
+        let result = state
+            .db
+            .check_in(id.0, &body.0.code.0, &state.tickets, admin.0.user_id)
+            .await;
+        reply(result, |admitted| {
+            CheckInResponse::Ok(Json(CheckInView {
+                show_id: id.0,
+                seat_id: admitted.seat_id,
+                seat: admitted.label,
+                category: admitted.category,
+                booking_id: admitted.booking_id,
+                reference: reference(admitted.booking_id),
+                checked_in_at: admitted.checked_in_at,
+            }))
+        })
     }
 
     /// Put blocked seats back on sale.
@@ -910,6 +1013,7 @@ async fn create_show(state: &AppState, body: NewShow) -> Result<ShowView> {
         body.starts_at,
         body.prices,
         body.time_zone.as_deref(),
+        body.currency.as_deref(),
         Utc::now(),
     )?;
     let source = match (body.layout_id, body.layout) {

@@ -17,6 +17,7 @@ use super::text::Text;
 use crate::domain::booking::{Booking, BookingStatus, FailureReason, HoldRequest};
 use crate::domain::limits::MAX_IDEMPOTENCY_KEY_CHARS;
 use crate::domain::page::{Cursor, page_size};
+use crate::domain::ticket::{TicketSigner, reference};
 use crate::domain::{Code, Error, Result};
 use crate::ratelimit::{Limit, address_subject};
 use crate::service;
@@ -69,6 +70,8 @@ pub enum BookingFailure {
 #[oai(rename = "Booking")]
 pub struct BookingView {
     pub id: Uuid,
+    /// Short reference for people (`K7Q2-M9XD`): on tickets, at the box office.
+    pub reference: String,
     pub show_id: i64,
     pub status: BookingState,
     /// Set when `status` is `FAILED`.
@@ -82,12 +85,41 @@ pub struct BookingView {
     pub expires_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// One ticket per seat once the booking is `CONFIRMED` (empty before, and after it
+    /// failed: a cancelled booking's tickets admit no one).
+    pub tickets: Vec<TicketView>,
 }
 
-impl From<Booking> for BookingView {
-    fn from(b: Booking) -> Self {
+/// A ticket: admits one person to one seat, once.
+#[derive(Debug, Object)]
+#[oai(rename = "Ticket")]
+pub struct TicketView {
+    pub seat_id: i32,
+    /// The seat's label.
+    pub seat: String,
+    /// What the door scans (shown as a QR code) or staff type: unguessable, it admits
+    /// only this seat of this booking.
+    pub code: String,
+}
+
+impl BookingView {
+    pub fn new(b: Booking, tickets: &TicketSigner) -> Self {
+        let tickets = match b.status {
+            BookingStatus::Confirmed => b
+                .seat_ids
+                .iter()
+                .zip(&b.seat_labels)
+                .map(|(&seat_id, label)| TicketView {
+                    seat_id,
+                    seat: label.clone(),
+                    code: tickets.code(b.show_id, seat_id, b.id),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         Self {
             id: b.id,
+            reference: reference(b.id),
             show_id: b.show_id,
             status: match b.status {
                 BookingStatus::Pending => BookingState::Pending,
@@ -105,6 +137,7 @@ impl From<Booking> for BookingView {
             expires_at: b.expires_at,
             created_at: b.created_at,
             updated_at: b.updated_at,
+            tickets,
         }
     }
 }
@@ -239,7 +272,7 @@ impl BookingsApi {
                 key,
             )
             .await?;
-            Ok(outcome.booking.into())
+            Ok(BookingView::new(outcome.booking, &state.tickets))
         }
         .await;
         reply(result, |booking| HoldResponse::Created(Json(booking)))
@@ -269,7 +302,10 @@ impl BookingsApi {
                 id: b.id.to_string(),
             });
             Ok(BookingPage {
-                items: items.into_iter().map(BookingView::from).collect(),
+                items: items
+                    .into_iter()
+                    .map(|b| BookingView::new(b, &state.tickets))
+                    .collect(),
                 next_cursor,
             })
         }
@@ -286,7 +322,7 @@ impl BookingsApi {
         id: Path<Uuid>,
     ) -> GetBookingResponse {
         reply(state.db.booking(auth.0.user_id, id.0).await, |booking| {
-            GetBookingResponse::Ok(Json(booking.into()))
+            GetBookingResponse::Ok(Json(BookingView::new(booking, &state.tickets)))
         })
     }
 
@@ -305,7 +341,10 @@ impl BookingsApi {
         state: Data<&Arc<AppState>>,
         id: Path<Uuid>,
     ) -> TransitionResponse {
-        transition(service::bookings::confirm(&state.db, &state.cache, auth.0.user_id, id.0).await)
+        transition(
+            service::bookings::confirm(&state.db, &state.cache, auth.0.user_id, id.0).await,
+            &state.tickets,
+        )
     }
 
     /// Cancel a hold or a booking (until the show starts); its seats are free at once.
@@ -323,14 +362,19 @@ impl BookingsApi {
         state: Data<&Arc<AppState>>,
         id: Path<Uuid>,
     ) -> TransitionResponse {
-        transition(service::bookings::cancel(&state.db, &state.cache, auth.0.user_id, id.0).await)
+        transition(
+            service::bookings::cancel(&state.db, &state.cache, auth.0.user_id, id.0).await,
+            &state.tickets,
+        )
     }
 }
 
 /// Answers a confirm or cancel (announced already, when it committed).
-fn transition(result: Result<Transition>) -> TransitionResponse {
+fn transition(result: Result<Transition>, tickets: &TicketSigner) -> TransitionResponse {
     match result {
-        Ok(Transition::Done(booking)) => TransitionResponse::Ok(Json(booking.into())),
+        Ok(Transition::Done(booking)) => {
+            TransitionResponse::Ok(Json(BookingView::new(booking, tickets)))
+        }
         Ok(Transition::Expired(_)) => Error::booking_expired().into(),
         Err(err) => err.into(),
     }

@@ -37,6 +37,9 @@ pub struct Problem {
     /// `Retry-After`).
     #[oai(skip_serializing_if_is_none)]
     pub retry_after_seconds: Option<u64>,
+    /// With `already_checked_in`: when the ticket was first checked in.
+    #[oai(skip_serializing_if_is_none)]
+    pub checked_in_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// HTTP status for each kind of failure: the only such table in the service.
@@ -87,6 +90,7 @@ impl Problem {
             unavailable_seat_ids,
             unknown_seat_ids,
             retry_after_seconds: err.retry_after_secs,
+            checked_in_at: err.checked_in_at,
         }
     }
 }
@@ -105,6 +109,17 @@ pub fn request_error(err: &poem::Error) -> Error {
         && param.name == "limit"
     {
         return Error::new(Code::InvalidLimit, err.to_string());
+    }
+    if let Some(param) = err.downcast_ref::<ParsePathError>()
+        && is_path_placeholder(param.name)
+    {
+        return Error::new(
+            Code::InvalidParameter,
+            format!(
+                "The path parameter `{PATH_PARAMETER}` is malformed: {}",
+                param.reason
+            ),
+        );
     }
     if err.is::<ParseParamError>() || err.is::<ParsePathError>() {
         return Error::new(Code::InvalidParameter, err.to_string());
@@ -126,6 +141,17 @@ pub fn request_error(err: &poem::Error) -> Error {
         status if status < 500 => Error::new(Code::BadRequest, err.to_string()),
         _ => Error::internal(anyhow::anyhow!("request extraction failed: {err}")),
     }
+}
+
+/// The name of every path parameter of the API: each path has at most one, `id` (a test
+/// over the spec keeps it so).
+pub const PATH_PARAMETER: &str = "id";
+
+/// poem-openapi reports a path parameter that fails to parse under its routing name
+/// (`param0`, `param1`, …), not the name the spec gives it.
+fn is_path_placeholder(name: &str) -> bool {
+    name.strip_prefix("param")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Answers a handler's result: `Ok` through `ok`, an error through the endpoint's error

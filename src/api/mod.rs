@@ -128,6 +128,7 @@ pub fn error_codes(operation_id: &str) -> Option<&'static [(u16, &'static [Code]
         "cancel_show" => admin::CancelShowResponse::CODES,
         "show_report" => admin::ShowReportResponse::CODES,
         "show_bookings" => admin::ShowBookingsResponse::CODES,
+        "check_in" => admin::CheckInResponse::CODES,
         "unblock_seats" => admin::UnblockSeatsResponse::CODES,
         "list_shows" => shows::ListShowsResponse::CODES,
         "get_show" => shows::GetShowResponse::CODES,
@@ -144,7 +145,8 @@ pub fn error_codes(operation_id: &str) -> Option<&'static [(u16, &'static [Code]
 /// Request bodies declared `deny_unknown_fields` (a misspelt field is refused, not
 /// ignored): the spec says so with `additionalProperties: false`, which poem-openapi does
 /// not write itself.
-const CLOSED_SCHEMAS: [&str; 12] = [
+const CLOSED_SCHEMAS: [&str; 13] = [
+    "CheckInRequest",
     "Credentials",
     "LayoutPlacement",
     "LayoutRow",

@@ -63,6 +63,8 @@ pub struct ShowView {
     pub cancelled_at: Option<DateTime<Utc>>,
     /// The venue's IANA time zone (`Europe/Lisbon`): show the times in it, with its name.
     pub time_zone: String,
+    /// ISO 4217 code of `prices` and of every booking's `total_cents`.
+    pub currency: String,
 }
 
 impl From<Show> for ShowView {
@@ -79,6 +81,7 @@ impl From<Show> for ShowView {
             created_at: show.created_at,
             cancelled_at: show.cancelled_at,
             time_zone: show.time_zone.name().to_owned(),
+            currency: show.currency,
         }
     }
 }
@@ -138,7 +141,7 @@ pub struct SeatView {
     /// Drawing position in row heights (one empty row between sections).
     pub y: f32,
     /// What a buyer should know of the seat: `wheelchair` (a wheelchair space), `aisle`
-    /// (next to an aisle). Absent when none.
+    /// (next to an aisle), `window` (by a window, in a coach). Absent when none.
     #[oai(skip_serializing_if_is_empty, default)]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub features: Vec<String>,

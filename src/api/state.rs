@@ -9,6 +9,7 @@ use super::seat_json::SeatLayouts;
 use crate::auth::{TokenVersions, Tokens};
 use crate::cache::Hub;
 use crate::domain::booking::HoldRules;
+use crate::domain::ticket::TicketSigner;
 use crate::ratelimit::RateLimiter;
 use crate::store::Db;
 
@@ -19,6 +20,8 @@ pub struct AppState {
     /// Seat maps' fixed parts, prepared once per show (see [`crate::api::seat_json`]).
     pub seat_layouts: SeatLayouts,
     pub tokens: Tokens,
+    /// Makes and checks ticket codes.
+    pub tickets: TicketSigner,
     /// Users' current token versions (revoked tokens are refused).
     pub token_versions: TokenVersions,
     pub hold_rules: HoldRules,

@@ -47,6 +47,8 @@ pub struct Error {
     /// With [`ErrorKind::RateLimited`] and [`Error::busy`]: whole seconds until a retry
     /// can succeed.
     pub retry_after_secs: Option<u64>,
+    /// With `already_checked_in`: when the ticket was first checked in.
+    pub checked_in_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The underlying cause of an internal failure, for the log only.
     pub source: Option<anyhow::Error>,
 }
@@ -103,6 +105,12 @@ pub enum Code {
     ShowCancelled,
     /// Not an IANA time zone name.
     InvalidTimeZone,
+    /// Not a current ISO 4217 currency code.
+    InvalidCurrency,
+    /// No ticket of this show has that code (or its booking was cancelled).
+    TicketNotFound,
+    /// The ticket was already checked in (the problem says when: `checked_in_at`).
+    AlreadyCheckedIn,
     /// A section's appointment slots are malformed.
     InvalidSlots,
     /// A section has more than one of rows, slots and standing, or a standing area's size
@@ -205,7 +213,7 @@ pub enum Code {
 
 impl Code {
     /// Every code a client can be answered with (the internal ones excluded).
-    pub const PUBLIC: [Code; 68] = [
+    pub const PUBLIC: [Code; 71] = [
         Code::InvalidBody,
         Code::InvalidParameter,
         Code::InvalidLimit,
@@ -241,6 +249,9 @@ impl Code {
         Code::UnknownCategory,
         Code::StartsInPast,
         Code::InvalidTimeZone,
+        Code::InvalidCurrency,
+        Code::TicketNotFound,
+        Code::AlreadyCheckedIn,
         Code::InvalidSlots,
         Code::InvalidSectionKind,
         Code::StandingByQuantity,
@@ -302,6 +313,9 @@ impl Code {
             Code::ShowStarted => "show_started",
             Code::ShowCancelled => "show_cancelled",
             Code::InvalidTimeZone => "invalid_time_zone",
+            Code::InvalidCurrency => "invalid_currency",
+            Code::TicketNotFound => "ticket_not_found",
+            Code::AlreadyCheckedIn => "already_checked_in",
             Code::InvalidSlots => "invalid_slots",
             Code::InvalidSectionKind => "invalid_section_kind",
             Code::StandingByQuantity => "standing_by_quantity",
@@ -368,6 +382,7 @@ impl Code {
             Code::AdminOnly | Code::CorsNotAllowed => ErrorKind::Forbidden,
             Code::ShowNotFound
             | Code::BookingNotFound
+            | Code::TicketNotFound
             | Code::LayoutNotFound
             | Code::RouteNotFound => ErrorKind::NotFound,
             Code::MethodNotAllowed => ErrorKind::MethodNotAllowed,
@@ -377,6 +392,7 @@ impl Code {
             | Code::BookingCancelled
             | Code::ShowStarted
             | Code::ShowCancelled
+            | Code::AlreadyCheckedIn
             | Code::EmailTaken
             | Code::HoldLimitReached
             | Code::IdempotencyRace => ErrorKind::Conflict,
@@ -386,6 +402,7 @@ impl Code {
             | Code::InvalidPassword
             | Code::InvalidName
             | Code::InvalidTimeZone
+            | Code::InvalidCurrency
             | Code::InvalidSlots
             | Code::InvalidSectionKind
             | Code::StandingByQuantity
@@ -465,6 +482,13 @@ impl Code {
             }
             Code::ShowCancelled => "The show was cancelled: it takes no holds, sales or changes.",
             Code::InvalidTimeZone => "Not an IANA time zone name (such as `Europe/Lisbon`).",
+            Code::InvalidCurrency => "Not a current ISO 4217 currency code (such as `EUR`).",
+            Code::TicketNotFound => {
+                "No ticket of this show has that code, or its booking was cancelled."
+            }
+            Code::AlreadyCheckedIn => {
+                "The ticket was checked in before (`checked_in_at` says when)."
+            }
             Code::InvalidSlots => "A section's appointment slots are malformed.",
             Code::InvalidSectionKind => {
                 "A section has one of rows, slots or standing (1 to 50,000 places)."
@@ -565,6 +589,7 @@ impl Error {
             detail: detail.into(),
             seat_ids: Vec::new(),
             retry_after_secs: None,
+            checked_in_at: None,
             source: None,
         }
     }
@@ -609,6 +634,7 @@ impl Error {
             detail: self.detail.clone(),
             seat_ids: self.seat_ids.clone(),
             retry_after_secs: self.retry_after_secs,
+            checked_in_at: self.checked_in_at,
             source: self
                 .source
                 .as_ref()

@@ -276,6 +276,8 @@ pub struct SlotPlan {
 pub const WHEELCHAIR: &str = "wheelchair";
 /// A seat next to an aisle.
 pub const AISLE: &str = "aisle";
+/// A seat by a window: either end of a row, in a vehicle.
+pub const WINDOW: &str = "window";
 
 /// A validated layout: the spec it came from plus its seats.
 #[derive(Debug, Clone)]
@@ -601,7 +603,25 @@ impl Layout {
         out
     }
 
-    /// The category of each row, indexed by `row_no` (a row has one category).
+    /// Marks the seats at either end of each seated row as window seats, as in a coach
+    /// (slots and standing places are not seats by a window).
+    pub fn mark_windows(&mut self) {
+        let mut ends: std::collections::HashMap<i32, (i32, i32)> = Default::default();
+        let seated = |seat: &SeatPlan| seat.slot.is_none() && !seat.features.contains(&STANDING);
+        for seat in self.seats.iter().filter(|s| seated(s)) {
+            let end = ends.entry(seat.row_no).or_insert((seat.place, seat.place));
+            *end = (end.0.min(seat.place), end.1.max(seat.place));
+        }
+        for seat in &mut self.seats {
+            if seated(seat)
+                && let Some(&(first, last)) = ends.get(&seat.row_no)
+                && (seat.place == first || seat.place == last)
+            {
+                seat.features.push(WINDOW);
+            }
+        }
+    }
+
     /// The distinct seat categories, sorted.
     pub fn categories(&self) -> BTreeSet<&str> {
         self.seats.iter().map(|s| s.category.as_str()).collect()
@@ -871,9 +891,19 @@ mod tests {
             numbering: Some(Numbering::RightToLeft),
             ..a
         };
-        let layout = Layout::parse(spec(vec![reversed])).unwrap();
+        let mut layout = Layout::parse(spec(vec![reversed])).unwrap();
         let xs: Vec<_> = layout.seats.iter().map(|s| (s.number, s.x)).collect();
         assert_eq!(xs, [(1, 6.0), (2, 5.0), (3, 4.0), (4, 2.0), (6, 0.0)]);
+
+        // In a coach the row's ends are by the windows, whichever way it is numbered.
+        layout.mark_windows();
+        let windows: Vec<_> = layout
+            .seats
+            .iter()
+            .filter(|s| s.features.contains(&WINDOW))
+            .map(|s| s.number)
+            .collect();
+        assert_eq!(windows, [1, 6]);
     }
 
     #[test]

@@ -7,5 +7,6 @@ pub mod layout;
 pub mod limits;
 pub mod page;
 pub mod show;
+pub mod ticket;
 
 pub use error::{Code, Error, ErrorKind, Result};

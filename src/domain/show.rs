@@ -30,6 +30,22 @@ pub struct Show {
     pub cancelled_at: Option<DateTime<Utc>>,
     /// The venue's time zone, in which people read the show's times.
     pub time_zone: Tz,
+    /// ISO 4217 code of the show's prices.
+    pub currency: String,
+}
+
+/// The currency of a show whose admin names none.
+pub const DEFAULT_CURRENCY: &str = "EUR";
+
+/// A show's currency: a current ISO 4217 code (`EUR`, `GBP`, `CHF`), returned as listed.
+pub fn parse_currency(code: &str) -> Result<&str> {
+    match iso_currency::Currency::from_code(code) {
+        Some(_) => Ok(code),
+        None => Err(Error::new(
+            Code::InvalidCurrency,
+            format!("{code:?} is not an ISO 4217 currency code; give one such as EUR or GBP."),
+        )),
+    }
 }
 
 /// The time zone of a venue: an IANA name (`Europe/Lisbon`, `UTC`). Times stay UTC in the
@@ -96,6 +112,7 @@ pub struct ShowDraft {
     pub starts_at: DateTime<Utc>,
     pub prices: BTreeMap<String, i64>,
     pub time_zone: Tz,
+    pub currency: String,
 }
 
 impl ShowDraft {
@@ -106,9 +123,13 @@ impl ShowDraft {
         starts_at: DateTime<Utc>,
         prices: BTreeMap<String, i64>,
         time_zone: Option<&str>,
+        currency: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Self> {
         let name = clean_name(name, "show name")?.to_owned();
+        let currency = currency
+            .map_or(Ok(DEFAULT_CURRENCY), parse_currency)?
+            .to_owned();
         let time_zone = time_zone
             .map(parse_time_zone)
             .transpose()?
@@ -132,6 +153,7 @@ impl ShowDraft {
             starts_at,
             prices,
             time_zone,
+            currency,
         })
     }
 

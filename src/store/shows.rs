@@ -33,7 +33,7 @@ const SHOW_COLUMNS: &str = "s.id, s.name, s.kind, s.starts_at, s.layout_id, s.to
      AS available_seats, \
      (SELECT extract(epoch FROM min(p.expires_at) - now())::float8 FROM pending_holds p \
         WHERE p.show_id = s.id AND p.expires_at > now()) AS next_lapse_secs, \
-     s.cancelled_at, s.time_zone";
+     s.cancelled_at, s.time_zone, s.currency";
 
 fn show_from_row(row: &Row) -> Result<Show> {
     let prices: serde_json::Value = row.get(6);
@@ -55,6 +55,7 @@ fn show_from_row(row: &Row) -> Result<Show> {
                 row.get::<_, i64>(0)
             ))
         })?,
+        currency: row.get(12),
     })
 }
 
@@ -134,13 +135,17 @@ impl Db {
             }
         };
         draft.check_prices(&layout)?;
+        let mut layout = layout;
+        if draft.kind == "bus" {
+            layout.mark_windows();
+        }
         let prices = serde_json::to_value(&draft.prices).map_err(Error::internal)?;
         let total = layout.seat_count() as i32;
         let show_id: i64 = tx
             .query_one(
                 "INSERT INTO shows (name, kind, starts_at, layout_id, total_seats, prices, seed_key, time_zone, \
-                                    stage_x, stage_y, stage_label) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                                    stage_x, stage_y, stage_label, currency) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
                 &[
                     &draft.name,
                     &draft.kind,
@@ -153,6 +158,7 @@ impl Db {
                     &layout.stage.as_ref().map(|s| s.x),
                     &layout.stage.as_ref().map(|s| s.y),
                     &layout.stage.as_ref().map(|s| s.label.as_str()),
+                    &draft.currency,
                 ],
             )
             .await

@@ -27,6 +27,7 @@ mod shared;
 mod show_cancel;
 mod shows;
 mod spec;
+mod tickets;
 mod tls;
 mod transactions;
 mod ui;

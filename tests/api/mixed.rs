@@ -56,6 +56,9 @@ struct Buyer {
     open: Vec<(Uuid, i64)>,
     /// Confirmed bookings this buyer may cancel.
     confirmed: Vec<Uuid>,
+    /// Tickets of bookings this buyer confirmed: (booking, show, code), kept after a
+    /// cancellation (such a ticket must open no door).
+    tickets: Vec<(Uuid, i64, String)>,
 }
 
 /// A client of both instances that records every answer.
@@ -67,6 +70,8 @@ struct Run<'a> {
     unexpected: Mutex<Vec<String>>,
     /// The last acknowledged state of every booking.
     told: Mutex<HashMap<Uuid, Told>>,
+    /// Ticket codes let in at the door.
+    admitted: Mutex<std::collections::HashSet<String>>,
     /// Every price list each show has had: (premium, standard).
     price_lists: Mutex<HashMap<i64, Vec<(i64, i64)>>>,
 }
@@ -106,7 +111,9 @@ impl Run<'_> {
         let status = response.status().as_u16();
         let body: Value = response.json().await.unwrap_or(Value::Null);
         let code = body["code"].as_str().unwrap_or("").to_owned();
-        if !matches!(status, 200 | 201 | 409 | 422) {
+        let expected = matches!(status, 200 | 201 | 409 | 422)
+            || (action == "check_in" && code == "ticket_not_found");
+        if !expected {
             self.unexpected.lock().unwrap().push(format!(
                 "{action} {path} on instance {instance}: {status} {body}"
             ));
@@ -130,6 +137,23 @@ impl Run<'_> {
         let roll = buyer.rng.random_range(0..100);
         // Holds, then acting on them; confirmed bookings are cancelled about as often as
         // holds are confirmed, so the shows keep free seats to fight over.
+        if roll >= 92 && !buyer.tickets.is_empty() {
+            // Mostly a ticket of a booking that stands; sometimes any, cancelled or not.
+            let live: Vec<_> = buyer
+                .tickets
+                .iter()
+                .filter(|t| buyer.confirmed.contains(&t.0))
+                .cloned()
+                .collect();
+            let pool = if !live.is_empty() && buyer.rng.random_bool(0.7) {
+                live
+            } else {
+                buyer.tickets.clone()
+            };
+            let ticket = pool[buyer.rng.random_range(0..pool.len())].clone();
+            self.go_in(ticket, instance).await;
+            return;
+        }
         let hold = buyer.open.len() < OPEN_HOLDS && roll < 45;
         let cancel_confirmed = !buyer.confirmed.is_empty() && (roll < 65 || buyer.open.is_empty());
         if !hold && cancel_confirmed {
@@ -187,6 +211,11 @@ impl Run<'_> {
             (200, Some("CONFIRMED"), _) => {
                 self.tell(id, Told::Confirmed);
                 buyer.confirmed.push(id);
+                let show = body["show_id"].as_i64().unwrap();
+                for ticket in body["tickets"].as_array().unwrap() {
+                    let code = ticket["code"].as_str().unwrap().to_owned();
+                    buyer.tickets.push((id, show, code));
+                }
             }
             (200, Some("FAILED"), _) if body["failure_reason"] == "SHOW_CANCELLED" => {
                 self.tell(id, Told::ShowCancelled)
@@ -207,6 +236,41 @@ impl Run<'_> {
                 status != 200 || body["failure_reason"] == "SHOW_CANCELLED",
                 "{action} of a hold known to have lapsed succeeded: {body}"
             );
+        }
+    }
+
+    /// A buyer shows a ticket at the door (again, sometimes): it lets them in once, and
+    /// never once its booking is cancelled.
+    async fn go_in(&self, (id, show, code): (Uuid, i64, String), instance: usize) {
+        let admin = self.apps[0].admin_token.clone();
+        let path = format!("/admin/shows/{show}/check-in");
+        let (status, body) = self
+            .post(
+                "check_in",
+                instance,
+                &path,
+                &admin,
+                &json!({ "code": code }),
+                None,
+            )
+            .await;
+        let told = self.told.lock().unwrap().get(&id).copied();
+        let ok = match (status, body["code"].as_str()) {
+            (200, _) => {
+                told == Some(Told::Confirmed) && self.admitted.lock().unwrap().insert(code.clone())
+            }
+            (409, Some("already_checked_in")) => self.admitted.lock().unwrap().contains(&code),
+            // Cancelled by its buyer, or with its show (maybe just now).
+            (404, Some("ticket_not_found")) => {
+                matches!(told, Some(Told::Cancelled | Told::ShowCancelled))
+                    || show == self.shows[SHOWS - 1]
+            }
+            _ => false,
+        };
+        if !ok {
+            self.unexpected.lock().unwrap().push(format!(
+                "check-in of {code} (booking {id}, told {told:?}): {status} {body}"
+            ));
         }
     }
 
@@ -507,6 +571,7 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
         tally: Mutex::default(),
         unexpected: Mutex::default(),
         told: Mutex::default(),
+        admitted: Mutex::default(),
         price_lists: Mutex::new(shows.iter().map(|&s| (s, vec![(2500, 1200)])).collect()),
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
@@ -518,6 +583,7 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
                 rng: StdRng::seed_from_u64(seed.wrapping_add(i as u64)),
                 open: Vec::new(),
                 confirmed: Vec::new(),
+                tickets: Vec::new(),
             };
             while tokio::time::Instant::now() < deadline {
                 run.step(&mut buyer).await;
@@ -554,6 +620,37 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
     }
     let unexpected = run.unexpected.lock().unwrap().clone();
     assert!(unexpected.is_empty(), "unexpected answers: {unexpected:#?}");
+    // Every ticket let in was one of a confirmed booking, let in once; the reports count
+    // those whose bookings still stand.
+    let admitted = run.admitted.lock().unwrap().len() as i64;
+    println!("tickets checked in: {admitted}");
+    let never_confirmed = a
+        .scalar(
+            "SELECT count(*) FROM check_ins c JOIN bookings b ON b.id = c.booking_id \
+             WHERE NOT (b.status = 'CONFIRMED' \
+                        OR b.failure_reason IN ('CANCELLED', 'SHOW_CANCELLED'))",
+            &[],
+        )
+        .await;
+    assert_eq!(never_confirmed, 0);
+    assert_eq!(
+        a.scalar("SELECT count(*) FROM check_ins", &[]).await,
+        admitted
+    );
+    for show in shows {
+        let standing = a
+            .scalar(
+                "SELECT count(*) FROM check_ins c JOIN seats s ON s.show_id = c.show_id \
+                   AND s.seat_id = c.seat_id AND s.booking_id = c.booking_id \
+                 WHERE c.show_id = $1 AND s.status = 'BOOKED'",
+                &[&show],
+            )
+            .await;
+        let report = b
+            .get(&format!("/admin/shows/{show}/report"), Some(&b.admin_token))
+            .await;
+        assert_eq!(report.body["checked_in"], standing, "show {show}");
+    }
     // Every hold lapses and is swept.
     let left = || async {
         a.sql()

@@ -45,6 +45,32 @@ fn every_error_response_is_a_problem_document() {
     assert!(checked > 50, "only {checked} error responses found");
 }
 
+/// A path parameter that fails to parse is reported by the router under an internal name;
+/// the service answers with `PATH_PARAMETER` instead, which is right only while every path
+/// has at most one path parameter and it has that name.
+#[test]
+fn every_path_has_at_most_one_path_parameter_named_id() {
+    let spec: serde_json::Value = serde_json::from_str(&tessera::api::spec_json()).unwrap();
+    let mut seen = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let names: Vec<&str> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .map(|p| p["name"].as_str().unwrap())
+                .collect();
+            assert!(
+                names.is_empty() || names == [tessera::api::error::PATH_PARAMETER],
+                "{method} {path}: {names:?}"
+            );
+            seen += names.len();
+        }
+    }
+    assert!(seen > 10, "only {seen} path parameters found");
+}
+
 #[test]
 fn closed_request_bodies_are_marked_in_the_spec() {
     let spec: serde_json::Value = serde_json::from_str(&tessera::api::spec_json()).unwrap();

@@ -280,8 +280,8 @@ async fn the_box_office_sees_a_shows_sales_and_its_bookings() {
     assert_eq!(
         report.body["categories"],
         json!([
-            {"category": "premium", "available": 2, "held": 0, "booked": 2, "blocked": 0},
-            {"category": "standard", "available": 2, "held": 1, "booked": 0, "blocked": 1}
+            {"category": "premium", "available": 2, "held": 0, "booked": 2, "blocked": 0, "checked_in": 0},
+            {"category": "standard", "available": 2, "held": 1, "booked": 0, "blocked": 1, "checked_in": 0}
         ])
     );
     assert_eq!(report.body["confirmed_bookings"], 1);

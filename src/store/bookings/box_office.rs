@@ -5,6 +5,7 @@ use crate::domain::booking::{Booking, BookingStatus};
 use crate::domain::page::Cursor;
 use crate::domain::{Error, Result};
 use crate::store::{Db, db_error};
+use uuid::Uuid;
 
 /// Seats of one category of a show, by status (a lapsed hold counts as available).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,8 @@ pub struct CategoryCount {
     pub held: i64,
     pub booked: i64,
     pub blocked: i64,
+    /// Sold seats whose tickets were checked in.
+    pub checked_in: i64,
 }
 
 /// A show's sales at one instant.
@@ -53,13 +56,16 @@ impl Db {
         let stmt = client
             .prepare_cached(
                 "WITH seat_counts AS ( \
-                   SELECT category, \
-                          count(*) FILTER (WHERE status = 'AVAILABLE' \
-                                             OR (status = 'HELD' AND held_until <= now())) AS available, \
-                          count(*) FILTER (WHERE status = 'HELD' AND held_until > now()) AS held, \
-                          count(*) FILTER (WHERE status = 'BOOKED') AS booked, \
-                          count(*) FILTER (WHERE status = 'BLOCKED') AS blocked \
-                   FROM seats WHERE show_id = $1 GROUP BY category), \
+                   SELECT s.category, \
+                          count(*) FILTER (WHERE s.status = 'AVAILABLE' \
+                                             OR (s.status = 'HELD' AND s.held_until <= now())) AS available, \
+                          count(*) FILTER (WHERE s.status = 'HELD' AND s.held_until > now()) AS held, \
+                          count(*) FILTER (WHERE s.status = 'BOOKED') AS booked, \
+                          count(*) FILTER (WHERE s.status = 'BLOCKED') AS blocked, \
+                          count(c.seat_id) FILTER (WHERE s.status = 'BOOKED') AS checked_in \
+                   FROM seats s LEFT JOIN check_ins c ON c.show_id = s.show_id \
+                     AND c.seat_id = s.seat_id AND c.booking_id = s.booking_id \
+                   WHERE s.show_id = $1 GROUP BY s.category), \
                  sales AS ( \
                    SELECT count(*) FILTER (WHERE status = 'CONFIRMED') AS confirmed, \
                           coalesce(sum(total_cents) FILTER (WHERE status = 'CONFIRMED'), 0)::bigint AS revenue, \
@@ -73,7 +79,7 @@ impl Db {
                           ORDER BY seat_id), '[]') AS list \
                    FROM seats WHERE show_id = $1 AND status = 'BLOCKED') \
                  SELECT c.category, c.available, c.held, c.booked, c.blocked, \
-                        s.confirmed, s.revenue, s.holds, s.held_seats, b.list \
+                        s.confirmed, s.revenue, s.holds, s.held_seats, b.list, c.checked_in \
                  FROM shows sh CROSS JOIN sales s CROSS JOIN blocks b LEFT JOIN seat_counts c ON true \
                  WHERE sh.id = $1 ORDER BY c.category",
             )
@@ -91,6 +97,7 @@ impl Db {
                         held: row.get(2),
                         booked: row.get(3),
                         blocked: row.get(4),
+                        checked_in: row.get(10),
                     })
                 })
                 .collect(),
@@ -103,14 +110,17 @@ impl Db {
     }
 
     /// A show's bookings with their buyers' e-mails, newest first, one page after `after`,
-    /// of one status when given (a lapsed hold is FAILED/EXPIRED, as everywhere).
+    /// of one status when given (a lapsed hold is FAILED/EXPIRED, as everywhere), with an
+    /// id in `ids` (a reference's range) when given.
     pub async fn show_bookings(
         &self,
         show_id: i64,
         status: Option<BookingStatus>,
+        ids: Option<(Uuid, Uuid)>,
         after: Option<&Cursor>,
         limit: i64,
     ) -> Result<Vec<ShowBooking>> {
+        let (low, high) = ids.unzip();
         let (after_at, after_id) = after_booking(after)?;
         let status = status.map(BookingStatus::as_str);
         let client = self.read_client().await?;
@@ -123,12 +133,16 @@ impl Db {
                         (CASE WHEN status = 'PENDING' AND expires_at <= now() THEN 'FAILED' \
                               ELSE status END) = $2) \
                    AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid)) \
+                   AND ($6::uuid IS NULL OR id BETWEEN $6 AND $7::uuid) \
                  ORDER BY created_at DESC, id DESC LIMIT $5"
             ))
             .await
             .map_err(db_error)?;
         let rows = client
-            .query(&stmt, &[&show_id, &status, &after_at, &after_id, &limit])
+            .query(
+                &stmt,
+                &[&show_id, &status, &after_at, &after_id, &limit, &low, &high],
+            )
             .await
             .map_err(db_error)?;
         if rows.is_empty() && after.is_none() {

@@ -15,6 +15,7 @@
 
 mod blocks;
 mod box_office;
+mod check_in;
 mod expiry;
 mod hold;
 mod reads;
@@ -22,6 +23,7 @@ mod show_cancel;
 mod transition;
 
 pub use box_office::{BlockedSeat, CategoryCount, ShowBooking, ShowReport};
+pub use check_in::CheckIn;
 pub use expiry::{Sweep, SweepCursor};
 pub use show_cancel::ShowCancellation;
 

@@ -138,6 +138,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/shows/{id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a ticket in at the door: admits it once.
+         * @description 404 `ticket_not_found` for a code that is not a ticket of this show (of another
+         *     show, mistyped, or of a booking cancelled since); 409 `already_checked_in`, with
+         *     `checked_in_at` of the first scan, for a ticket scanned before.
+         */
+        post: operations["check_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/shows/{id}/report": {
         parameters: {
             query?: never;
@@ -461,12 +483,19 @@ export interface components {
             failure_reason?: components["schemas"]["BookingFailure"] & unknown;
             /** Format: uuid */
             id: string;
+            /** @description Short reference for people (`K7Q2-M9XD`): on tickets, at the box office. */
+            reference: string;
             seat_ids: number[];
             /** @description Seat labels, in the order of `seat_ids`. */
             seats: string[];
             /** Format: int64 */
             show_id: number;
             status: components["schemas"]["BookingState"];
+            /**
+             * @description One ticket per seat once the booking is `CONFIRMED` (empty before, and after it
+             *     failed: a cancelled booking's tickets admit no one).
+             */
+            tickets: components["schemas"]["Ticket"][];
             /** Format: int64 */
             total_cents: number;
             /** Format: date-time */
@@ -509,12 +538,19 @@ export interface components {
             failure_reason?: components["schemas"]["BookingFailure"] & unknown;
             /** Format: uuid */
             id: string;
+            /** @description Short reference for people (`K7Q2-M9XD`): on tickets, at the box office. */
+            reference: string;
             seat_ids: number[];
             /** @description Seat labels, in the order of `seat_ids`. */
             seats: string[];
             /** Format: int64 */
             show_id: number;
             status: components["schemas"]["BookingState"];
+            /**
+             * @description One ticket per seat once the booking is `CONFIRMED` (empty before, and after it
+             *     failed: a cancelled booking's tickets admit no one).
+             */
+            tickets: components["schemas"]["Ticket"][];
             /** Format: int64 */
             total_cents: number;
             /** Format: date-time */
@@ -564,8 +600,40 @@ export interface components {
             /** Format: int64 */
             booked: number;
             category: string;
+            /**
+             * Format: int64
+             * @description Sold seats whose tickets were checked in at the door.
+             */
+            checked_in: number;
             /** Format: int64 */
             held: number;
+        };
+        /**
+         * CheckIn
+         * @description A ticket admitted.
+         */
+        CheckIn: {
+            /** Format: uuid */
+            booking_id: string;
+            category: string;
+            /** Format: date-time */
+            checked_in_at: string;
+            /** @description The booking's reference. */
+            reference: string;
+            /** @description The seat's label. */
+            seat: string;
+            /** Format: int32 */
+            seat_id: number;
+            /** Format: int64 */
+            show_id: number;
+        };
+        /**
+         * CheckInRequest
+         * @description A ticket presented at the door.
+         */
+        CheckInRequest: {
+            /** @description The ticket's code, scanned from its QR code or typed (case does not matter). */
+            code: string;
         };
         /**
          * Credentials
@@ -792,6 +860,11 @@ export interface components {
          *     exactly one of the two.
          */
         NewShow: {
+            /**
+             * @description ISO 4217 code of `prices` (default `EUR`). Fixed once the show exists: its
+             *     bookings are paid in it.
+             */
+            currency?: string;
             kind: components["schemas"]["ShowKind"];
             layout?: components["schemas"]["NewLayout"];
             /** Format: int64 */
@@ -818,6 +891,11 @@ export interface components {
          * @description An RFC 9457 problem document with a stable machine-readable `code`.
          */
         Problem: {
+            /**
+             * Format: date-time
+             * @description With `already_checked_in`: when the ticket was first checked in.
+             */
+            checked_in_at?: string;
             /** @description Stable snake_case error code, e.g. `seats_unavailable`. */
             code: string;
             /** @description Human-readable explanation of this occurrence. */
@@ -860,7 +938,7 @@ export interface components {
             ends_at?: string;
             /**
              * @description What a buyer should know of the seat: `wheelchair` (a wheelchair space), `aisle`
-             *     (next to an aisle). Absent when none.
+             *     (next to an aisle), `window` (by a window, in a coach). Absent when none.
              * @default []
              */
             features?: string[];
@@ -995,6 +1073,8 @@ export interface components {
             cancelled_at?: string;
             /** Format: date-time */
             created_at: string;
+            /** @description ISO 4217 code of `prices` and of every booking's `total_cents`. */
+            currency: string;
             /** Format: int64 */
             id: number;
             /** @description `movie`, `bus`, `appointment` or `event`. */
@@ -1036,6 +1116,11 @@ export interface components {
             blocked_seats: components["schemas"]["BlockedSeat"][];
             /** @description By category, sorted. */
             categories: components["schemas"]["CategorySales"][];
+            /**
+             * Format: int64
+             * @description Tickets checked in at the door, in all.
+             */
+            checked_in: number;
             /** Format: int64 */
             confirmed_bookings: number;
             /** Format: int64 */
@@ -1106,6 +1191,21 @@ export interface components {
             /** Format: int64 */
             price_cents: number;
             section: string;
+        };
+        /**
+         * Ticket
+         * @description A ticket: admits one person to one seat, once.
+         */
+        Ticket: {
+            /**
+             * @description What the door scans (shown as a QR code) or staff type: unguessable, it admits
+             *     only this seat of this booking.
+             */
+            code: string;
+            /** @description The seat's label. */
+            seat: string;
+            /** Format: int32 */
+            seat_id: number;
         };
         /**
          * Token
@@ -1547,6 +1647,7 @@ export interface operations {
              *     - `unknown_category`: A price names a category the layout does not have.
              *     - `starts_in_past`: The show would start in the past.
              *     - `invalid_time_zone`: Not an IANA time zone name (such as `Europe/Lisbon`).
+             *     - `invalid_currency`: Not a current ISO 4217 currency code (such as `EUR`).
              *     - `invalid_layout_choice`: Give exactly one of layout_id or layout.
              *     - `empty_layout`: The layout has no sections.
              *     - `empty_section`: A section has no rows.
@@ -1877,6 +1978,11 @@ export interface operations {
             query?: {
                 /** @description Only bookings of this status (a hold past its expiry is `FAILED`). */
                 status?: components["schemas"]["BookingState"];
+                /**
+                 * @description Only the booking with this reference (`K7Q2-M9XD`; case and hyphen do not
+                 *     matter), as a buyer reads it out at the box office.
+                 */
+                reference?: string;
                 /** @description Page size, 1 to 200 (default 50). */
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
@@ -2060,6 +2166,127 @@ export interface operations {
             /**
              * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
              *     - `service_busy`: Too much contention to finish now (`Retry-After`): retry.
+             *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CheckInRequest"];
+            };
+        };
+        responses: {
+            /** @description The ticket is valid and was not used before: let its holder in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CheckIn"];
+                };
+            };
+            /**
+             * @description - `invalid_body`: The body is not JSON of the expected shape (malformed, wrong types, unknown fields).
+             *     - `invalid_parameter`: A path or query parameter is malformed.
+             *     - `bad_request`: The request could not be read.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `missing_token`: No bearer token was sent.
+             *     - `invalid_token`: The token is invalid, expired or revoked: sign in again.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `admin_only`: The operation needs an admin account. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `show_not_found`: There is no such show.
+             *     - `ticket_not_found`: No ticket of this show has that code, or its booking was cancelled.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `already_checked_in`: The ticket was checked in before (`checked_in_at` says when). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `payload_too_large`: The body is larger than 256 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `unsupported_media_type`: The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description - `internal_error`: An unexpected failure; the details are in the service log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description - `service_unavailable`: The database is down, slow, or its pool exhausted: retry.
              *     - `request_timeout`: No answer within REQUEST_TIMEOUT_MS: retry (with the same Idempotency-Key for holds).
              */
             503: {

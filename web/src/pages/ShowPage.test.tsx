@@ -17,6 +17,7 @@ const arena: Show = {
   kind: 'event',
   starts_at: '2026-12-20T19:00:00Z',
   time_zone: 'Europe/Madrid',
+  currency: 'EUR',
   total_seats: 2002,
   available_seats: 2002,
   prices: { floor: 15000, lower: 8500 },
@@ -42,6 +43,8 @@ const arenaMap = (floorLeft: number, version: number): SeatMap => ({
 });
 const held = (over: Partial<Booking>): Booking => ({
   id: 'b1',
+  reference: 'X22X-V854',
+  tickets: [],
   show_id: 7,
   status: 'PENDING',
   seat_ids: [1406, 1413, 1414],

@@ -14,6 +14,7 @@ const show: Show = {
   prices: { standard: 1200 },
   created_at: '2026-01-01T00:00:00Z',
   time_zone: 'UTC',
+  currency: 'EUR',
 };
 
 const report = (confirmed_bookings: number, live_holds: number): ShowReport => ({
@@ -24,6 +25,7 @@ const report = (confirmed_bookings: number, live_holds: number): ShowReport => (
   held_seats: live_holds,
   revenue_cents: 0,
   blocked_seats: [],
+  checked_in: 0,
 });
 
 const ok = (data: unknown) => ({ data, response: new Response(null, { status: 200 }) });

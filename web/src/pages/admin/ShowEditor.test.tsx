@@ -15,6 +15,7 @@ const show: Show = {
   prices: { premium: 1800, standard: 1200 },
   created_at: '2026-01-01T00:00:00Z',
   time_zone: 'UTC',
+  currency: 'EUR',
 };
 const unchanged = { name: 'Dune', timeZone: 'UTC', startsAt: '2030-03-01T19:30', prices: { premium: '18.00', standard: '12.00' } };
 const lisbon: Show = { ...show, time_zone: 'Europe/Lisbon', starts_at: '2030-07-01T18:30:00Z' };

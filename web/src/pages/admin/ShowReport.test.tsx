@@ -7,13 +7,14 @@ import { ReportTable, ShowReport } from './ShowReport';
 const REPORT: Report = {
   show_id: 3,
   categories: [
-    { category: 'premium', available: 28, held: 0, booked: 2, blocked: 0 },
-    { category: 'standard', available: 110, held: 3, booked: 5, blocked: 2 },
+    { category: 'premium', available: 28, held: 0, booked: 2, blocked: 0, checked_in: 0 },
+    { category: 'standard', available: 110, held: 3, booked: 5, blocked: 2, checked_in: 0 },
   ],
   confirmed_bookings: 4,
   revenue_cents: 9600,
   live_holds: 1,
   held_seats: 3,
+  checked_in: 0,
   blocked_seats: [
     { seat_id: 41, label: 'C1', reason: 'house seats' },
     { seat_id: 42, label: 'C2', reason: 'broken' },

@@ -1,0 +1,11 @@
+-- Finding a standing block with room without reading the whole area.
+--
+-- A hold by quantity on a standing area starts at a random block of the area and takes the
+-- first one from there with room for the party. Before this index the pick read every
+-- block of the area and sorted them at random (a 20,000-place floor has 1,000 blocks), on
+-- every hold: the area sold at 0.73x the rate of seated rows per place. With it the area's
+-- first and last block and the next block with room are each one index probe.
+--
+-- Only `taken` changes after a show is created and it is not indexed, so the counters
+-- are still updated in place (HOT).
+CREATE INDEX show_rows_standing_idx ON show_rows (show_id, section, row_no) WHERE standing;
