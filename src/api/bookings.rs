@@ -21,7 +21,7 @@ use crate::domain::ticket::{TicketSigner, reference};
 use crate::domain::{Code, Error, Result};
 use crate::ratelimit::{Limit, address_subject};
 use crate::service;
-use crate::store::bookings::Transition;
+use crate::store::bookings::{BookedShow, Transition};
 
 /// A hold request: specific seats (`seat_ids`), or a number of seats for the service to
 /// choose (`quantity`, optionally of one `category`). At most 10 seats.
@@ -142,10 +142,57 @@ impl BookingView {
     }
 }
 
+/// What a buyer needs to know of a booking's show, to tell two showings of one film
+/// apart and to read its times and prices.
+#[derive(Debug, Object)]
+pub struct BookingShow {
+    pub name: String,
+    /// `movie`, `bus`, `appointment` or `event`.
+    pub kind: String,
+    pub starts_at: DateTime<Utc>,
+    /// The venue's IANA time zone: show `starts_at` in it, with its name.
+    pub time_zone: String,
+    /// ISO 4217 code of `total_cents`.
+    pub currency: String,
+    /// Set when the show was cancelled.
+    #[oai(skip_serializing_if_is_none)]
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+impl From<BookedShow> for BookingShow {
+    fn from(show: BookedShow) -> Self {
+        Self {
+            name: show.name,
+            kind: show.kind,
+            starts_at: show.starts_at,
+            time_zone: show.time_zone,
+            currency: show.currency,
+            cancelled_at: show.cancelled_at,
+        }
+    }
+}
+
+/// One of the caller's bookings, with its show.
+#[derive(Debug, Object)]
+pub struct MyBooking {
+    #[oai(flatten)]
+    pub booking: BookingView,
+    pub show: BookingShow,
+}
+
+impl MyBooking {
+    fn new((booking, show): (Booking, BookedShow), tickets: &TicketSigner) -> Self {
+        Self {
+            booking: BookingView::new(booking, tickets),
+            show: show.into(),
+        }
+    }
+}
+
 /// One page of bookings.
 #[derive(Debug, Object)]
 pub struct BookingPage {
-    pub items: Vec<BookingView>,
+    pub items: Vec<MyBooking>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     #[oai(skip_serializing_if_is_none)]
     pub next_cursor: Option<String>,
@@ -177,8 +224,8 @@ crate::endpoint_response! {
 
 crate::endpoint_response! {
     pub enum GetBookingResponse {
-        /// The booking.
-        200 => Ok(Json<BookingView>),
+        /// The booking, with its show.
+        200 => Ok(Json<MyBooking>),
     }
     errors: [
         BadRequest: [InvalidParameter, BadRequest],
@@ -278,7 +325,7 @@ impl BookingsApi {
         reply(result, |booking| HoldResponse::Created(Json(booking)))
     }
 
-    /// The caller's bookings, newest first.
+    /// The caller's bookings, newest first, each with its show.
     #[oai(path = "/bookings", method = "get", operation_id = "list_bookings")]
     async fn list(
         &self,
@@ -297,14 +344,14 @@ impl BookingsApi {
                 .db
                 .bookings(auth.0.user_id, after.as_ref(), limit + 1)
                 .await?;
-            let (items, next_cursor) = super::paginate(bookings, limit, |b| Cursor {
+            let (items, next_cursor) = super::paginate(bookings, limit, |(b, _)| Cursor {
                 at: b.created_at,
                 id: b.id.to_string(),
             });
             Ok(BookingPage {
                 items: items
                     .into_iter()
-                    .map(|b| BookingView::new(b, &state.tickets))
+                    .map(|b| MyBooking::new(b, &state.tickets))
                     .collect(),
                 next_cursor,
             })
@@ -313,7 +360,7 @@ impl BookingsApi {
         reply(result, |page| ListBookingsResponse::Ok(Json(page)))
     }
 
-    /// One of the caller's bookings.
+    /// One of the caller's bookings, with its show.
     #[oai(path = "/bookings/:id", method = "get", operation_id = "get_booking")]
     async fn get(
         &self,
@@ -321,9 +368,10 @@ impl BookingsApi {
         state: Data<&Arc<AppState>>,
         id: Path<Uuid>,
     ) -> GetBookingResponse {
-        reply(state.db.booking(auth.0.user_id, id.0).await, |booking| {
-            GetBookingResponse::Ok(Json(BookingView::new(booking, &state.tickets)))
-        })
+        reply(
+            state.db.booking_with_show(auth.0.user_id, id.0).await,
+            |booking| GetBookingResponse::Ok(Json(MyBooking::new(booking, &state.tickets))),
+        )
     }
 
     /// Confirm a hold: its seats become BOOKED. Confirming twice is harmless.

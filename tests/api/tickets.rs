@@ -78,6 +78,13 @@ async fn a_confirmed_booking_has_a_reference_and_one_ticket_per_seat() {
     assert_eq!(read.body["tickets"], booking["tickets"]);
     let list = app.get("/bookings", Some(&buyer)).await;
     assert_eq!(list.body["items"][0]["tickets"], booking["tickets"]);
+    // With its show: two showings of one film told apart, times and prices readable.
+    let show_json = app.get(&format!("/shows/{show}"), None).await.body;
+    for item in [&list.body["items"][0], &read.body] {
+        for field in ["name", "kind", "starts_at", "time_zone", "currency"] {
+            assert_eq!(item["show"][field], show_json[field], "{field}");
+        }
+    }
 
     // The box office finds the booking by its reference, as read out (lower case, no
     // hyphen), and only it.

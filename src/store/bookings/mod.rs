@@ -19,6 +19,7 @@ mod check_in;
 mod expiry;
 mod hold;
 mod reads;
+pub use reads::BookedShow;
 mod show_cancel;
 mod transition;
 

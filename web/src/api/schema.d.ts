@@ -265,7 +265,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's bookings, newest first. */
+        /** The caller's bookings, newest first, each with its show. */
         get: operations["list_bookings"];
         put?: never;
         /**
@@ -290,7 +290,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the caller's bookings. */
+        /** One of the caller's bookings, with its show. */
         get: operations["get_booking"];
         put?: never;
         post?: never;
@@ -511,9 +511,30 @@ export interface components {
          * @description One page of bookings.
          */
         BookingPage: {
-            items: components["schemas"]["Booking"][];
+            items: components["schemas"]["MyBooking"][];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string;
+        };
+        /**
+         * BookingShow
+         * @description What a buyer needs to know of a booking's show, to tell two showings of one film
+         *     apart and to read its times and prices.
+         */
+        BookingShow: {
+            /**
+             * Format: date-time
+             * @description Set when the show was cancelled.
+             */
+            cancelled_at?: string;
+            /** @description ISO 4217 code of `total_cents`. */
+            currency: string;
+            /** @description `movie`, `bus`, `appointment` or `event`. */
+            kind: string;
+            name: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** @description The venue's IANA time zone: show `starts_at` in it, with its name. */
+            time_zone: string;
         };
         /**
          * @description Booking status: a hold is `PENDING` until it becomes `CONFIRMED` or `FAILED`.
@@ -799,6 +820,41 @@ export interface components {
             x: number;
             /** Format: float */
             y: number;
+        };
+        /**
+         * MyBooking
+         * @description One of the caller's bookings, with its show.
+         */
+        MyBooking: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When an unconfirmed hold lapses.
+             */
+            expires_at: string;
+            /** @description Set when `status` is `FAILED`. */
+            failure_reason?: components["schemas"]["BookingFailure"] & unknown;
+            /** Format: uuid */
+            id: string;
+            /** @description Short reference for people (`K7Q2-M9XD`): on tickets, at the box office. */
+            reference: string;
+            seat_ids: number[];
+            /** @description Seat labels, in the order of `seat_ids`. */
+            seats: string[];
+            show: components["schemas"]["BookingShow"];
+            /** Format: int64 */
+            show_id: number;
+            status: components["schemas"]["BookingState"];
+            /**
+             * @description One ticket per seat once the booking is `CONFIRMED` (empty before, and after it
+             *     failed: a cancelled booking's tickets admit no one).
+             */
+            tickets: components["schemas"]["Ticket"][];
+            /** Format: int64 */
+            total_cents: number;
+            /** Format: date-time */
+            updated_at: string;
         };
         /**
          * NewBooking
@@ -3038,13 +3094,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The booking. */
+            /** @description The booking, with its show. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Booking"];
+                    "application/json; charset=utf-8": components["schemas"]["MyBooking"];
                 };
             };
             /**
