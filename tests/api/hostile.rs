@@ -215,6 +215,10 @@ async fn every_page_and_answer_carries_the_browser_protections() {
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header("x-frame-options"), "DENY", "{path}");
         assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        // The camera for the check-in page, nothing else.
+        let features = header("permissions-policy");
+        assert!(features.contains("camera=(self)"), "{path}: {features}");
+        assert!(features.contains("microphone=()"), "{path}: {features}");
     }
 }
 
