@@ -147,10 +147,8 @@ impl Hub {
     where
         F: std::future::Future<Output = Result<Entry>>,
     {
-        let redis = self
-            .redis
-            .as_ref()
-            .filter(|_| !key.starts_with(keys::LIST_PREFIX));
+        let list = key.starts_with(keys::LIST_PREFIX);
+        let redis = self.redis.as_ref().filter(|_| !list);
         let shared_key = key.clone();
         let mut missed = false;
         let result = self
@@ -165,7 +163,13 @@ impl Hub {
                     return Ok(self.unless_superseded(entry));
                 }
                 metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "load").increment(1);
-                let entry = self.unless_superseded(load.await?);
+                let entry = load.await?;
+                // (A list has no show version: it follows changes by its age.)
+                let entry = if list {
+                    entry
+                } else {
+                    self.unless_superseded(entry)
+                };
                 if let Some(redis) = redis
                     && let [show_id] = *entry.show_ids
                 {

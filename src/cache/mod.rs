@@ -7,8 +7,12 @@
 //! 800 ms, because at that instant the seat must read as available.
 //!
 //! Writers call [`ReadCache::show_changed`] after their transaction commits (never
-//! before, and never for one that rolled back); it drops the show's entries and every
-//! cached list that contains the show.
+//! before, and never for one that rolled back); it drops the show's entries. Show lists
+//! are not dropped for every seat that changes: in a sale that would turn every list read
+//! into a database query. A list built before a seat change is served for at most
+//! [`LIST_REFRESH`] after it was built, so a list is rebuilt at most that often and is
+//! never further behind than that; a show's own page and seat map stay exact. A show
+//! created, changed or cancelled drops every list at once ([`ReadCache::lists_changed`]).
 //!
 //! Concurrent misses on one key share a single load (moka's `try_get_with`), so a
 //! stampede of readers costs one database query per instance.
@@ -60,6 +64,11 @@ impl Body {
     }
 }
 
+/// How long a show list may be served after seats of its shows changed (counted from
+/// when the list was built): what a person browsing can notice, and at most one rebuild
+/// per list and instance in that time however fast seats sell.
+pub const LIST_REFRESH: Duration = Duration::from_millis(250);
+
 /// A cached response body.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -72,6 +81,8 @@ pub struct Entry {
     pub version: u64,
     /// Shows whose state the body reflects (for lists: every show on the page).
     pub show_ids: Arc<[i64]>,
+    /// When the body was built.
+    pub built: std::time::Instant,
 }
 
 impl Entry {
@@ -89,6 +100,7 @@ impl Entry {
             ttl,
             version,
             show_ids: show_ids.into(),
+            built: std::time::Instant::now(),
         }
     }
 
@@ -132,6 +144,11 @@ pub struct ReadCache {
     /// a gzip one does. Bounded in bytes; rarely asked copies are not kept (moka admits an
     /// entry only when it is asked for more often than the one it would evict).
     plain: moka::sync::Cache<Arc<str>, Bytes>,
+    /// When seats of any show last changed, in nanoseconds after `epoch` (0: not since
+    /// the start; shared by clones): lists built before it are rebuilt once they are
+    /// [`LIST_REFRESH`] old.
+    seats_changed: Arc<AtomicU64>,
+    epoch: std::time::Instant,
 }
 
 /// How long "no such show" is remembered.
@@ -161,6 +178,8 @@ impl ReadCache {
                 .weigher(|_: &Arc<str>, body: &Bytes| u32::try_from(body.len()).unwrap_or(u32::MAX))
                 .time_to_live(ttl)
                 .build(),
+            seats_changed: Arc::default(),
+            epoch: std::time::Instant::now(),
         }
     }
 
@@ -197,6 +216,12 @@ impl ReadCache {
         F: Future<Output = Result<Entry>>,
     {
         let loads = &self.loads;
+        if key.starts_with(keys::LIST_PREFIX)
+            && let Some(entry) = self.entries.get(&key).await
+            && self.list_is_behind(&entry)
+        {
+            self.entries.invalidate(&key).await;
+        }
         self.entries
             .try_get_with(key, async {
                 loads.fetch_add(1, Ordering::Relaxed);
@@ -239,15 +264,19 @@ impl ReadCache {
         self.lists_with_show_changed(show_id);
     }
 
-    /// Lists carry no show version: every cached list holding the show is dropped.
-    fn lists_with_show_changed(&self, show_id: i64) {
-        let result = self.entries.invalidate_entries_if(move |key, entry| {
-            key.starts_with(keys::LIST_PREFIX) && entry.show_ids.contains(&show_id)
-        });
-        if result.is_err() {
-            // Only possible if closures were not enabled: drop everything instead.
-            self.entries.invalidate_all();
-        }
+    /// Seats changed: lists built before now are rebuilt once they are
+    /// [`LIST_REFRESH`] old (whichever shows they hold: one clock for all lists costs a
+    /// read nothing, and a list is rebuilt at most that often either way).
+    fn lists_with_show_changed(&self, _show_id: i64) {
+        let now = self.epoch.elapsed().as_nanos().max(1) as u64;
+        self.seats_changed.fetch_max(now, Ordering::Relaxed);
+    }
+
+    /// A list built before the last seat change, and old enough to be rebuilt.
+    fn list_is_behind(&self, entry: &Entry) -> bool {
+        let changed = self.seats_changed.load(Ordering::Relaxed);
+        let built = entry.built.saturating_duration_since(self.epoch).as_nanos() as u64;
+        changed != 0 && built < changed && entry.built.elapsed() >= LIST_REFRESH
     }
 
     /// Drops every entry.
@@ -318,6 +347,63 @@ mod tests {
         assert_eq!(version_of(keys::show(7)).await, None);
         cache.show_changed(7).await;
         assert_eq!(version_of(keys::seat_map(7)).await, None);
+    }
+
+    /// Seats selling do not rebuild a list per sale: a list built before a change is
+    /// kept until it is [`LIST_REFRESH`] old, then rebuilt once; a show's own entries
+    /// are dropped at once.
+    #[tokio::test]
+    async fn lists_follow_seat_changes_at_most_every_refresh() {
+        let cache = ReadCache::new(Duration::from_secs(60), 1 << 20);
+        let list = |age: Duration, tag: &'static str| async move {
+            let mut entry = Entry::new(tag.into(), 0, Duration::from_secs(60), vec![7, 8]);
+            entry.built = std::time::Instant::now() - age;
+            Ok(entry)
+        };
+        let read = |key: &'static str, tag: &'static str| {
+            let cache = cache.clone();
+            async move {
+                let entry = cache
+                    .get_or_load(keys::show_list(key), list(Duration::ZERO, tag))
+                    .await
+                    .unwrap();
+                entry.body.plain().unwrap()
+            }
+        };
+        // Built just now, then a seat of show 7 changes: still served as it is.
+        cache
+            .get_or_load(keys::show_list("fresh"), list(Duration::ZERO, "fresh"))
+            .await
+            .unwrap();
+        // Built a while ago: before the change it stays too.
+        cache
+            .get_or_load(keys::show_list("old"), list(LIST_REFRESH * 2, "old"))
+            .await
+            .unwrap();
+        assert_eq!(read("old", "reloaded").await, "old", "no change yet");
+        cache
+            .get_or_load(keys::show(7), async {
+                Ok(Entry::new(
+                    b"show".to_vec(),
+                    1,
+                    Duration::from_secs(60),
+                    vec![7],
+                ))
+            })
+            .await
+            .unwrap();
+        cache.show_changed(7).await;
+        assert!(
+            cache.entries.get(&keys::show(7)).await.is_none(),
+            "the show is exact"
+        );
+        assert_eq!(read("fresh", "reloaded").await, "fresh");
+        assert_eq!(read("old", "reloaded").await, "reloaded");
+        // The rebuilt list was built after the change: kept again.
+        assert_eq!(read("old", "again").await, "reloaded");
+        // A show created or changed: every list goes at once.
+        cache.lists_changed();
+        assert_eq!(read("fresh", "new show").await, "new show");
     }
 
     #[test]

@@ -140,6 +140,8 @@ impl Redis {
             ttl: Duration::from_millis(ttl_ms.max(1) as u64),
             version,
             show_ids: Vec::new().into(),
+            // (When it was built elsewhere matters only for lists, which stay in process.)
+            built: std::time::Instant::now(),
         })
     }
 

@@ -54,7 +54,7 @@ async fn conditional_reads_answer_304_until_the_show_changes() {
     let (_, list_etag, _) = get_with_etag(&app, "/shows?limit=10", None).await;
     assert_eq!(app.hold(&buyer, show, &[2]).await.status, 201);
 
-    // The very next reads see the hold: the commit dropped the cached copies.
+    // The very next reads of the show see the hold: the commit dropped its cached copies.
     let (status, _, map) =
         get_with_etag(&app, &format!("/shows/{show}/seats"), map_etag.as_deref()).await;
     assert_eq!(status, 200);
@@ -63,9 +63,47 @@ async fn conditional_reads_answer_304_until_the_show_changes() {
         get_with_etag(&app, &format!("/shows/{show}"), show_etag.as_deref()).await;
     assert_eq!(status, 200);
     assert!(one.contains("\"available_seats\":3"), "{one}");
-    let (status, _, list) = get_with_etag(&app, "/shows?limit=10", list_etag.as_deref()).await;
-    assert_eq!(status, 200);
-    assert!(list.contains("\"available_seats\":3"), "{list}");
+    // Lists follow within `LIST_REFRESH` of being built (not on every sale).
+    let list = eventually(Duration::from_secs(5), "the list to follow", || async {
+        let (status, _, list) = get_with_etag(&app, "/shows?limit=10", list_etag.as_deref()).await;
+        (status == 200 && list.contains("\"available_seats\":3")).then_some(list)
+    })
+    .await;
+    assert!(list.contains(&format!("\"id\":{show}")), "{list}");
+}
+
+/// A sale rebuilds each cached list at most once per `LIST_REFRESH`, not once per hold,
+/// while the show's own page follows every hold.
+#[tokio::test]
+async fn a_sale_does_not_rebuild_the_show_list_per_hold() {
+    let app = TestApp::spawn().await;
+    let show = app.create_show(&[("A", 40)]).await;
+    let buyers = join_all((0..4).map(|_| app.new_user())).await;
+    assert_eq!(app.get("/shows", None).await.status, 200);
+    let started = std::time::Instant::now();
+    let before = app.state.cache.local().loads();
+    let mut lists = 0;
+    for seat in 1..=20 {
+        let buyer = &buyers[seat as usize % buyers.len()];
+        assert_eq!(app.hold(buyer, show, &[seat]).await.status, 201);
+        let one = app.get(&format!("/shows/{show}"), None).await;
+        assert_eq!(
+            one.body["available_seats"],
+            40 - seat,
+            "the show page is exact"
+        );
+        let before_list = app.state.cache.local().loads();
+        assert_eq!(app.get("/shows", None).await.status, 200);
+        lists += app.state.cache.local().loads() - before_list;
+    }
+    // One rebuild per refresh period at most (plus the one in progress at the start).
+    let periods = started.elapsed().as_millis() / tessera::cache::LIST_REFRESH.as_millis();
+    assert!(
+        lists as u128 <= periods + 1,
+        "{lists} list loads in {periods} periods"
+    );
+    // (The show page loaded once per hold: 20.)
+    assert!(app.state.cache.local().loads() - before >= 20);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -74,10 +74,11 @@ async fn a_change_on_one_instance_reaches_the_other() {
     let map = a.get(&format!("/shows/{show}/seats"), None).await;
     assert_eq!(map.body["seats"][0]["status"], "HELD");
     assert_eq!(map.body["version"].as_u64(), Some(change.version));
-    assert_eq!(
-        a.get("/shows", None).await.body["items"][0]["available_seats"],
-        3
-    );
+    // Lists follow within `LIST_REFRESH` of being built.
+    eventually(Duration::from_secs(5), "A's list to follow", || async {
+        (a.get("/shows", None).await.body["items"][0]["available_seats"] == 3).then_some(())
+    })
+    .await;
     assert_eq!(
         a.get(&format!("/shows/{show}"), None).await.body["available_seats"],
         3
