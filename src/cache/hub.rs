@@ -140,15 +140,14 @@ impl Hub {
     }
 
     /// The cached entry for `key`, from this process, else Redis, else `load`.
-    ///
-    /// Lists stay in process: a list changes whenever any show on it does, and finding
-    /// every Redis copy that holds a show would cost more than reloading a page.
     pub async fn get_or_load<F>(&self, key: String, load: F) -> Result<Entry>
     where
         F: std::future::Future<Output = Result<Entry>>,
     {
-        let list = key.starts_with(keys::LIST_PREFIX);
-        let redis = self.redis.as_ref().filter(|_| !list);
+        if key.starts_with(keys::LIST_PREFIX) {
+            return self.get_or_load_list(key, load).await;
+        }
+        let redis = self.redis.as_ref();
         let shared_key = key.clone();
         let mut missed = false;
         let result = self
@@ -163,17 +162,54 @@ impl Hub {
                     return Ok(self.unless_superseded(entry));
                 }
                 metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "load").increment(1);
-                let entry = load.await?;
-                // (A list has no show version: it follows changes by its age.)
-                let entry = if list {
-                    entry
-                } else {
-                    self.unless_superseded(entry)
-                };
+                let entry = self.unless_superseded(load.await?);
                 if let Some(redis) = redis
                     && let [show_id] = *entry.show_ids
                 {
                     redis.set(&shared_key, show_id, &entry).await;
+                }
+                Ok(entry)
+            })
+            .await;
+        if !missed {
+            metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "memory").increment(1);
+        }
+        result
+    }
+
+    /// A show list, from this process, else Redis, else `load`.
+    ///
+    /// A list has no show version: it follows seat changes by its age (see
+    /// [`super::LIST_REFRESH`]), and a copy in Redis is used when it is not behind this
+    /// instance's last seat change and was made in the current lists generation (a show
+    /// created, changed or cancelled since makes every older copy useless). So one
+    /// instance's rebuild serves the others, and a sale costs each list about one
+    /// database query per refresh period in all, not per instance.
+    async fn get_or_load_list<F>(&self, key: String, load: F) -> Result<Entry>
+    where
+        F: std::future::Future<Output = Result<Entry>>,
+    {
+        let shared_key = key.clone();
+        let mut missed = false;
+        let result = self
+            .local
+            .get_or_load(key, async {
+                missed = true;
+                let mut generation = None;
+                if let Some(redis) = &self.redis
+                    && let Some((copy, current)) = redis.get_list(&shared_key).await
+                {
+                    generation = Some(current);
+                    if let Some(entry) = copy.filter(|e| !self.local.list_is_behind(e)) {
+                        metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "redis")
+                            .increment(1);
+                        return Ok(entry);
+                    }
+                }
+                metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "load").increment(1);
+                let entry = load.await?;
+                if let (Some(redis), Some(generation)) = (&self.redis, generation) {
+                    redis.set_list(&shared_key, generation, &entry).await;
                 }
                 Ok(entry)
             })
@@ -237,9 +273,8 @@ impl Hub {
         }
         let version = match &self.redis {
             Some(redis) => {
-                redis
-                    .invalidate(show_id, &[keys::show(show_id), keys::seat_map(show_id)])
-                    .await
+                let keys = [keys::show(show_id), keys::seat_map(show_id)];
+                redis.invalidate(show_id, &keys, seat_ids.is_empty()).await
             }
             None => {
                 let mut versions = lock(&self.local_versions);

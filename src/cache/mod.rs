@@ -273,7 +273,7 @@ impl ReadCache {
     }
 
     /// A list built before the last seat change, and old enough to be rebuilt.
-    fn list_is_behind(&self, entry: &Entry) -> bool {
+    pub fn list_is_behind(&self, entry: &Entry) -> bool {
         let changed = self.seats_changed.load(Ordering::Relaxed);
         let built = entry.built.saturating_duration_since(self.epoch).as_nanos() as u64;
         changed != 0 && built < changed && entry.built.elapsed() >= LIST_REFRESH

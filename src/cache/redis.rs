@@ -60,6 +60,12 @@ impl Redis {
         format!("{}:version:{show_id}", self.namespace)
     }
 
+    /// The generation of the show lists: taken anew when a show is created, changed or
+    /// cancelled, so no list copy of an older generation is served.
+    fn lists_generation_key(&self) -> String {
+        format!("{}:lists-generation", self.namespace)
+    }
+
     /// The per-call timeout.
     pub fn timeout(&self) -> Duration {
         self.timeout
@@ -124,25 +130,7 @@ impl Redis {
                 redis::pipe().get(&key).pttl(&key).query_async(&mut c).await
             })
             .await?;
-        let value = value?;
-        let split = value.iter().position(|&b| b == b'\n')?;
-        let etag: std::sync::Arc<str> = std::str::from_utf8(&value[..split]).ok()?.into();
-        // The etag reads "v<version>-<hash>".
-        let version = etag_version(&etag);
-        let stored = &value[split + 1..];
-        let body = match stored.split_first() {
-            Some((b'G', gzip)) => Body::Gzip(Bytes::copy_from_slice(gzip)),
-            _ => Body::Plain(Bytes::copy_from_slice(stored)),
-        };
-        Some(Entry {
-            body,
-            etag,
-            ttl: Duration::from_millis(ttl_ms.max(1) as u64),
-            version,
-            show_ids: Vec::new().into(),
-            // (When it was built elsewhere matters only for lists, which stay in process.)
-            built: std::time::Instant::now(),
-        })
+        parse_entry(&value?, ttl_ms)
     }
 
     /// Stores a body of one show's `version`, unless the show has moved on meanwhile (a
@@ -154,14 +142,7 @@ impl Redis {
         }
         let key = self.key(key);
         let version_key = self.version_key(show_id);
-        let stored = entry.body.stored();
-        let mut value = Vec::with_capacity(entry.etag.len() + 2 + stored.len());
-        value.extend_from_slice(entry.etag.as_bytes());
-        value.push(b'\n');
-        if let Body::Gzip(_) = entry.body {
-            value.push(b'G');
-        }
-        value.extend_from_slice(stored);
+        let value = stored_entry(entry);
         let version = entry.version;
         self.run("SET", |mut c| async move {
             redis::Script::new(
@@ -179,20 +160,86 @@ impl Redis {
         .await;
     }
 
-    /// Drops a show's cached bodies and takes its next version, in one round trip.
-    pub async fn invalidate(&self, show_id: i64, keys: &[String]) -> Option<u64> {
+    /// Drops a show's cached bodies and takes its next version, in one round trip; with
+    /// `lists`, also the next lists generation (the show itself changed: no list copy
+    /// made before may be served again).
+    pub async fn invalidate(&self, show_id: i64, keys: &[String], lists: bool) -> Option<u64> {
         let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
         let version_key = self.version_key(show_id);
+        let generation_key = self.lists_generation_key();
         self.run("DEL+INCR", |mut c| async move {
-            let (version,): (u64,) = redis::pipe()
-                .del(keys)
-                .ignore()
-                .incr(version_key, 1)
-                .query_async(&mut c)
-                .await?;
+            let mut pipe = redis::pipe();
+            pipe.del(keys).ignore().incr(version_key, 1);
+            if lists {
+                pipe.incr(generation_key, 1).ignore();
+            }
+            let (version,): (u64,) = pipe.query_async(&mut c).await?;
             Ok(version)
         })
         .await
+    }
+
+    /// A shared copy of a show list, with the lists generation it was made in and the
+    /// current one: `(copy if of the current generation, current generation)`.
+    pub async fn get_list(&self, key: &str) -> Option<(Option<Entry>, u64)> {
+        let key = self.key(key);
+        let generation_key = self.lists_generation_key();
+        let (value, ttl_ms, generation): (Option<Vec<u8>>, i64, Option<u64>) = self
+            .run("GET list", |mut c| async move {
+                redis::pipe()
+                    .get(&key)
+                    .pttl(&key)
+                    .get(&generation_key)
+                    .query_async(&mut c)
+                    .await
+            })
+            .await?;
+        let generation = generation.unwrap_or(0);
+        let copy = value.and_then(|value| {
+            // "<generation> <built, unix ms>\n" then the body as `get` stores it.
+            let split = value.iter().position(|&b| b == b'\n')?;
+            let header = std::str::from_utf8(&value[..split]).ok()?;
+            let (made_in, built_ms) = header.split_once(' ')?;
+            if made_in.parse::<u64>().ok()? != generation {
+                return None;
+            }
+            let age_ms = (chrono::Utc::now().timestamp_millis() - built_ms.parse::<i64>().ok()?)
+                .max(0) as u64;
+            let mut entry = parse_entry(&value[split + 1..], ttl_ms)?;
+            entry.built = Instant::now()
+                .checked_sub(Duration::from_millis(age_ms))
+                .unwrap_or_else(Instant::now);
+            Some(entry)
+        });
+        Some((copy, generation))
+    }
+
+    /// Shares a show list made in lists `generation`, unless a show changed meanwhile.
+    pub async fn set_list(&self, key: &str, generation: u64, entry: &Entry) {
+        let ttl_ms = entry.ttl.as_millis() as u64;
+        if ttl_ms == 0 {
+            return;
+        }
+        let key = self.key(key);
+        let generation_key = self.lists_generation_key();
+        let age_ms = entry.built.elapsed().as_millis() as i64;
+        let built_ms = chrono::Utc::now().timestamp_millis() - age_ms;
+        let mut value = format!("{generation} {built_ms}\n").into_bytes();
+        value.extend_from_slice(&stored_entry(entry));
+        self.run("SET list", |mut c| async move {
+            redis::Script::new(
+                "if tonumber(redis.call('GET', KEYS[2]) or '0') == tonumber(ARGV[2]) then \
+                   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3]) end return 0",
+            )
+            .key(&key)
+            .key(&generation_key)
+            .arg(value)
+            .arg(generation)
+            .arg(ttl_ms)
+            .invoke_async::<i64>(&mut c)
+            .await
+        })
+        .await;
     }
 
     /// Current version of a show (0 when it never changed).
@@ -317,4 +364,39 @@ fn etag_version(etag: &str) -> u64 {
         .and_then(|rest| rest.split('-').next())
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
+}
+
+/// A cached body as Redis keeps it: `etag`, newline, then either the JSON body or, for
+/// large bodies, `G` and the body's gzip.
+fn stored_entry(entry: &Entry) -> Vec<u8> {
+    let stored = entry.body.stored();
+    let mut value = Vec::with_capacity(entry.etag.len() + 2 + stored.len());
+    value.extend_from_slice(entry.etag.as_bytes());
+    value.push(b'\n');
+    if let Body::Gzip(_) = entry.body {
+        value.push(b'G');
+    }
+    value.extend_from_slice(stored);
+    value
+}
+
+/// The entry [`stored_entry`] wrote, with the `ttl_ms` Redis has left for it.
+fn parse_entry(value: &[u8], ttl_ms: i64) -> Option<Entry> {
+    let split = value.iter().position(|&b| b == b'\n')?;
+    let etag: std::sync::Arc<str> = std::str::from_utf8(&value[..split]).ok()?.into();
+    // The etag reads "v<version>-<hash>".
+    let version = etag_version(&etag);
+    let stored = &value[split + 1..];
+    let body = match stored.split_first() {
+        Some((b'G', gzip)) => Body::Gzip(Bytes::copy_from_slice(gzip)),
+        _ => Body::Plain(Bytes::copy_from_slice(stored)),
+    };
+    Some(Entry {
+        body,
+        etag,
+        ttl: Duration::from_millis(ttl_ms.max(1) as u64),
+        version,
+        show_ids: Vec::new().into(),
+        built: Instant::now(),
+    })
 }

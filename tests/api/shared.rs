@@ -291,6 +291,42 @@ async fn seat_events_fan_out_across_instances_and_replay_on_reconnect() {
     assert_eq!((missing.status, missing.code()), (404, "show_not_found"));
 }
 
+/// A list one instance built serves the others through Redis (a sale costs each list
+/// one rebuild per refresh period in all, not one per instance); a show created anywhere
+/// makes every shared copy useless at once.
+#[tokio::test]
+async fn instances_share_show_lists_through_redis() {
+    let redis = OwnRedis::start().await;
+    let (a, b, _) = pair(&redis.url()).await;
+    let show = a.create_show(&[("A", 4)]).await;
+    assert_eq!(names(&a).await, ["Test show"]);
+    // Changed behind the service's back: only a copy can still say "Test show".
+    a.sql()
+        .await
+        .execute("UPDATE shows SET name = 'Renamed' WHERE id = $1", &[&show])
+        .await
+        .unwrap();
+    assert_eq!(names(&b).await, ["Test show"], "B answered from A's copy");
+    // A new show (on A): B's lists, and the copy in Redis, are of an older generation.
+    a.create_show(&[("A", 2)]).await;
+    eventually(Duration::from_secs(5), "B to list both shows", || async {
+        (names(&b).await == ["Renamed", "Test show"]).then_some(())
+    })
+    .await;
+}
+
+/// The names on an instance's first page of shows.
+async fn names(app: &TestApp) -> Vec<String> {
+    let list = app.get("/shows", None).await;
+    assert_eq!(list.status, 200, "{list:?}");
+    list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 #[tokio::test]
 async fn a_show_created_on_one_instance_appears_on_the_others_lists() {
     let redis = OwnRedis::start().await;
