@@ -4,7 +4,7 @@
 //!  read:   in-process (moka) ──miss──► Redis ──miss──► PostgreSQL (one load per key per instance)
 //!  write:  COMMIT ─► drop own copies ─► DEL Redis copies, version = INCR ─► (response)
 //!                 ─► read the changed seats' statuses ─► PUBLISH {show, version, seats}
-//!  every instance: SUBSCRIBE ─► drop its copies of the show and of lists holding it
+//!  every instance: SUBSCRIBE ─► drop its copies of the show (lists: within 250 ms)
 //!                             ─► remember the event (for reconnecting clients) ─► notify listeners
 //! ```
 //!
