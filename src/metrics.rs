@@ -23,7 +23,8 @@ pub const ERRORS: &str = "tessera_errors_total";
 pub const TX_RETRIES: &str = "tessera_transaction_retries_total";
 /// Transactions that ran out of retries (answered 503), by `op`.
 pub const TX_GAVE_UP: &str = "tessera_transaction_gave_up_total";
-/// Read-cache lookups, by `result`: `memory` (in-process), `redis`, `load` (database).
+/// Read-cache lookups, by `result` (`memory`: in process, `redis`, `load`: from the
+/// database) and `kind` (`list`, `show`, `seat_map`).
 pub const CACHE_LOOKUPS: &str = "tessera_cache_lookups_total";
 /// Open client connections on this instance.
 pub const OPEN_CONNECTIONS: &str = "tessera_open_connections";

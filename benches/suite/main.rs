@@ -194,6 +194,9 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     let each = Duration::from_secs(scale.browse_secs);
     let browse = scenarios::browse(&fixture, clients, each, scale.background_holds_per_s).await?;
     end_phase("browse", &mut phases);
+    say("   the show list during a sale");
+    let list_sale = scenarios::list_during_sale(&fixture, clients / 2, clients / 2, each).await;
+    end_phase("show list during a sale", &mut phases);
     say("   ceiling: the same bytes from a minimal HTTP server");
     let mut hello = Vec::new();
     // The big map too: at 270 KB a response, moving the bytes alone bounds its rate.
@@ -247,6 +250,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         race_sold_db,
         race_seats: fixture.race.seat_count(),
         browse,
+        list_sale,
         hello,
         live,
         phases,

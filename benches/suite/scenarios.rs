@@ -633,6 +633,102 @@ pub async fn browse(
     })
 }
 
+/// Show lists read while a sale runs.
+pub struct ListDuringSale {
+    pub rec: Recorder,
+    pub elapsed: Duration,
+    /// Lists the service loaded from PostgreSQL meanwhile (its cache's `load`s of kind
+    /// `list`, from `/metrics`); `None` if they could not be read.
+    pub list_loads: Option<u64>,
+}
+
+impl ListDuringSale {
+    pub fn rate(&self, op: &str) -> f64 {
+        self.rec.get(op).ok as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Scenario 4b: `readers` clients read the show list while `sellers` buyers hold and
+/// confirm seats of the big browsed show (on the list) as fast as they can: each sale
+/// changes a show on the list, which the list follows within 250 ms without a database
+/// query per sale.
+pub async fn list_during_sale(
+    f: &Fixture,
+    readers: usize,
+    sellers: usize,
+    each: Duration,
+) -> ListDuringSale {
+    let before = list_loads(f).await;
+    let list_url = format!("{}/shows?limit=100", f.base);
+    let http = f.http.clone();
+    let reads = closed_loop(readers, each, (), move |_, (), mut rec| {
+        let req = http.get(&list_url).header("accept-encoding", "gzip");
+        async move {
+            timed(&mut rec, "show list during a sale", req).await;
+            (rec, true)
+        }
+    });
+    let (http, api, tokens, show) = (
+        f.http.clone(),
+        f.base.clone(),
+        f.tokens.clone(),
+        f.browse_big.clone(),
+    );
+    let sales = closed_loop(sellers, each, (), move |i, (), mut rec| {
+        let (http, api, token) = (http.clone(), api.clone(), tokens[i % tokens.len()].clone());
+        let seats = show.pick(&mut rand::rng(), 1);
+        let show_id = show.id;
+        async move {
+            let hold = http
+                .post(format!("{api}/bookings"))
+                .bearer_auth(&token)
+                .json(&json!({"show_id": show_id, "seat_ids": seats}));
+            if let Some((StatusCode::CREATED, body)) = timed(&mut rec, "sale hold", hold).await
+                && let Ok(booking) = serde_json::from_slice::<Value>(&body)
+                && let Some(id) = booking["id"].as_str()
+            {
+                let confirm = http
+                    .post(format!("{api}/bookings/{id}/confirm"))
+                    .bearer_auth(&token);
+                timed(&mut rec, "sale confirm", confirm).await;
+            }
+            (rec, true)
+        }
+    });
+    let ((mut rec, elapsed), (sold, _)) = tokio::join!(reads, sales);
+    rec.merge(&sold);
+    let after = list_loads(f).await;
+    ListDuringSale {
+        rec,
+        elapsed,
+        list_loads: before.zip(after).map(|(b, a)| a.saturating_sub(b)),
+    }
+}
+
+/// The show lists the service has loaded from PostgreSQL so far, from its `/metrics`.
+async fn list_loads(f: &Fixture) -> Option<u64> {
+    let text = f
+        .http
+        .get(format!("{}/metrics", f.service))
+        .send()
+        .await
+        .ok()?
+        .error_for_status()
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.lines()
+        .filter(|line| {
+            line.starts_with("tessera_cache_lookups_total{")
+                && line.contains("kind=\"list\"")
+                && line.contains("result=\"load\"")
+        })
+        .map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum::<Option<f64>>()
+        .map(|v| v as u64)
+}
+
 /// The same load against the hello server: the HTTP ceiling for those bytes.
 pub async fn hello_rate(
     http: &reqwest::Client,

@@ -147,6 +147,7 @@ impl Hub {
         if key.starts_with(keys::LIST_PREFIX) {
             return self.get_or_load_list(key, load).await;
         }
+        let kind = keys::kind(&key);
         let redis = self.redis.as_ref();
         let shared_key = key.clone();
         let mut missed = false;
@@ -157,11 +158,11 @@ impl Hub {
                 if let Some(redis) = redis
                     && let Some(entry) = redis.get(&shared_key).await
                 {
-                    metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "redis")
+                    metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "redis", "kind" => kind)
                         .increment(1);
                     return Ok(self.unless_superseded(entry));
                 }
-                metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "load").increment(1);
+                metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "load", "kind" => kind).increment(1);
                 let entry = self.unless_superseded(load.await?);
                 if let Some(redis) = redis
                     && let [show_id] = *entry.show_ids
@@ -172,7 +173,8 @@ impl Hub {
             })
             .await;
         if !missed {
-            metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "memory").increment(1);
+            metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "memory", "kind" => kind)
+                .increment(1);
         }
         result
     }
@@ -189,6 +191,7 @@ impl Hub {
     where
         F: std::future::Future<Output = Result<Entry>>,
     {
+        let kind = keys::kind(&key);
         let shared_key = key.clone();
         let mut missed = false;
         let result = self
@@ -201,12 +204,12 @@ impl Hub {
                 {
                     generation = Some(current);
                     if let Some(entry) = copy.filter(|e| !self.local.list_is_behind(e)) {
-                        metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "redis")
+                        metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "redis", "kind" => kind)
                             .increment(1);
                         return Ok(entry);
                     }
                 }
-                metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "load").increment(1);
+                metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "load", "kind" => kind).increment(1);
                 let entry = load.await?;
                 if let (Some(redis), Some(generation)) = (&self.redis, generation) {
                     redis.set_list(&shared_key, generation, &entry).await;
@@ -215,7 +218,8 @@ impl Hub {
             })
             .await;
         if !missed {
-            metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "memory").increment(1);
+            metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "memory", "kind" => kind)
+                .increment(1);
         }
         result
     }

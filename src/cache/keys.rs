@@ -17,3 +17,14 @@ pub fn seat_map(show_id: i64) -> String {
 pub fn show_list(query: &str) -> String {
     format!("{LIST_PREFIX}{query}")
 }
+
+/// What a key holds, as a metric label: `list`, `show` or `seat_map`.
+pub fn kind(key: &str) -> &'static str {
+    if key.starts_with(LIST_PREFIX) {
+        "list"
+    } else if key.starts_with("seats:") {
+        "seat_map"
+    } else {
+        "show"
+    }
+}
