@@ -87,8 +87,16 @@ async fn metrics_count_requests_bookings_conflicts_and_pool_use() {
         &[r#"code="seats_unavailable""#, r#"status="409""#],
         1.0,
     );
-    grew("tessera_cache_lookups_total", &[r#"result="load""#], 1.0);
-    grew("tessera_cache_lookups_total", &[r#"result="memory""#], 1.0);
+    grew(
+        "tessera_cache_lookups_total",
+        &[r#"kind="seat_map""#, r#"result="load""#],
+        1.0,
+    );
+    grew(
+        "tessera_cache_lookups_total",
+        &[r#"kind="seat_map""#, r#"result="memory""#],
+        1.0,
+    );
     assert!(sample(&after, "tessera_db_pool_connections", &[r#"state="max""#]).unwrap() >= 1.0);
     assert_eq!(
         sample(&after, "tessera_sweeper_lag_seconds", &[]),
