@@ -14,5 +14,7 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test-setup.ts'],
+    // The machine is shared with cargo builds: a component test may take seconds there, not a hang.
+    testTimeout: 20_000,
   },
 });

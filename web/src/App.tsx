@@ -1,6 +1,8 @@
 import { useAuth } from './auth';
 import { Admin } from './pages/Admin';
+import { CheckIn } from './pages/admin/CheckIn';
 import { Login } from './pages/Login';
+import { BookingPage } from './pages/BookingPage';
 import { MyBookings } from './pages/MyBookings';
 import { ShowList } from './pages/ShowList';
 import { ShowPage } from './pages/ShowPage';
@@ -10,11 +12,15 @@ export function App() {
   const route = useRoute();
   const { session, logout } = useAuth();
   const show = /^\/shows\/(\d+)$/.exec(route);
+  const booking = /^\/bookings\/([^/]+)$/.exec(route);
 
   let page;
   if (show) page = <ShowPage key={show[1]} showId={Number(show[1])} />;
   else if (route === '/login') page = <Login />;
   else if (route === '/bookings') page = session ? <MyBookings /> : <Login />;
+  else if (booking) page = session ? <BookingPage key={booking[1]} bookingId={decodeURIComponent(booking[1])} /> : <Login />;
+  else if (route === '/admin/check-in')
+    page = session?.role === 'admin' ? <CheckIn /> : session ? <p role="alert">Only an administrator can open this page.</p> : <Login />;
   else if (route === '/admin')
     page = session?.role === 'admin' ? <Admin /> : session ? <p role="alert">Only an administrator can open this page.</p> : <Login />;
   else page = <ShowList />;
@@ -48,7 +54,7 @@ export function App() {
               </button>
             </>
           ) : (
-            <a href="/login">Sign in / register</a>
+            <a href={route === '/login' ? '/login' : `/login?next=${encodeURIComponent(route)}`}>Sign in / register</a>
           )}
         </div>
       </header>

@@ -81,3 +81,9 @@ export function problemMessage(err: unknown, labels?: SeatLabels, noun: PlaceNou
 export function problemCode(err: unknown): string | undefined {
   return err instanceof ApiError ? err.problem.code : undefined;
 }
+
+/** Whether an API failure says the thing asked for does not exist (404, or a `…_not_found` code). */
+export function isNotFound(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return false;
+  return err.problem.status === 404 || /_not_found$/.test(err.problem.code ?? '');
+}

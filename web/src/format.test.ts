@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePlaces, placesLeft, slotStatusWord } from './format';
+import { currencyOf, describePlaces, formatPrice, formatPriceRange, placesLeft, slotStatusWord } from './format';
 
 describe('describePlaces', () => {
   it('keeps seat and appointment labels, and counts standing places per area', () => {
@@ -25,5 +25,29 @@ describe('placesLeft', () => {
 
   it('calls held and booked appointment times taken', () => {
     expect(['AVAILABLE', 'HELD', 'BOOKED', 'BLOCKED'].map(slotStatusWord)).toEqual(['free', 'taken', 'taken', 'unavailable']);
+  });
+});
+
+describe('formatPrice / currencyOf', () => {
+  it("writes a price in the browser's locale and the show's currency", () => {
+    expect(formatPrice(1200)).toBe('€12.00'); // EUR until the service names a currency
+    expect(formatPrice(2350, 'EUR')).toBe('€23.50');
+    expect(formatPrice(4500, 'USD')).toBe('$45.00');
+    expect(formatPrice(150000, 'GBP')).toBe('£1,500.00');
+    expect(formatPrice(1200, 'JPY')).toBe('¥12'); // no minor unit shown for yen
+    expect(formatPrice(1200, 'XXQ')).toMatch(/^(XXQ\s?12\.00|12\.00 XXQ)$/); // a code the browser does not know still reads
+  });
+
+  it('takes the first currency named by a show, a seat map or a booking, else EUR', () => {
+    expect(currencyOf(undefined, null, {})).toBe('EUR');
+    expect(currencyOf({ currency: 'usd' })).toBe('USD');
+    expect(currencyOf({ name: 'x' }, { currency: 'GBP' }, { currency: 'USD' })).toBe('GBP');
+    expect(currencyOf({ currency: 'euros' }, { currency: 7 })).toBe('EUR');
+  });
+
+  it('writes a range of prices from the lowest to the highest', () => {
+    expect(formatPriceRange([8500])).toBe('€85.00');
+    expect(formatPriceRange([8500, 4500, 8500])).toBe('€45.00–€85.00');
+    expect(formatPriceRange([])).toBe('');
   });
 });

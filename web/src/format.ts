@@ -1,7 +1,57 @@
 import { formatInZone } from './timeZone';
 
-export function formatPrice(cents: number): string {
-  return (cents / 100).toFixed(2);
+/** The currency when the service names none (yet): the sample venues sell in euros. */
+export const DEFAULT_CURRENCY = 'EUR';
+
+const ISO_4217 = /^[A-Z]{3}$/;
+
+/**
+ * The ISO 4217 code of the first of `sources` (a show, a seat map, a booking) that names one in a
+ * `currency` field, else "EUR". Read loosely, so older answers without the field still work.
+ */
+export function currencyOf(...sources: unknown[]): string {
+  for (const s of sources) {
+    const c = s && typeof s === 'object' ? (s as { currency?: unknown }).currency : undefined;
+    if (typeof c === 'string' && ISO_4217.test(c.toUpperCase())) return c.toUpperCase();
+  }
+  return DEFAULT_CURRENCY;
+}
+
+const moneyFormats = new Map<string, Intl.NumberFormat | null>();
+
+function moneyFormat(currency: string): Intl.NumberFormat | null {
+  let f = moneyFormats.get(currency);
+  if (f === undefined) {
+    try {
+      f = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    } catch {
+      f = null; // a code this browser does not know: written out below
+    }
+    moneyFormats.set(currency, f);
+  }
+  return f;
+}
+
+/**
+ * A price in the browser's locale and the show's currency: "€12.00" (en-US), "12,00 €" (pt-PT).
+ * One cached formatter per currency: the arena names 18,000 seats with it.
+ */
+export function formatPrice(cents: number, currency: string = DEFAULT_CURRENCY): string {
+  const f = moneyFormat(currency);
+  // ICU separates the amount and the symbol with a no-break space in some locales: plain spaces read the same.
+  return f ? f.format(cents / 100).replace(/[\u00a0\u202f]/g, ' ') : `${(cents / 100).toFixed(2)} ${currency}`;
+}
+
+/** "€45.00" or "€45.00–€85.00": the lowest and highest of some prices. */
+export function formatPriceRange(cents: readonly number[], currency: string = DEFAULT_CURRENCY): string {
+  if (cents.length === 0) return '';
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const c of cents) {
+    if (c < lo) lo = c;
+    if (c > hi) hi = c;
+  }
+  return lo === hi ? formatPrice(lo, currency) : `${formatPrice(lo, currency)}–${formatPrice(hi, currency)}`;
 }
 
 /** "1 hold", "2 holds"; `plural` defaults to `singular` + "s". */

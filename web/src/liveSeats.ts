@@ -91,6 +91,8 @@ export interface LiveSeatMap {
   standing: StandingArea[];
   statuses: Map<number, SeatState>;
   setStatuses: Dispatch<SetStateAction<Map<number, SeatState>>>;
+  /** The map's `currency` when the service names one (read loosely: older services do not). */
+  currency: string | undefined;
   /** Whether the event stream is connected. */
   live: boolean;
   reload(): Promise<void>;
@@ -110,6 +112,7 @@ const STANDING_REFRESH_GAP_MS = 1000;
 export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {}): LiveSeatMap {
   const [seats, setSeats] = useState<Seat[] | null>(null);
   const [stage, setStage] = useState<Stage | null>(null);
+  const [currency, setCurrency] = useState<string | undefined>(undefined);
   const [standing, setStanding] = useState<StandingArea[]>([]);
   // The map version the standing counts are from: an older answer never overwrites a newer one.
   const standingVersion = useRef(-1);
@@ -130,6 +133,8 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
       standingVersion.current = map.version;
       setStanding(map.standing ?? []);
       setStage((prev) => sameStage(prev, map.stage ?? null));
+      const c = (map as { currency?: unknown }).currency;
+      setCurrency(typeof c === 'string' ? c : undefined);
       setSeats(map.seats);
       setStatuses(new Map(map.seats.map((s) => [s.id, s.status])));
       setLoadedVersion(map.version);
@@ -189,5 +194,5 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
     };
   }, [showId, loadedVersion, reload]);
 
-  return { seats, stage, standing, statuses, setStatuses, live, reload, refreshStanding };
+  return { seats, stage, standing, statuses, setStatuses, currency, live, reload, refreshStanding };
 }

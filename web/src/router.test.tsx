@@ -32,8 +32,8 @@ describe('router', () => {
   afterEach(() => window.removeEventListener('click', record));
 
   it('knows its own paths', () => {
-    for (const p of ['/', '/shows/12', '/bookings', '/login', '/admin']) expect(isAppRoute(p)).toBe(true);
-    for (const p of ['/shows/x', '/api/v1/shows', '/docs', '/openapi.json', '/bookings/1']) expect(isAppRoute(p)).toBe(false);
+    for (const p of ['/', '/shows/12', '/bookings', '/bookings/0b9a3c1e-1d7e-4f7a-9a55-3f2c1e0d9b8a', '/login', '/admin']) expect(isAppRoute(p)).toBe(true);
+    for (const p of ['/shows/x', '/api/v1/shows', '/docs', '/openapi.json', '/bookings/1/cancel']) expect(isAppRoute(p)).toBe(false);
   });
 
   it('follows plain left clicks on in-app links without a page load', () => {

@@ -31,7 +31,7 @@ function subscribe(listener: () => void): () => void {
 
 /** The paths this app renders itself; anything else (API, /docs, …) is left to the browser. */
 export function isAppRoute(path: string): boolean {
-  return /^\/(?:shows\/\d+|bookings|login|admin)?$/.test(path);
+  return /^\/(?:shows\/\d+|bookings(?:\/[^/]+)?|login|admin(?:\/check-in)?)?$/.test(path);
 }
 
 /** Go to an in-app path (`/shows/3`); adds a history entry unless `replace`. */

@@ -44,44 +44,58 @@ describe('groupSlots', () => {
 });
 
 describe('AppointmentList', () => {
-  it("lists each practitioner's times in the venue's zone, free ones selectable, taken ones marked", async () => {
-    const onToggle = vi.fn();
+  it("lists each practitioner's times in the venue's zone; a tap on a free time picks it, taken ones are marked", async () => {
+    const onPick = vi.fn();
     const user = userEvent.setup();
-    render(
-      <AppointmentList slots={SLOTS} statuses={new Map([[3, 'HELD']])} selected={new Set([1])} colours={colours} timeZone="Europe/Madrid" onToggle={onToggle} />,
-    );
+    render(<AppointmentList slots={SLOTS} statuses={new Map([[3, 'HELD']])} selected={new Set()} colours={colours} timeZone="Europe/Madrid" onPick={onPick} />);
     const rivera = screen.getByRole('region', { name: 'Dr. Rivera' });
-    expect(within(rivera).getByText('consultation · 60.00')).toBeInTheDocument();
+    expect(within(rivera).getByText('consultation · €60.00')).toBeInTheDocument();
     expect(within(rivera).getByText('Wed, Dec 9, times (Madrid, GMT+1) · 1 of 3 free')).toBeInTheDocument();
-    // 09:00 UTC is 10:00 in Madrid; the name starts with the time, as the button shows it.
+    // 09:00 UTC is 10:00 in Madrid. Named whose and when first, with the price; the button shows the times.
     const buttons = within(rivera).getAllByRole('button');
     expect(buttons.map((b) => b.getAttribute('aria-label'))).toEqual([
-      '10:00 – 10:15 AM, Dr. Rivera, 60.00, free',
-      '10:15 – 10:30 AM, Dr. Rivera, 60.00, taken',
-      '10:30 – 10:45 AM, Dr. Rivera, 60.00, taken', // live status: held since the map was loaded
+      'Dr. Rivera, Wed, Dec 9, 10:00 AM, €60.00',
+      'Dr. Rivera, Wed, Dec 9, 10:15 AM, €60.00, taken',
+      'Dr. Rivera, Wed, Dec 9, 10:30 AM, €60.00, taken', // live status: held since the map was loaded
     ]);
-    expect(buttons[0]).toHaveAttribute('aria-pressed', 'true');
-    expect(buttons[0]).toHaveTextContent('✓ 10:00 – 10:15 AM');
+    expect(buttons[0]).toHaveTextContent('10:00 – 10:15 AM');
+    // Holding at once (signed in): an action, not a toggle.
+    expect(buttons[0]).not.toHaveAttribute('aria-pressed');
     expect(buttons[1]).toHaveAttribute('aria-disabled', 'true');
     expect(buttons[1]).toHaveTextContent('10:15 – 10:30 AM taken');
     await user.click(buttons[1]);
-    expect(onToggle).not.toHaveBeenCalled();
+    expect(onPick).not.toHaveBeenCalled();
     await user.click(buttons[0]);
-    expect(onToggle).toHaveBeenCalledWith(1);
-    expect(within(screen.getByRole('region', { name: 'Dr. Okafor' })).getByRole('button', { name: /10:15 – 10:30 AM, Dr. Okafor, 35.00, unavailable/ })).toBeInTheDocument();
+    expect(onPick).toHaveBeenCalledWith(1);
+    expect(within(screen.getByRole('region', { name: 'Dr. Okafor' })).getByRole('button', { name: 'Dr. Okafor, Wed, Dec 9, 10:15 AM, €35.00, unavailable' })).toBeInTheDocument();
     // Never called seats here.
     expect(screen.queryByText(/seat/i)).toBeNull();
   });
 
-  it('lets nothing be selected when told so (a cancelled show)', async () => {
-    const onToggle = vi.fn();
+  it('marks the picked time pressed when picking (signed out), and takes no tap while a hold is open', async () => {
+    const onPick = vi.fn();
     const user = userEvent.setup();
-    render(
-      <AppointmentList slots={SLOTS} statuses={new Map()} selected={new Set()} colours={colours} timeZone="Europe/Lisbon" onToggle={onToggle} selectable={() => false} />,
+    const { rerender } = render(
+      <AppointmentList slots={SLOTS} statuses={new Map()} selected={new Set([1])} colours={colours} timeZone="Europe/Lisbon" mode="select" onPick={onPick} />,
     );
-    const free = screen.getByRole('button', { name: '9:00 – 9:15 AM, Dr. Rivera, 60.00, free' });
+    const picked = screen.getByRole('button', { name: 'Dr. Rivera, Wed, Dec 9, 09:00 AM, €60.00' });
+    expect(picked).toHaveAttribute('aria-pressed', 'true');
+    expect(picked).toHaveTextContent('✓ 9:00 – 9:15 AM');
+    expect(screen.getByRole('button', { name: 'Dr. Rivera, Wed, Dec 9, 09:30 AM, €60.00' })).toHaveAttribute('aria-pressed', 'false');
+    rerender(<AppointmentList slots={SLOTS} statuses={new Map()} selected={new Set()} colours={colours} timeZone="Europe/Lisbon" onPick={onPick} disabled />);
+    const free = screen.getByRole('button', { name: 'Dr. Rivera, Wed, Dec 9, 09:30 AM, €60.00' });
     expect(free).toHaveAttribute('aria-disabled', 'true');
     await user.click(free);
-    expect(onToggle).not.toHaveBeenCalled();
+    expect(onPick).not.toHaveBeenCalled();
+  });
+
+  it('lets nothing be picked when told so (a cancelled show)', async () => {
+    const onPick = vi.fn();
+    const user = userEvent.setup();
+    render(<AppointmentList slots={SLOTS} statuses={new Map()} selected={new Set()} colours={colours} timeZone="Europe/Lisbon" onPick={onPick} selectable={() => false} />);
+    const free = screen.getByRole('button', { name: 'Dr. Rivera, Wed, Dec 9, 09:00 AM, €60.00' });
+    expect(free).toHaveAttribute('aria-disabled', 'true');
+    await user.click(free);
+    expect(onPick).not.toHaveBeenCalled();
   });
 });

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { Seat, SeatState } from '../api/client';
 import { formatPrice, slotStatusWord } from '../format';
-import { formatDayInZone, formatTimeRange, zoneLabel } from '../timeZone';
+import { formatDayInZone, formatTimeInZone, formatTimeRange, zoneLabel } from '../timeZone';
 
 export interface AppointmentListProps {
   /** Appointment slots (seats with `starts_at` and `ends_at`), as loaded. */
@@ -11,8 +11,16 @@ export interface AppointmentListProps {
   colours: ReadonlyMap<string, string>;
   /** The venue's zone: times are shown in it. */
   timeZone: string;
-  onToggle(id: number): void;
-  /** Which statuses can be selected (default: free times only). */
+  currency?: string;
+  /**
+   * `hold`: a tap on a free time holds it at once (signed in); `select`: a tap picks it (signed out,
+   * to book after signing in), shown with `aria-pressed`.
+   */
+  mode?: 'hold' | 'select';
+  onPick(id: number): void;
+  /** A hold is being asked for, or one waits to be confirmed: times cannot be tapped now. */
+  disabled?: boolean;
+  /** Which statuses can be picked (default: free times only). */
   selectable?(status: SeatState): boolean;
 }
 
@@ -23,9 +31,14 @@ export function slotTimes(slot: Seat, timeZone: string): string {
   return slot.starts_at && slot.ends_at ? formatTimeRange(slot.starts_at, slot.ends_at, timeZone) : slot.label;
 }
 
-/** "09:30 – 09:45 AM, Dr. Rivera, 60.00, free": the time first, as shown on the button. */
-export function slotName(slot: Seat, status: SeatState, timeZone: string): string {
-  return `${slotTimes(slot, timeZone)}, ${slot.section}, ${formatPrice(slot.price_cents)}, ${slotStatusWord(status)}`;
+/**
+ * A time's accessible name, whose and when first: "Dr. Okafor, Tue, Dec 8, 10:15 AM, €35.00";
+ * a time that cannot be had says so ("…, taken").
+ */
+export function slotName(slot: Seat, status: SeatState, timeZone: string, currency?: string): string {
+  const when = slot.starts_at ? `${formatDayInZone(slot.starts_at, timeZone)}, ${formatTimeInZone(slot.starts_at, timeZone)}` : slot.label;
+  const name = `${slot.section}, ${when}, ${formatPrice(slot.price_cents, currency)}`;
+  return status === 'AVAILABLE' ? name : `${name}, ${slotStatusWord(status)}`;
 }
 
 /** Slots per practitioner (the slot's section), in map order, each list by start time. */
@@ -40,8 +53,19 @@ export function groupSlots(slots: readonly Seat[]): [string, Seat[]][] {
   return [...groups];
 }
 
-/** An appointment show: per practitioner, the times as buttons to select (free) or marked taken. */
-export function AppointmentList({ slots, statuses, selected, colours, timeZone, onToggle, selectable = onlyAvailable }: AppointmentListProps) {
+/** An appointment show: per practitioner, the free times as buttons (one tap holds one), taken ones marked. */
+export function AppointmentList({
+  slots,
+  statuses,
+  selected,
+  colours,
+  timeZone,
+  currency,
+  mode = 'hold',
+  onPick,
+  disabled = false,
+  selectable = onlyAvailable,
+}: AppointmentListProps) {
   const groups = useMemo(() => groupSlots(slots), [slots]);
   return (
     <div className="appointments">
@@ -57,7 +81,7 @@ export function AppointmentList({ slots, statuses, selected, colours, timeZone, 
             <p className="practitioner-info">
               {categories.map(([c, cents]) => (
                 <span key={c} className="slot-category">
-                  <span className="swatch" style={{ backgroundColor: colours.get(c) }} aria-hidden="true" /> {c} · {formatPrice(cents)}
+                  <span className="swatch" style={{ backgroundColor: colours.get(c) }} aria-hidden="true" /> {c} · {formatPrice(cents, currency)}
                 </span>
               ))}
             </p>
@@ -69,7 +93,7 @@ export function AppointmentList({ slots, statuses, selected, colours, timeZone, 
               {list.map((s) => {
                 const status = statusOf(s);
                 const isSelected = selected.has(s.id);
-                const canSelect = selectable(status);
+                const canPick = selectable(status) && !disabled;
                 return (
                   <li key={s.id}>
                     <button
@@ -77,10 +101,10 @@ export function AppointmentList({ slots, statuses, selected, colours, timeZone, 
                       className={`slot slot-${status.toLowerCase()}${isSelected ? ' slot-selected' : ''}`}
                       style={status === 'AVAILABLE' && !isSelected ? { borderLeftColor: colours.get(s.category) } : undefined}
                       data-seat-id={s.id}
-                      aria-label={slotName(s, status, timeZone)}
-                      aria-pressed={isSelected}
-                      aria-disabled={canSelect ? undefined : true}
-                      onClick={() => canSelect && onToggle(s.id)}
+                      aria-label={slotName(s, status, timeZone, currency)}
+                      aria-pressed={mode === 'select' ? isSelected : undefined}
+                      aria-disabled={canPick ? undefined : true}
+                      onClick={() => canPick && onPick(s.id)}
                     >
                       <span aria-hidden="true">
                         {isSelected && '✓ '}

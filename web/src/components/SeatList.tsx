@@ -8,11 +8,13 @@ export function SeatList({
   statuses,
   selected,
   onToggle,
+  currency,
 }: {
   seats: readonly Seat[];
   statuses: ReadonlyMap<number, SeatState>;
   selected: ReadonlySet<number>;
   onToggle(id: number): void;
+  currency?: string;
 }) {
   const sections = useMemo(() => {
     const m = new Map<string, Seat[]>();
@@ -55,7 +57,7 @@ export function SeatList({
                   <li key={s.id}>
                     <label>
                       <input type="checkbox" checked={selected.has(s.id)} onChange={() => onToggle(s.id)} /> {s.label}, {s.category},{' '}
-                      {formatPrice(s.price_cents)}
+                      {formatPrice(s.price_cents, currency)}
                     </label>
                   </li>
                 ))}

@@ -4,7 +4,10 @@ import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
 import type { Seat, SeatState } from '../api/client';
 import { categoryColours } from './categories';
-import { buildStructure, mapFrame, moveFocus, SeatMap, ZOOM_STEPS, type MapStage } from './SeatMap';
+import { buildStructure, mapFrame, moveFocus, SeatMap, type MapStage } from './SeatMap';
+
+/** Seat sizes (px) the frame is checked at. */
+const ZOOM_STEPS = [8, 12, 16, 22, 30, 40, 48];
 
 function mkSeat(id: number, row: string, number: number, y: number, extra: Partial<Seat> = {}): Seat {
   return {
@@ -62,10 +65,10 @@ describe('SeatMap', () => {
   it('gives every seat a button named by label, category, price and status', () => {
     render(<Harness />);
     expect(mapButtons()).toHaveLength(SEATS.length);
-    expect(screen.getByRole('button', { name: 'Seat A1, standard, 12.00, available' })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Seat A3, standard, 12.00, booked' })).toHaveAttribute('aria-disabled', 'true');
-    expect(screen.getByRole('button', { name: 'Seat B2, standard, 12.00, held' })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Seat C12, premium, 18.50, available' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Seat A1, standard, €12.00, available' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Seat A3, standard, €12.00, booked' })).toHaveAttribute('aria-disabled', 'true');
+    expect(screen.getByRole('button', { name: 'Seat B2, standard, €12.00, held' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Seat C12, premium, €18.50, available' })).toBeInTheDocument();
   });
 
   it('shows status with a symbol, not colour alone', () => {
@@ -131,28 +134,37 @@ describe('SeatMap', () => {
 
   it('reflects live status changes in names', () => {
     const { rerender } = render(<Harness />);
-    expect(seat('A4')).toHaveAccessibleName('Seat A4, standard, 12.00, available');
+    expect(seat('A4')).toHaveAccessibleName('Seat A4, standard, €12.00, available');
     const next = new Map(SEATS.map((s) => [s.id, s.status] as [number, SeatState]));
     next.set(4, 'BOOKED');
     rerender(<Harness statuses={next} />);
-    expect(seat('A4')).toHaveAccessibleName('Seat A4, standard, 12.00, booked');
+    expect(seat('A4')).toHaveAccessibleName('Seat A4, standard, €12.00, booked');
     fireEvent.click(seat('A4'));
     expect(seat('A4')).toHaveAttribute('aria-pressed', 'false');
   });
 
-  it('zooms in and out in steps, keeping selection and seat names', async () => {
+  it('zooms in and out in steps with a transform, keeping selection and seat names', async () => {
     const user = userEvent.setup();
     render(<Harness />);
-    const width = () => parseFloat(seat('A1').style.width);
+    const zoom = () => screen.getByRole('toolbar', { name: 'Zoom' }).querySelector('output')!.textContent;
+    const scale = () => Number(/scale\(([\d.]+)\)/.exec(screen.getByRole('group', { name: /^Seat map/ }).style.transform)?.[1]);
     await user.click(seat('A2'));
-    const before = width();
+    expect(zoom()).toBe('100%');
+    expect(scale()).toBe(1);
     await user.click(screen.getByRole('button', { name: 'Zoom in' }));
-    expect(width()).toBeGreaterThan(before);
+    expect(zoom()).toBe('125%');
+    expect(scale()).toBeCloseTo(1.25);
     await user.click(screen.getByRole('button', { name: 'Zoom out' }));
     await user.click(screen.getByRole('button', { name: 'Zoom out' }));
-    expect(width()).toBeLessThan(before);
+    expect(zoom()).toBe('80%');
+    expect(scale()).toBeCloseTo(0.8);
+    // A zoom step re-renders no seat: the same buttons, still selected, still named.
     expect(seat('A2')).toHaveAttribute('aria-pressed', 'true');
-    expect(seat('A2')).toHaveAccessibleName('Seat A2, standard, 12.00, available');
+    expect(seat('A2')).toHaveAccessibleName('Seat A2, standard, €12.00, available');
+    // + and − on the map zoom too.
+    seat('A2').focus();
+    await user.keyboard('+');
+    expect(zoom()).toBe('100%');
     // At the largest step "Zoom in" is disabled.
     for (let i = 0; i < 10; i++) {
       const zin = screen.getByRole('button', { name: 'Zoom in' });
@@ -160,6 +172,7 @@ describe('SeatMap', () => {
       await user.click(zin);
     }
     expect(screen.getByRole('button', { name: 'Zoom in' })).toBeDisabled();
+    expect(zoom()).toBe('160%');
   });
 
   it('lets a caller make other statuses selectable (the admin picks blocked seats to unblock), or none', async () => {

@@ -1,35 +1,84 @@
-import { memo, useCallback, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
+import { flushSync } from 'react-dom';
 import type { Seat, SeatState } from '../api/client';
-import { formatPrice, statusWord } from '../format';
+import { formatPrice, formatPriceRange, statusWord } from '../format';
+import {
+  buildStructure,
+  buildTiles,
+  findAisles,
+  mapFrame,
+  moveFocus,
+  rowFont,
+  SECTION_FONT,
+  sectionShapes,
+  squeezeAisles,
+  textCentre,
+  tilesIn,
+  type MapStage,
+  type SectionShape,
+  type Structure,
+  type Tile,
+  type UnitRect,
+} from './mapGeometry';
+
+export { buildStructure, mapFrame, moveFocus, type MapStage, type Structure } from './mapGeometry';
 
 export interface SeatMapProps {
   /** The seats' static data (label, position, category, price), as loaded. */
   seats: readonly Seat[];
-  /** The layout's focal point ("Screen", "Stage"), drawn as a labelled bar, in the seats' coordinates. */
+  /** The layout's focal point ("Screen", "Stage", "Front of coach"), drawn as a labelled bar, in the seats' coordinates. */
   stage?: MapStage | null;
   /** Live status per seat id (falls back to the seat's loaded status). */
   statuses: ReadonlyMap<number, SeatState>;
   selected: ReadonlySet<number>;
   colours: ReadonlyMap<string, string>;
   onToggle(id: number): void;
-  /** Initial seat size in px (defaults by venue size); the zoom buttons change it. */
-  seatSize?: number;
   /** Which statuses can be selected (default: available seats only). */
   selectable?(status: SeatState): boolean;
+  /** ISO 4217 code the prices are in (default EUR). */
+  currency?: string;
+  /** The show's kind: a `bus` is drawn as a coach (its body around the seats). */
+  kind?: string;
+  /** Seats to bring into view when this changes (e.g. the ones "best available" just held). */
+  reveal?: readonly number[] | null;
 }
 
 const onlyAvailable = (status: SeatState) => status === 'AVAILABLE';
 
-/** Wheelchair spaces and aisle seats say so: `features` from the seat map. */
+/** Pixels per seat unit at 100 %: everything is laid out at this size and scaled with a CSS transform. */
+export const BASE = 30;
+/** Above this many seats the map is a big venue: sections first, then only the seats in view are rendered. */
+export const BIG_MAP = 2000;
+/** A big venue shows seats (not just sections) from this seat pitch (px) up. */
+export const SEAT_MODE_PX = 20;
+/** Zooming into a section goes at least this far (px per seat), so seats can be clicked. */
+const SECTION_ZOOM_PX = typeof matchMedia === "function" && matchMedia("(pointer: coarse)").matches ? 26 : 22;
+/** The smallest touch target (px) the default zoom gives a seat when the hall can fit the screen that way. */
+export const MIN_TOUCH_PX = 24;
+export const MAX_SCALE = 1.6;
+const ZOOM_STEP = 1.25;
+/** Most seats a big map mounts per animation frame (the rest follow in the next frames). */
+const SEATS_PER_FRAME = 250;
+/** Most seats a big map keeps rendered (those near the view; the view itself needs ~2,000 at 20 px a seat). */
+const MAX_RENDERED = 3500;
+
+/** "window", "aisle", "wheelchair space": what `features` says, in that order. */
 function featureWords(seat: Seat): string {
+  const f = seat.features;
+  if (!f || f.length === 0) return '';
   const words = [];
-  if (seat.features?.includes('wheelchair')) words.push('wheelchair space');
-  if (seat.features?.includes('aisle')) words.push('aisle');
+  if (f.includes('window')) words.push('window');
+  if (f.includes('aisle')) words.push('aisle');
+  if (f.includes('wheelchair')) words.push('wheelchair space');
   return words.map((w) => `, ${w}`).join('');
 }
 
-export function seatName(seat: Seat, status: SeatState): string {
-  return `Seat ${seat.label}${featureWords(seat)}, ${seat.category}, ${formatPrice(seat.price_cents)}, ${statusWord(status)}`;
+/**
+ * A seat's accessible name: "Seat A4, aisle, standard, €12.00, available". The category is left out
+ * (`withCategory` false) when the show has only one: "Seat A1, window, €23.50, available".
+ */
+export function seatName(seat: Seat, status: SeatState, currency?: string, withCategory = true): string {
+  return `Seat ${seat.label}${featureWords(seat)}${withCategory ? `, ${seat.category}` : ''}, ${formatPrice(seat.price_cents, currency)}, ${statusWord(status)}`;
 }
 
 const SYMBOL: Record<SeatState, string> = { AVAILABLE: '', HELD: '◐', BOOKED: '✕', BLOCKED: '⊘' };
@@ -43,16 +92,21 @@ interface SeatButtonProps {
   colour: string;
   left: number;
   top: number;
-  size: number;
-  showNumber: boolean;
   /** Degrees the seat is turned with its row (0 for rows drawn level); its number stays upright. */
   angle: number;
+  currency: string;
+  withCategory: boolean;
 }
 
+/**
+ * One seat: a button covering its whole seat place (the touch target), drawn inset within it (a
+ * transparent border, an inset outline). One element and its text: the arena renders thousands.
+ */
 const SeatButton = memo(function SeatButton(p: SeatButtonProps) {
   const { seat, status, selected } = p;
   const available = status === 'AVAILABLE';
   const wheelchair = seat.features?.includes('wheelchair') ?? false;
+  const symbol = selected ? '✓' : available ? (wheelchair ? '♿' : '') : SYMBOL[status];
   return (
     <button
       type="button"
@@ -60,372 +114,470 @@ const SeatButton = memo(function SeatButton(p: SeatButtonProps) {
       style={{
         left: p.left,
         top: p.top,
-        width: p.size - 3,
-        height: p.size - 3,
-        backgroundColor: available ? p.colour : undefined,
-        fontSize: Math.max(8, Math.floor(p.size * 0.42)),
         transform: p.angle ? `rotate(${p.angle}deg)` : undefined,
+        backgroundColor: available && !selected ? p.colour : undefined,
       }}
       data-seat-id={seat.id}
-      aria-label={seatName(seat, status)}
+      aria-label={seatName(seat, status, p.currency, p.withCategory)}
       aria-pressed={selected}
       aria-disabled={p.selectable ? undefined : true}
       tabIndex={p.focusable ? 0 : -1}
     >
-      <span aria-hidden="true" style={p.angle ? { display: 'inline-block', transform: `rotate(${-p.angle}deg)` } : undefined}>
-        {selected ? '✓' : available ? (wheelchair ? '♿' : p.showNumber ? seat.number : '') : SYMBOL[status]}
-      </span>
+      {p.angle || symbol ? (
+        <span className={symbol ? 'sym' : 'num'} style={p.angle ? { transform: `rotate(${-p.angle}deg)` } : undefined} aria-hidden="true">
+          {symbol || seat.number}
+        </span>
+      ) : (
+        seat.number
+      )}
     </button>
   );
 });
 
-/** A layout's focal point as the seat map gives it (same coordinates as the seats). */
-export interface MapStage {
-  label: string;
-  x: number;
-  y: number;
-}
-
-/** One row of seats (a section's row label), drawn as one strip. Units are seat widths. */
-interface RowStrip {
-  key: string;
-  section: string;
-  label: string;
-  /** Seat ids along the row: by number, turned round when that runs right to left on screen. */
-  ids: number[];
-  /** The box the row's seats cover (a seat at (x, y) covers x..x+1, y..y+1), padded for turned seats. */
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-  /** Degrees the row's seats are turned (their row's direction modulo a quarter turn); 0 when level. */
-  angle: number;
-}
-
-/**
- * A text on the map; `x`/`y` in seat units: its left end (`left`), its right end (`right`), or (`center`) the
- * point just past the seats it labels, from where it is pushed out along (`dx`, `dy`) by half its own size.
- */
-interface MapText {
-  key: string;
-  text: string;
-  x: number;
-  y: number;
-  align: 'left' | 'right' | 'center';
-  dx?: number;
-  dy?: number;
-}
-
-export interface Structure {
-  /** Rows in layout order (front to back, section by section), each a list of seat ids along the row. */
-  rows: number[][];
-  strips: RowStrip[];
-  /** seat id → [row index, index in row] */
-  pos: Map<number, [number, number]>;
-  byId: Map<number, Seat>;
-  /**
-   * Whether the seats lie on the old grid: level rows, sections stacked front to back. Then section names
-   * sit above their sections at the left and row labels left of their rows, as always; otherwise (turned or
-   * moved sections, curved rows) a section's name sits behind its back row, a row's label beyond its first seat.
-   */
-  grid: boolean;
-  sections: MapText[];
-  rowLabels: MapText[];
-  /** The stage's middle and size in seat units (drawn as a labelled bar). */
-  stage?: { label: string; cx: number; cy: number; w: number; h: number };
-  /** The seats' box in seat units. */
-  minX: number;
-  minY: number;
-  maxX: number;
-  maxY: number;
-}
-
-const LABEL_COLS = 1.6;
-/** Turned seats reach this far (seat units) beyond their unturned box: (√2 − 1) / 2. */
-const TURN_PAD = 0.21;
-/** Rows turned less than this (degrees, modulo 90) keep level seats: they do not overlap. */
-const MIN_TURN = 5;
-
-function quarterAngle(dx: number, dy: number): number {
-  if (dx === 0 && dy === 0) return 0;
-  let a = (((Math.atan2(dy, dx) * 180) / Math.PI) % 90 + 90) % 90;
-  if (a > 45) a -= 90;
-  return Math.abs(a) < MIN_TURN ? 0 : Math.round(a * 10) / 10;
-}
-
-const unit = (x: number, y: number): [number, number] => {
-  const l = Math.hypot(x, y);
-  return l < 1e-9 ? [0, 0] : [x / l, y / l];
-};
-
-export function buildStructure(seats: readonly Seat[], stage?: MapStage | null): Structure {
-  const byId = new Map<number, Seat>();
-  // Rows by section and label, in layout order (the lowest seat id first: ids follow sections, then rows).
-  const groups = new Map<string, { section: string; label: string; seats: Seat[]; firstId: number }>();
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const s of seats) {
-    byId.set(s.id, s);
-    const key = `${s.section}\u0000${s.row}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { section: s.section, label: s.row, seats: [], firstId: s.id }));
-    g.seats.push(s);
-    if (s.id < g.firstId) g.firstId = s.id;
-    if (s.x < minX) minX = s.x;
-    if (s.y < minY) minY = s.y;
-    if (s.x > maxX) maxX = s.x;
-    if (s.y > maxY) maxY = s.y;
-  }
-  if (seats.length === 0) minX = minY = maxX = maxY = 0;
-  const ordered = [...groups].sort((a, b) => a[1].firstId - b[1].firstId);
-
-  const strips: RowStrip[] = [];
-  for (const [key, g] of ordered) {
-    const row = g.seats.sort((a, b) => a.number - b.number);
-    const first = row[0];
-    const last = row[row.length - 1];
-    // Left and right keep their meaning on screen for rows drawn across (right-to-left numbering, a turned section).
-    if (Math.abs(last.x - first.x) >= Math.abs(last.y - first.y) && last.x < first.x) row.reverse();
-    let x0 = Infinity;
-    let y0 = Infinity;
-    let x1 = -Infinity;
-    let y1 = -Infinity;
-    for (const s of row) {
-      if (s.x < x0) x0 = s.x;
-      if (s.y < y0) y0 = s.y;
-      if (s.x > x1) x1 = s.x;
-      if (s.y > y1) y1 = s.y;
-    }
-    strips.push({ key, section: g.section, label: g.label, ids: row.map((s) => s.id), x0, y0, x1: x1 + 1, y1: y1 + 1, angle: quarterAngle(last.x - first.x, last.y - first.y) });
-  }
-  // A one-seat row turns with its section's other rows.
-  const sectionAngle = new Map<string, number>();
-  for (const r of strips) if (r.ids.length > 1 && !sectionAngle.has(r.section)) sectionAngle.set(r.section, r.angle);
-  for (const r of strips) {
-    if (r.ids.length === 1) r.angle = sectionAngle.get(r.section) ?? 0;
-    if (r.angle !== 0) {
-      r.x0 -= TURN_PAD;
-      r.y0 -= TURN_PAD;
-      r.x1 += TURN_PAD;
-      r.y1 += TURN_PAD;
-      minX = Math.min(minX, r.x0);
-      minY = Math.min(minY, r.y0);
-      maxX = Math.max(maxX, r.x1 - 1);
-      maxY = Math.max(maxY, r.y1 - 1);
-    }
-  }
-  const rows = strips.map((r) => r.ids);
-  const pos = new Map<number, [number, number]>();
-  rows.forEach((r, ri) => r.forEach((id, ci) => pos.set(id, [ri, ci])));
-
-  // The old grid: every row level, each row behind the one before, each section below the one before.
-  let grid = true;
-  for (let i = 0; i < strips.length && grid; i++) {
-    const r = strips[i];
-    const ys = r.ids.map((id) => byId.get(id)!.y);
-    if (Math.max(...ys) - Math.min(...ys) > 1e-6) grid = false;
-    else if (i > 0 && byId.get(strips[i - 1].ids[0])!.y >= ys[0]) grid = false;
-  }
-
-  const sections: MapText[] = [];
-  const rowLabels: MapText[] = [];
-  const centre = (id: number): [number, number] => {
-    const s = byId.get(id)!;
-    return [s.x + 0.5, s.y + 0.5];
-  };
-  const stageC: [number, number] | undefined = stage ? [stage.x + 0.5, stage.y + 0.5] : undefined;
-  if (grid) {
-    const seen = new Set<string>();
-    for (const r of strips) {
-      const s = byId.get(r.ids[0])!;
-      if (!seen.has(r.section)) {
-        seen.add(r.section);
-        sections.push({ key: r.section, text: r.section, x: minX - LABEL_COLS, y: s.y - 1, align: 'left' });
-      }
-      rowLabels.push({ key: r.key, text: r.label, x: s.x - 0.1, y: s.y, align: 'right' });
-    }
-  } else {
-    const bySection = new Map<string, RowStrip[]>();
-    for (const r of strips) {
-      let l = bySection.get(r.section);
-      if (!l) bySection.set(r.section, (l = []));
-      l.push(r);
-    }
-    const mean = (ids: number[]): [number, number] => {
-      let x = 0;
-      let y = 0;
-      for (const id of ids) {
-        const [cx, cy] = centre(id);
-        x += cx;
-        y += cy;
-      }
-      return [x / ids.length, y / ids.length];
-    };
-    for (const [name, rs] of bySection) {
-      const all = rs.flatMap((r) => r.ids);
-      const [cx, cy] = mean(all);
-      const [fx, fy] = mean(rs[0].ids);
-      const [bx, by] = mean(rs[rs.length - 1].ids);
-      // The name goes behind the section (front row → back row), or away from the stage for a one-row section.
-      let d = Math.hypot(bx - fx, by - fy) > 0.5 ? unit(bx - fx, by - fy) : stageC ? unit(cx - stageC[0], cy - stageC[1]) : ([0, -1] as [number, number]);
-      if (d[0] === 0 && d[1] === 0) d = [0, -1];
-      let reach = 0;
-      for (const id of all) {
-        const [sx, sy] = centre(id);
-        reach = Math.max(reach, (sx - cx) * d[0] + (sy - cy) * d[1]);
-      }
-      const out = reach + 0.6;
-      sections.push({ key: name, text: name, x: cx + d[0] * out, y: cy + d[1] * out, align: 'center', dx: d[0], dy: d[1] });
-    }
-    for (const r of strips) {
-      const [ex, ey] = centre(r.ids[0]);
-      const [dx, dy] = r.ids.length > 1 ? unit(ex - centre(r.ids[1])[0], ey - centre(r.ids[1])[1]) : [-1, 0];
-      rowLabels.push({ key: r.key, text: r.label, x: ex + dx * 0.6, y: ey + dy * 0.6, align: 'center', dx, dy });
-    }
-  }
-
-  let stageBox: Structure['stage'];
-  if (stage) {
-    const span = grid ? (maxX + 1 - minX) * 0.6 : 0;
-    stageBox = { label: stage.label, cx: stage.x + 0.5, cy: stage.y + 0.5, w: Math.max(4, span), h: 0.8 };
-  }
-  return { rows, strips, pos, byId, grid, sections, rowLabels, stage: stageBox, minX, minY, maxX, maxY };
-}
-
-/** Estimated text widths (px): the frame makes room for labels before they are laid out. */
-const textWidth = (text: string, px: number) => text.length * px * 0.6 + 8;
-const SECTION_FONT = 13.6;
-const stageFont = (size: number) => Math.max(10, Math.min(15, Math.round(size * 0.5)));
-const rowFont = (size: number) => Math.max(9, Math.floor(size * 0.4));
-
-/** Where a `center` text's middle goes (px, before the frame's offset), and its half width and height. */
-function textCentre(t: MapText, size: number, font: number): { x: number; y: number; hw: number; hh: number } {
-  const hw = textWidth(t.text, font) / 2;
-  const hh = font * 0.6;
-  const dx = t.dx ?? 0;
-  const dy = t.dy ?? 0;
-  const push = hw * Math.abs(dx) + hh * Math.abs(dy) + 2;
-  return { x: t.x * size + dx * push, y: t.y * size + dy * push, hw, hh };
-}
-
-export interface MapFrame {
-  /** Pixel position of seat unit 0 (add `x * size`). */
+interface TileViewProps {
+  tile: Tile;
+  st: Structure;
   ox: number;
   oy: number;
-  width: number;
-  height: number;
-  /** The stage bar in pixels (its label may be wider than its units). */
-  stage?: { left: number; top: number; width: number; height: number; font: number };
+  statuses: ReadonlyMap<number, SeatState>;
+  selected: ReadonlySet<number>;
+  colours: ReadonlyMap<string, string>;
+  selectable(status: SeatState): boolean;
+  /** The map's one tab stop, when it is in this tile. */
+  roving: number | undefined;
+  currency: string;
+  withCategory: boolean;
 }
 
 /**
- * Where the drawing sits at a seat size: everything (seats, stage, section names, row labels) inside
- * (0, 0)–(width, height).
+ * The seats of one tile, in a box of their own that the browser skips (style, layout, paint) while it
+ * is out of view (`content-visibility: auto`); a small map is one tile.
  */
-export function mapFrame(st: Structure, size: number): MapFrame {
-  // The old grid without a stage keeps its old pixel positions exactly.
-  const pad = st.grid && !st.stage ? 0 : 6;
-  let x0 = st.minX * size;
-  let y0 = st.minY * size;
-  let x1 = (st.maxX + 1) * size;
-  let y1 = (st.maxY + 1) * size;
-  const take = (l: number, t: number, r: number, b: number) => {
-    x0 = Math.min(x0, l);
-    y0 = Math.min(y0, t);
-    x1 = Math.max(x1, r);
-    y1 = Math.max(y1, b);
-  };
-  for (const s of st.sections) {
-    if (s.align === 'left') take(s.x * size, s.y * size, s.x * size + textWidth(s.text, SECTION_FONT), s.y * size + 20);
-    else {
-      const c = textCentre(s, size, SECTION_FONT);
-      take(c.x - c.hw, c.y - c.hh, c.x + c.hw, c.y + c.hh);
-    }
-  }
-  for (const r of st.rowLabels) {
-    if (r.align === 'right') take((r.x - 1.4) * size, r.y * size, r.x * size, (r.y + 1) * size);
-    else {
-      const c = textCentre(r, size, rowFont(size));
-      take(c.x - c.hw, c.y - c.hh, c.x + c.hw, c.y + c.hh);
-    }
-  }
-  let stage: MapFrame['stage'];
-  if (st.stage) {
-    const font = stageFont(size);
-    const w = Math.max(st.stage.w * size, textWidth(st.stage.label, font) + 8);
-    const h = Math.max(st.stage.h * size, font + 4);
-    let top = st.stage.cy * size - h / 2;
-    // In a plain hall a stage in front of the first row stays clear of the first section's name above that row.
-    const first = st.sections[0];
-    if (st.grid && first && st.stage.cy < st.minY) top = Math.min(top, first.y * size - 2 - h);
-    stage = { left: st.stage.cx * size - w / 2, top, width: w, height: h, font };
-    take(stage.left, stage.top, stage.left + w, stage.top + h);
-  }
-  const ox = pad - x0;
-  const oy = pad - y0;
-  if (stage) stage = { ...stage, left: stage.left + ox, top: stage.top + oy };
-  return { ox, oy, width: Math.ceil(x1 - x0 + 2 * pad), height: Math.ceil(y1 - y0 + 2 * pad), stage };
-}
-
-/** The next seat for an arrow / Home / End key, or undefined: along the row, or to the nearest seat of the row in front (up) or behind (down). */
-export function moveFocus(st: Structure, from: number, key: string): number | undefined {
-  const p = st.pos.get(from);
-  if (!p) return undefined;
-  const [ri, ci] = p;
-  const row = st.rows[ri];
-  switch (key) {
-    case 'ArrowLeft':
-      return row[ci - 1];
-    case 'ArrowRight':
-      return row[ci + 1];
-    case 'Home':
-      return row[0];
-    case 'End':
-      return row[row.length - 1];
-    case 'ArrowUp':
-    case 'ArrowDown': {
-      const target = st.rows[ri + (key === 'ArrowUp' ? -1 : 1)];
-      if (!target) return undefined;
-      const { x, y } = st.byId.get(from)!;
-      let best = target[0];
-      let bestD = Infinity;
-      for (const id of target) {
+const TileView = memo(function TileView({ tile, st, ox, oy, statuses, selected, colours, selectable, roving, currency, withCategory }: TileViewProps) {
+  const left = tile.x0 * BASE + ox;
+  const top = tile.y0 * BASE + oy;
+  const width = (tile.x1 - tile.x0) * BASE;
+  const height = (tile.y1 - tile.y0) * BASE;
+  return (
+    <div className="seat-tile" style={{ left, top, width, height, containIntrinsicSize: `${Math.ceil(width)}px ${Math.ceil(height)}px` }}>
+      {tile.ids.map((id) => {
         const s = st.byId.get(id)!;
-        const d = Math.hypot(s.x - x, s.y - y);
-        if (d < bestD - 1e-9) {
-          bestD = d;
-          best = id;
-        }
-      }
-      return best;
-    }
-    default:
-      return undefined;
-  }
+        const status = statuses.get(id) ?? s.status;
+        return (
+          <SeatButton
+            key={id}
+            seat={s}
+            status={status}
+            selected={selected.has(id)}
+            selectable={selectable(status)}
+            focusable={id === roving}
+            colour={colours.get(s.category) ?? '#ddd'}
+            left={s.x * BASE + ox - left}
+            top={s.y * BASE + oy - top}
+            angle={st.angleOf.get(id) ?? 0}
+            currency={currency}
+            withCategory={withCategory}
+          />
+        );
+      })}
+    </div>
+  );
+});
+
+/** How full a section is, for the overview's colours (told in words too: "12 of 9000 seats left"). */
+export function availabilityLevel(available: number, total: number): 'many' | 'some' | 'few' | 'none' {
+  if (available <= 0 || total <= 0) return 'none';
+  const r = available / total;
+  return r >= 0.5 ? 'many' : r >= 0.1 ? 'some' : 'few';
 }
 
-/** Seat sizes (px) the zoom buttons step through. Below 20 px seat numbers are hidden. */
-export const ZOOM_STEPS = [8, 12, 16, 22, 30, 40] as const;
+const LEVEL_WORDS = { many: 'many seats left', some: 'some seats left', few: 'few seats left', none: 'sold out' } as const;
 
-/** The map; memoised, so a page re-rendering for other reasons (a standing area's places left) skips its thousands of seats. */
-export const SeatMap = memo(function SeatMap({ seats, stage, statuses, selected, colours, onToggle, seatSize, selectable = onlyAvailable }: SeatMapProps) {
-  const st = useMemo(() => buildStructure(seats, stage), [seats, stage]);
-  const [size, setSize] = useState<number>(seatSize ?? (seats.length > 2000 ? 22 : 30));
-  const zoomIn = ZOOM_STEPS.find((z) => z > size);
-  const zoomOut = [...ZOOM_STEPS].reverse().find((z) => z < size);
-  const frame = useMemo(() => mapFrame(st, size), [st, size]);
-  const ref = useRef<HTMLDivElement>(null);
+/** The committed view: scale, scroll position and viewport size (React state, updated at most once a frame). */
+interface View {
+  s: number;
+  left: number;
+  top: number;
+  w: number;
+  h: number;
+  /** Horizontal offset of the drawing when it is narrower than the viewport (centred). */
+  offX: number;
+}
+
+const raf = (cb: () => void): number =>
+  typeof requestAnimationFrame === 'function' ? requestAnimationFrame(cb) : (setTimeout(cb, 16) as unknown as number);
+const cancelRaf = (h: number) => (typeof cancelAnimationFrame === 'function' ? cancelAnimationFrame(h) : clearTimeout(h));
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/** The tallest the map's viewport gets: 70 % of the window (at least 300 px). */
+function maxViewportHeight(): number {
+  const h = typeof window !== 'undefined' ? window.innerHeight : 0;
+  return h > 0 ? Math.max(300, Math.round(h * 0.7)) : 600;
+}
+
+/**
+ * The seat map. Everything is laid out once at 30 px per seat and zoomed with a CSS transform, so a
+ * zoom step re-renders no seat. Pan with the scroll bars, the mouse wheel, a drag or one finger;
+ * zoom with the buttons, Ctrl + wheel, a pinch or the + and − keys. A big venue (over 2,000 seats)
+ * opens on an overview that fits the screen: each section a shape with its prices and seats left;
+ * a click or Enter on one zooms into it, and only the seats near the view are rendered then (a
+ * few hundred per frame). A plain hall's row labels sit in a gutter beside the map and stay in
+ * view while panning. On a narrow screen a plain hall's aisles are narrowed so its rows fit the
+ * width with seats at least 24 px wide.
+ */
+export const SeatMap = memo(function SeatMap({
+  seats,
+  stage,
+  statuses,
+  selected,
+  colours,
+  onToggle,
+  selectable = onlyAvailable,
+  currency = 'EUR',
+  kind,
+  reveal,
+}: SeatMapProps) {
+  const big = seats.length > BIG_MAP;
+  const viewportRef = useRef<HTMLDivElement>(null);
+  const sizerRef = useRef<HTMLDivElement>(null);
+  const layerRef = useRef<HTMLDivElement>(null);
+  const gutterRef = useRef<HTMLDivElement>(null);
+  const bodyRef = useRef<HTMLDivElement>(null);
+
+  // The viewport's width decides whether a plain hall's aisles are narrowed (phones).
+  const [avail, setAvail] = useState<{ w: number; h: number }>({ w: 0, h: 0 });
+  const plain = useMemo(() => buildStructure(seats, stage), [seats, stage]);
+  const plainFrame = useMemo(() => mapFrame(plain, BASE), [plain]);
+  // A plain hall's row labels live in a gutter left of the viewport, as wide as the longest label.
+  const gutterWidth = plain.grid ? Math.max(14, Math.max(0, ...plain.rowLabels.map((r) => r.text.length)) * 7 + 6) : 0;
+  const squeeze = !big && plain.grid && avail.w > 0 && plainFrame.width * (MIN_TOUCH_PX / BASE) > avail.w;
+  const st = useMemo(() => {
+    if (!squeeze) return plain;
+    const s = squeezeAisles(seats, stage, 0.2);
+    return buildStructure(s.seats, s.stage);
+  }, [squeeze, plain, seats, stage]);
+  const frame = useMemo(() => (st === plain ? plainFrame : mapFrame(st, BASE)), [st, plain, plainFrame]);
+  const { ox, oy } = frame;
+  const tiles = useMemo<Tile[]>(
+    () => (big ? buildTiles(st) : [{ key: 'all', ids: st.rows.flat(), x0: st.minX, y0: st.minY, x1: st.maxX + 1, y1: st.maxY + 1 }]),
+    [big, st],
+  );
+  const tileSize = useMemo(() => new Map(tiles.map((t) => [t.key, t.ids.length])), [tiles]);
+  const tileOf = useMemo(() => {
+    const m = new Map<number, string>();
+    for (const t of tiles) for (const id of t.ids) m.set(id, t.key);
+    return m;
+  }, [tiles]);
+  const shapes = useMemo(() => (big ? sectionShapes(st) : []), [big, st]);
+  const aisles = useMemo(() => (big ? [] : findAisles(st)), [big, st]);
+  const withCategory = useMemo(() => new Set(seats.map((s) => s.category)).size > 1, [seats]);
+
+  // Scale limits: the whole drawing fits at the smallest; a big venue opens there (its overview).
+  const fitAll = avail.w > 0 ? Math.min(avail.w / frame.width, maxViewportHeight() / frame.height) * (big ? 0.97 : 1) : 1;
+  const fitWidth = avail.w > 0 ? avail.w / frame.width : 1;
+  const defaultScale = big ? Math.min(fitAll, MAX_SCALE) : clamp(fitWidth, Math.min(1, MIN_TOUCH_PX / BASE), 1);
+  const minScale = big ? Math.min(fitAll, defaultScale) : Math.min(fitAll, defaultScale, 0.5);
+  const limits = useRef({ min: minScale, max: MAX_SCALE });
+  limits.current = { min: minScale, max: MAX_SCALE };
+
+  // The live view (imperative, applied at once) and the committed one (React state, for what is rendered).
+  const live = useRef<View & { zoomed: boolean }>({ s: 1, left: 0, top: 0, w: 0, h: 0, offX: 0, zoomed: false });
+  // Scale 0 until measured: a big venue starts as the overview and renders no seat before it knows its view.
+  const [view, setView] = useState<View>({ s: big ? 0 : 1, left: 0, top: 0, w: 0, h: 0, offX: 0 });
+  const commitHandle = useRef(0);
+
+  const readView = useCallback((): View => {
+    const vp = viewportRef.current;
+    const v = live.current;
+    return { s: v.s, offX: v.offX, left: vp?.scrollLeft ?? 0, top: vp?.scrollTop ?? 0, w: vp?.clientWidth ?? 0, h: vp?.clientHeight ?? 0 };
+  }, []);
+  const commitNow = useCallback(() => {
+    if (commitHandle.current) cancelRaf(commitHandle.current);
+    commitHandle.current = 0;
+    setView(readView());
+  }, [readView]);
+  const scheduleCommit = useCallback(() => {
+    if (!commitHandle.current)
+      commitHandle.current = raf(() => {
+        commitHandle.current = 0;
+        setView(readView());
+      });
+  }, [readView]);
+  useEffect(() => () => cancelRaf(commitHandle.current), []);
+
+  /** Sizes the scrolled area and scales the drawing for `s` (no React render). */
+  const applyScale = useCallback(
+    (s: number) => {
+      const vp = viewportRef.current;
+      const sizer = sizerRef.current;
+      const layer = layerRef.current;
+      const v = live.current;
+      v.s = s;
+      const W = frame.width * s;
+      const H = frame.height * s;
+      const cw = vp?.clientWidth ?? 0;
+      v.offX = big ? Math.max(0, Math.floor((cw - W) / 2)) : 0;
+      if (sizer) {
+        sizer.style.width = `${Math.ceil(W + v.offX)}px`;
+        sizer.style.height = `${Math.ceil(H)}px`;
+      }
+      if (layer) layer.style.transform = `translate(${v.offX}px, 0px) scale(${s})`;
+      // A small map's viewport hugs the drawing (so the row labels beside it stay next to it), up to the full width.
+      const body = bodyRef.current;
+      if (vp && body && !big && body.clientWidth > 0) {
+        const room = body.clientWidth - (plain.grid ? gutterWidth : 0);
+        vp.style.width = `${Math.min(Math.ceil(W) + vp.offsetWidth - vp.clientWidth, room)}px`;
+      }
+      // A small map's viewport is as tall as the drawing (up to 70 % of the window), borders and scroll bar included.
+      if (vp && !big) vp.style.height = `${Math.min(Math.ceil(H) + vp.offsetHeight - vp.clientHeight, maxViewportHeight())}px`;
+    },
+    [frame, big, plain.grid, gutterWidth],
+  );
+
+  /** Zooms to `s`, keeping the drawing's point under (fx, fy) of the viewport where it is. */
+  const zoomTo = useCallback(
+    (target: number, fx?: number, fy?: number, commit = false) => {
+      const vp = viewportRef.current;
+      const v = live.current;
+      const s = clamp(target, limits.current.min, limits.current.max);
+      const cx = fx ?? (vp?.clientWidth ?? 0) / 2;
+      const cy = fy ?? (vp?.clientHeight ?? 0) / 2;
+      // The drawing's point (unscaled px) under the focal point now.
+      const lx = ((vp?.scrollLeft ?? 0) + cx - v.offX) / v.s;
+      const ly = ((vp?.scrollTop ?? 0) + cy) / v.s;
+      applyScale(s);
+      v.zoomed = true;
+      if (vp) {
+        vp.scrollLeft = lx * s + v.offX - cx;
+        vp.scrollTop = ly * s - cy;
+      }
+      if (commit) commitNow();
+      else scheduleCommit();
+    },
+    [applyScale, commitNow, scheduleCommit],
+  );
+
+  /** Shows the drawing's point (lx, ly) (unscaled px) at the viewport's middle (a third down), at scale `s`. */
+  const centreOn = useCallback(
+    (s: number, lx: number, ly: number) => {
+      const vp = viewportRef.current;
+      applyScale(clamp(s, limits.current.min, limits.current.max));
+      live.current.zoomed = true;
+      if (vp) {
+        const v = live.current;
+        vp.scrollLeft = lx * v.s + v.offX - vp.clientWidth / 2;
+        vp.scrollTop = ly * v.s - vp.clientHeight / 3;
+      }
+      commitNow();
+    },
+    [applyScale, commitNow],
+  );
+
+  // Measure the room for the drawing (the map's width less the gutter, borders and scroll bar); follow it (a phone turned, a window resized).
+  useLayoutEffect(() => {
+    const vp = viewportRef.current;
+    const body = bodyRef.current;
+    if (!vp || !body) return;
+    const measure = () => {
+      const w = body.clientWidth > 0 ? Math.max(0, body.clientWidth - (plain.grid ? gutterWidth : 0) - (vp.offsetWidth - vp.clientWidth)) : 0;
+      const h = vp.clientHeight;
+      setAvail((prev) => (prev.w === w && prev.h === h ? prev : { w, h }));
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(measure);
+    ro.observe(body);
+    return () => ro.disconnect();
+  }, [plain.grid, gutterWidth]);
+
+  // The default view: on first layout, and again when the drawing or the width changes and the buyer has not zoomed.
+  const defaultKey = `${frame.width}x${frame.height}@${avail.w}`;
+  const appliedDefault = useRef('');
+  useLayoutEffect(() => {
+    if (big && avail.w === 0) return; // not measured yet: a big venue waits to know its overview
+    if (appliedDefault.current === defaultKey && live.current.zoomed) return;
+    if (appliedDefault.current !== defaultKey && live.current.zoomed && appliedDefault.current.split('@')[0] === defaultKey.split('@')[0]) {
+      // Only the width changed while zoomed: keep the zoom, re-centre the drawing.
+      appliedDefault.current = defaultKey;
+      applyScale(clamp(live.current.s, minScale, MAX_SCALE));
+      commitNow();
+      return;
+    }
+    appliedDefault.current = defaultKey;
+    live.current.zoomed = false;
+    applyScale(defaultScale);
+    const vp = viewportRef.current;
+    if (vp) {
+      vp.scrollLeft = 0;
+      vp.scrollTop = 0;
+    }
+    commitNow();
+  }, [big, avail.w, defaultKey, defaultScale, minScale, applyScale, commitNow]);
+  // Every render: React never sets the transform, so re-apply the live one (the drawing may have been rebuilt).
+  useLayoutEffect(() => {
+    applyScale(live.current.s);
+  });
+
+  const overview = big && view.s * BASE < SEAT_MODE_PX;
   const [focusId, setFocusId] = useState<number | undefined>(undefined);
 
-  const statusOf = (s: Seat) => statuses.get(s.id) ?? s.status;
   // The one seat in the tab order (roving tabindex): the last focused, else the first available.
   const rovingId = useMemo(() => {
     if (focusId !== undefined && st.byId.has(focusId)) return focusId;
     for (const r of st.rows) for (const id of r) if ((statuses.get(id) ?? st.byId.get(id)!.status) === 'AVAILABLE') return id;
     return st.rows[0]?.[0];
   }, [focusId, st, statuses]);
+
+  // Which tiles are rendered: all for a small map; for a big one those near the view, added a few per frame.
+  const [mounted, setMounted] = useState<ReadonlySet<string>>(() => new Set(big ? [] : ['all']));
+  const mountedRef = useRef<ReadonlySet<string>>(mounted);
+  const rovingTileRef = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (!big) {
+      if (!(mountedRef.current.has('all') && mountedRef.current.size === 1)) setMounted((mountedRef.current = new Set(['all'])));
+      return;
+    }
+    const rectAt = (margin: number): UnitRect => {
+      const w = view.w || avail.w;
+      const h = view.h || avail.h;
+      const x0 = (view.left - view.offX) / view.s;
+      const y0 = view.top / view.s;
+      const mx = (w / view.s) * margin;
+      const my = (h / view.s) * margin;
+      return {
+        x0: (x0 - mx - ox) / BASE,
+        y0: (y0 - my - oy) / BASE,
+        x1: (x0 + w / view.s + mx - ox) / BASE,
+        y1: (y0 + h / view.s + my - oy) / BASE,
+      };
+    };
+    // The overview hides the rendered seats (kept, not rebuilt: zooming back in is then cheap).
+    if (overview || view.w === 0) return;
+    const want = tilesIn(tiles, rectAt(0.12));
+    const keep = new Set(tilesIn(tiles, rectAt(0.25)).map((t) => t.key));
+    // Nearest the middle of the view first.
+    const mid = rectAt(0);
+    const mx = (mid.x0 + mid.x1) / 2;
+    const my = (mid.y0 + mid.y1) / 2;
+    const dist = (t: Tile) => Math.hypot((t.x0 + t.x1) / 2 - mx, (t.y0 + t.y1) / 2 - my);
+    want.sort((a, b) => dist(a) - dist(b));
+    let handle = 0;
+    const step = () => {
+      handle = 0;
+      const prev = mountedRef.current;
+      const next = new Set<string>();
+      // Tiles far from the view go, a few thousand seats a frame at most.
+      let dropBudget = SEATS_PER_FRAME * 8;
+      let more = false;
+      for (const k of prev) {
+        if (keep.has(k) || dropBudget <= 0) {
+          if (!keep.has(k)) more = true;
+          next.add(k);
+        } else dropBudget -= tileSize.get(k) ?? 0;
+      }
+      let budget = SEATS_PER_FRAME;
+      for (const t of want) {
+        if (next.has(t.key)) continue;
+        if (budget <= 0) {
+          more = true;
+          break;
+        }
+        next.add(t.key);
+        budget -= t.ids.length;
+      }
+      // Never more than MAX_RENDERED seats: every rendered seat is painted again on a zoom step, so the
+      // tiles farthest from the view that are not wanted go first.
+      let total = 0;
+      for (const k of next) total += tileSize.get(k) ?? 0;
+      if (total > MAX_RENDERED) {
+        const wanted = new Set(want.map((t) => t.key));
+        const spare = tiles.filter((t) => next.has(t.key) && !wanted.has(t.key) && t.key !== rovingTileRef.current).sort((a, b) => dist(b) - dist(a));
+        for (const t of spare) {
+          if (total <= MAX_RENDERED) break;
+          next.delete(t.key);
+          total -= t.ids.length;
+        }
+      }
+      if (next.size !== prev.size || [...next].some((k) => !prev.has(k))) setMounted((mountedRef.current = next));
+      if (more) handle = raf(step);
+    };
+    step();
+    return () => cancelRaf(handle);
+  }, [big, overview, tiles, tileSize, view, avail, ox, oy]);
+
+  // The tab stop's tile is always rendered (so Tab reaches the map), except in the overview (sections are the stops).
+  const rovingTile = rovingId !== undefined && !overview ? tileOf.get(rovingId) : undefined;
+  rovingTileRef.current = rovingTile;
+  const shownTiles = useMemo(() => tiles.filter((t) => mounted.has(t.key) || t.key === rovingTile), [tiles, mounted, rovingTile]);
+
+  // Seats left per section, for the overview.
+  const sectionCounts = useMemo(() => {
+    const m = new Map<string, { left: number; prices: number[] }>();
+    for (const sh of shapes) {
+      let left = 0;
+      const prices = new Set<number>();
+      for (const id of sh.ids) {
+        const s = st.byId.get(id)!;
+        if ((statuses.get(id) ?? s.status) === 'AVAILABLE') left++;
+        prices.add(s.price_cents);
+      }
+      m.set(sh.name, { left, prices: [...prices] });
+    }
+    return m;
+  }, [shapes, st, statuses]);
+
+  /** The seat to start at in a section: the front-most row with a free seat, its free seat nearest the row's middle. */
+  const bestSeatIn = useCallback(
+    (sh: SectionShape): number | undefined => {
+      const ids = new Set(sh.ids);
+      for (const row of st.rows) {
+        if (!ids.has(row[0])) continue;
+        const free = row.filter((id) => (statuses.get(id) ?? st.byId.get(id)!.status) === 'AVAILABLE');
+        if (free.length === 0) continue;
+        const xs = row.map((id) => st.byId.get(id)!.x);
+        const mid = (Math.min(...xs) + Math.max(...xs)) / 2;
+        return free.reduce((a, b) => (Math.abs(st.byId.get(b)!.x - mid) < Math.abs(st.byId.get(a)!.x - mid) ? b : a));
+      }
+      return sh.ids[0];
+    },
+    [st, statuses],
+  );
+
+  const focusSeat = useCallback((id: number, preventScroll = false) => {
+    flushSync(() => setFocusId(id));
+    layerRef.current?.querySelector<HTMLElement>(`[data-seat-id="${id}"]`)?.focus({ preventScroll });
+  }, []);
+
+  /** Zooms into a section (click or Enter on its shape): its front rows in view, big enough to pick seats. */
+  const zoomIntoSection = useCallback(
+    (sh: SectionShape, moveFocusThere: boolean) => {
+      const vp = viewportRef.current;
+      const w = vp?.clientWidth || avail.w || 800;
+      const h = vp?.clientHeight || avail.h || 600;
+      const bw = (sh.box.x1 - sh.box.x0 + 2) * BASE;
+      const bh = (sh.box.y1 - sh.box.y0 + 2) * BASE;
+      const s = Math.max(Math.min(w / bw, h / bh), SECTION_ZOOM_PX / BASE);
+      const target = bestSeatIn(sh);
+      const seat = target !== undefined ? st.byId.get(target) : undefined;
+      const lx = (seat ? seat.x + 0.5 : sh.cx) * BASE + ox;
+      const ly = (seat ? seat.y + 0.5 : sh.cy) * BASE + oy;
+      centreOn(s, lx, ly);
+      if (moveFocusThere && target !== undefined) focusSeat(target, true);
+      else if (target !== undefined) setFocusId(target);
+    },
+    [avail, bestSeatIn, st, ox, oy, centreOn, focusSeat],
+  );
+
+  // Bring seats into view when asked (best available's pick): zoom in from the overview, centre on the first.
+  const revealKey = reveal?.join(',') ?? '';
+  useEffect(() => {
+    if (!revealKey) return;
+    const ids = revealKey.split(',').map(Number).filter((id) => st.byId.has(id));
+    if (ids.length === 0) return;
+    const s0 = st.byId.get(ids[0])!;
+    const s = Math.max(live.current.s, big ? SECTION_ZOOM_PX / BASE : live.current.s);
+    centreOn(s, (s0.x + 0.5) * BASE + ox, (s0.y + 0.5) * BASE + oy);
+  }, [revealKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const seatFromEvent = (target: EventTarget | null): number | undefined => {
     const el = (target as HTMLElement | null)?.closest?.('[data-seat-id]');
@@ -443,8 +595,20 @@ export const SeatMap = memo(function SeatMap({ seats, stage, statuses, selected,
     [st, statuses, onToggle, selectable],
   );
 
+  const zoomBy = useCallback((factor: number) => zoomTo(live.current.s * factor, undefined, undefined, true), [zoomTo]);
+
   const onKeyDown = useCallback(
     (e: KeyboardEvent) => {
+      if (e.key === '+' || e.key === '=') {
+        e.preventDefault();
+        zoomBy(ZOOM_STEP);
+        return;
+      }
+      if (e.key === '-' || e.key === '_') {
+        e.preventDefault();
+        zoomBy(1 / ZOOM_STEP);
+        return;
+      }
       const id = seatFromEvent(e.target);
       if (id === undefined) return;
       const next = moveFocus(st, id, e.key);
@@ -453,124 +617,331 @@ export const SeatMap = memo(function SeatMap({ seats, stage, statuses, selected,
         return;
       }
       e.preventDefault();
-      setFocusId(next);
-      const el = ref.current?.querySelector<HTMLElement>(`[data-seat-id="${next}"]`);
-      el?.focus();
+      focusSeat(next);
     },
-    [st],
+    [st, zoomBy, focusSeat],
   );
 
-  const { ox, oy } = frame;
-  const rowFontPx = rowFont(size);
+  // Ctrl + wheel (and a touchpad's pinch, which browsers send as one) zooms about the pointer; a plain wheel scrolls.
+  useEffect(() => {
+    const vp = viewportRef.current;
+    if (!vp) return;
+    const onWheel = (e: WheelEvent) => {
+      if (!e.ctrlKey && !e.metaKey) return;
+      e.preventDefault();
+      const r = vp.getBoundingClientRect();
+      zoomTo(live.current.s * Math.exp(-e.deltaY * 0.0025), e.clientX - r.left - vp.clientLeft, e.clientY - r.top - vp.clientTop);
+    };
+    // Two fingers pinch: the page does not scroll or zoom meanwhile; one finger pans natively (touch-action).
+    let pinch: { d: number; s: number } | null = null;
+    const touchInfo = (t: TouchList) => {
+      const r = vp.getBoundingClientRect();
+      const [a, b] = [t[0], t[1]];
+      return { d: Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY), x: (a.clientX + b.clientX) / 2 - r.left, y: (a.clientY + b.clientY) / 2 - r.top };
+    };
+    const onTouchStart = (e: TouchEvent) => {
+      if (e.touches.length === 2) {
+        pinch = { d: touchInfo(e.touches).d, s: live.current.s };
+        e.preventDefault();
+      }
+    };
+    const onTouchMove = (e: TouchEvent) => {
+      if (e.touches.length < 2 || !pinch) return;
+      e.preventDefault();
+      const t = touchInfo(e.touches);
+      if (pinch.d > 0) zoomTo((pinch.s * t.d) / pinch.d, t.x, t.y);
+    };
+    const onTouchEnd = (e: TouchEvent) => {
+      if (e.touches.length < 2) pinch = null;
+    };
+    vp.addEventListener('wheel', onWheel, { passive: false });
+    vp.addEventListener('touchstart', onTouchStart, { passive: false });
+    vp.addEventListener('touchmove', onTouchMove, { passive: false });
+    vp.addEventListener('touchend', onTouchEnd);
+    vp.addEventListener('touchcancel', onTouchEnd);
+    return () => {
+      vp.removeEventListener('wheel', onWheel);
+      vp.removeEventListener('touchstart', onTouchStart);
+      vp.removeEventListener('touchmove', onTouchMove);
+      vp.removeEventListener('touchend', onTouchEnd);
+      vp.removeEventListener('touchcancel', onTouchEnd);
+    };
+  }, [zoomTo]);
+
+  // A mouse (or pen) drag pans; a drag is not a click on the seat it started on.
+  const drag = useRef<{ x: number; y: number; left: number; top: number; id: number; moved: boolean } | null>(null);
+  const swallowClick = useRef(false);
+  const onPointerDown = (e: PointerEvent) => {
+    if (e.pointerType === 'touch' || e.button !== 0) return;
+    const vp = viewportRef.current!;
+    drag.current = { x: e.clientX, y: e.clientY, left: vp.scrollLeft, top: vp.scrollTop, id: e.pointerId, moved: false };
+    swallowClick.current = false;
+  };
+  const onPointerMove = (e: PointerEvent) => {
+    const d = drag.current;
+    if (!d || d.id !== e.pointerId) return;
+    const dx = e.clientX - d.x;
+    const dy = e.clientY - d.y;
+    if (!d.moved && Math.hypot(dx, dy) < 6) return;
+    if (!d.moved) {
+      d.moved = true;
+      viewportRef.current?.setPointerCapture?.(e.pointerId);
+    }
+    const vp = viewportRef.current!;
+    vp.scrollLeft = d.left - dx;
+    vp.scrollTop = d.top - dy;
+  };
+  const onPointerUp = (e: PointerEvent) => {
+    const d = drag.current;
+    if (!d || d.id !== e.pointerId) return;
+    swallowClick.current = d.moved;
+    drag.current = null;
+  };
+  const onClickCapture = (e: MouseEvent) => {
+    if (swallowClick.current) {
+      swallowClick.current = false;
+      e.stopPropagation();
+      e.preventDefault();
+    }
+  };
+
+  const onScroll = () => {
+    const vp = viewportRef.current;
+    const g = gutterRef.current;
+    if (vp && g) g.style.transform = `translateY(${view.top - vp.scrollTop}px)`;
+    scheduleCommit();
+  };
+  useLayoutEffect(() => {
+    const vp = viewportRef.current;
+    const g = gutterRef.current;
+    if (vp && g) g.style.transform = `translateY(${view.top - vp.scrollTop}px)`;
+  });
+
+  const pitch = view.s * BASE;
+  const zoomOutOk = view.s > minScale * 1.001;
+  const zoomInOk = view.s < MAX_SCALE * 0.999;
+  const rowFontPx = rowFont(BASE);
+  // Row labels of a plain hall, in the gutter (only when rows are tall enough to label).
+  const gutterLabels = st.grid && !overview && pitch >= 10 ? st.rowLabels : [];
+  // The section at the top of the view, named in a corner once the view has scrolled down into the map.
+  const rowTops = useMemo(() => (st.grid ? st.strips.map((r) => ({ y: st.byId.get(r.ids[0])!.y, section: r.section })) : []), [st]);
+  const topSection = useMemo(() => {
+    if (overview || rowTops.length === 0 || view.top <= 0) return null;
+    const y = (view.top / view.s - oy) / BASE;
+    let name: string | null = null;
+    for (const r of rowTops) if (r.y <= y + 0.5) name = r.section;
+    return name;
+  }, [overview, rowTops, view.top, view.s, oy]);
+  const coach = kind === 'bus' && st.grid && !big;
+
   return (
-    <>
+    <div className={`seatmap-frame${big ? ' seatmap-big' : ''}`}>
       <div className="zoom" role="toolbar" aria-label="Zoom">
-        <button type="button" onClick={() => zoomOut && setSize(zoomOut)} disabled={!zoomOut} aria-label="Zoom out">
+        <button type="button" onClick={() => zoomBy(1 / ZOOM_STEP)} disabled={!zoomOutOk} aria-label="Zoom out">
           −
         </button>
-        <output aria-live="polite">{Math.round((size / 30) * 100)}%</output>
-        <button type="button" onClick={() => zoomIn && setSize(zoomIn)} disabled={!zoomIn} aria-label="Zoom in">
+        <output aria-live="polite">{Math.round(view.s * 100)}%</output>
+        <button type="button" onClick={() => zoomBy(ZOOM_STEP)} disabled={!zoomInOk} aria-label="Zoom in">
           +
         </button>
+        {big && (
+          <button type="button" onClick={() => zoomTo(minScale, undefined, undefined, true)} disabled={overview && !zoomOutOk}>
+            All sections
+          </button>
+        )}
+        {overview && (
+          <span className="muted zoom-hint">Pick a section to see its seats.</span>
+        )}
       </div>
-      <div className="seatmap-scroll">
+      {overview && (
+        <ul className="legend availability-legend" aria-label="Sections by seats left">
+          {(['many', 'some', 'few', 'none'] as const).map((l) => (
+            <li key={l}>
+              <span className={`swatch level-${l}`} aria-hidden="true" /> {LEVEL_WORDS[l]}
+            </li>
+          ))}
+        </ul>
+      )}
+      <div ref={bodyRef} className="seatmap-body">
+        {topSection && (
+          <div className="section-chip" aria-hidden="true" style={{ left: st.grid ? gutterWidth + 1 : 1 }}>
+            {topSection}
+          </div>
+        )}
+        {st.grid && (
+          <div className="row-gutter" style={{ width: gutterWidth }} aria-hidden="true">
+            <div ref={gutterRef} className="row-gutter-inner">
+              {gutterLabels.map((r) => (
+                <div
+                  key={`row-${r.key}`}
+                  className="row-label"
+                  style={{ top: (r.y * BASE + oy) * view.s - view.top, height: pitch, fontSize: Math.min(12, Math.max(9, pitch * 0.45)) }}
+                >
+                  {r.text}
+                </div>
+              ))}
+            </div>
+          </div>
+        )}
         <div
-          ref={ref}
-          className="seatmap"
-          role="group"
-          aria-label="Seat map. Use the arrow keys to move between seats, Enter or Space to select."
-          style={{ width: frame.width, height: frame.height }}
-          onClick={onClick}
+          ref={viewportRef}
+          className="seatmap-scroll"
+          onScroll={onScroll}
+          onPointerDown={onPointerDown}
+          onPointerMove={onPointerMove}
+          onPointerUp={onPointerUp}
+          onPointerCancel={onPointerUp}
+          onClickCapture={onClickCapture}
           onKeyDown={onKeyDown}
         >
-          {st.stage && frame.stage && (
+          <div ref={sizerRef} className="seatmap-sizer" />
+          <div className="seatmap-overlay">
             <div
-              className="stage"
-              data-testid="stage"
-              style={{ left: frame.stage.left, top: frame.stage.top, width: frame.stage.width, height: frame.stage.height, fontSize: frame.stage.font }}
+              ref={layerRef}
+              className="seatmap"
+              role="group"
+              aria-label={
+                overview
+                  ? 'Seat map, sections. Pick a section to zoom into its seats.'
+                  : 'Seat map. Use the arrow keys to move between seats, Enter or Space to select, + and − to zoom.'
+              }
+              style={{ width: frame.width, height: frame.height }}
+              onClick={onClick}
             >
-              {st.stage.label}
-            </div>
-          )}
-          {st.sections.map((s) => {
-            const c = s.align === 'center' ? textCentre(s, size, SECTION_FONT) : { x: s.x * size, y: s.y * size };
-            return (
-              <div
-                key={`sec-${s.key}`}
-                className={s.align === 'center' ? 'section-label section-label-placed' : 'section-label'}
-                aria-hidden="true"
-                style={{ top: c.y + oy, left: c.x + ox }}
-              >
-                {s.text}
-              </div>
-            );
-          })}
-          {st.rowLabels.map((r) =>
-            r.align === 'right' ? (
-              <div
-                key={`row-${r.key}`}
-                className="row-label"
-                aria-hidden="true"
-                style={{ top: r.y * size + oy, left: (r.x - 1.4) * size + ox, width: size * 1.4, height: size - 3, fontSize: rowFontPx }}
-              >
-                {r.text}
-              </div>
-            ) : (
-              <div
-                key={`row-${r.key}`}
-                className="row-label row-label-placed"
-                aria-hidden="true"
-                style={{ top: textCentre(r, size, rowFontPx).y + oy, left: textCentre(r, size, rowFontPx).x + ox, fontSize: rowFontPx }}
-              >
-                {r.text}
-              </div>
-            ),
-          )}
-          {st.strips.map((r) => {
-            // One positioned strip per row with content-visibility: auto, so the browser skips style, layout and
-            // paint for rows scrolled out of view (big venues). It covers its seats' box (turned seats' corners,
-            // the focus ring) and the seats sit inside it.
-            const pad = 4;
-            const left = r.x0 * size + ox - pad;
-            const top = r.y0 * size + oy - pad;
-            return (
-              <div key={r.key} className="seat-row" style={{ left, top, width: (r.x1 - r.x0) * size + 2 * pad, height: (r.y1 - r.y0) * size + 2 * pad }}>
-                {r.ids.map((id) => {
-                  const s = st.byId.get(id)!;
-                  const status = statusOf(s);
+              {coach && frame.stage && (
+                <div
+                  className="coach-body"
+                  aria-hidden="true"
+                  style={{
+                    left: (st.minX - 0.2) * BASE + ox,
+                    top: frame.stage.top - 4,
+                    width: (st.maxX + 1.4 - st.minX) * BASE,
+                    height: (st.maxY + 1.2) * BASE + oy - (frame.stage.top - 4),
+                  }}
+                />
+              )}
+              {aisles.map((a, i) => {
+                const w = (a.x1 - a.x0) * BASE;
+                const h = (a.y1 - a.y0) * BASE;
+                return (
+                  <div
+                    key={`aisle-${i}`}
+                    className={w >= 18 && h >= 90 ? 'aisle aisle-named' : 'aisle'}
+                    aria-hidden="true"
+                    style={{ left: a.x0 * BASE + ox, top: a.y0 * BASE + oy, width: w, height: h }}
+                  >
+                    {w >= 18 && h >= 90 ? 'Aisle' : null}
+                  </div>
+                );
+              })}
+              {shapes.length > 0 && (
+                <svg className={overview ? 'sections-svg' : 'sections-svg sections-behind'} width={frame.width} height={frame.height} aria-hidden="true">
+                  {shapes.map((sh) => {
+                    const c = sectionCounts.get(sh.name)!;
+                    return (
+                      <polygon
+                        key={sh.name}
+                        className={`section-shape level-${availabilityLevel(c.left, sh.ids.length)}`}
+                        points={sh.hull.map(([x, y]) => `${x * BASE + ox},${y * BASE + oy}`).join(' ')}
+                        onClick={overview ? () => zoomIntoSection(sh, false) : undefined}
+                      />
+                    );
+                  })}
+                </svg>
+              )}
+              {st.stage && frame.stage && (
+                <div
+                  className="stage"
+                  data-testid="stage"
+                  style={{ left: frame.stage.left, top: frame.stage.top, width: frame.stage.width, height: frame.stage.height, fontSize: frame.stage.font }}
+                >
+                  {st.stage.label}
+                </div>
+              )}
+              {!overview &&
+                st.sections.map((s) => {
+                  const c = s.align === 'center' ? textCentre(s, BASE, SECTION_FONT) : { x: s.x * BASE, y: s.y * BASE };
                   return (
-                    <SeatButton
-                      key={id}
-                      seat={s}
-                      status={status}
-                      selected={selected.has(id)}
-                      selectable={selectable(status)}
-                      focusable={id === rovingId}
-                      colour={colours.get(s.category) ?? '#ddd'}
-                      left={(s.x - r.x0) * size + pad}
-                      top={(s.y - r.y0) * size + pad}
-                      size={size}
-                      showNumber={size >= 20}
-                      angle={r.angle}
-                    />
+                    <div
+                      key={`sec-${s.key}`}
+                      className={s.align === 'center' ? 'section-label section-label-placed' : 'section-label'}
+                      aria-hidden="true"
+                      style={{ top: c.y + oy, left: c.x + ox }}
+                    >
+                      {s.text}
+                    </div>
                   );
                 })}
+              {!overview &&
+                st.rowLabels.map((r) =>
+                  r.align === 'right' ? null : (
+                    <div
+                      key={`row-${r.key}`}
+                      className="row-label row-label-placed"
+                      aria-hidden="true"
+                      style={{ top: textCentre(r, BASE, rowFontPx).y + oy, left: textCentre(r, BASE, rowFontPx).x + ox, fontSize: rowFontPx }}
+                    >
+                      {r.text}
+                    </div>
+                  ),
+                )}
+              <div className="seat-tiles" data-hidden={overview ? '' : undefined} style={{ width: frame.width, height: frame.height }}>
+                {shownTiles.map((t) => (
+                    <TileView
+                      key={t.key}
+                      tile={t}
+                      st={st}
+                      ox={ox}
+                      oy={oy}
+                      statuses={statuses}
+                      selected={selected}
+                      colours={colours}
+                      selectable={selectable}
+                      roving={rovingId !== undefined && tileOf.get(rovingId) === t.key ? rovingId : undefined}
+                      currency={currency}
+                      withCategory={withCategory}
+                    />
+                  ))}
               </div>
-            );
-          })}
+            </div>
+            {overview &&
+              shapes.map((sh) => {
+                const c = sectionCounts.get(sh.name)!;
+                const price = formatPriceRange(c.prices, currency);
+                const left = `${c.left} of ${sh.ids.length} seats left`;
+                // A small shape gets a small label (its name and seats left); the full words stay in its name.
+                const w = (sh.box.x1 - sh.box.x0) * BASE * view.s;
+                const h = (sh.box.y1 - sh.box.y0) * BASE * view.s;
+                const compact = w < 170 || h < 76;
+                return (
+                  <button
+                    key={`zone-${sh.name}`}
+                    type="button"
+                    className={`section-zone level-${availabilityLevel(c.left, sh.ids.length)}${compact ? ' section-zone-compact' : ''}`}
+                    style={{ left: (sh.cx * BASE + ox) * view.s + view.offX, top: (sh.cy * BASE + oy) * view.s }}
+                    aria-label={`${sh.name}, ${price}, ${c.left === 0 ? "sold out" : left}. Show its seats`}
+                    onClick={() => zoomIntoSection(sh, true)}
+                  >
+                    <strong>{sh.name}</strong>
+                    {!compact && <span>{price}</span>}
+                    <span>{c.left === 0 ? 'Sold out' : compact ? `${c.left} left` : left}</span>
+                  </button>
+                );
+              })}
+          </div>
         </div>
       </div>
-    </>
+    </div>
   );
 });
 
-export function Legend({ colours, prices }: { colours: ReadonlyMap<string, string>; prices: Record<string, number> }) {
+export function Legend({ colours, prices, currency }: { colours: ReadonlyMap<string, string>; prices: Record<string, number>; currency?: string }) {
   return (
     <ul className="legend" aria-label="Legend">
       {[...colours].map(([cat, colour]) => (
         <li key={cat}>
           <span className="swatch" style={{ backgroundColor: colour }} aria-hidden="true" /> {cat}
-          {prices[cat] !== undefined ? ` – ${formatPrice(prices[cat])}` : ''}
+          {prices[cat] !== undefined ? ` – ${formatPrice(prices[cat], currency)}` : ''}
         </li>
       ))}
       <li>

@@ -28,12 +28,12 @@ describe('StandingAreas', () => {
     const user = userEvent.setup();
     render(<StandingAreas areas={[floor(1997)]} colours={colours} canHold cancelled={false} disabled={false} onHold={onHold} />);
     const card = screen.getByRole('region', { name: 'Floor' });
-    expect(within(card).getByText('Standing · floor · 150.00 per place')).toBeInTheDocument();
+    expect(within(card).getByText('Standing · floor · €150.00 per place')).toBeInTheDocument();
     expect(within(card).getByText('1997 of 2000 places left')).toBeInTheDocument();
     const picker = within(card).getByLabelText('Number of places');
     expect(within(picker).getAllByRole('option')).toHaveLength(10);
     await user.selectOptions(picker, '3');
-    expect(within(card).getByText('total 450.00')).toBeInTheDocument();
+    expect(within(card).getByText('total €450.00')).toBeInTheDocument();
     await user.click(within(card).getByRole('button', { name: 'Hold 3 places' }));
     expect(onHold).toHaveBeenCalledWith('Floor', 3);
   });

@@ -28,11 +28,19 @@ export interface StandingAreasProps {
   /** A hold request is in flight, or a hold waits to be confirmed. */
   disabled: boolean;
   onHold(section: string, quantity: number): void;
+  /** ISO 4217 code the prices are in (default EUR). */
+  currency?: string;
+  /** Quantities picked before (kept across signing in), by area. */
+  initialPicked?: Record<string, number>;
+  /** A quantity was picked (so it can be kept while the buyer signs in). */
+  onPick?(section: string, quantity: number): void;
+  /** Where the sign-in link goes (back here afterwards). */
+  signInHref?: string;
 }
 
 /** Each standing area as a card: price, places left (live), and a quantity picker with Hold. */
-export function StandingAreas({ areas, colours, canHold, cancelled, disabled, onHold }: StandingAreasProps) {
-  const [picked, setPicked] = useState<Record<string, number>>({});
+export function StandingAreas({ areas, colours, canHold, cancelled, disabled, onHold, currency, initialPicked, onPick, signInHref = '/login' }: StandingAreasProps) {
+  const [picked, setPicked] = useState<Record<string, number>>(() => ({ ...initialPicked }));
   if (areas.length === 0) return null;
   return (
     <section className="standing" aria-labelledby="standing-h">
@@ -49,18 +57,25 @@ export function StandingAreas({ areas, colours, canHold, cancelled, disabled, on
                 {a.section}
               </h3>
               <p>
-                Standing · {a.category} · {formatPrice(a.price_cents)} per place
+                Standing · {a.category} · {formatPrice(a.price_cents, currency)} per place
               </p>
               {!cancelled && (
                 <p className={limit === 0 ? 'places-left soldout' : 'places-left'} data-testid="places-left">
                   {placesLeft(a.available, a.capacity, 'places')}
                 </p>
               )}
-              {!cancelled && limit > 0 && canHold && (
+              {!cancelled && limit > 0 && (
                 <div className="standing-hold">
                   <label>
                     Number of places
-                    <select value={quantity} onChange={(e) => setPicked((p) => ({ ...p, [a.section]: Number(e.target.value) }))}>
+                    <select
+                      value={quantity}
+                      onChange={(e) => {
+                        const n = Number(e.target.value);
+                        setPicked((p) => ({ ...p, [a.section]: n }));
+                        onPick?.(a.section, n);
+                      }}
+                    >
                       {Array.from({ length: limit }, (_, n) => n + 1).map((n) => (
                         <option key={n} value={n}>
                           {n}
@@ -68,13 +83,16 @@ export function StandingAreas({ areas, colours, canHold, cancelled, disabled, on
                       ))}
                     </select>
                   </label>
-                  <button type="button" className="primary" disabled={disabled} onClick={() => onHold(a.section, quantity)}>
-                    Hold {countOf(quantity, 'place')}
-                  </button>{' '}
-                  <span className="muted">total {formatPrice(a.price_cents * quantity)}</span>
+                  {canHold ? (
+                    <button type="button" className="primary" disabled={disabled} onClick={() => onHold(a.section, quantity)}>
+                      Hold {countOf(quantity, 'place')}
+                    </button>
+                  ) : (
+                    <a href={signInHref}>Sign in to hold places</a>
+                  )}{' '}
+                  <span className="muted">total {formatPrice(a.price_cents * quantity, currency)}</span>
                 </div>
               )}
-              {!cancelled && limit > 0 && !canHold && <a href="/login">Sign in to hold places</a>}
             </section>
           );
         })}

@@ -181,7 +181,7 @@ export function Admin() {
     <div>
       <h1>Admin</h1>
       <nav aria-label="Admin sections" className="admin-nav">
-        <a href="#layout-h">Layout editor</a> · <a href="#show-h">Create a show</a> · <a href="#manage-h">Manage shows</a>
+        <a href="#layout-h">Layout editor</a> · <a href="#show-h">Create a show</a> · <a href="#manage-h">Manage shows</a> · <a href="/admin/check-in">Door check-in</a>
       </nav>
       {error && (
         <div className="error" role="alert">

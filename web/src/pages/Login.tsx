@@ -1,11 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { useAuth } from '../auth';
 import { problemMessage } from '../errors';
-import { navigate } from '../router';
+import { afterSignIn } from '../pendingSelection';
+import { isAppRoute, navigate } from '../router';
 
 export function Login() {
   const { login, register } = useAuth();
   const [mode, setMode] = useState<'login' | 'register'>('login');
+  const coming = new URLSearchParams(window.location.search).get('next')?.startsWith('/shows/');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -18,7 +20,9 @@ export function Login() {
     try {
       if (mode === 'login') await login(email, password);
       else await register(email, password);
-      navigate('/');
+      // Back to where the buyer was (the show, with the seats they picked), else the show list.
+      // (A page that asked for signing in in its place, like /bookings, simply shows itself now.)
+      if (window.location.pathname === '/login') navigate(afterSignIn(window.location.search, (p) => isAppRoute(p) && p !== '/login'), { replace: true });
     } catch (err) {
       setError(problemMessage(err));
     } finally {
@@ -29,6 +33,7 @@ export function Login() {
   return (
     <div className="narrow">
       <h1>{mode === 'login' ? 'Sign in' : 'Create an account'}</h1>
+      {coming && <p className="muted">Sign in or create an account to hold your pick; you will come straight back to it.</p>}
       <form onSubmit={submit}>
         <label>
           E-mail

@@ -42,7 +42,7 @@ describe('MyBookings', () => {
     await user.click(screen.getByRole('button', { name: 'Show more' }));
     await screen.findByRole('cell', { name: 'A4' });
     // Keyboard focus moves to the first booking of the new page.
-    expect(document.activeElement).toBe(screen.getAllByRole('link')[2]);
+    expect(document.activeElement).toBe(screen.getAllByRole('link', { name: 'Dune' })[2]);
     expect(get).toHaveBeenCalledWith('/bookings', { params: { query: { limit: PAGE_SIZE, cursor: 'c2' } } });
     await user.click(screen.getByRole('button', { name: 'Show more' }));
     await screen.findByRole('cell', { name: 'A5' });

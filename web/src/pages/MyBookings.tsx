@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Booking, type Seat, type Show } from '../api/client';
 import { problemMessage } from '../errors';
-import { bookingStatus, describePlaces, formatDateTime, formatPrice } from '../format';
+import { bookingStatus, currencyOf, describePlaces, formatDateTime, formatPrice } from '../format';
 import { formatDayInZone, formatTimeRange, zoneLabel } from '../timeZone';
+import { CancelBooking } from '../components/CancelBooking';
+import { Tickets } from '../components/Tickets';
 
 /** Bookings per request; more pages are loaded with "Show more" (`next_cursor`). */
 export const PAGE_SIZE = 100;
@@ -21,6 +23,12 @@ export function bookingWhen(b: Booking, show: Show | undefined, slots: ReadonlyM
       .join('; ');
   }
   return formatDateTime(show.starts_at, tz);
+}
+
+/** A booking's short reference, when the service gives one. */
+export function bookingReference(b: Booking): string | undefined {
+  const r = (b as { reference?: unknown }).reference;
+  return typeof r === 'string' && r ? r : undefined;
 }
 
 export function MyBookings() {
@@ -101,14 +109,10 @@ export function MyBookings() {
     link?.focus();
   }, [items]);
 
-  const cancel = async (id: string) => {
+  // Cancelled through CancelBooking (which asks first): the row takes the service's answer.
+  const cancelled = (updated: Booking) => {
     setError(null);
-    try {
-      const updated = unwrap(await api.POST('/bookings/{id}/cancel', { params: { path: { id } } }));
-      setItems((prev) => prev?.map((b) => (b.id === updated.id ? updated : b)) ?? prev);
-    } catch (e) {
-      setError(problemMessage(e));
-    }
+    setItems((prev) => prev?.map((b) => (b.id === updated.id ? { ...b, ...updated } : b)) ?? prev);
   };
 
   return (
@@ -121,6 +125,7 @@ export function MyBookings() {
       )}
       {items && items.length === 0 && <p>No bookings yet.</p>}
       {items && items.length > 0 && (
+        <div className="table-scroll">
         <table className="bookings">
           <thead>
             <tr>
@@ -130,6 +135,7 @@ export function MyBookings() {
               <th scope="col">Total</th>
               <th scope="col">Status</th>
               <th scope="col">Made</th>
+              <th scope="col">Booking</th>
               <th scope="col">
                 <span className="sr-only">Actions</span>
               </th>
@@ -145,14 +151,23 @@ export function MyBookings() {
                   </td>
                   <td>{bookingWhen(b, show, slots.get(b.show_id))}</td>
                   <td>{describePlaces(b.seats)}</td>
-                  <td>{formatPrice(b.total_cents)}</td>
+                  <td>{formatPrice(b.total_cents, currencyOf(b, show))}</td>
                   <td className={`bstatus bstatus-${bookingStatus(b).key}`}>{bookingStatus(b).label}</td>
                   <td>{show ? formatDateTime(b.created_at, show.time_zone) : ''}</td>
                   <td>
+                    <a href={`/bookings/${b.id}`} aria-label={bookingReference(b) ? `Booking ${bookingReference(b)}` : 'Booking details'}>
+                      {bookingReference(b) ?? 'Details'}
+                    </a>
+                    {b.status === 'CONFIRMED' && b.tickets?.length > 0 && (
+                      <details className="booking-tickets">
+                        <summary>{b.tickets.length === 1 ? 'Show ticket' : `Show ${b.tickets.length} tickets`}</summary>
+                        <Tickets booking={b} kind={show?.kind} showName={show?.name} headingLevel={3} showReference={false} />
+                      </details>
+                    )}
+                  </td>
+                  <td>
                     {b.status !== 'FAILED' && (
-                      <button type="button" onClick={() => cancel(b.id)}>
-                        Cancel
-                      </button>
+                      <CancelBooking booking={b} showName={show?.name} onCancelled={cancelled} />
                     )}
                   </td>
                 </tr>
@@ -160,6 +175,7 @@ export function MyBookings() {
             })}
           </tbody>
         </table>
+        </div>
       )}
       {items && nextCursor && (
         <p>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, unwrap, type Show, type ShowKind } from '../api/client';
 import { problemMessage } from '../errors';
-import { formatDateTime, formatPrice, placesLeft } from '../format';
+import { currencyOf, formatDateTime, formatPrice, placesLeft } from '../format';
 
 const KINDS: ShowKind[] = ['movie', 'bus', 'appointment', 'event'];
 
@@ -103,7 +103,7 @@ export function ShowList() {
                   <span className={s.available_seats === 0 ? 'soldout' : ''}>
                     {placesLeft(s.available_seats, s.total_seats, s.kind === 'appointment' ? 'appointments' : s.kind === 'event' ? 'places' : 'seats')}
                   </span>
-                  {prices.length > 0 && <span className="muted"> · from {formatPrice(Math.min(...prices))}</span>}
+                  {prices.length > 0 && <span className="muted"> · from {formatPrice(Math.min(...prices), currencyOf(s))}</span>}
                 </div>
               )}
             </li>

@@ -56,13 +56,13 @@ describe('SeatBlocker', () => {
       params: { path: { id: 1 } },
       body: { seat_ids: [11, 12], reason: 'house seats' },
     });
-    expect(seat('A1')).toHaveAccessibleName('Seat A1, standard, 12.00, not for sale');
+    expect(seat('A1')).toHaveAccessibleName('Seat A1, €12.00, not for sale');
     expect(seat('A1')).toHaveAttribute('aria-pressed', 'false');
 
     await user.click(screen.getByRole('button', { name: 'Unblock 1 seat' }));
     expect(await screen.findByText('Put A3 back on sale.')).toBeInTheDocument();
     expect(post).toHaveBeenLastCalledWith('/admin/shows/{id}/unblock', { params: { path: { id: 1 } }, body: { seat_ids: [13] } });
-    expect(seat('A3')).toHaveAccessibleName('Seat A3, standard, 12.00, available');
+    expect(seat('A3')).toHaveAccessibleName('Seat A3, €12.00, available');
     expect(onChanged).toHaveBeenCalledTimes(2);
   });
 
@@ -90,7 +90,7 @@ describe('SeatBlocker', () => {
     await user.click(screen.getByRole('button', { name: 'Block 2 seats' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Seat A2 is held or sold, so it cannot be blocked. Nothing was blocked.');
     // The map shows A2 held now, and it left the selection; A1 stays selected.
-    await screen.findByRole('button', { name: 'Seat A2, standard, 12.00, held' });
+    await screen.findByRole('button', { name: 'Seat A2, €12.00, held' });
     expect(get).toHaveBeenCalledTimes(2);
     expect(seat('A2')).toHaveAttribute('aria-pressed', 'false');
     expect(seat('A1')).toHaveAttribute('aria-pressed', 'true');

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, unwrap, type BookingState, type BoxOfficeBooking } from '../../api/client';
 import { problemMessage } from '../../errors';
-import { bookingStatus, describePlaces, formatDateTime, formatPrice } from '../../format';
+import { bookingStatus, currencyOf, describePlaces, formatDateTime, formatPrice } from '../../format';
 
 export const BOOKINGS_PAGE = 50;
 
@@ -13,7 +13,7 @@ const FILTERS: { value: BookingState | ''; label: string }[] = [
 ];
 
 /** The show's bookings with buyers' e-mails, newest first, by status; "Show more" pages on. */
-export function ShowBookings({ showId, timeZone, revision }: { showId: number; timeZone: string; revision: number }) {
+export function ShowBookings({ showId, timeZone, revision, currency }: { showId: number; timeZone: string; revision: number; currency?: string }) {
   const [status, setStatus] = useState<BookingState | ''>('');
   const [items, setItems] = useState<BoxOfficeBooking[] | null>(null);
   const [nextCursor, setNextCursor] = useState<string | undefined>();
@@ -118,7 +118,7 @@ export function ShowBookings({ showId, timeZone, revision }: { showId: number; t
                   <td>{b.email}</td>
                   <td className={`bstatus bstatus-${st.key}`}>{st.label}</td>
                   <td>{describePlaces(b.seats)}</td>
-                  <td>{formatPrice(b.total_cents)}</td>
+                  <td>{formatPrice(b.total_cents, currencyOf(b, { currency }))}</td>
                   <td>{formatDateTime(b.created_at, timeZone)}</td>
                 </tr>
               );

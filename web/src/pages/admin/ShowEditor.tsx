@@ -1,7 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, unwrap, type Show, type ShowUpdate } from '../../api/client';
 import { problemMessage } from '../../errors';
-import { formatPrice } from '../../format';
 import { isValidTimeZone, utcToWallTime, wallTimeToUtc } from '../../timeZone';
 import { StartTimeHint, TimeZoneInput } from './TimeZoneField';
 
@@ -20,7 +19,7 @@ function draftOf(show: Show): Draft {
     name: show.name,
     timeZone: show.time_zone,
     startsAt: utcToWallTime(show.starts_at, show.time_zone),
-    prices: Object.fromEntries(Object.entries(show.prices).map(([c, cents]) => [c, formatPrice(cents)])),
+    prices: Object.fromEntries(Object.entries(show.prices).map(([c, cents]) => [c, (cents / 100).toFixed(2)])),
   };
 }
 

@@ -38,6 +38,12 @@ function ShowPanel({ show, onChange }: { show: Show; onChange(show: Show): void 
       <p className="muted">
         #{show.id} · {show.kind} · {formatDateTime(show.starts_at, show.time_zone)} · {show.time_zone} · {show.total_seats} places ·{' '}
         <a href={`/shows/${show.id}`}>Buyer page</a>
+        {!cancelled && (
+          <>
+            {' · '}
+            <a href={`/admin/check-in?show=${show.id}`}>Door check-in</a>
+          </>
+        )}
       </p>
       <div className="admin-grid">
         {!cancelled && (
@@ -56,9 +62,9 @@ function ShowPanel({ show, onChange }: { show: Show; onChange(show: Show): void 
             bump();
           }}
         />
-        <ShowReport showId={show.id} revision={revision} />
+        <ShowReport showId={show.id} revision={revision} currency={show.currency} />
         {!cancelled && <SeatBlocker showId={show.id} onChanged={bump} />}
-        <ShowBookings showId={show.id} timeZone={show.time_zone} revision={revision} />
+        <ShowBookings showId={show.id} timeZone={show.time_zone} revision={revision} currency={show.currency} />
       </div>
     </section>
   );

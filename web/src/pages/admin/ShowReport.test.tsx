@@ -37,7 +37,7 @@ describe('ReportTable', () => {
     render(<ReportTable report={REPORT} />);
     const figure = (term: string) => screen.getByText(term).nextElementSibling?.textContent;
     expect(figure('Confirmed bookings')).toBe('4');
-    expect(figure('Revenue')).toBe('96.00');
+    expect(figure('Revenue')).toBe('€96.00');
     expect(figure('Live holds')).toBe('1 (3 seats)');
     expect(figure('Blocked seats')).toBe('C1 (house seats), C2 (broken)');
   });
@@ -58,9 +58,9 @@ describe('ShowReport', () => {
       .mockResolvedValueOnce(ok({ ...REPORT, confirmed_bookings: 5, revenue_cents: 12000 }) as never);
     const user = userEvent.setup();
     render(<ShowReport showId={3} revision={0} />);
-    await screen.findByText('96.00');
+    await screen.findByText('€96.00');
     await user.click(screen.getByRole('button', { name: 'Refresh report' }));
-    await screen.findByText('120.00');
+    await screen.findByText('€120.00');
     expect(get).toHaveBeenCalledTimes(2);
     expect(get).toHaveBeenLastCalledWith('/admin/shows/{id}/report', { params: { path: { id: 3 } } });
   });

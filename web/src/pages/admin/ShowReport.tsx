@@ -1,14 +1,19 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, unwrap, type ShowReport as Report } from '../../api/client';
 import { problemMessage } from '../../errors';
-import { countOf, formatPrice } from '../../format';
+import { countOf, currencyOf, formatPrice } from '../../format';
 
 export function fetchReport(showId: number): Promise<Report> {
   return api.GET('/admin/shows/{id}/report', { params: { path: { id: showId } } }).then(unwrap);
 }
 
+/** "1 of 3 booked": tickets checked in at the door, of the seats sold (read loosely: older answers lack the count). */
+export function checkedInText(checkedIn: number | undefined, booked: number): string {
+  return `${checkedIn ?? 0} of ${booked} booked`;
+}
+
 /** Seats by category and status, with a total row, and the show's sales figures. */
-export function ReportTable({ report }: { report: Report }) {
+export function ReportTable({ report, currency }: { report: Report; currency?: string }) {
   const total = report.categories.reduce(
     (t, c) => ({ available: t.available + c.available, held: t.held + c.held, booked: t.booked + c.booked, blocked: t.blocked + c.blocked }),
     { available: 0, held: 0, booked: 0, blocked: 0 },
@@ -56,8 +61,18 @@ export function ReportTable({ report }: { report: Report }) {
         </div>
         <div>
           <dt>Revenue</dt>
-          <dd>{formatPrice(report.revenue_cents)}</dd>
+          <dd>{formatPrice(report.revenue_cents, currencyOf(report, { currency }))}</dd>
         </div>
+        <div>
+          <dt>Checked in</dt>
+          <dd>{checkedInText(report.checked_in, total.booked)}</dd>
+        </div>
+        {report.categories.length > 1 && (
+          <div>
+            <dt>Checked in by category</dt>
+            <dd>{report.categories.map((c) => `${c.category} ${checkedInText(c.checked_in, c.booked)}`).join(', ')}</dd>
+          </div>
+        )}
         <div>
           <dt>Live holds</dt>
           <dd>
@@ -76,7 +91,7 @@ export function ReportTable({ report }: { report: Report }) {
 }
 
 /** The show's report, loaded now and whenever `revision` changes, and on "Refresh report". */
-export function ShowReport({ showId, revision }: { showId: number; revision: number }) {
+export function ShowReport({ showId, revision, currency }: { showId: number; revision: number; currency?: string }) {
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -105,7 +120,7 @@ export function ShowReport({ showId, revision }: { showId: number; revision: num
           {error}
         </div>
       )}
-      {report && <ReportTable report={report} />}
+      {report && <ReportTable report={report} currency={currency} />}
       {/* Not disabled while loading, so keyboard focus stays on it. */}
       <button type="button" onClick={() => !loading && load()} aria-busy={loading}>
         Refresh report
