@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { currencyOf, describePlaces, formatPrice, formatPriceRange, placesLeft, slotStatusWord } from './format';
+import {
+  currencyOf,
+  describePlaces,
+  formatPrice,
+  formatPriceRange,
+  minorDigits,
+  placesLeft,
+  slotStatusWord,
+  toMinorUnits,
+} from './format';
 
 describe('describePlaces', () => {
   it('keeps seat and appointment labels, and counts standing places per area', () => {
@@ -34,8 +43,17 @@ describe('formatPrice / currencyOf', () => {
     expect(formatPrice(2350, 'EUR')).toBe('€23.50');
     expect(formatPrice(4500, 'USD')).toBe('$45.00');
     expect(formatPrice(150000, 'GBP')).toBe('£1,500.00');
-    expect(formatPrice(1200, 'JPY')).toBe('¥12'); // no minor unit shown for yen
+    // Amounts are in the currency's minor unit: yen have none, dinars have three digits.
+    expect(formatPrice(1200, 'JPY')).toBe('¥1,200');
+    expect(formatPrice(1234, 'KWD')).toMatch(/1\.234/);
     expect(formatPrice(1200, 'XXQ')).toMatch(/^(XXQ\s?12\.00|12\.00 XXQ)$/); // a code the browser does not know still reads
+  });
+
+  it("converts typed prices to the API's minor units, by currency", () => {
+    expect([minorDigits('EUR'), minorDigits('JPY'), minorDigits('KWD')]).toEqual([2, 0, 3]);
+    expect(toMinorUnits('12.50', 'EUR')).toBe(1250);
+    expect(toMinorUnits('1200', 'JPY')).toBe(1200);
+    expect(toMinorUnits('1.234', 'KWD')).toBe(1234);
   });
 
   it('takes the first currency named by a show, a seat map or a booking, else EUR', () => {

@@ -33,13 +33,27 @@ function moneyFormat(currency: string): Intl.NumberFormat | null {
 }
 
 /**
+ * Digits of the currency's minor unit (ISO 4217): 2 for EUR, 0 for JPY, 3 for KWD. Amounts in
+ * the API are integers in that unit ("cents").
+ */
+export function minorDigits(currency: string = DEFAULT_CURRENCY): number {
+  return moneyFormat(currency)?.resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** An amount typed in major units ("12.50") as the API's integer minor units (1250; JPY: 12). */
+export function toMinorUnits(amount: string | number, currency: string = DEFAULT_CURRENCY): number {
+  return Math.round(Number(amount) * 10 ** minorDigits(currency));
+}
+
+/**
  * A price in the browser's locale and the show's currency: "€12.00" (en-US), "12,00 €" (pt-PT).
  * One cached formatter per currency: the arena names 18,000 seats with it.
  */
 export function formatPrice(cents: number, currency: string = DEFAULT_CURRENCY): string {
   const f = moneyFormat(currency);
+  const amount = cents / 10 ** minorDigits(currency);
   // ICU separates the amount and the symbol with a no-break space in some locales: plain spaces read the same.
-  return f ? f.format(cents / 100).replace(/[\u00a0\u202f]/g, ' ') : `${(cents / 100).toFixed(2)} ${currency}`;
+  return f ? f.format(amount).replace(/[\u00a0\u202f]/g, ' ') : `${amount.toFixed(2)} ${currency}`;
 }
 
 /** "€45.00" or "€45.00–€85.00": the lowest and highest of some prices. */

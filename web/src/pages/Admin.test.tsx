@@ -34,11 +34,34 @@ describe('ShowCreator', () => {
         name: 'Night clinic',
         kind: 'movie',
         time_zone: 'America/New_York',
+        currency: 'EUR',
         starts_at: '2026-03-08T07:30:00.000Z',
         layout_id: 3,
         prices: { consultation: 6000 },
       },
     });
+  });
+
+  it("prices a show in the currency it names, in that currency's minor units", async () => {
+    const post = vi.spyOn(api, 'POST').mockResolvedValue(ok({ id: 41, name: 'Tokyo night' }) as never);
+    const user = userEvent.setup();
+    render(<ShowCreator layouts={[layout]} reload={() => undefined} />);
+    await user.type(screen.getByLabelText('Show name'), 'Tokyo night');
+    const currency = screen.getByLabelText('Currency');
+    expect(currency).toHaveValue('EUR');
+    await user.clear(currency);
+    await user.type(currency, 'xyz');
+    await user.type(screen.getByLabelText('Price for consultation'), '1500');
+    await user.click(screen.getByRole('button', { name: 'Create show' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Enter a currency from the list');
+    expect(post).not.toHaveBeenCalled();
+    await user.clear(currency);
+    await user.type(currency, 'jpy');
+    expect(screen.getByRole('group', { name: 'Prices (JPY)' })).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Create show' }));
+    expect(await screen.findByRole('status')).toHaveTextContent('Created show Tokyo night.');
+    const body = (post.mock.calls[0][1] as { body: { currency: string; prices: Record<string, number> } }).body;
+    expect([body.currency, body.prices]).toEqual(['JPY', { consultation: 1500 }]);
   });
 
   it('refuses a zone it does not know before asking the service', async () => {

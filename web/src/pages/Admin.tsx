@@ -6,6 +6,11 @@ import { LayoutEditor } from './admin/LayoutEditor';
 import { layoutCategories } from './admin/layoutDraft';
 import { ShowManager } from './admin/ShowManager';
 import { StartTimeHint, TimeZoneInput } from './admin/TimeZoneField';
+import { DEFAULT_CURRENCY, toMinorUnits } from '../format';
+
+/** The currencies this browser knows (ISO 4217), for the show form. */
+const CURRENCIES: readonly string[] =
+  typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('currency') : ['EUR', 'GBP', 'USD', 'CHF'];
 
 /** A week ahead at 20:00, as a `datetime-local` value (a wall time in the zone the admin picks). */
 function defaultStart(): string {
@@ -34,6 +39,7 @@ export function ShowCreator({
   const [startsAt, setStartsAt] = useState(defaultStart);
   const [layoutId, setLayoutId] = useState<number | ''>('');
   const [prices, setPrices] = useState<Record<string, string>>({});
+  const [currency, setCurrency] = useState(DEFAULT_CURRENCY);
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ id: number; name: string } | null>(null);
 
@@ -51,6 +57,11 @@ export function ShowCreator({
     setError(null);
     setCreated(null);
     if (!layout) return;
+    const code = currency.trim().toUpperCase();
+    if (!CURRENCIES.includes(code)) {
+      setError('Enter a currency from the list: an ISO 4217 code such as EUR or GBP.');
+      return;
+    }
     const zone = timeZone.trim();
     if (!isValidTimeZone(zone)) {
       setError('Enter a time zone from the list: an IANA name such as Europe/Lisbon.');
@@ -69,9 +80,10 @@ export function ShowCreator({
             name,
             kind,
             time_zone: zone,
+            currency: code,
             starts_at: start.toISOString(),
             layout_id: layout.id,
-            prices: Object.fromEntries(categories.map((c) => [c, Math.round(Number(prices[c] ?? '0') * 100)])),
+            prices: Object.fromEntries(categories.map((c) => [c, toMinorUnits(prices[c] ?? '0', code)])),
           },
         }),
       );
@@ -126,9 +138,28 @@ export function ShowCreator({
         {hasSlots(layout) && (
           <p className="muted field-help">This layout has appointment slots: they fall on this day, at their times in this time zone.</p>
         )}
+        <label>
+          Currency
+          <input
+            value={currency}
+            list="currency-codes"
+            maxLength={3}
+            aria-describedby="currency-hint"
+            onChange={(e) => setCurrency(e.target.value.toUpperCase())}
+            required
+          />
+        </label>
+        <datalist id="currency-codes">
+          {CURRENCIES.map((c) => (
+            <option key={c} value={c} />
+          ))}
+        </datalist>
+        <p id="currency-hint" className="muted field-help">
+          ISO 4217 code of the prices below; it cannot change once the show is on sale.
+        </p>
         {layout && (
           <fieldset>
-            <legend>Prices</legend>
+            <legend>Prices ({currency})</legend>
             {categories.map((c) => (
               <label key={c}>
                 Price for {c}

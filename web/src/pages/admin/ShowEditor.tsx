@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, unwrap, type Show, type ShowUpdate } from '../../api/client';
 import { problemMessage } from '../../errors';
 import { isValidTimeZone, utcToWallTime, wallTimeToUtc } from '../../timeZone';
+import { minorDigits, toMinorUnits } from '../../format';
 import { StartTimeHint, TimeZoneInput } from './TimeZoneField';
 
 export interface Draft {
@@ -19,7 +20,12 @@ function draftOf(show: Show): Draft {
     name: show.name,
     timeZone: show.time_zone,
     startsAt: utcToWallTime(show.starts_at, show.time_zone),
-    prices: Object.fromEntries(Object.entries(show.prices).map(([c, cents]) => [c, (cents / 100).toFixed(2)])),
+    prices: Object.fromEntries(
+      Object.entries(show.prices).map(([c, cents]) => {
+        const digits = minorDigits(show.currency);
+        return [c, (cents / 10 ** digits).toFixed(digits)];
+      }),
+    ),
   };
 }
 
@@ -46,7 +52,7 @@ export function showChange(show: Show, draft: Draft): ShowUpdate | string {
   const prices: Record<string, number> = {};
   for (const c of Object.keys(show.prices)) {
     const typed = (draft.prices[c] ?? '').trim();
-    const cents = Math.round(Number(typed) * 100);
+    const cents = toMinorUnits(typed, show.currency);
     if (typed === '' || !Number.isFinite(cents)) return `Enter a price for ${c}.`;
     prices[c] = cents;
   }
