@@ -6,7 +6,8 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::{
-    HoldOutcome, HoldRules, SHOW_STATE, ShowState, count_rows, lock_seat_rows, only_row, row_deltas,
+    HoldOutcome, HoldRules, SHOW_STATE, ShowState, StandingPick, count_rows, lock_seat_rows,
+    lock_standing_places, only_row, row_deltas,
 };
 use crate::domain::best_available::{self, RowAvailability};
 use crate::domain::booking::{
@@ -29,6 +30,8 @@ struct HoldCtx<'r> {
     booking_id: Uuid,
     idempotency: Option<(&'r str, String)>,
     rules: HoldRules,
+    /// Places of a standing area to pick inside the hold itself (then `seat_ids` is empty).
+    standing: Option<StandingPick<'r>>,
 }
 
 /// How often a "best available" pick is re-made after losing its seats to a concurrent
@@ -63,9 +66,14 @@ impl Db {
             rules,
             booking_id: Uuid::new_v4(),
             idempotency: idempotency_key.map(|key| (key, fingerprint.clone())),
+            standing: None,
         };
         let mut picks = 0;
+        // Whether the pick inside the hold found no standing block with room: then the
+        // section is picked from apart, as a seated one or across blocks.
+        let mut no_block = false;
         let result = loop {
+            ctx.standing = None;
             ctx.seat_ids = match &request.seats {
                 SeatRequest::Seats(ids) => ids.clone(),
                 SeatRequest::Best {
@@ -81,6 +89,16 @@ impl Db {
                         accessible: *accessible,
                     };
                     match section {
+                        // The usual hold on a standing area: its places are picked and
+                        // locked by the hold's first statement (one round trip fewer).
+                        Some(section) if !want.accessible && !no_block => {
+                            ctx.standing = Some(StandingPick {
+                                section,
+                                quantity: want.quantity as i32,
+                                category: want.category,
+                            });
+                            Vec::new()
+                        }
                         Some(section) => {
                             self.pick_in_section(request.show_id, section, want).await?
                         }
@@ -91,6 +109,14 @@ impl Db {
             let result = self
                 .serializable("hold", &ctx, |tx, ctx| Box::pin(hold_tx(tx, ctx)))
                 .await;
+            let result = match result {
+                Ok(Some(booking)) => Ok(booking),
+                Ok(None) => {
+                    no_block = true;
+                    continue;
+                }
+                Err(err) => Err(err),
+            };
             match result {
                 // Someone took the picked seats between the pick and the lock: pick again.
                 Err(err)
@@ -262,16 +288,10 @@ impl Db {
     }
 
     /// Picks places in one section: "best available" for a section of seats, any free
-    /// places for a standing area.
-    ///
-    /// A standing area's places are all alike, so the pick is spread instead of best:
-    /// a block (a seat row of [`crate::domain::layout::STANDING_BLOCK`] places, with its own
-    /// counter) with room for the whole party, the first one from a random block on, then
-    /// random free places of it.
-    /// Concurrent holds on one floor so rarely want the same places or the same counter
-    /// row, and a floor sells as fast per place as a seated hall (measured in the
-    /// benchmark suite). Read at READ COMMITTED, like [`Db::pick_best`]; the hold
-    /// transaction locks and re-checks the places.
+    /// places for a standing area whose party no single block has room for (the usual
+    /// standing hold picks inside the hold itself, see `lock_standing_places`): blocks with
+    /// room in random order, random free places of each. Read at READ COMMITTED, like
+    /// [`Db::pick_best`]; the hold transaction locks and re-checks the places.
     async fn pick_in_section(
         &self,
         show_id: i64,
@@ -279,56 +299,6 @@ impl Db {
         want: Want<'_>,
     ) -> Result<Vec<i32>> {
         let client = self.client().await?;
-        // The usual case in one round trip: a standing block with room for the whole
-        // party, the first from a random block of the area on (three index probes, not a
-        // read of the area's blocks: a 20,000-place floor has 1,000), then random free
-        // places of it. Anything else (a seated section, no such block, a
-        // section that does not exist) takes the way below.
-        if !want.accessible {
-            let quantity = want.quantity as i32;
-            let fast = client
-                .prepare_cached(
-                    "WITH bounds AS MATERIALIZED ( \
-                       SELECT (SELECT row_no FROM show_rows WHERE show_id = $1 AND section = $2 \
-                                 AND standing ORDER BY row_no LIMIT 1) AS lo, \
-                              (SELECT row_no FROM show_rows WHERE show_id = $1 AND section = $2 \
-                                 AND standing ORDER BY row_no DESC LIMIT 1) AS hi), \
-                     area AS MATERIALIZED ( \
-                       SELECT lo + floor(random() * (hi - lo + 1))::int AS start FROM bounds), \
-                     block AS MATERIALIZED ( \
-                       SELECT * FROM ( \
-                         (SELECT first_seat, seat_count, 0 AS lap FROM show_rows \
-                          WHERE show_id = $1 AND section = $2 AND standing \
-                            AND row_no >= (SELECT start FROM area) AND seat_count - taken >= $3::int \
-                            AND ($4::text IS NULL OR category = $4) \
-                          ORDER BY row_no LIMIT 1) \
-                         UNION ALL \
-                         (SELECT first_seat, seat_count, 1 AS lap FROM show_rows \
-                          WHERE show_id = $1 AND section = $2 AND standing \
-                            AND row_no < (SELECT start FROM area) AND seat_count - taken >= $3::int \
-                            AND ($4::text IS NULL OR category = $4) \
-                          ORDER BY row_no LIMIT 1)) b \
-                       ORDER BY lap LIMIT 1) \
-                     SELECT s.seat_id FROM block JOIN seats s ON s.show_id = $1 \
-                       AND s.seat_id >= block.first_seat AND s.seat_id < block.first_seat + block.seat_count \
-                     WHERE s.status = 'AVAILABLE' OR (s.status = 'HELD' AND s.held_until <= now()) \
-                     ORDER BY random() LIMIT $3::int",
-                )
-                .await
-                .map_err(db_error)?;
-            let picked: Vec<i32> = client
-                .query(&fast, &[&show_id, &section, &quantity, &want.category])
-                .await
-                .map_err(db_error)?
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            if picked.len() == want.quantity {
-                let mut picked = picked;
-                picked.sort_unstable();
-                return Ok(picked);
-            }
-        }
         let stmt = client
             .prepare_cached(
                 "SELECT row_no, first_seat, seat_count, seat_count - taken, standing, category \
@@ -408,26 +378,39 @@ struct Want<'a> {
     accessible: bool,
 }
 
-/// One attempt at a hold, inside a SERIALIZABLE transaction: two round trips.
+/// One attempt at a hold, inside a SERIALIZABLE transaction: two round trips. `None` when
+/// it was to pick standing places and no block of the area has room for the party.
 ///
-/// 1. `BEGIN` and one statement that locks the seats and reads the show's start and the
-///    user's held-seat count, pipelined;
+/// 1. `BEGIN` and one statement that locks the seats (or picks and locks standing places)
+///    and reads the show's start and the user's held-seat count, pipelined;
 /// 2. after the checks here, one statement that makes every write (plus the
 ///    Idempotency-Key's, when given) and `COMMIT`, pipelined.
 ///
 /// The held-seat count is read in the first round trip and written in the second without
 /// a lock in between: if another hold of the same user commits in between, SERIALIZABLE
 /// makes this one fail and retry, and the retry reads the new count.
-async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
-    let locks = tx
-        .begin_with(lock_seat_rows(
-            tx,
-            ctx.show_id,
-            &ctx.seat_ids,
-            None,
-            Some(ctx.user_id),
-        ))
-        .await?;
+async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Option<Booking>> {
+    let locks = match &ctx.standing {
+        Some(pick) => {
+            tx.begin_with(lock_standing_places(tx, ctx.show_id, pick, ctx.user_id))
+                .await?
+        }
+        None => {
+            tx.begin_with(lock_seat_rows(
+                tx,
+                ctx.show_id,
+                &ctx.seat_ids,
+                None,
+                Some(ctx.user_id),
+            ))
+            .await?
+        }
+    };
+    let seat_ids: Vec<i32> = match ctx.standing {
+        Some(_) if locks.seats.is_empty() => return Ok(None),
+        Some(_) => locks.seats.iter().map(|s| s.seat_id).collect(),
+        None => ctx.seat_ids.clone(),
+    };
     // No seat found: the show itself may be missing, started or cancelled (checked
     // first, as when seats are found), else every seat is unknown.
     let show = match locks.show {
@@ -449,9 +432,8 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
         ShowState::Cancelled => return Err(Error::show_cancelled()),
     }
     let seats = locks.seats;
-    if seats.len() != ctx.seat_ids.len() {
-        let unknown = ctx
-            .seat_ids
+    if seats.len() != seat_ids.len() {
+        let unknown = seat_ids
             .iter()
             .copied()
             .filter(|id| !seats.iter().any(|s| s.seat_id == *id))
@@ -482,7 +464,7 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
     let held = locks
         .held_seats
         .ok_or_else(|| Error::internal(anyhow::anyhow!("user {} does not exist", ctx.user_id)))?;
-    let wanted = ctx.seat_ids.len() as i64;
+    let wanted = seat_ids.len() as i64;
     if !ctx.rules.allows(i64::from(held), wanted)
         && !ctx.rules.allows(
             i64::from(held) - lapsed_seats_of(tx, ctx.user_id).await?,
@@ -511,7 +493,7 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
         &ctx.booking_id,
         &ctx.user_id,
         &ctx.show_id,
-        &ctx.seat_ids,
+        &seat_ids,
         &labels,
         &total_cents,
         &ctx.ttl_secs,
@@ -563,18 +545,19 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Booking> {
     };
     let row = only_row(&rows[0])?;
     let created_at = row.get(1);
-    Ok(Booking {
+    let expires_at = row.get(0);
+    Ok(Some(Booking {
         id: ctx.booking_id,
         show_id: ctx.show_id,
         status: BookingStatus::Pending,
         failure_reason: None,
-        seat_ids: ctx.seat_ids.clone(),
         seat_labels: labels.into_iter().map(str::to_owned).collect(),
+        seat_ids,
         total_cents,
-        expires_at: row.get(0),
+        expires_at,
         created_at,
         updated_at: created_at,
-    })
+    }))
 }
 
 /// Seats in the user's holds that have lapsed but are not swept yet. The held-seat count

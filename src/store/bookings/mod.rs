@@ -207,6 +207,90 @@ async fn lock_seat_rows(
         .query(&stmt, &[&show_id, &seat_ids, &owner, &holder])
         .await
         .map_err(db_error)?;
+    seat_locks(rows)
+}
+
+/// Picks `quantity` free places of the standing area `section` and locks them, in one
+/// statement at the start of a hold (the holder is `holder`): a block with room for the
+/// whole party, the first from a random block of the area on (index probes, see
+/// `V14__standing_block_index.sql`), then random free places of it, locked in seat order
+/// as [`lock_seat_rows`] locks. Places taken since the transaction's snapshot fail it with a
+/// serialization error, and the retry picks again. No rows: no block has room for the
+/// party (or the section is not a standing area, or the show is cancelled).
+async fn lock_standing_places(
+    tx: &Tx,
+    show_id: i64,
+    pick: &StandingPick<'_>,
+    holder: i64,
+) -> Result<SeatLocks> {
+    let stmt = tx
+        .prepare_cached(&format!(
+            "WITH bounds AS MATERIALIZED ( \
+               SELECT (SELECT row_no FROM show_rows WHERE show_id = $1 AND section = $2 \
+                         AND standing ORDER BY row_no LIMIT 1) AS lo, \
+                      (SELECT row_no FROM show_rows WHERE show_id = $1 AND section = $2 \
+                         AND standing ORDER BY row_no DESC LIMIT 1) AS hi), \
+             area AS MATERIALIZED ( \
+               SELECT lo + floor(random() * (hi - lo + 1))::int AS start FROM bounds), \
+             block AS MATERIALIZED ( \
+               SELECT * FROM ( \
+                 (SELECT first_seat, seat_count, 0 AS lap FROM show_rows \
+                  WHERE show_id = $1 AND section = $2 AND standing \
+                    AND row_no >= (SELECT start FROM area) AND seat_count - taken >= $3::int \
+                    AND ($4::text IS NULL OR category = $4) \
+                  ORDER BY row_no LIMIT 1) \
+                 UNION ALL \
+                 (SELECT first_seat, seat_count, 1 AS lap FROM show_rows \
+                  WHERE show_id = $1 AND section = $2 AND standing \
+                    AND row_no < (SELECT start FROM area) AND seat_count - taken >= $3::int \
+                    AND ($4::text IS NULL OR category = $4) \
+                  ORDER BY row_no LIMIT 1)) b \
+               ORDER BY lap LIMIT 1), \
+             want AS MATERIALIZED ( \
+               SELECT seat_id FROM ( \
+                 SELECT s.seat_id FROM block JOIN seats s ON s.show_id = $1 \
+                   AND s.seat_id >= block.first_seat AND s.seat_id < block.first_seat + block.seat_count \
+                 WHERE s.status = 'AVAILABLE' OR (s.status = 'HELD' AND s.held_until <= now()) \
+                 ORDER BY random() LIMIT $3::int) picked \
+               ORDER BY seat_id) \
+             SELECT s.*, (SELECT {SHOW_STATE} FROM shows WHERE id = $1), \
+                    (SELECT held_seats FROM users WHERE id = $5) \
+             FROM want CROSS JOIN LATERAL ( \
+               SELECT seat_id, label, row_no, price_cents, status, \
+                      coalesce(held_until <= now(), false), ctid::text, 'standing' = ANY(features) \
+               FROM seats WHERE show_id = $1 AND seat_id = want.seat_id \
+                 AND NOT EXISTS (SELECT 1 FROM shows WHERE id = $1 AND cancelled_at IS NOT NULL) \
+               FOR UPDATE) s"
+        ))
+        .await
+        .map_err(db_error)?;
+    let rows = tx
+        .query(
+            &stmt,
+            &[
+                &show_id,
+                &pick.section,
+                &pick.quantity,
+                &pick.category,
+                &holder,
+            ],
+        )
+        .await
+        .map_err(db_error)?;
+    seat_locks(rows)
+}
+
+/// A party's places on a standing area, to be picked by [`lock_standing_places`].
+#[derive(Debug, Clone, Copy)]
+struct StandingPick<'a> {
+    section: &'a str,
+    quantity: i32,
+    category: Option<&'a str>,
+}
+
+/// The rows of a seat-locking statement: the seats, then the show's state and the holder's
+/// held-seat count (the same on every row).
+fn seat_locks(rows: Vec<tokio_postgres::Row>) -> Result<SeatLocks> {
     Ok(SeatLocks {
         show: rows.first().map(|row| ShowState::parse(row.get(8))),
         held_seats: rows.first().and_then(|row| row.get(9)),
