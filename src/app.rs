@@ -8,9 +8,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::sync::watch;
 
-use crate::api::events::StreamSlots;
 use crate::api::routes::routes;
 use crate::api::seat_json::SeatLayouts;
+use crate::api::streams::StreamSlots;
 use crate::auth::{self, TokenVersions, Tokens};
 use crate::cache::redis::Redis;
 use crate::cache::{Hub, ReadCache};

@@ -14,7 +14,7 @@ use super::Tag;
 use super::bookings::{BookingState, BookingView};
 use super::error::reply;
 use super::security::AdminAuth;
-use super::shows::{ShowKind, ShowView};
+use super::show_views::{ShowKind, ShowView};
 use super::state::AppState;
 use super::text::Text;
 use crate::domain::booking::{BookingStatus, SeatBlock};

@@ -13,7 +13,7 @@ use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::{ToJSON, Type};
 
 use super::seat_json::SeatLayout;
-use super::shows::{SeatMap, ShowPage, ShowView};
+use super::show_views::{SeatMap, ShowPage, ShowView};
 use super::state::AppState;
 use crate::cache::{Body, Entry, ReadCache, keys};
 use crate::domain::booking::SeatStatus;
@@ -239,7 +239,7 @@ pub async fn show_list(
 mod tests {
     use poem_openapi::types::ToJSON;
 
-    use super::super::shows::{SeatMap, SeatState, SeatView};
+    use super::super::show_views::{SeatMap, SeatState, SeatView};
 
     /// The seat map is written with serde for speed; clients must see exactly what the
     /// spec's serializer (poem-openapi) would have written.
@@ -273,14 +273,14 @@ mod tests {
         let map = SeatMap {
             show_id: 7,
             version: 42,
-            standing: vec![super::super::shows::StandingArea {
+            standing: vec![super::super::show_views::StandingArea {
                 section: "Floor \"A\"".into(),
                 category: "floor".into(),
                 price_cents: 4500,
                 capacity: 5000,
                 available: 4321,
             }],
-            stage: Some(super::super::shows::StageView {
+            stage: Some(super::super::show_views::StageView {
                 x: 12.5,
                 y: -0.25,
                 label: "Stage".into(),

@@ -11,8 +11,10 @@ pub mod probes;
 pub mod routes;
 pub mod seat_json;
 pub mod security;
+pub mod show_views;
 pub mod shows;
 pub mod state;
+pub mod streams;
 pub mod text;
 pub mod users;
 

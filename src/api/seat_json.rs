@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use super::shows::{SeatMap, SeatState, SeatView, StageView, StandingArea};
+use super::show_views::{SeatMap, SeatState, SeatView, StageView, StandingArea};
 use crate::domain::booking::SeatStatus;
 use crate::domain::layout::{STANDING, Stage};
 use crate::domain::show::Seat;

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-use super::events::StreamSlots;
 use super::seat_json::SeatLayouts;
+use super::streams::StreamSlots;
 use crate::auth::{TokenVersions, Tokens};
 use crate::cache::Hub;
 use crate::domain::booking::HoldRules;
