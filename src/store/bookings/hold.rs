@@ -176,7 +176,7 @@ impl Db {
             ));
         }
         drop(client);
-        let booking = self.booking(user_id, row.get(1)).await?;
+        let (booking, _) = self.booking_with_show(user_id, row.get(1)).await?;
         Ok(Some(HoldOutcome {
             booking,
             replayed: true,

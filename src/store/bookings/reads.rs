@@ -11,24 +11,8 @@ use crate::domain::page::Cursor;
 use crate::store::{Db, db_error};
 
 impl Db {
-    /// One of the caller's bookings; someone else's is "not found".
-    pub async fn booking(&self, user_id: i64, booking_id: Uuid) -> Result<Booking> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1 AND user_id = $2"
-            ))
-            .await
-            .map_err(db_error)?;
-        let row = client
-            .query_opt(&stmt, &[&booking_id, &user_id])
-            .await
-            .map_err(db_error)?
-            .ok_or_else(booking_not_found)?;
-        booking_from_row(&row)
-    }
-
-    /// One of the caller's bookings with what its buyer needs to know of its show.
+    /// One of the caller's bookings (someone else's is "not found"), with what its buyer
+    /// needs to know of its show.
     pub async fn booking_with_show(
         &self,
         user_id: i64,
