@@ -198,6 +198,8 @@ export function journeys(env) {
       // The coach: its front, its aisle, its body; seats named for what a traveller asks for.
       assert.equal(await page.getByTestId('stage').textContent(), 'Front of coach');
       assert.equal(await page.locator('.aisle-named').first().textContent(), 'Aisle');
+      // The body is drawn once the show's kind has arrived, which may be after the seat map.
+      await page.locator('.coach-body').waitFor();
       assert.equal(await page.locator('.coach-body').count(), 1);
       const window = page.getByRole('button', { name: /^Seat C1, window, €23\.50, available$/ });
       await window.waitFor();
