@@ -119,12 +119,13 @@ impl Application {
                 None
             }
         };
+        let cache = Arc::new(Hub::new(
+            ReadCache::new(settings.cache_ttl, settings.cache_max_bytes),
+            redis.clone(),
+        ));
         let state = Arc::new(AppState {
-            db,
-            cache: Arc::new(Hub::new(
-                ReadCache::new(settings.cache_ttl, settings.cache_max_bytes),
-                redis.clone(),
-            )),
+            db: crate::service::bookings::start_batching(db, cache.clone(), settings.batching),
+            cache,
             seat_layouts: SeatLayouts::new(SEAT_LAYOUTS_MAX_BYTES),
             tokens: Tokens::new(&secret, settings.token_ttl),
             tickets: TicketSigner::new(ticket_secret.as_bytes()),

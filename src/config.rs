@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+use crate::store::bookings::BatchSettings;
+
 /// Default admin password, used only when ADMIN_PASSWORD is not set (start-up warns).
 pub const DEFAULT_ADMIN_PASSWORD: &str = "tessera-admin";
 
@@ -77,6 +79,10 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// What clients may hold open (0 turns a cap off).
     pub connections: ConnectionLimits,
+    /// `HOLD_BATCHING` (`on`/`off`, default on), `BATCH_MAX_SIZE` (default 64),
+    /// `BATCH_IN_FLIGHT` (default 2), `BATCH_QUEUE` (default 4096): group commit of holds,
+    /// confirms and cancels (see `store::bookings::batch`).
+    pub batching: BatchSettings,
 }
 
 /// Caps on what clients hold open on one instance; `0` turns a cap off.
@@ -274,7 +280,32 @@ impl Settings {
                 50,
             )?,
         };
+        let defaults = BatchSettings::default();
+        let batching = BatchSettings {
+            enabled: match get("HOLD_BATCHING").as_deref().map(str::trim) {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(other) => bail!("HOLD_BATCHING={other:?}: use on or off"),
+            },
+            max_size: parse("BATCH_MAX_SIZE", get("BATCH_MAX_SIZE"), defaults.max_size)?,
+            in_flight: parse(
+                "BATCH_IN_FLIGHT",
+                get("BATCH_IN_FLIGHT"),
+                defaults.in_flight,
+            )?,
+            queue: parse("BATCH_QUEUE", get("BATCH_QUEUE"), defaults.queue)?,
+        };
+        if !(1..=1000).contains(&batching.max_size) {
+            bail!("BATCH_MAX_SIZE must be 1 to 1000");
+        }
+        if !(1..=64).contains(&batching.in_flight) {
+            bail!("BATCH_IN_FLIGHT must be 1 to 64");
+        }
+        if !(1..=1_000_000).contains(&batching.queue) {
+            bail!("BATCH_QUEUE must be 1 to 1000000");
+        }
         Ok(Self {
+            batching,
             connections,
             max_held_seats,
             rate_limits,

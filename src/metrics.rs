@@ -52,6 +52,13 @@ pub const RATE_LIMITED: &str = "tessera_rate_limited_total";
 pub const OUTBOX_RELAYED: &str = "tessera_outbox_relayed_total";
 /// Age of the oldest booking event not yet in the stream (0 when none).
 pub const OUTBOX_LAG: &str = "tessera_outbox_lag_seconds";
+/// Requests per batch of writes (histogram), by `op`: `hold`, `transition` (confirms
+/// and cancels).
+pub const BATCH_SIZE: &str = "tessera_batch_size";
+/// Batches split in halves after repeated serialization failures, by `op`: `hold_batch`,
+/// `transition_batch`. (Their retries are `tessera_transaction_retries_total` with the
+/// same `op`.)
+pub const BATCH_SPLITS: &str = "tessera_batch_splits_total";
 /// Redis pool connections, by `state`: `size`, `idle`.
 pub const REDIS_POOL: &str = "tessera_redis_pool_connections";
 /// The heap as the allocator sees it (glibc only), by `state`: `in_use` (live
@@ -63,12 +70,16 @@ const DURATION_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
+
 /// The process-wide recorder (installed once; every app in the process shares it).
 pub fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.into()), DURATION_BUCKETS)
+            .expect("valid buckets")
+            .set_buckets_for_metric(Matcher::Full(BATCH_SIZE.into()), BATCH_BUCKETS)
             .expect("valid buckets")
             .install_recorder()
             .expect("no other metrics recorder is installed")

@@ -56,6 +56,10 @@ pub struct PoolSettings {
 pub struct Db {
     pool: Pool,
     reads: Pool,
+    /// Where holds, confirms and cancels are gathered into shared transactions; `None`:
+    /// each is a transaction of its own (`HOLD_BATCHING=off`, and every handle a batch
+    /// itself runs on).
+    batches: Option<std::sync::Arc<bookings::Batches>>,
 }
 
 /// A transaction body: given the transaction and a borrowed context, a future that may
@@ -100,6 +104,7 @@ impl Db {
         Ok(Self {
             pool: pool?,
             reads: reads?,
+            batches: None,
         })
     }
 
@@ -151,7 +156,25 @@ impl Db {
     /// `work` starts the transaction with [`Tx::begin_with`] and may end it with
     /// [`Tx::commit_with`]; otherwise it is committed here. An `Err` from `work` rolls
     /// back (the transaction is dropped) and is returned.
-    pub async fn serializable<C, T, F>(&self, op: &'static str, ctx: &C, mut work: F) -> Result<T>
+    pub async fn serializable<C, T, F>(&self, op: &'static str, ctx: &C, work: F) -> Result<T>
+    where
+        C: Sync + ?Sized,
+        F: for<'a> FnMut(&'a Tx, &'a C) -> TxFuture<'a, T>,
+    {
+        self.serializable_within(op, MAX_ATTEMPTS, ctx, work).await
+    }
+
+    /// [`Db::serializable`] with at most `max_attempts` attempts: a batch of requests tries
+    /// a few times and then gets the serialization failure back, to be split (see
+    /// `bookings::batch`) rather than spend the whole budget of its requests on one
+    /// conflict.
+    pub async fn serializable_within<C, T, F>(
+        &self,
+        op: &'static str,
+        max_attempts: u32,
+        ctx: &C,
+        mut work: F,
+    ) -> Result<T>
     where
         C: Sync + ?Sized,
         F: for<'a> FnMut(&'a Tx, &'a C) -> TxFuture<'a, T>,
@@ -173,8 +196,16 @@ impl Db {
             }
             .await;
             match result {
+                // A batch out of attempts hands the conflict back to be split.
+                Err(err)
+                    if err.code == Code::SerializationFailure
+                        && attempt >= max_attempts
+                        && max_attempts < MAX_ATTEMPTS =>
+                {
+                    return Err(err);
+                }
                 Err(err) if err.code == Code::SerializationFailure => {
-                    if attempt >= MAX_ATTEMPTS || started.elapsed() >= RETRY_FOR {
+                    if attempt >= max_attempts || started.elapsed() >= RETRY_FOR {
                         metrics::counter!(crate::metrics::TX_GAVE_UP, "op" => op).increment(1);
                         tracing::warn!(
                             op,

@@ -180,3 +180,19 @@ impl From<CommitError> for Error {
         }
     }
 }
+
+/// The results of statements pipelined in one transaction, or the error that ended it:
+/// after a statement fails, the ones behind it only answer "current transaction is
+/// aborted", so the first other error is the cause (a serialization failure, say, which
+/// the caller retries).
+pub fn settle<const N: usize>(results: [Result<Vec<Row>>; N]) -> Result<[Vec<Row>; N]> {
+    if results.iter().any(Result::is_err) {
+        let mut errors: Vec<Error> = results.into_iter().filter_map(Result::err).collect();
+        let cause = errors
+            .iter()
+            .position(|e| e.code != crate::domain::Code::TransactionAborted)
+            .unwrap_or(0);
+        return Err(errors.swap_remove(cause));
+    }
+    Ok(results.map(|r| r.unwrap_or_default()))
+}

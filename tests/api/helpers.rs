@@ -163,7 +163,13 @@ fn schema_fingerprint() -> String {
 
 /// Settings for a test instance: its own database, a free port, a fixed admin.
 pub fn test_settings(database_url: &str) -> Settings {
-    let mut settings = Settings::from_lookup(|_| None).unwrap();
+    // HOLD_BATCHING=off runs every test on the one-request-per-transaction path.
+    let mut settings = Settings::from_lookup(|name| {
+        (name == "HOLD_BATCHING")
+            .then(|| std::env::var(name).ok())
+            .flatten()
+    })
+    .unwrap();
     settings.database_url = Some(database_url.to_owned());
     settings.bind_addr = "127.0.0.1:0".parse().unwrap();
     settings.admin_email = ADMIN_EMAIL.into();

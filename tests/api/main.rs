@@ -8,6 +8,7 @@
 mod admin;
 mod auth;
 mod bad_input;
+mod batching;
 mod bookings;
 mod cache;
 mod concurrency;

@@ -528,7 +528,14 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
         s
     };
     let a = TestApp::spawn_settings(settings(1)).await;
-    let b = TestApp::spawn_settings(settings(2)).await;
+    // B writes one request per transaction while A gathers them into batches (unless
+    // HOLD_BATCHING=off): both paths on the same rows at once.
+    let b = TestApp::spawn_settings({
+        let mut s = settings(2);
+        s.batching.enabled = false;
+        s
+    })
+    .await;
     let mut shows = [0; SHOWS];
     for show in &mut shows {
         *show = a

@@ -101,6 +101,7 @@ impl Db {
                         .map(|s| OwnedSeat {
                             row_no: s.row_no,
                             ctid: s.ctid,
+                            counter: None,
                         })
                         .collect();
                 release(tx, &booking, FailureReason::Expired).await?;

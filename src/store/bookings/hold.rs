@@ -5,9 +5,10 @@ use rand::seq::SliceRandom;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
+use super::batch::HoldJob;
 use super::{
-    HoldOutcome, HoldRules, SHOW_STATE, ShowState, StandingPick, count_rows, lock_seat_rows,
-    lock_standing_places, only_row, row_deltas,
+    HoldOutcome, HoldRules, LockedSeat, SHOW_STATE, ShowState, StandingPick, count_rows,
+    lock_seat_rows, lock_standing_places, only_row, row_deltas,
 };
 use crate::domain::best_available::{self, RowAvailability};
 use crate::domain::booking::{
@@ -106,9 +107,28 @@ impl Db {
                     }
                 }
             };
-            let result = self
-                .serializable("hold", &ctx, |tx, ctx| Box::pin(hold_tx(tx, ctx)))
-                .await;
+            let result = match (self.batches(), &ctx.standing) {
+                // Standing places picked inside the hold have no seats to batch on: those
+                // holds keep a transaction of their own.
+                (Some(_), None) => {
+                    let (job, waiting) = HoldJob::new(
+                        ctx.by_id,
+                        ctx.user_id,
+                        ctx.show_id,
+                        ctx.seat_ids.clone(),
+                        ctx.rules,
+                        ctx.booking_id,
+                        ctx.idempotency
+                            .as_ref()
+                            .map(|(key, hash)| (key.to_string(), hash.clone())),
+                    );
+                    self.hold_in_batch(job, waiting).await.map(Some)
+                }
+                _ => {
+                    self.serializable("hold", &ctx, |tx, ctx| Box::pin(hold_tx(tx, ctx)))
+                        .await
+                }
+            };
             let result = match result {
                 Ok(Some(booking)) => Ok(booking),
                 Ok(None) => {
@@ -132,10 +152,14 @@ impl Db {
                 other => break other,
             }
         };
+        // A hold that went through a batch was announced with it (else the caller
+        // announces it).
+        let announced = self.batches().is_some() && ctx.standing.is_none();
         match result {
             Ok(booking) => Ok(HoldOutcome {
                 booking,
                 replayed: false,
+                announced,
             }),
             // A copy of this request with the same key may have won: the seats it was
             // refused, or the key itself, are that copy's. Its booking is this answer too.
@@ -180,6 +204,7 @@ impl Db {
         Ok(Some(HoldOutcome {
             booking,
             replayed: true,
+            announced: false,
         }))
     }
 
@@ -426,53 +451,25 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Option<Booking>> {
             .get(0),
         ),
     };
-    match show {
-        ShowState::OnSale => {}
-        ShowState::Started => return Err(show_started_error(AfterStart::Hold)),
-        ShowState::Cancelled => return Err(Error::show_cancelled()),
-    }
     let seats = locks.seats;
-    if seats.len() != seat_ids.len() {
-        let unknown = seat_ids
-            .iter()
-            .copied()
-            .filter(|id| !seats.iter().any(|s| s.seat_id == *id))
-            .collect();
-        return Err(
-            Error::new(Code::UnknownSeats, "Some seats do not exist in this show.")
-                .with_seats(unknown),
-        );
-    }
-    if ctx.by_id && seats.iter().any(|s| s.standing) {
-        return Err(Error::new(
-            Code::StandingByQuantity,
-            "Places in a standing area are held by quantity, with their section.",
-        ));
-    }
-    let unavailable: Vec<i32> = seats
-        .iter()
-        .filter(|s| !seat_is_free(s.status, s.lapsed))
-        .map(|s| s.seat_id)
-        .collect();
-    if !unavailable.is_empty() {
-        return Err(Error::new(
-            Code::SeatsUnavailable,
-            "Some of the seats are held or booked by someone else.",
-        )
-        .with_seats(unavailable));
-    }
+    judge_seats(
+        show,
+        ctx.by_id,
+        &seat_ids,
+        &seats.iter().collect::<Vec<_>>(),
+        |_| false,
+    )?;
     let held = locks
         .held_seats
         .ok_or_else(|| Error::internal(anyhow::anyhow!("user {} does not exist", ctx.user_id)))?;
-    let wanted = seat_ids.len() as i64;
-    if !ctx.rules.allows(i64::from(held), wanted)
-        && !ctx.rules.allows(
-            i64::from(held) - lapsed_seats_of(tx, ctx.user_id).await?,
-            wanted,
-        )
-    {
-        return Err(ctx.rules.limit_reached());
-    }
+    check_cap(
+        tx,
+        ctx.rules,
+        ctx.user_id,
+        i64::from(held),
+        seat_ids.len() as i64,
+    )
+    .await?;
     let labels: Vec<&str> = seats.iter().map(|s| s.label.as_str()).collect();
     let total_cents: i64 = seats.iter().map(|s| s.price_cents).sum();
     let ctids: Vec<&str> = seats.iter().map(|s| s.ctid.as_str()).collect();
@@ -558,6 +555,72 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Option<Booking>> {
         created_at,
         updated_at: created_at,
     }))
+}
+
+/// The rules a hold is judged by once its seats are locked, on either path (a transaction
+/// of its own, or one request of a batch: see `batch`): its show on sale, every seat of
+/// the show, no standing place asked for by id, and every seat free: neither held nor
+/// booked, nor (`taken_earlier`) given to an earlier request of the same batch.
+pub(super) fn judge_seats(
+    show: ShowState,
+    by_id: bool,
+    seat_ids: &[i32],
+    seats: &[&LockedSeat],
+    taken_earlier: impl Fn(&LockedSeat) -> bool,
+) -> Result<()> {
+    match show {
+        ShowState::OnSale => {}
+        ShowState::Started => return Err(show_started_error(AfterStart::Hold)),
+        ShowState::Cancelled => return Err(Error::show_cancelled()),
+    }
+    if seats.len() != seat_ids.len() {
+        let unknown = seat_ids
+            .iter()
+            .copied()
+            .filter(|id| !seats.iter().any(|s| s.seat_id == *id))
+            .collect();
+        return Err(
+            Error::new(Code::UnknownSeats, "Some seats do not exist in this show.")
+                .with_seats(unknown),
+        );
+    }
+    if by_id && seats.iter().any(|s| s.standing) {
+        return Err(Error::new(
+            Code::StandingByQuantity,
+            "Places in a standing area are held by quantity, with their section.",
+        ));
+    }
+    let unavailable: Vec<i32> = seats
+        .iter()
+        .filter(|s| !seat_is_free(s.status, s.lapsed) || taken_earlier(s))
+        .map(|s| s.seat_id)
+        .collect();
+    if !unavailable.is_empty() {
+        return Err(Error::new(
+            Code::SeatsUnavailable,
+            "Some of the seats are held or booked by someone else.",
+        )
+        .with_seats(unavailable));
+    }
+    Ok(())
+}
+
+/// The per-user cap, on either path: `held` seats counted for the user (in a batch, with
+/// its earlier holds of the user), `wanted` more.
+pub(super) async fn check_cap(
+    tx: &Tx,
+    rules: HoldRules,
+    user_id: i64,
+    held: i64,
+    wanted: i64,
+) -> Result<()> {
+    if rules.allows(held, wanted)
+        || rules.allows(held - lapsed_seats_of(tx, user_id).await?, wanted)
+    {
+        Ok(())
+    } else {
+        Err(rules.limit_reached())
+    }
 }
 
 /// Seats in the user's holds that have lapsed but are not swept yet. The held-seat count

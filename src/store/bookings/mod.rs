@@ -13,6 +13,7 @@
 //! sweeper's step), [`reads`]; this one has what they share: the seat and booking locks,
 //! the release of a booking's seats, the row counters.
 
+mod batch;
 mod blocks;
 mod box_office;
 mod check_in;
@@ -23,6 +24,9 @@ pub use reads::BookedShow;
 mod show_cancel;
 mod transition;
 
+pub use batch::{
+    BatchSettings, Batches, Gatherer, HoldJob, Job, RunBatch, TransitionJob, TransitionKind,
+};
 pub use box_office::{BlockedSeat, CategoryCount, ShowBooking, ShowReport};
 pub use check_in::CheckIn;
 pub use expiry::{Sweep, SweepCursor};
@@ -80,6 +84,8 @@ pub struct HoldOutcome {
     pub booking: Booking,
     /// True when an Idempotency-Key matched an earlier request and nothing new was held.
     pub replayed: bool,
+    /// True when the hold was announced already, with the rest of its batch.
+    pub announced: bool,
 }
 
 /// The result of a confirm or cancel that committed.
@@ -390,6 +396,8 @@ struct OwnedSeat {
     row_no: i32,
     /// The locked row version (see [`LockedSeat::ctid`]).
     ctid: String,
+    /// In a batch: the version of its seat row's counter (read with the lock).
+    counter: Option<String>,
 }
 
 const LOCKED_COLUMNS: &str = concat!(
@@ -421,6 +429,19 @@ impl LockedBooking {
             show: ShowState::parse(row.get(5)),
             seats: Vec::new(),
         })
+    }
+
+    /// With the seat rows it still owns. A live hold owns all its seats. One that lost
+    /// some has lapsed: another hold took them once they were free, in a transaction that
+    /// began after the lapse and committed before this one began reading, while this one's
+    /// clock (`now()`, taken at BEGIN) still read a moment earlier. It is expired, not
+    /// confirmable.
+    fn owning(mut self, seats: Vec<OwnedSeat>) -> Self {
+        self.seats = seats;
+        if self.state == State::Live && self.seats.len() < self.seat_ids.len() {
+            self.state = State::Lapsed;
+        }
+        self
     }
 
     async fn read(&self, tx: &Tx) -> Result<Booking> {
@@ -461,24 +482,17 @@ async fn lock_booking(tx: &Tx, user_id: i64, booking_id: Uuid) -> Result<LockedB
         .await
         .map_err(db_error)?;
     let first = rows.first().ok_or_else(booking_not_found)?;
-    let mut booking = LockedBooking::from_row(booking_id, first)?;
-    booking.seats = rows
+    let seats = rows
         .iter()
         .filter_map(|row| {
             Some(OwnedSeat {
                 row_no: row.get::<_, Option<i32>>(6)?,
                 ctid: row.get(7),
+                counter: None,
             })
         })
         .collect();
-    // A live hold owns all its seats. One that lost some has lapsed: another hold took
-    // them once they were free, in a transaction that began after the lapse and committed
-    // before this one began reading, while this one's clock (`now()`, taken at BEGIN)
-    // still read a moment earlier. It is expired, not confirmable.
-    if booking.state == State::Live && booking.seats.len() < booking.seat_ids.len() {
-        booking.state = State::Lapsed;
-    }
-    Ok(booking)
+    Ok(LockedBooking::from_row(booking_id, first)?.owning(seats))
 }
 
 /// Frees the seats a locked booking still owns and marks it FAILED for `reason`.
