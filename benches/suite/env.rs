@@ -242,7 +242,13 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn start(database_url: &str, redis: Option<u16>, pool_size: usize) -> anyhow::Result<Self> {
+    /// Starts the service on `database_url`, with `extra` environment variables.
+    pub fn start(
+        database_url: &str,
+        redis: Option<u16>,
+        pool_size: usize,
+        extra: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let port = free_port();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
         cmd.arg("serve")
@@ -273,6 +279,7 @@ impl Service {
         if std::env::var_os("BENCH_LOG").is_none() {
             cmd.stdout(Stdio::null());
         }
+        cmd.envs(extra.iter().copied());
         match redis {
             Some(port) => cmd.env("REDIS_URL", format!("redis://127.0.0.1:{port}")),
             None => cmd.env_remove("REDIS_URL"),
@@ -419,7 +426,8 @@ pub struct CpuSplit {
 }
 
 impl CpuSplit {
-    pub fn now(service_pid: u32) -> Self {
+    /// `service_pids`: the service instances of the run (counted together).
+    pub fn now(service_pids: &[u32]) -> Self {
         let hz = 100.0; // USER_HZ on Linux
         let me = std::process::id();
         let mut split = Self::default();
@@ -451,7 +459,7 @@ impl CpuSplit {
             };
             // utime, stime are fields 14 and 15 of stat: 11 and 12 after the comm.
             let secs = (ticks(11) + ticks(12)) / hz;
-            if pid == service_pid {
+            if service_pids.contains(&pid) {
                 split.service += secs;
             } else if pid == me {
                 split.load += secs;

@@ -111,8 +111,18 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
-    let mut service = Service::start(&db.service_url(), redis.as_ref().map(|r| r.1), pool_size)?;
+    let redis_port = redis.as_ref().map(|r| r.1);
+    let mut service = Service::start(&db.service_url(), redis_port, pool_size, &[])?;
     service.wait_ready(&http).await?;
+    // A second instance on the same database that writes one request per transaction:
+    // the write scenarios run on both, in this same run.
+    let mut unbatched = Service::start(
+        &db.service_url(),
+        redis_port,
+        pool_size,
+        &[("HOLD_BATCHING", "off")],
+    )?;
+    unbatched.wait_ready(&http).await?;
     let rss_peak = env::watch_rss(service.pid());
     let sql = db.client("tessera").await?;
 
@@ -144,8 +154,9 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     let hold_for = Duration::from_secs(scale.hold_secs);
     // Where the CPU went and what the service held in memory, phase by phase.
     let pid = service.pid();
+    let pids = [pid, unbatched.pid()];
     let mut phases: Vec<Phase> = Vec::new();
-    let mut mark = (Instant::now(), CpuSplit::now(pid));
+    let mut mark = (Instant::now(), CpuSplit::now(&pids));
     // BENCH_PERF=1 records a CPU profile of the service per phase (perf, if installed) into
     // target/bench-perf/<phase>.data, for `perf report -i …`; BENCH_PERF=system profiles
     // every process (PostgreSQL's share too).
@@ -155,7 +166,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
             p.stop(name);
         }
         profiler = env::Profiler::start(pid, phases.len() + 1);
-        let now = (Instant::now(), CpuSplit::now(pid));
+        let now = (Instant::now(), CpuSplit::now(&pids));
         phases.push(Phase {
             name,
             cores: now.1.cores_since(&mark.1, now.0 - mark.0),
@@ -163,17 +174,24 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         });
         mark = now;
     };
-    say("1/5 spread holds");
-    let spread = scenarios::holds(
-        &fixture,
-        fixture.spread.clone(),
-        clients,
-        hold_for,
-        usize::MAX,
-    )
-    .await;
+    // The spread shows in quarters: no scenario finds seats another one took.
+    let quarter = fixture.spread.len().div_ceil(4);
+    let spread_part = |i: usize| fixture.spread.chunks(quarter).nth(i).unwrap_or(&[]).to_vec();
+    let one_by_one = fixture.through(&unbatched.base);
+    say("1/5 spread sales (hold + confirm), batched");
+    let spread = scenarios::holds(&fixture, spread_part(0), clients, hold_for, usize::MAX).await;
+    end_phase("spread sales", &mut phases);
+    say("    the same, one request per transaction");
+    let spread_off =
+        scenarios::holds(&one_by_one, spread_part(1), clients, hold_for, usize::MAX).await;
+    end_phase("spread sales (batching off)", &mut phases);
+    say("    spread holds, batched");
+    let holds_on = scenarios::holds_only(&fixture, spread_part(2), clients, hold_for).await;
     end_phase("spread holds", &mut phases);
-    say("2/5 flash sale");
+    say("    the same, one request per transaction");
+    let holds_off = scenarios::holds_only(&one_by_one, spread_part(3), clients, hold_for).await;
+    end_phase("spread holds (batching off)", &mut phases);
+    say("2/5 flash sale, batched");
     let flash_seats = fixture.flash.seat_count();
     let flash = scenarios::holds(
         &fixture,
@@ -184,12 +202,25 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     )
     .await;
     end_phase("flash sale", &mut phases);
+    say("    the same, one request per transaction");
+    let flash_off = scenarios::holds(
+        &one_by_one,
+        vec![one_by_one.flash.clone()],
+        clients,
+        hold_for,
+        flash_seats,
+    )
+    .await;
+    end_phase("flash sale (batching off)", &mut phases);
     say("   the same sale on a standing floor of as many places");
     let floor = scenarios::floor(&fixture, clients, hold_for).await;
     end_phase("standing floor", &mut phases);
-    say("3/5 race");
+    say("3/5 race, batched");
     let race = scenarios::race(&fixture, scale.race_clients).await;
     end_phase("race", &mut phases);
+    say("    the same, one request per transaction");
+    let race_off = scenarios::race(&one_by_one, scale.race_clients).await;
+    end_phase("race (batching off)", &mut phases);
     say("4/5 browse");
     let each = Duration::from_secs(scale.browse_secs);
     let browse = scenarios::browse(&fixture, clients, each, scale.background_holds_per_s).await?;
@@ -226,13 +257,21 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
 
     say("checking the database");
     let invariants = report::check_invariants(&sql, &http, &fixture).await?;
-    let race_sold_db: i64 = sql
-        .query_one(
-            "SELECT count(*) FROM seats WHERE show_id = $1 AND status = 'BOOKED'",
-            &[&fixture.race.id],
-        )
-        .await?
-        .get(0);
+    let sold = |show: i64| {
+        let sql = &sql;
+        async move {
+            anyhow::Ok(
+                sql.query_one(
+                    "SELECT count(*) FROM seats WHERE show_id = $1 AND status = 'BOOKED'",
+                    &[&show],
+                )
+                .await?
+                .get::<_, i64>(0),
+            )
+        }
+    };
+    let race_sold_db = sold(fixture.race.id).await?;
+    let race_off_sold_db = sold(fixture.race_off.id).await?;
 
     let figures = Figures {
         scale,
@@ -244,10 +283,16 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         pg_holds_per_s,
         pg_map_per_s: pg_map.tps,
         spread,
+        spread_off,
+        holds_on,
+        holds_off,
         flash,
+        flash_off,
         floor,
         race,
         race_sold_db,
+        race_off,
+        race_off_sold_db,
         race_seats: fixture.race.seat_count(),
         browse,
         list_sale,
@@ -260,6 +305,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         elapsed: began.elapsed(),
     };
     drop(service);
+    drop(unbatched);
     let report = Report::new(&figures, &sql).await;
     let out = report.write(scale.smoke).context("writing the report")?;
     say(&format!("report: {}", out.display()));

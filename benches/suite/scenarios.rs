@@ -36,6 +36,7 @@ impl ShowSeats {
 }
 
 /// Everything the scenarios need.
+#[derive(Clone)]
 pub struct Fixture {
     pub http: reqwest::Client,
     /// The API's root (`…/api/v1`).
@@ -55,6 +56,10 @@ pub struct Fixture {
     pub browse_small: ShowSeats,
     /// 100 seats for the race.
     pub race: ShowSeats,
+    /// Copies of the flash sale's and the race's shows, for the same scenarios on the
+    /// instance that writes one request per transaction.
+    pub flash_off: ShowSeats,
+    pub race_off: ShowSeats,
     /// A 500-seat show watched by the live streams.
     pub live: ShowSeats,
 }
@@ -160,9 +165,11 @@ impl Fixture {
         let race = make_show(1_000_004, "race").await?;
         let live = make_show(1_000_005, "hall").await?;
         let floor = make_show(1_000_006, "floor").await?;
+        let flash_off = make_show(1_000_007, "arena").await?;
+        let race_off = make_show(1_000_008, "race").await?;
 
         let mut all: Vec<i64> = spread_ids.clone();
-        all.extend([flash, browse_big, browse_small, race, live]);
+        all.extend([flash, browse_big, browse_small, race, live, flash_off, race_off]);
         let rows = db
             .query(
                 "SELECT show_id, array_agg(seat_id ORDER BY seat_id) FROM seats \
@@ -212,7 +219,21 @@ impl Fixture {
             browse_small: seats(browse_small),
             race: seats(race),
             live: seats(live),
+            flash_off: seats(flash_off),
+            race_off: seats(race_off),
         })
+    }
+
+    /// The same data for scenarios run through the service at `base`, on the flash sale's
+    /// and race's copies.
+    pub fn through(&self, base: &str) -> Self {
+        Self {
+            base: format!("{base}/api/v1"),
+            service: base.to_owned(),
+            flash: self.flash_off.clone(),
+            race: self.race_off.clone(),
+            ..self.clone()
+        }
     }
 }
 
@@ -335,8 +356,8 @@ impl HoldRun {
     }
 }
 
-/// Scenarios 1 and 2: holds then confirms on `shows`, `clients` buyers for `duration` (or
-/// until `stop_at_seats` seats are held).
+/// Scenarios 1 and 2: holds then confirms (sales) on `shows`, `clients` buyers for
+/// `duration` (or until `stop_at_seats` seats are held).
 pub async fn holds(
     f: &Fixture,
     shows: Vec<ShowSeats>,
@@ -344,12 +365,22 @@ pub async fn holds(
     duration: Duration,
     stop_at_seats: usize,
 ) -> HoldRun {
-    hold_run(f, &shows, None, clients, duration, stop_at_seats).await
+    hold_run(f, &shows, None, clients, duration, stop_at_seats, true).await
+}
+
+/// Scenario 1b: holds only (never confirmed; they lapse after the run) on `shows`.
+pub async fn holds_only(
+    f: &Fixture,
+    shows: Vec<ShowSeats>,
+    clients: usize,
+    duration: Duration,
+) -> HoldRun {
+    hold_run(f, &shows, None, clients, duration, usize::MAX, false).await
 }
 
 /// Scenario 2b: the flash sale on a standing floor of as many places, 2-4 by quantity.
 pub async fn floor(f: &Fixture, clients: usize, duration: Duration) -> HoldRun {
-    hold_run(f, &[], Some(f.floor), clients, duration, usize::MAX).await
+    hold_run(f, &[], Some(f.floor), clients, duration, usize::MAX, true).await
 }
 
 async fn hold_run(
@@ -359,6 +390,7 @@ async fn hold_run(
     clients: usize,
     duration: Duration,
     stop_at_seats: usize,
+    confirm: bool,
 ) -> HoldRun {
     let seats_held = Arc::new(AtomicUsize::new(0));
     let ctx = HoldCtx {
@@ -366,7 +398,7 @@ async fn hold_run(
         api: f.base.clone(),
         tokens: f.tokens.clone(),
         deck: Arc::new(Deck::new(shows)),
-        confirm: true,
+        confirm,
         seats_held: seats_held.clone(),
         stop_at_seats,
         floor,
