@@ -80,7 +80,7 @@ pub struct Settings {
     /// What clients may hold open (0 turns a cap off).
     pub connections: ConnectionLimits,
     /// `HOLD_BATCHING` (`on`/`off`, default on), `BATCH_MAX_SIZE` (default 64),
-    /// `BATCH_IN_FLIGHT` (default 2), `BATCH_QUEUE` (default 4096): group commit of holds,
+    /// `BATCH_IN_FLIGHT` (default 1), `BATCH_QUEUE` (default 4096): group commit of holds,
     /// confirms and cancels (see `store::bookings::batch`).
     pub batching: BatchSettings,
 }
@@ -414,6 +414,13 @@ mod tests {
         assert_eq!(s.hold_ttl_secs, 120);
         assert!(s.database_url.is_none());
         assert!(!s.log_json);
+        assert!(s.batching.enabled);
+        assert!(
+            !settings(&[("HOLD_BATCHING", "off")])
+                .unwrap()
+                .batching
+                .enabled
+        );
     }
 
     #[test]
@@ -433,6 +440,10 @@ mod tests {
             ("ACCESS_TOKEN_TTL_SECONDS", "5"),
             ("IDLE_TIMEOUT_SECONDS", "0"),
             ("MAX_CONNECTIONS", "many"),
+            ("HOLD_BATCHING", "maybe"),
+            ("BATCH_MAX_SIZE", "0"),
+            ("BATCH_IN_FLIGHT", "100"),
+            ("BATCH_QUEUE", "0"),
         ] {
             let err = settings(&[(name, value)]).unwrap_err();
             assert!(format!("{err:#}").contains(name), "{name}: {err:#}");

@@ -219,28 +219,37 @@ async fn copies_of_one_idempotency_key_in_one_batch_make_one_booking() {
     )
     .await;
     assert_eq!(first.status, 201);
-    let copies = &answers[..6];
-    let booking = copies
-        .iter()
-        .find_map(|r| r.body["id"].as_str())
-        .expect("one booking");
-    // A replay answers as the first answer did.
-    for copy in copies {
-        assert_eq!(copy.status, 201, "{copy:?}");
-        assert_eq!(copy.body["id"].as_str(), Some(booking), "{copy:?}");
+    // Whichever body arrived first owns the key: every copy of it gets that one booking
+    // (a replay answers as the first answer did), the other body 422.
+    let (copies, other) = answers.split_at(6);
+    let other = &other[0];
+    if other.status == 201 {
+        for copy in copies {
+            assert_eq!(
+                (copy.status, copy.code()),
+                (422, "idempotency_key_reused"),
+                "{copy:?}"
+            );
+        }
+    } else {
+        assert_eq!(
+            (other.status, other.code()),
+            (422, "idempotency_key_reused"),
+            "{other:?}"
+        );
+        let booking = copies[0].body["id"].as_str().expect("a booking");
+        for copy in copies {
+            assert_eq!(copy.status, 201, "{copy:?}");
+            assert_eq!(copy.body["id"].as_str(), Some(booking), "{copy:?}");
+        }
     }
-    assert_eq!(
-        (answers[6].status, answers[6].code()),
-        (422, "idempotency_key_reused"),
-        "{:?}",
-        answers[6]
-    );
+    let held = if other.status == 201 { 1 } else { 2 };
     assert_eq!(
         app.scalar("SELECT count(*) FROM bookings WHERE show_id = $1", &[&show])
             .await,
         2
     );
-    assert_eq!(app.check_invariants(show).await, 3);
+    assert_eq!(app.check_invariants(show).await, 1 + held);
 }
 
 #[tokio::test]
@@ -327,18 +336,15 @@ async fn confirms_and_cancels_in_one_batch_each_act_once() {
         let expected = if i < 3 { "CONFIRMED" } else { "FAILED" };
         assert_eq!(answer.body["status"], expected, "{answer:?}");
     }
-    // Buyer 5's confirm and cancel act one after the other: in a batch in arrival order
-    // (the cancel frees the confirmed seats); as separate transactions in either order.
+    // Buyer 5's confirm and cancel act one after the other (never in one transaction), in
+    // the order they arrived: confirmed then cancelled, or cancelled (and then not
+    // confirmable). Either way the booking ends cancelled.
     let (confirm, cancel) = (&answers[5], &answers[6]);
     assert_eq!(cancel.body["status"], "FAILED", "{cancel:?}");
-    if app.state.db.batching() {
-        assert_eq!(confirm.body["status"], "CONFIRMED", "{confirm:?}");
-    } else {
-        assert!(
-            confirm.body["status"] == "CONFIRMED" || confirm.code() == "booking_cancelled",
-            "{confirm:?}"
-        );
-    }
+    assert!(
+        confirm.body["status"] == "CONFIRMED" || confirm.code() == "booking_cancelled",
+        "{confirm:?}"
+    );
     assert_eq!(answers[7].body["status"], "CONFIRMED", "{:?}", answers[7]);
     let held = app
         .scalar(
@@ -352,4 +358,103 @@ async fn confirms_and_cancels_in_one_batch_each_act_once() {
     );
     // The decoy and buyers 0-2 hold their seats as sold.
     assert_eq!(app.check_invariants(show).await, 1 + 3 * 2);
+}
+
+#[tokio::test]
+async fn requests_beyond_the_batch_queue_get_503_at_once_and_change_nothing() {
+    let app = TestApp::spawn_with(|s| {
+        s.batching.in_flight = 1;
+        s.batching.queue = 2;
+    })
+    .await;
+    let show = app.create_show(&[("A", 20)]).await;
+    let decoy = app.new_user().await;
+    let mut buyers = Vec::new();
+    for _ in 0..6 {
+        buyers.push(app.new_user().await);
+    }
+    let seats: Vec<[i64; 1]> = (0..6).map(|i| [i + 2]).collect();
+    let mut sql = app.sql().await;
+    let blocker = sql.transaction().await.unwrap();
+    blocker
+        .execute(
+            "SELECT 1 FROM seats WHERE show_id = $1 AND seat_id = 1 FOR UPDATE",
+            &[&show],
+        )
+        .await
+        .unwrap();
+    let probe = app.sql().await;
+    let waits = tokio::sync::Notify::new();
+    let release = async {
+        eventually(
+            Duration::from_secs(10),
+            "the first batch to wait on the lock",
+            || async {
+                let waiting: i64 = probe
+                    .query_one(
+                        "SELECT count(*) FROM pg_stat_activity \
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                        &[],
+                    )
+                    .await
+                    .unwrap()
+                    .get(0);
+                (waiting > 0).then_some(())
+            },
+        )
+        .await;
+        waits.notify_one();
+        if app.state.db.batching() {
+            eventually(Duration::from_secs(10), "the queue to fill", || async {
+                (app.state.db.batch_waiting() == 2).then_some(())
+            })
+            .await;
+        }
+    };
+    let (first, answers) = tokio::join!(app.hold(&decoy, show, &[1]), async {
+        let sent = async {
+            waits.notified().await;
+            // One after the other: which ones find the queue full is then known.
+            let mut answers = Vec::new();
+            for (token, seat) in buyers.iter().zip(&seats) {
+                if answers.len() < 2 {
+                    answers.push(tokio::spawn({
+                        let request = app
+                            .http
+                            .post(app.url("/bookings"))
+                            .bearer_auth(token)
+                            .json(&json!({"show_id": show, "seat_ids": seat}));
+                        async move { request.send().await.unwrap().status().as_u16() }
+                    }));
+                    if app.state.db.batching() {
+                        let queued = answers.len();
+                        eventually(Duration::from_secs(10), "the request to queue", || async {
+                            (app.state.db.batch_waiting() == queued).then_some(())
+                        })
+                        .await;
+                    }
+                } else {
+                    let refused = app.hold(token, show, seat).await;
+                    if refused.status == 503 {
+                        assert_eq!(refused.code(), "service_busy", "{refused:?}");
+                    }
+                    answers.push(tokio::spawn(async move { refused.status }));
+                }
+            }
+            answers
+        };
+        let (answers, ()) = tokio::join!(sent, release);
+        blocker.rollback().await.unwrap();
+        futures_util::future::join_all(answers).await
+    });
+    assert_eq!(first.status, 201);
+    let statuses: Vec<u16> = answers.into_iter().map(|a| a.unwrap()).collect();
+    if app.state.db.batching() {
+        // Two waited in the queue and were held; the rest were refused at once.
+        assert_eq!(statuses, [201, 201, 503, 503, 503, 503]);
+    } else {
+        assert_eq!(statuses, [201; 6]);
+    }
+    let held = if app.state.db.batching() { 3 } else { 7 };
+    assert_eq!(app.check_invariants(show).await, held);
 }

@@ -55,7 +55,7 @@ impl Default for BatchSettings {
         Self {
             enabled: true,
             max_size: 64,
-            in_flight: 2,
+            in_flight: 1,
             queue: 4096,
         }
     }
