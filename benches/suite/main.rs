@@ -176,7 +176,14 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     };
     // The spread shows in quarters: no scenario finds seats another one took.
     let quarter = fixture.spread.len().div_ceil(4);
-    let spread_part = |i: usize| fixture.spread.chunks(quarter).nth(i).unwrap_or(&[]).to_vec();
+    let spread_part = |i: usize| {
+        fixture
+            .spread
+            .chunks(quarter)
+            .nth(i)
+            .unwrap_or(&[])
+            .to_vec()
+    };
     let one_by_one = fixture.through(&unbatched.base);
     say("1/5 spread sales (hold + confirm), batched");
     let spread = scenarios::holds(&fixture, spread_part(0), clients, hold_for, usize::MAX).await;

@@ -169,7 +169,15 @@ impl Fixture {
         let race_off = make_show(1_000_008, "race").await?;
 
         let mut all: Vec<i64> = spread_ids.clone();
-        all.extend([flash, browse_big, browse_small, race, live, flash_off, race_off]);
+        all.extend([
+            flash,
+            browse_big,
+            browse_small,
+            race,
+            live,
+            flash_off,
+            race_off,
+        ]);
         let rows = db
             .query(
                 "SELECT show_id, array_agg(seat_id ORDER BY seat_id) FROM seats \
@@ -270,9 +278,11 @@ impl Deck {
         }
     }
 
-    /// The next buyer's show and seats; `None` once every block is dealt.
-    fn deal(&self) -> Option<&(i64, Vec<i32>)> {
-        self.blocks.get(self.next.fetch_add(1, Ordering::Relaxed))
+    /// The next buyer's show and seats, and how many were dealt before; `None` once every
+    /// block is dealt.
+    fn deal(&self) -> Option<(usize, &(i64, Vec<i32>))> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        self.blocks.get(n).map(|block| (n, block))
     }
 }
 
@@ -293,6 +303,9 @@ struct HoldCtx {
 /// One buyer's step: hold the next 2-4 adjacent seats of the deck, then confirm them.
 /// With a standing floor: hold 2-4 places of it by quantity (the service picks them).
 async fn hold_step(i: usize, c: HoldCtx, mut rec: Recorder) -> (Recorder, bool) {
+    // A buyer per client; holds that are never confirmed go round every buyer, as many
+    // people would make them (one buyer would reach the hold cap).
+    let mut buyer = i;
     let (body, count) = match c.floor {
         Some(show) => {
             let quantity = rand::rng().random_range(2..=4usize);
@@ -302,13 +315,16 @@ async fn hold_step(i: usize, c: HoldCtx, mut rec: Recorder) -> (Recorder, bool) 
             )
         }
         None => {
-            let Some((show, seats)) = c.deck.deal() else {
+            let Some((dealt, (show, seats))) = c.deck.deal() else {
                 return (rec, false);
             };
+            if !c.confirm {
+                buyer = dealt;
+            }
             (json!({"show_id": show, "seat_ids": seats}), seats.len())
         }
     };
-    let token = &c.tokens[i % c.tokens.len()];
+    let token = &c.tokens[buyer % c.tokens.len()];
     let req = c
         .http
         .post(format!("{}/bookings", c.api))
