@@ -1,5 +1,5 @@
-//! The booking event outbox: rows written by the `bookings_outbox` trigger in the same
-//! transaction as each booking change (see migration V3), and by a change of a show for
+//! The booking event outbox: rows written by the triggers on `bookings` in the same
+//! transaction as each booking change (once per statement, see migration V16), and by a change of a show for
 //! its live bookings ([`Db::patch_show`]); read and deleted here by the relay once the
 //! event stream has them.
 
