@@ -119,12 +119,25 @@ impl Application {
                 None
             }
         };
+        let mut batching = settings.batching;
+        if batching.enabled {
+            batching.max_rows = db
+                .predicate_lock_budget()
+                .await
+                .map_err(|e| anyhow::anyhow!("reading PostgreSQL's predicate lock limits: {e}"))?;
+            tracing::info!(
+                max_requests = batching.max_size,
+                max_seats = batching.max_rows,
+                "writes are batched (group commit); PostgreSQL's max_pred_locks_per_relation \
+                 bounds the seats of a batch (see the operations guide)"
+            );
+        }
         let cache = Arc::new(Hub::new(
             ReadCache::new(settings.cache_ttl, settings.cache_max_bytes),
             redis.clone(),
         ));
         let state = Arc::new(AppState {
-            db: crate::service::bookings::start_batching(db, cache.clone(), settings.batching),
+            db: crate::service::bookings::start_batching(db, cache.clone(), batching),
             cache,
             seat_layouts: SeatLayouts::new(SEAT_LAYOUTS_MAX_BYTES),
             tokens: Tokens::new(&secret, settings.token_ttl),

@@ -294,6 +294,7 @@ impl Settings {
                 defaults.in_flight,
             )?,
             queue: parse("BATCH_QUEUE", get("BATCH_QUEUE"), defaults.queue)?,
+            max_rows: defaults.max_rows,
         };
         if !(1..=1000).contains(&batching.max_size) {
             bail!("BATCH_MAX_SIZE must be 1 to 1000");

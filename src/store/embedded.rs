@@ -94,7 +94,9 @@ impl EmbeddedPostgres {
     pub fn launch(&mut self) -> anyhow::Result<()> {
         let log = self.data_dir.join("server.log");
         let options = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200",
+            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 \
+             -c max_pred_locks_per_transaction=512 -c max_pred_locks_per_relation=-1 \
+             -c max_pred_locks_per_page=8",
             self.port
         );
         self.run(

@@ -28,6 +28,10 @@ pub struct HoldJob {
 }
 
 impl Job for HoldJob {
+    fn rows(&self) -> usize {
+        self.seat_ids.len()
+    }
+
     fn abandoned(&self) -> bool {
         self.reply.is_closed()
     }

@@ -48,6 +48,9 @@ pub struct BatchSettings {
     pub in_flight: usize,
     /// Requests waiting for a batch, per kind; beyond it, 503 with `Retry-After`.
     pub queue: usize,
+    /// Most seat rows one batch may lock: not a setting but what the database allows (see
+    /// [`Db::predicate_lock_budget`]).
+    pub max_rows: usize,
 }
 
 impl Default for BatchSettings {
@@ -57,12 +60,16 @@ impl Default for BatchSettings {
             max_size: 64,
             in_flight: 1,
             queue: 4096,
+            max_rows: usize::MAX,
         }
     }
 }
 
 /// A request waiting in a batch.
 pub trait Job: Send + 'static {
+    /// About how many seat rows it locks.
+    fn rows(&self) -> usize;
+
     /// Its requester is gone (the request timed out or the client went away): it is left
     /// out of the next batch rather than hold seats nobody will confirm.
     fn abandoned(&self) -> bool;
@@ -113,21 +120,39 @@ async fn gather<J: Job>(
 ) {
     let slots = Arc::new(Semaphore::new(settings.in_flight.max(1)));
     let max_size = settings.max_size.max(1);
+    // A request that would have made the last batch lock too many rows: the next one's
+    // first.
+    let mut carried: Option<J> = None;
     loop {
         // Wait for a batch to come back before taking more: what arrives meanwhile goes
         // together in the next one.
         let Ok(slot) = slots.clone().acquire_owned().await else {
             return;
         };
-        let Some(first) = jobs.recv().await else {
-            return;
+        let first = match carried.take() {
+            Some(job) => job,
+            None => match jobs.recv().await {
+                Some(job) => job,
+                None => return,
+            },
         };
         let mut batch = Vec::with_capacity(max_size.min(jobs.len() + 1));
-        batch.extend(Some(first).filter(|job| !job.abandoned()));
+        let mut rows = 0;
+        if !first.abandoned() {
+            rows += first.rows();
+            batch.push(first);
+        }
         while batch.len() < max_size {
             match jobs.try_recv() {
                 Ok(job) if job.abandoned() => {}
-                Ok(job) => batch.push(job),
+                Ok(job) if !batch.is_empty() && rows + job.rows() > settings.max_rows => {
+                    carried = Some(job);
+                    break;
+                }
+                Ok(job) => {
+                    rows += job.rows();
+                    batch.push(job);
+                }
                 Err(_) => break,
             }
         }
@@ -150,6 +175,36 @@ pub struct Batches {
 }
 
 impl Db {
+    /// How many seat rows one transaction may lock before PostgreSQL's serializable
+    /// isolation stops tracking them one by one.
+    ///
+    /// SERIALIZABLE tracks what a transaction read with predicate locks; past
+    /// `max_pred_locks_per_relation` of them in one table (by default half of
+    /// `max_pred_locks_per_transaction`, so 32), it tracks the whole table instead. A batch
+    /// holding 60 seats would then conflict with every other write of any seat, and batches
+    /// would mostly retry. So batches stay under the server's limit: with the defaults,
+    /// about ten holds; with the settings recommended in the operations guide (and used by
+    /// the embedded PostgreSQL), the whole `BATCH_MAX_SIZE`.
+    pub async fn predicate_lock_budget(&self) -> Result<usize> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT current_setting('max_pred_locks_per_transaction')::int, \
+                        current_setting('max_pred_locks_per_relation')::int",
+                &[],
+            )
+            .await
+            .map_err(crate::store::db_error)?;
+        let (per_transaction, per_relation): (i32, i32) = (row.get(0), row.get(1));
+        let limit = if per_relation < 0 {
+            per_transaction / -per_relation
+        } else {
+            per_relation
+        };
+        // A little room for the other rows of the same table a batch reads.
+        Ok(usize::try_from(limit - 2).unwrap_or(0).max(1))
+    }
+
     /// This handle with write batching through `batches` (holds by seat or "best
     /// available", confirms and cancels; see [`Db::hold`], [`Db::confirm`]).
     pub fn with_batches(mut self, batches: Batches) -> Self {

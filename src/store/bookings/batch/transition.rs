@@ -27,6 +27,12 @@ pub struct TransitionJob {
 }
 
 impl Job for TransitionJob {
+    /// Its booking's seats are not known before it is locked: the most one hold takes
+    /// is rare, so a typical party's count.
+    fn rows(&self) -> usize {
+        4
+    }
+
     fn abandoned(&self) -> bool {
         self.reply.is_closed()
     }
