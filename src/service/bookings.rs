@@ -18,7 +18,8 @@ use crate::store::bookings::{
 /// Starts gathering holds, confirms and cancels into shared transactions (unless
 /// `settings` turn it off) and returns the handle requests go through. Each batch is
 /// announced once it has committed, every changed show once, before any of its requests
-/// is answered: a buyer's next read sees their write.
+/// is answered: a buyer's next read sees their write. The next batch goes into the
+/// database meanwhile.
 pub fn start_batching(db: Db, hub: Arc<Hub>, settings: BatchSettings) -> Db {
     if !settings.enabled {
         return db;
@@ -28,10 +29,11 @@ pub fn start_batching(db: Db, hub: Arc<Hub>, settings: BatchSettings) -> Db {
     let holds = Gatherer::spawn(
         "hold",
         settings,
-        Arc::new(move |jobs: Vec<HoldJob>| {
+        Arc::new(move |jobs: Vec<HoldJob>, slot| {
             let (db, hub) = (runner.clone(), runner_hub.clone());
             Box::pin(async move {
                 let results = db.hold_batch(&jobs).await;
+                drop(slot);
                 let changes = results
                     .iter()
                     .flatten()
@@ -47,10 +49,11 @@ pub fn start_batching(db: Db, hub: Arc<Hub>, settings: BatchSettings) -> Db {
     let transitions = Gatherer::spawn(
         "transition",
         settings,
-        Arc::new(move |jobs: Vec<TransitionJob>| {
+        Arc::new(move |jobs: Vec<TransitionJob>, slot| {
             let (db, hub) = (runner.clone(), hub.clone());
             Box::pin(async move {
                 let results = db.transition_batch(&jobs).await;
+                drop(slot);
                 announce_batch(&db, &hub, results.iter().flatten().map(transition_event)).await;
                 for (job, result) in jobs.into_iter().zip(results) {
                     job.answer(result);

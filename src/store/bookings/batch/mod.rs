@@ -75,9 +75,14 @@ pub trait Job: Send + 'static {
     fn abandoned(&self) -> bool;
 }
 
-/// Runs one gathered batch.
+/// Runs one gathered batch: executes it, drops the [`Slot`] once the database is done with
+/// it (so the next batch goes in while this one is announced), then answers every
+/// request of it.
 pub type RunBatch<J> =
-    Arc<dyn Fn(Vec<J>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+    Arc<dyn Fn(Vec<J>, Slot) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// A batch's place among those in flight.
+pub type Slot = tokio::sync::OwnedSemaphorePermit;
 
 /// Gathers requests of one kind into batches and hands each to its runner.
 pub struct Gatherer<J> {
@@ -161,10 +166,7 @@ async fn gather<J: Job>(
         }
         metrics::histogram!(crate::metrics::BATCH_SIZE, "op" => kind).record(batch.len() as f64);
         let run = run.clone();
-        tokio::spawn(async move {
-            run(batch).await;
-            drop(slot);
-        });
+        tokio::spawn(run(batch, slot));
     }
 }
 
