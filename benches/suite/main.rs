@@ -174,16 +174,9 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         });
         mark = now;
     };
-    // The spread shows in quarters: no scenario finds seats another one took.
-    let quarter = fixture.spread.len().div_ceil(4);
-    let spread_part = |i: usize| {
-        fixture
-            .spread
-            .chunks(quarter)
-            .nth(i)
-            .unwrap_or(&[])
-            .to_vec()
-    };
+    // The spread shows in sixths: no scenario finds seats another one took.
+    let sixth = fixture.spread.len().div_ceil(6);
+    let spread_part = |i: usize| fixture.spread.chunks(sixth).nth(i).unwrap_or(&[]).to_vec();
     let one_by_one = fixture.through(&unbatched.base);
     say("1/5 spread sales (hold + confirm), batched");
     let spread = scenarios::holds(&fixture, spread_part(0), clients, hold_for, usize::MAX).await;
@@ -198,6 +191,16 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     say("    the same, one request per transaction");
     let holds_off = scenarios::holds_only(&one_by_one, spread_part(3), clients, hold_for).await;
     end_phase("spread holds (batching off)", &mut phases);
+    // Batching gains with the number of buyers waiting (bigger batches at about the same
+    // cost); one request per transaction does not.
+    let many = clients * 4;
+    say("    spread sales with four times the buyers, batched");
+    let many_on = scenarios::holds(&fixture, spread_part(4), many, hold_for / 2, usize::MAX).await;
+    end_phase("spread sales, 4x buyers", &mut phases);
+    say("    the same, one request per transaction");
+    let many_off =
+        scenarios::holds(&one_by_one, spread_part(5), many, hold_for / 2, usize::MAX).await;
+    end_phase("spread sales, 4x buyers (batching off)", &mut phases);
     say("2/5 flash sale, batched");
     let flash_seats = fixture.flash.seat_count();
     let flash = scenarios::holds(
@@ -293,6 +296,8 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         spread_off,
         holds_on,
         holds_off,
+        many_on,
+        many_off,
         flash,
         flash_off,
         floor,
