@@ -360,8 +360,12 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Booking>>
 /// each booking's `expires_at` and its seats' `held_until` are the same instant. Rows are
 /// addressed by the versions the first statement locked or read (`ctid`), and each
 /// booking's seats are a slice of one flat array: no join, so nothing but those rows is
-/// read (and predicate-locked).
-const WRITE_HOLDS: &str = "WITH booking AS ( \
+/// read (and predicate-locked). The row versions travel as text and are parsed once, in
+/// `tids` (a cast inside `array_position` was parsed again for every row written: an
+/// eighth of PostgreSQL's time in a profile of batched sales).
+const WRITE_HOLDS: &str = "WITH tids AS MATERIALIZED ( \
+       SELECT $10::text[]::tid[] AS seats, $13::text[]::tid[] AS rows, $15::text[]::tid[] AS users), \
+     booking AS ( \
        INSERT INTO bookings (id, user_id, show_id, status, seat_ids, seat_labels, total_cents, expires_at) \
        SELECT b.id, b.user_id, b.show_id, 'PENDING', ($8::int[])[b.first:b.last], ($9::text[])[b.first:b.last], \
               b.total, now() + make_interval(secs => b.ttl) \
@@ -373,15 +377,15 @@ const WRITE_HOLDS: &str = "WITH booking AS ( \
        SELECT id, show_id, expires_at FROM booking), \
      seats_held AS ( \
        UPDATE seats SET status = 'HELD', \
-              booking_id = ($11::uuid[])[array_position($10::text[]::tid[], ctid)], \
-              held_until = now() + make_interval(secs => ($12::float8[])[array_position($10::text[]::tid[], ctid)]) \
-       WHERE ctid = ANY($10::text[]::tid[])), \
+              booking_id = ($11::uuid[])[array_position((SELECT seats FROM tids), ctid)], \
+              held_until = now() + make_interval(secs => ($12::float8[])[array_position((SELECT seats FROM tids), ctid)]) \
+       WHERE ctid = ANY((SELECT seats FROM tids)::tid[])), \
      rows_taken AS ( \
-       UPDATE show_rows SET taken = taken + ($14::int[])[array_position($13::text[]::tid[], ctid)] \
-       WHERE ctid = ANY($13::text[]::tid[])), \
+       UPDATE show_rows SET taken = taken + ($14::int[])[array_position((SELECT rows FROM tids), ctid)] \
+       WHERE ctid = ANY((SELECT rows FROM tids)::tid[])), \
      counted AS ( \
-       UPDATE users SET held_seats = held_seats + ($16::int[])[array_position($15::text[]::tid[], ctid)] \
-       WHERE ctid = ANY($15::text[]::tid[])), \
+       UPDATE users SET held_seats = held_seats + ($16::int[])[array_position((SELECT users FROM tids), ctid)] \
+       WHERE ctid = ANY((SELECT users FROM tids)::tid[])), \
      keys AS ( \
        INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id) \
        SELECT * FROM unnest($17::bigint[], $18::text[], $19::text[], $20::uuid[])) \

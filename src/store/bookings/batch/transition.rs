@@ -124,22 +124,24 @@ const LOCK_OWNED_SEATS: &str = "SELECT o.booking, s.row_no, s.ctid::text, \
 
 /// Every write of a batch of confirms and cancels, in one statement: the hold records
 /// gone, the holders' counts, each seat booked or freed, the row counters, and each
-/// booking's new state. Rows are addressed by the versions the first round trip locked.
+/// booking's new state. Rows are addressed by the versions the first round trip locked,
+/// parsed once (see `WRITE_HOLDS`).
 fn write_transitions() -> String {
     format!(
-        "WITH done AS (DELETE FROM pending_holds WHERE booking_id = ANY($1::uuid[])), \
+        "WITH tids AS MATERIALIZED (SELECT $4::text[]::tid[] AS seats, $6::text[]::tid[] AS rows), \
+         done AS (DELETE FROM pending_holds WHERE booking_id = ANY($1::uuid[])), \
          uncount AS ( \
            UPDATE users SET held_seats = held_seats - ($3::int[])[array_position($2::bigint[], id)] \
            WHERE id = ANY($2::bigint[])), \
          seats_set AS ( \
-           UPDATE seats SET status = ($5::text[])[array_position($4::text[]::tid[], ctid)], \
-                  booking_id = CASE WHEN ($5::text[])[array_position($4::text[]::tid[], ctid)] = 'AVAILABLE' \
+           UPDATE seats SET status = ($5::text[])[array_position((SELECT seats FROM tids), ctid)], \
+                  booking_id = CASE WHEN ($5::text[])[array_position((SELECT seats FROM tids), ctid)] = 'AVAILABLE' \
                                     THEN NULL ELSE booking_id END, \
                   held_until = NULL \
-           WHERE ctid = ANY($4::text[]::tid[])), \
+           WHERE ctid = ANY((SELECT seats FROM tids)::tid[])), \
          rows_freed AS ( \
-           UPDATE show_rows SET taken = taken + ($7::int[])[array_position($6::text[]::tid[], ctid)] \
-           WHERE ctid = ANY($6::text[]::tid[])) \
+           UPDATE show_rows SET taken = taken + ($7::int[])[array_position((SELECT rows FROM tids), ctid)] \
+           WHERE ctid = ANY((SELECT rows FROM tids)::tid[])) \
          UPDATE bookings SET status = ($8::text[])[array_position($1::uuid[], id)], \
                 failure_reason = ($9::text[])[array_position($1::uuid[], id)], updated_at = now() \
          WHERE id = ANY($1::uuid[]) \
