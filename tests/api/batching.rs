@@ -179,6 +179,16 @@ async fn one_buyer_racing_past_the_cap_in_one_batch_gets_exactly_the_cap() {
     }
     if app.state.db.batching() {
         assert_eq!(same_transaction(&app, show, &won[0]).await, 4);
+        // The batch shows in the size histogram (the recorder is shared by every test of
+        // the process, so only its presence is certain).
+        let metrics = app.metrics().await;
+        let batches = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(r#"tessera_batch_size_count{op="hold"} "#))
+            .and_then(|n| n.parse::<f64>().ok())
+            .unwrap_or(0.0);
+        assert!(batches >= 2.0, "{metrics}");
+        assert!(metrics.contains(r#"tessera_batch_size_bucket{op="hold",le="16"}"#));
     }
     let held = app
         .scalar(
