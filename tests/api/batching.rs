@@ -36,27 +36,11 @@ where
     let mut sql = app.sql().await;
     let blocker = sql.transaction().await.unwrap();
     blocker.execute(lock, &[key]).await.unwrap();
-    let probe = app.sql().await;
     let n = requests.len();
     let waits = tokio::sync::Notify::new();
     let release = async {
-        eventually(
-            Duration::from_secs(10),
-            "the first batch to wait on the lock",
-            || async {
-                let waiting: i64 = probe
-                    .query_one(
-                        "SELECT count(*) FROM pg_stat_activity \
-                     WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                        &[],
-                    )
-                    .await
-                    .unwrap()
-                    .get(0);
-                (waiting > 0).then_some(())
-            },
-        )
-        .await;
+        app.until_a_lock_wait("the first batch to wait on the lock")
+            .await;
         waits.notify_one();
         if app.state.db.batching() {
             eventually(
@@ -393,26 +377,10 @@ async fn requests_beyond_the_batch_queue_get_503_at_once_and_change_nothing() {
         )
         .await
         .unwrap();
-    let probe = app.sql().await;
     let waits = tokio::sync::Notify::new();
     let release = async {
-        eventually(
-            Duration::from_secs(10),
-            "the first batch to wait on the lock",
-            || async {
-                let waiting: i64 = probe
-                    .query_one(
-                        "SELECT count(*) FROM pg_stat_activity \
-                     WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                        &[],
-                    )
-                    .await
-                    .unwrap()
-                    .get(0);
-                (waiting > 0).then_some(())
-            },
-        )
-        .await;
+        app.until_a_lock_wait("the first batch to wait on the lock")
+            .await;
         waits.notify_one();
         if app.state.db.batching() {
             eventually(Duration::from_secs(10), "the queue to fill", || async {

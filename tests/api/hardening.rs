@@ -60,24 +60,7 @@ async fn shutdown_lets_a_request_in_flight_finish_and_takes_no_new_ones() {
         .json(&serde_json::json!({"show_id": show, "seat_ids": [1]}))
         .send();
     let hold = tokio::spawn(hold);
-    let probe = app.sql().await;
-    eventually(
-        Duration::from_secs(10),
-        "the hold to wait on the lock",
-        || async {
-            let waiting: i64 = probe
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity \
-                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                    &[],
-                )
-                .await
-                .unwrap()
-                .get(0);
-            (waiting > 0).then_some(())
-        },
-    )
-    .await;
+    app.until_a_lock_wait("the hold to wait on the lock").await;
 
     let health = format!("{}/health", app.base);
     let stopping = tokio::spawn(app.stop());

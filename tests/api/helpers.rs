@@ -481,6 +481,25 @@ impl Service {
             .get(0)
     }
 
+    /// Waits until some session of the test database waits on a lock (a request queued
+    /// behind a row lock a test holds).
+    pub async fn until_a_lock_wait(&self, what: &str) {
+        let probe = self.sql().await;
+        eventually(Duration::from_secs(10), what, || async {
+            let waiting: i64 = probe
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity \
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            (waiting > 0).then_some(())
+        })
+        .await;
+    }
+
     /// A direct connection to the test database.
     pub async fn sql(&self) -> tokio_postgres::Client {
         let (client, connection) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls)
