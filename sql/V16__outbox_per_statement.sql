@@ -10,20 +10,25 @@
 DROP TRIGGER bookings_outbox ON bookings;
 DROP FUNCTION booking_outbox();
 
+-- An event's payload: the booking as it is after the change (as V9 wrote it).
+CREATE FUNCTION booking_event(b bookings) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_build_object(
+        'booking_id', b.id,
+        'user_id', b.user_id,
+        'show_id', b.show_id,
+        'status', b.status,
+        'failure_reason', b.failure_reason,
+        'seat_ids', to_jsonb(b.seat_ids),
+        'seat_labels', to_jsonb(b.seat_labels),
+        'total_cents', b.total_cents,
+        'expires_at', b.expires_at,
+        'occurred_at', b.updated_at)
+$$;
+
 CREATE FUNCTION booking_outbox_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO outbox (event_type, booking_id, payload)
-    SELECT 'held', n.id, jsonb_build_object(
-        'booking_id', n.id,
-        'user_id', n.user_id,
-        'show_id', n.show_id,
-        'status', n.status,
-        'failure_reason', n.failure_reason,
-        'seat_ids', to_jsonb(n.seat_ids),
-        'seat_labels', to_jsonb(n.seat_labels),
-        'total_cents', n.total_cents,
-        'expires_at', n.expires_at,
-        'occurred_at', n.updated_at)
+    SELECT 'held', n.id, booking_event(n)
     FROM new_rows n;
     RETURN NULL;
 END
@@ -41,17 +46,7 @@ BEGIN
                ELSE 'expired'
            END,
            n.id,
-           jsonb_build_object(
-               'booking_id', n.id,
-               'user_id', n.user_id,
-               'show_id', n.show_id,
-               'status', n.status,
-               'failure_reason', n.failure_reason,
-               'seat_ids', to_jsonb(n.seat_ids),
-               'seat_labels', to_jsonb(n.seat_labels),
-               'total_cents', n.total_cents,
-               'expires_at', n.expires_at,
-               'occurred_at', n.updated_at)
+           booking_event(n)
     FROM new_rows n JOIN old_rows o ON o.id = n.id
     WHERE n.status IS DISTINCT FROM o.status;
     RETURN NULL;
