@@ -37,6 +37,7 @@ pub fn start_batching(db: Db, hub: Arc<Hub>, settings: BatchSettings) -> Db {
                 let changes = results
                     .iter()
                     .flatten()
+                    .flatten()
                     .map(|booking| (BookingEvent::Held, booking));
                 announce_batch(&db, &hub, changes).await;
                 for (job, result) in jobs.into_iter().zip(results) {

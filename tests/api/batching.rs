@@ -293,6 +293,73 @@ async fn best_available_picks_in_one_batch_never_collide_on_a_nearly_full_row() 
 }
 
 #[tokio::test]
+async fn standing_holds_in_one_batch_share_out_the_floor_and_never_beyond() {
+    let app = app().await;
+    let show = app
+        .create_show_with(json!({
+            "name": "Festival",
+            "kind": "event",
+            "starts_at": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339(),
+            "layout": {"name": "Club", "sections": [
+                {"name": "Stand", "category": "seated", "rows": [{"label": "A", "seats": 4}]},
+                {"name": "Floor", "category": "floor", "standing": 12}]},
+            "prices": {"seated": 6000, "floor": 4500}
+        }))
+        .await;
+    let decoy = app.new_user().await;
+    // 14 places asked for on a floor of 12, plus two that the floor cannot serve at all.
+    let mut bodies: Vec<Value> = [2, 2, 2, 2, 2, 2, 1, 1]
+        .iter()
+        .map(|n| json!({"show_id": show, "quantity": n, "section": "Floor"}))
+        .collect();
+    bodies.push(json!({"show_id": show, "quantity": 1, "section": "Floor", "category": "seated"}));
+    bodies.push(json!({"show_id": show, "quantity": 1, "section": "Balcony"}));
+    let mut buyers = Vec::new();
+    for _ in &bodies {
+        buyers.push(app.new_user().await);
+    }
+    let requests = buyers
+        .iter()
+        .zip(&bodies)
+        .map(|(token, body)| app.post("/bookings", Some(token), body))
+        .collect();
+    let (first, answers) = queued(
+        &app,
+        "SELECT 1 FROM seats WHERE show_id = $1 AND seat_id = 1 FOR UPDATE",
+        &show,
+        app.hold(&decoy, show, &[1]),
+        requests,
+    )
+    .await;
+    assert_eq!(first.status, 201, "{first:?}");
+    let mut places = 0;
+    for (body, answer) in bodies.iter().zip(&answers) {
+        match (answer.status, answer.code()) {
+            (201, _) => {
+                let got = answer.body["seat_ids"].as_array().unwrap().len();
+                assert_eq!(got as u64, body["quantity"].as_u64().unwrap(), "{answer:?}");
+                assert!(answer.body["seats"][0].as_str().unwrap().starts_with("Floor "));
+                places += got;
+            }
+            (409, "not_enough_seats") if body.get("category").is_none() => {}
+            (409, "not_enough_seats") if body["category"] == "seated" => {}
+            (422, "unknown_section") if body["section"] == "Balcony" => {}
+            other => panic!("{other:?} for {body}: {answer:?}"),
+        }
+    }
+    assert_eq!(places, 12, "every place once: {answers:?}");
+    // They were picked by the batch itself: every hold in one transaction.
+    let held = ids(&answers, 201);
+    if app.state.db.batching() {
+        assert_eq!(
+            same_transaction(&app, show, &held[0]).await,
+            held.len() as i64
+        );
+    }
+    assert_eq!(app.check_invariants(show).await, 1 + 12);
+}
+
+#[tokio::test]
 async fn confirms_and_cancels_in_one_batch_each_act_once() {
     let app = app().await;
     let show = app.create_show(&[("A", 20)]).await;

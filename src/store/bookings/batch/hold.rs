@@ -13,23 +13,40 @@ use crate::store::bookings::{LockedSeat, SHOW_STATE, ShowState};
 use crate::store::tx::{CommitError, settle};
 use crate::store::{Db, Tx, db_error, is_unique_violation};
 
-/// One hold waiting for its batch: seats already chosen (by the buyer, or picked by "best
-/// available" before), as the one-request path's attempt would run it.
+/// One hold waiting for its batch, as the one-request path's attempt would run it: seats
+/// already chosen (by the buyer, or picked by "best available" before), or places of a
+/// standing area that the batch picks itself.
 pub struct HoldJob {
     pub(in crate::store::bookings) by_id: bool,
     pub(in crate::store::bookings) user_id: i64,
     pub(in crate::store::bookings) show_id: i64,
-    pub(in crate::store::bookings) seat_ids: Vec<i32>,
+    pub(in crate::store::bookings) wanted: Wanted,
     pub(in crate::store::bookings) rules: HoldRules,
     pub(in crate::store::bookings) booking_id: Uuid,
     /// Idempotency-Key and the request's fingerprint.
     pub(in crate::store::bookings) idempotency: Option<(String, String)>,
-    reply: Reply<Booking>,
+    reply: Reply<Option<Booking>>,
+}
+
+/// What a hold in a batch asks for.
+#[derive(Debug, Clone)]
+pub enum Wanted {
+    /// These seats (or places), chosen before.
+    Seats(Vec<i32>),
+    /// Any free places of a standing area, picked by the batch itself.
+    Standing {
+        section: String,
+        quantity: usize,
+        category: Option<String>,
+    },
 }
 
 impl Job for HoldJob {
     fn rows(&self) -> usize {
-        self.seat_ids.len()
+        match &self.wanted {
+            Wanted::Seats(ids) => ids.len(),
+            Wanted::Standing { quantity, .. } => *quantity,
+        }
     }
 
     fn abandoned(&self) -> bool {
@@ -44,17 +61,17 @@ impl HoldJob {
         by_id: bool,
         user_id: i64,
         show_id: i64,
-        seat_ids: Vec<i32>,
+        wanted: Wanted,
         rules: HoldRules,
         booking_id: Uuid,
         idempotency: Option<(String, String)>,
-    ) -> (Self, oneshot::Receiver<Result<Booking>>) {
+    ) -> (Self, oneshot::Receiver<Result<Option<Booking>>>) {
         let (reply, waiting) = oneshot::channel();
         let job = Self {
             by_id,
             user_id,
             show_id,
-            seat_ids,
+            wanted,
             rules,
             booking_id,
             idempotency,
@@ -63,8 +80,9 @@ impl HoldJob {
         (job, waiting)
     }
 
-    /// Answers the request (after its batch committed and was announced).
-    pub fn answer(self, result: Result<Booking>) {
+    /// Answers the request (after its batch committed and was announced): `None` when it
+    /// was for standing places and the batch found too few free ones to pick from.
+    pub fn answer(self, result: Result<Option<Booking>>) {
         let _ = self.reply.send(result);
     }
 }
@@ -74,8 +92,8 @@ impl Db {
     pub(in crate::store::bookings) async fn hold_in_batch(
         &self,
         job: HoldJob,
-        waiting: oneshot::Receiver<Result<Booking>>,
-    ) -> Result<Booking> {
+        waiting: oneshot::Receiver<Result<Option<Booking>>>,
+    ) -> Result<Option<Booking>> {
         let Some(batches) = self.batches() else {
             return Err(Error::internal(anyhow::anyhow!("no hold batches")));
         };
@@ -84,8 +102,9 @@ impl Db {
     }
 
     /// Runs gathered holds in one transaction (split when it keeps conflicting): one
-    /// result per job, in order. Nothing is announced or answered here.
-    pub async fn hold_batch(&self, jobs: &[HoldJob]) -> Vec<Result<Booking>> {
+    /// result per job, in order (`None`: standing places it could not pick). Nothing is
+    /// announced or answered here.
+    pub async fn hold_batch(&self, jobs: &[HoldJob]) -> Vec<Result<Option<Booking>>> {
         run_split(self, "hold_batch", jobs, |tx, jobs| {
             Box::pin(hold_batch_tx(tx, jobs))
         })
@@ -116,21 +135,77 @@ const LOCK_USERS: &str = "SELECT u.id, u.held_seats, u.ctid::text \
      CROSS JOIN LATERAL (SELECT id, held_seats, ctid FROM users WHERE id = want.id FOR UPDATE) u \
      ORDER BY want.n";
 
+/// Places of standing areas for a batch's holds by quantity: for each (show, section), up
+/// to `total` free places, locked `FOR UPDATE SKIP LOCKED`, in the blocks with room from a
+/// random one on (as the one-request path picks, see `lock_standing_places`), so that
+/// concurrent batches, on this instance or another, take different places instead of
+/// waiting for each other. It runs after [`LOCK_SEATS`] and never waits for a lock, so it
+/// adds no lock-order cycle. Columns as [`LOCK_SEATS`], then the section and category.
+const PICK_STANDING: &str = "SELECT g.show_id, p.seat_id, p.label, p.row_no, p.price_cents, p.status, p.lapsed, \
+            p.ctid, true, p.row_ctid, g.section, p.category \
+     FROM unnest($1::bigint[], $2::text[], $3::int[]) AS g(show_id, section, total) \
+     CROSS JOIN LATERAL ( \
+       SELECT lo + floor(random() * (hi - lo + 1))::int AS start FROM ( \
+         SELECT (SELECT row_no FROM show_rows WHERE show_id = g.show_id AND section = g.section \
+                   AND standing ORDER BY row_no LIMIT 1) AS lo, \
+                (SELECT row_no FROM show_rows WHERE show_id = g.show_id AND section = g.section \
+                   AND standing ORDER BY row_no DESC LIMIT 1) AS hi) bounds) area \
+     CROSS JOIN LATERAL ( \
+       SELECT s.seat_id, s.label, s.row_no, s.price_cents, s.status, \
+              coalesce(s.held_until <= now(), false) AS lapsed, s.ctid::text AS ctid, \
+              b.row_ctid, s.category \
+       FROM ( \
+         (SELECT first_seat, seat_count, ctid::text AS row_ctid FROM show_rows \
+          WHERE show_id = g.show_id AND section = g.section AND standing \
+            AND row_no >= area.start AND seat_count > taken ORDER BY row_no) \
+         UNION ALL \
+         (SELECT first_seat, seat_count, ctid::text FROM show_rows \
+          WHERE show_id = g.show_id AND section = g.section AND standing \
+            AND row_no < area.start AND seat_count > taken ORDER BY row_no)) b \
+       JOIN seats s ON s.show_id = g.show_id \
+         AND s.seat_id >= b.first_seat AND s.seat_id < b.first_seat + b.seat_count \
+       WHERE (s.status = 'AVAILABLE' OR (s.status = 'HELD' AND s.held_until <= now())) \
+         AND NOT EXISTS (SELECT 1 FROM shows WHERE id = g.show_id AND cancelled_at IS NOT NULL) \
+       LIMIT g.total \
+       FOR UPDATE OF s SKIP LOCKED) p";
+
 /// The transaction of one batch of holds: two round trips, however many holds.
 ///
-/// 1. `BEGIN` and, pipelined: the seat locks, where each show stands, the holders' locked
-///    rows, and which Idempotency-Keys exist already;
+/// 1. `BEGIN` and, pipelined: the seat locks, the standing places picked for holds by
+///    quantity, where each show stands, the holders' locked rows, and which
+///    Idempotency-Keys exist already;
 /// 2. after every request was judged here in arrival order, one statement that writes
 ///    every accepted hold (bookings, hold records, seats, row counters, holders' counts,
 ///    Idempotency-Keys; the outbox rows come from the bookings' trigger), and `COMMIT`.
-async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Booking>>> {
+async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Option<Booking>>>> {
     let mut wanted: Vec<(i64, i32)> = jobs
         .iter()
-        .flat_map(|job| job.seat_ids.iter().map(|&seat| (job.show_id, seat)))
+        .flat_map(|job| match &job.wanted {
+            Wanted::Seats(ids) => ids.iter().map(|&seat| (job.show_id, seat)).collect(),
+            Wanted::Standing { .. } => Vec::new(),
+        })
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
     let (want_shows, want_seats): (Vec<i64>, Vec<i32>) = wanted.into_iter().unzip();
+    // Places to pick per standing area, for every hold by quantity on it.
+    let mut areas: HashMap<(i64, &str), i32> = HashMap::new();
+    for job in jobs {
+        if let Wanted::Standing {
+            section, quantity, ..
+        } = &job.wanted
+        {
+            *areas.entry((job.show_id, section.as_str())).or_default() += *quantity as i32;
+        }
+    }
+    let mut area_shows = Vec::with_capacity(areas.len());
+    let mut area_sections = Vec::with_capacity(areas.len());
+    let mut area_totals = Vec::with_capacity(areas.len());
+    for ((show, section), total) in &areas {
+        area_shows.push(*show);
+        area_sections.push(*section);
+        area_totals.push(*total);
+    }
     let shows = sorted_unique(jobs.iter().map(|job| job.show_id));
     let users = sorted_unique(jobs.iter().map(|job| job.user_id));
     let (key_users, keys): (Vec<i64>, Vec<&str>) = jobs
@@ -139,6 +214,7 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Booking>>
         .unzip();
 
     let lock_seats = tx.prepare_cached(LOCK_SEATS).await.map_err(db_error)?;
+    let pick_standing = tx.prepare_cached(PICK_STANDING).await.map_err(db_error)?;
     let show_states = tx
         .prepare_cached(&format!(
             "SELECT want.id, (SELECT {SHOW_STATE} FROM shows WHERE id = want.id) \
@@ -154,11 +230,23 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Booking>>
         )
         .await
         .map_err(db_error)?;
-    let [seat_rows, show_rows, user_rows, key_rows] = tx
+    // Sent in this order: seats, then standing places, then holders (the lock order).
+    let [seat_rows, place_rows, show_rows, user_rows, key_rows] = tx
         .begin_with(async {
-            let (seats, shows, users, keys) = tokio::join!(
+            let (seats, places, shows, users, keys) = tokio::join!(
                 async {
+                    if want_seats.is_empty() {
+                        return Ok(Vec::new());
+                    }
                     tx.query(&lock_seats, &[&want_shows, &want_seats])
+                        .await
+                        .map_err(db_error)
+                },
+                async {
+                    if areas.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    tx.query(&pick_standing, &[&area_shows, &area_sections, &area_totals])
                         .await
                         .map_err(db_error)
                 },
@@ -173,13 +261,14 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Booking>>
                         .map_err(db_error)
                 },
             );
-            settle([seats, shows, users, keys])
+            settle([seats, places, shows, users, keys])
         })
         .await?;
 
-    let mut seats: HashMap<(i64, i32), LockedSeat> = HashMap::with_capacity(seat_rows.len());
+    let mut seats: HashMap<(i64, i32), LockedSeat> =
+        HashMap::with_capacity(seat_rows.len() + place_rows.len());
     let mut row_versions: HashMap<(i64, i32), String> = HashMap::new();
-    for row in &seat_rows {
+    for row in seat_rows.iter().chain(&place_rows) {
         let show_id: i64 = row.get(0);
         let seat = LockedSeat {
             seat_id: row.get(1),
@@ -196,6 +285,41 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Booking>>
         }
         seats.insert((show_id, seat.seat_id), seat);
     }
+    // The places picked per area, (place, category), handed out in arrival order below.
+    let mut picked: HashMap<(i64, &str), Vec<(i32, &str)>> = HashMap::new();
+    for row in &place_rows {
+        picked
+            .entry((row.get(0), row.get(10)))
+            .or_default()
+            .push((row.get(1), row.get(11)));
+    }
+    let jobs_seats: Vec<Option<Vec<i32>>> = jobs
+        .iter()
+        .map(|job| match &job.wanted {
+            Wanted::Seats(ids) => Some(ids.clone()),
+            Wanted::Standing {
+                section,
+                quantity,
+                category,
+            } => {
+                let pool = picked.get_mut(&(job.show_id, section.as_str()))?;
+                let fits = |c: &str| category.as_deref().is_none_or(|want| want == c);
+                if pool.iter().filter(|(_, c)| fits(c)).count() < *quantity {
+                    return None;
+                }
+                let mut mine = Vec::with_capacity(*quantity);
+                pool.retain(|&(place, c)| {
+                    let take = mine.len() < *quantity && fits(c);
+                    if take {
+                        mine.push(place);
+                    }
+                    !take
+                });
+                mine.sort_unstable();
+                Some(mine)
+            }
+        })
+        .collect();
     let show_state: HashMap<i64, ShowState> = show_rows
         .iter()
         .filter_map(|row| Some((row.get(0), ShowState::parse(row.get::<_, Option<&str>>(1)?))))
@@ -213,15 +337,19 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Booking>>
     let mut taken: HashSet<(i64, i32)> = HashSet::new();
     let mut added: HashMap<i64, i64> = HashMap::new();
     let mut keys_used: HashSet<(i64, &str)> = HashSet::new();
-    let mut results: Vec<Result<Booking>> = Vec::with_capacity(jobs.len());
+    let mut results: Vec<Result<Option<Booking>>> = Vec::with_capacity(jobs.len());
     let mut write = Writes::default();
-    for job in jobs {
+    for (job, seat_ids) in jobs.iter().zip(&jobs_seats) {
         let verdict = async {
             // Its request was cut off while the batch waited for locks: nobody would
             // learn of the hold, so it is not made (as a transaction of its own rolls back).
             if job.abandoned() {
                 return Err(abandoned());
             }
+            // Too few standing places were picked for it: its caller picks them apart.
+            let Some(seat_ids) = seat_ids else {
+                return Ok(None);
+            };
             if let Some((key, _)) = &job.idempotency
                 && (known.contains(&(job.user_id, key.clone()))
                     || keys_used.contains(&(job.user_id, key.as_str())))
@@ -236,12 +364,11 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Booking>>
             let show = *show_state
                 .get(&job.show_id)
                 .ok_or_else(|| Error::show_not_found(job.show_id))?;
-            let locked: Vec<&LockedSeat> = job
-                .seat_ids
+            let locked: Vec<&LockedSeat> = seat_ids
                 .iter()
                 .filter_map(|&seat| seats.get(&(job.show_id, seat)))
                 .collect();
-            judge_seats(show, job.by_id, &job.seat_ids, &locked, |seat| {
+            judge_seats(show, job.by_id, seat_ids, &locked, |seat| {
                 taken.contains(&(job.show_id, seat.seat_id))
             })?;
             let (held, _) = holders.get(&job.user_id).ok_or_else(|| {
@@ -253,35 +380,36 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Booking>>
                 job.rules,
                 job.user_id,
                 held + before,
-                job.seat_ids.len() as i64,
+                seat_ids.len() as i64,
             )
             .await?;
-            Ok(locked)
+            Ok(Some((seat_ids, locked)))
         }
         .await;
         results.push(match verdict {
-            Ok(locked) => {
+            Ok(None) => Ok(None),
+            Ok(Some((seat_ids, locked))) => {
                 for seat in &locked {
                     taken.insert((job.show_id, seat.seat_id));
                 }
-                *added.entry(job.user_id).or_default() += job.seat_ids.len() as i64;
+                *added.entry(job.user_id).or_default() += seat_ids.len() as i64;
                 if let Some((key, _)) = &job.idempotency {
                     keys_used.insert((job.user_id, key.as_str()));
                 }
                 write.add(job, &locked, &row_versions)?;
                 // Filled in from the write's rows below.
-                Ok(Booking {
+                Ok(Some(Booking {
                     id: job.booking_id,
                     show_id: job.show_id,
                     status: BookingStatus::Pending,
                     failure_reason: None,
                     seat_labels: locked.iter().map(|s| s.label.clone()).collect(),
-                    seat_ids: job.seat_ids.clone(),
+                    seat_ids: seat_ids.clone(),
                     total_cents: locked.iter().map(|s| s.price_cents).sum(),
                     expires_at: chrono::DateTime::UNIX_EPOCH,
                     created_at: chrono::DateTime::UNIX_EPOCH,
                     updated_at: chrono::DateTime::UNIX_EPOCH,
-                })
+                }))
             }
             Err(err) => Err(err),
         });
@@ -345,7 +473,7 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Booking>>
             .iter()
             .map(|row| (row.get(0), (row.get(1), row.get(2))))
             .collect();
-    for booking in results.iter_mut().flatten() {
+    for booking in results.iter_mut().flatten().flatten() {
         let (expires_at, created_at) = written.get(&booking.id).copied().ok_or_else(|| {
             Error::internal(anyhow::anyhow!("booking {} was not written", booking.id))
         })?;

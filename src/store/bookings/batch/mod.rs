@@ -21,7 +21,7 @@
 mod hold;
 mod transition;
 
-pub use hold::HoldJob;
+pub use hold::{HoldJob, Wanted};
 pub use transition::{TransitionJob, TransitionKind};
 
 use std::future::Future;
