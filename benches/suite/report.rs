@@ -676,6 +676,10 @@ impl Report {
             let ops: Vec<String> = retries
                 .iter()
                 .map(|(op, n)| {
+                    // A batch has no requests of its own to be a share of.
+                    if op.ends_with("_batch") {
+                        return format!("{op} {n}");
+                    }
                     let done = run.rec.get(op).count().max(1);
                     format!("{op} {n} ({:.1}%)", *n as f64 * 100.0 / done as f64)
                 })
@@ -689,7 +693,7 @@ impl Report {
         let _ = writeln!(
             md,
             "Transactions retried inside the service after a serialization failure or deadlock \
-             (buyers never see these; share of that operation's requests; `hold_batch` and `transition_batch` count whole batches): \
+             (buyers never see these; share of that operation's requests; `hold_batch` and `transition_batch` count whole batches, so no share): \
              spread sales: {}; spread sales, batching off: {}; spread holds: {}; flash sale: {}; flash sale, batching off: {}.",
             retried(&f.spread),
             retried(&f.spread_off),

@@ -279,6 +279,10 @@ mod tests {
                 price_cents: 4500,
                 capacity: 5000,
                 available: 4321,
+                outline: vec![
+                    super::super::show_views::Point { x: 0.0, y: 0.0 },
+                    super::super::show_views::Point { x: 70.5, y: -3.25 },
+                ],
             }],
             stage: Some(super::super::show_views::StageView {
                 x: 12.5,

@@ -12,9 +12,9 @@
 
 use std::sync::Arc;
 
-use super::show_views::{SeatMap, SeatState, SeatView, StageView, StandingArea};
+use super::show_views::{Point, SeatMap, SeatState, SeatView, StageView, StandingArea};
 use crate::domain::booking::SeatStatus;
-use crate::domain::layout::{STANDING, Stage};
+use crate::domain::layout::{STANDING, Stage, outline};
 use crate::domain::show::Seat;
 
 /// How a seat's JSON ends when it is serialized as available: what is cut off to leave
@@ -43,6 +43,8 @@ impl SeatLayout {
     /// Prepares `seats` (ascending by id, as the seat map lists them).
     pub fn new(all: &[Seat], version: i32, stage: Option<&Stage>) -> Self {
         let mut standing: Vec<(StandingArea, std::ops::RangeInclusive<i32>)> = Vec::new();
+        // Each area's places' positions, for its outline.
+        let mut grounds: Vec<Vec<(f32, f32)>> = Vec::new();
         let mut seats = Vec::with_capacity(all.len());
         for seat in all {
             if !seat.features.iter().any(|f| f == STANDING) {
@@ -54,16 +56,30 @@ impl SeatLayout {
                     area.capacity += 1;
                     *ids = *ids.start()..=seat.id;
                 }
-                _ => standing.push((
-                    StandingArea {
-                        section: seat.section.clone(),
-                        category: seat.category.clone(),
-                        price_cents: seat.price_cents,
-                        capacity: 1,
-                        available: 0,
-                    },
-                    seat.id..=seat.id,
-                )),
+                _ => {
+                    standing.push((
+                        StandingArea {
+                            section: seat.section.clone(),
+                            category: seat.category.clone(),
+                            price_cents: seat.price_cents,
+                            capacity: 1,
+                            available: 0,
+                            outline: Vec::new(),
+                        },
+                        seat.id..=seat.id,
+                    ));
+                    grounds.push(Vec::new());
+                }
+            }
+            if let Some(ground) = grounds.last_mut() {
+                ground.push((seat.x, seat.y));
+            }
+        }
+        for ((area, _), ground) in standing.iter_mut().zip(grounds) {
+            let corners = outline(ground);
+            // Shows made before areas had ground put every place on one point.
+            if corners.len() > 1 {
+                area.outline = corners.into_iter().map(|(x, y)| Point { x, y }).collect();
             }
         }
         let mut json = Vec::with_capacity(seats.len() * 128);
@@ -274,6 +290,8 @@ mod tests {
         for s in &mut seats[3..8] {
             s.section = "Floor".into();
             s.features = vec![STANDING.into()];
+            // Two rows of ground: 4, 5, 6 and 7, 8.
+            (s.x, s.y) = (((s.id - 4) % 3) as f32, 10.0 + ((s.id - 4) / 3) as f32);
         }
         let layout = SeatLayout::new(&seats, 0, None);
         let taken = [
@@ -295,6 +313,10 @@ mod tests {
         assert_eq!(body["standing"][0]["section"], "Floor");
         assert_eq!(body["standing"][0]["capacity"], 5);
         assert_eq!(body["standing"][0]["available"], 2);
+        assert_eq!(
+            body["standing"][0]["outline"],
+            serde_json::json!([{"x": 0.0, "y": 10.0}, {"x": 2.0, "y": 10.0}, {"x": 1.0, "y": 11.0}, {"x": 0.0, "y": 11.0}])
+        );
     }
 
     #[test]

@@ -216,7 +216,7 @@ pub struct StageView {
     pub label: String,
 }
 
-/// A standing area: places sold by quantity, not drawn.
+/// A standing area: places sold by quantity, drawn as one area.
 #[derive(Debug, Clone, PartialEq, Object, serde::Serialize)]
 pub struct StandingArea {
     pub section: String,
@@ -226,4 +226,18 @@ pub struct StandingArea {
     pub capacity: i32,
     /// Places neither held nor sold nor blocked right now.
     pub available: i32,
+    /// Where the area lies in the drawing, in the seats' coordinates: the corners of a
+    /// convex polygon through the centres of its outermost places, clockwise on a screen
+    /// (draw it half a place wider on every side). Absent for shows made before areas had
+    /// a place in the drawing.
+    #[oai(skip_serializing_if_is_empty, default)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outline: Vec<Point>,
+}
+
+/// A point of the seat map's drawing.
+#[derive(Debug, Clone, Copy, PartialEq, Object, serde::Serialize)]
+pub struct Point {
+    pub x: f32,
+    pub y: f32,
 }

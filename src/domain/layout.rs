@@ -453,7 +453,13 @@ impl Layout {
             spans.push((seats.len(), y));
             let name = section.name.trim();
             if let Some(places) = section.standing {
-                // Places are not drawn: the seat map shows the area with its places left.
+                // Places are not drawn one by one (the seat map gives the area's outline
+                // and places left), but they fill the area's ground: a grid as wide as
+                // the widest row (square at least), centred like a row, so the area takes
+                // its room in the drawing and turns and moves with its section. A wider
+                // area starts at the left edge (plain layouts keep x >= 0).
+                let columns = widest.max((f64::from(places).sqrt().ceil()) as i32);
+                let offset = (widest - columns).max(0) as f32 / 2.0;
                 for number in 1..=places {
                     if (number - 1) % STANDING_BLOCK == 0 {
                         rows.push(RowPlan {
@@ -471,14 +477,15 @@ impl Layout {
                         row_label: name.to_owned(),
                         number,
                         category: section.category.clone(),
-                        x: 0.0,
-                        y,
+                        x: offset + ((number - 1) % columns) as f32,
+                        y: y + ((number - 1) / columns) as f32,
                         place: number - 1,
                         features: vec![STANDING],
                         slot: None,
                     });
                 }
-                y += 2.0;
+                // Its rows of ground, and one empty row after the section.
+                y += ((places + columns - 1) / columns) as f32 + 1.0;
                 continue;
             }
             if let Some(slots) = &section.slots {
@@ -675,6 +682,41 @@ fn normalise(spec: &LayoutSpec, stage: Option<Stage>, seats: &mut [SeatPlan]) ->
         y: round(s.y - min_y),
         ..s
     })
+}
+
+/// The outline of a set of points: their convex hull, corners only, counter-clockwise
+/// with y pointing up (clockwise on a screen, where y grows down), from the leftmost
+/// lowest point. A standing area's outline runs through the centres of its outermost
+/// places. Fewer than three points, or points on one line, give the line's ends.
+pub fn outline(points: impl IntoIterator<Item = (f32, f32)>) -> Vec<(f32, f32)> {
+    let mut points: Vec<(f32, f32)> = points.into_iter().collect();
+    points.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    points.dedup();
+    if points.len() < 3 {
+        return points;
+    }
+    // Andrew's monotone chain: the lower hull left to right, then the upper one back from
+    // the rightmost point (which ends the lower one) to the first.
+    let cross = |o: (f32, f32), a: (f32, f32), b: (f32, f32)| {
+        f64::from(a.0 - o.0) * f64::from(b.1 - o.1) - f64::from(a.1 - o.1) * f64::from(b.0 - o.0)
+    };
+    let mut hull: Vec<(f32, f32)> = Vec::with_capacity(2 * points.len());
+    let mut chain = |hull: &mut Vec<(f32, f32)>, floor: usize, p: (f32, f32)| {
+        while hull.len() >= floor + 2 && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0
+        {
+            hull.pop();
+        }
+        hull.push(p);
+    };
+    for &p in &points {
+        chain(&mut hull, 0, p);
+    }
+    let floor = hull.len() - 1;
+    for &p in points.iter().rev().skip(1) {
+        chain(&mut hull, floor, p);
+    }
+    hull.pop();
+    hull
 }
 
 /// A placement's or stage's point must be finite and within bounds.
@@ -907,6 +949,23 @@ mod tests {
     }
 
     #[test]
+    fn an_outline_is_the_convex_hull_by_its_corners() {
+        // A 3 x 3 grid with a partial fourth row: corners only, no points on edges.
+        let mut grid: Vec<(f32, f32)> = (0..10).map(|i| ((i % 3) as f32, (i / 3) as f32)).collect();
+        grid.reverse();
+        assert_eq!(
+            outline(grid),
+            [(0.0, 0.0), (2.0, 0.0), (2.0, 2.0), (0.0, 3.0)]
+        );
+        assert_eq!(outline([(1.0, 1.0), (1.0, 1.0)]), [(1.0, 1.0)]);
+        assert_eq!(
+            outline([(0.0, 0.0), (1.0, 1.0), (2.0, 2.0)]),
+            [(0.0, 0.0), (2.0, 2.0)]
+        );
+        assert!(outline([]).is_empty());
+    }
+
+    #[test]
     fn a_standing_area_is_places_counted_in_blocks() {
         let floor = SectionSpec {
             name: "Floor".into(),
@@ -926,6 +985,13 @@ mod tests {
         assert_eq!((place.label.as_str(), place.row_no), ("Floor 1", 1));
         assert_eq!(place.features, [STANDING]);
         assert_eq!(layout.seats[46].row_no, 3);
+        // The ground: 45 places in rows as wide as the square's side (7, wider than row A,
+        // so from the left edge), after row A and its empty row.
+        let ground: Vec<(f32, f32)> = layout.seats[2..].iter().map(|p| (p.x, p.y)).collect();
+        assert_eq!(ground[0], (0.0, 2.0));
+        assert_eq!(ground[6], (6.0, 2.0));
+        assert_eq!(ground[7], (0.0, 3.0));
+        assert_eq!(ground[44], (2.0, 8.0));
 
         for bad in [
             SectionSpec {

@@ -720,10 +720,23 @@ async fn a_standing_floor_sells_by_quantity_to_the_last_place_and_never_beyond()
         10,
         "places are not seats"
     );
+    let mut standing = map.body["standing"].clone();
+    let outline = standing[0]
+        .as_object_mut()
+        .unwrap()
+        .remove("outline")
+        .unwrap();
     assert_eq!(
-        map.body["standing"],
+        standing,
         json!([{"section": "Floor", "category": "floor", "price_cents": 4500,
                 "capacity": 300, "available": 300}])
+    );
+    // The floor's ground: 300 places in rows as wide as the square's side (18), after row
+    // A and an empty row; drawn from its corners.
+    assert_eq!(
+        outline,
+        json!([{"x": 0.0, "y": 2.0}, {"x": 17.0, "y": 2.0}, {"x": 17.0, "y": 17.0},
+               {"x": 11.0, "y": 18.0}, {"x": 0.0, "y": 18.0}])
     );
     let one = app.get(&format!("/shows/{show}"), None).await;
     assert_eq!(one.body["total_seats"], 310);

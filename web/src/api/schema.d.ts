@@ -943,6 +943,16 @@ export interface components {
             time_zone?: string;
         };
         /**
+         * Point
+         * @description A point of the seat map's drawing.
+         */
+        Point: {
+            /** Format: float */
+            x: number;
+            /** Format: float */
+            y: number;
+        };
+        /**
          * Problem
          * @description An RFC 9457 problem document with a stable machine-readable `code`.
          */
@@ -1230,7 +1240,7 @@ export interface components {
         };
         /**
          * StandingArea
-         * @description A standing area: places sold by quantity, not drawn.
+         * @description A standing area: places sold by quantity, drawn as one area.
          */
         StandingArea: {
             /**
@@ -1244,6 +1254,14 @@ export interface components {
              */
             capacity: number;
             category: string;
+            /**
+             * @description Where the area lies in the drawing, in the seats' coordinates: the corners of a
+             *     convex polygon through the centres of its outermost places, clockwise on a screen
+             *     (draw it half a place wider on every side). Absent for shows made before areas had
+             *     a place in the drawing.
+             * @default []
+             */
+            outline?: components["schemas"]["Point"][];
             /** Format: int64 */
             price_cents: number;
             section: string;
