@@ -701,7 +701,7 @@ pub fn outline(points: impl IntoIterator<Item = (f32, f32)>) -> Vec<(f32, f32)> 
         f64::from(a.0 - o.0) * f64::from(b.1 - o.1) - f64::from(a.1 - o.1) * f64::from(b.0 - o.0)
     };
     let mut hull: Vec<(f32, f32)> = Vec::with_capacity(2 * points.len());
-    let mut chain = |hull: &mut Vec<(f32, f32)>, floor: usize, p: (f32, f32)| {
+    let chain = |hull: &mut Vec<(f32, f32)>, floor: usize, p: (f32, f32)| {
         while hull.len() >= floor + 2 && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0
         {
             hull.pop();
