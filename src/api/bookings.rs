@@ -88,6 +88,11 @@ pub struct BookingView {
     /// One ticket per seat once the booking is `CONFIRMED` (empty before, and after it
     /// failed: a cancelled booking's tickets admit no one).
     pub tickets: Vec<TicketView>,
+    /// In the answer to a hold, confirm or cancel: the show's change version once this
+    /// write was announced. Pass it as `min_version` when reading the show or its seat
+    /// map to see at least this write, whichever instance answers.
+    #[oai(skip_serializing_if_is_none)]
+    pub show_version: Option<u64>,
 }
 
 /// A ticket: admits one person to one seat, once.
@@ -138,6 +143,16 @@ impl BookingView {
             created_at: b.created_at,
             updated_at: b.updated_at,
             tickets,
+            show_version: None,
+        }
+    }
+
+    /// The view of a booking a write just made or changed, with its show's version now.
+    async fn written(b: Booking, state: &AppState) -> Self {
+        let version = state.cache.version(b.show_id).await;
+        Self {
+            show_version: Some(version),
+            ..Self::new(b, &state.tickets)
         }
     }
 }
@@ -319,7 +334,7 @@ impl BookingsApi {
                 key,
             )
             .await?;
-            Ok(BookingView::new(outcome.booking, &state.tickets))
+            Ok(BookingView::written(outcome.booking, &state).await)
         }
         .await;
         reply(result, |booking| HoldResponse::Created(Json(booking)))
@@ -391,8 +406,9 @@ impl BookingsApi {
     ) -> TransitionResponse {
         transition(
             service::bookings::confirm(&state.db, &state.cache, auth.0.user_id, id.0).await,
-            &state.tickets,
+            &state,
         )
+        .await
     }
 
     /// Cancel a hold or a booking (until the show starts); its seats are free at once.
@@ -412,16 +428,17 @@ impl BookingsApi {
     ) -> TransitionResponse {
         transition(
             service::bookings::cancel(&state.db, &state.cache, auth.0.user_id, id.0).await,
-            &state.tickets,
+            &state,
         )
+        .await
     }
 }
 
 /// Answers a confirm or cancel (announced already, when it committed).
-fn transition(result: Result<Transition>, tickets: &TicketSigner) -> TransitionResponse {
+async fn transition(result: Result<Transition>, state: &AppState) -> TransitionResponse {
     match result {
         Ok(Transition::Done(booking)) => {
-            TransitionResponse::Ok(Json(BookingView::new(booking, tickets)))
+            TransitionResponse::Ok(Json(BookingView::written(booking, state).await))
         }
         Ok(Transition::Expired(_)) => Error::booking_expired().into(),
         Err(err) => err.into(),

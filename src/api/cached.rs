@@ -100,17 +100,28 @@ fn lifetime(state: &AppState, next_lapse_secs: Option<f64>) -> Duration {
     }
 }
 
-/// Loads `show_id`'s entry at `key` through the cache, unless the show is known not to
-/// exist: a 404 is remembered briefly (see [`crate::cache::MISSING_FOR`]).
-async fn of_show<F>(state: &AppState, show_id: i64, key: String, load: F) -> Result<Entry>
+/// Loads `show_id`'s entry at `key` through the cache, at least as new as `min_version`
+/// (see [`crate::cache::Hub::get_or_load_since`]), unless the show is known not to exist:
+/// a 404 is remembered briefly (see [`crate::cache::MISSING_FOR`]).
+async fn of_show<F, L>(
+    state: &AppState,
+    show_id: i64,
+    min_version: u64,
+    key: String,
+    load: L,
+) -> Result<Entry>
 where
     F: std::future::Future<Output = Result<Entry>>,
+    L: Fn() -> F,
 {
     let local = state.cache.local();
     if local.known_missing(show_id) {
         return Err(Error::show_not_found(show_id));
     }
-    let result = state.cache.get_or_load(key, load).await;
+    let result = state
+        .cache
+        .get_or_load_since(key, show_id, min_version, load)
+        .await;
     if result
         .as_ref()
         .is_err_and(|err| err.code == Code::ShowNotFound)
@@ -120,61 +131,74 @@ where
     result
 }
 
-/// One show, cached.
-pub async fn show(state: &AppState, show_id: i64) -> Result<Entry> {
-    of_show(state, show_id, keys::show(show_id), async {
-        let version = state.cache.version(show_id).await;
-        let show = state.db.show(show_id).await?;
-        let ttl = lifetime(state, show.next_lapse_secs);
-        Ok(Entry::new(
-            to_bytes(&ShowView::from(show)),
-            version,
-            ttl,
-            vec![show_id],
-        ))
-    })
+/// One show, cached, at least as new as `min_version` (0: any copy).
+pub async fn show(state: &AppState, show_id: i64, min_version: u64) -> Result<Entry> {
+    of_show(
+        state,
+        show_id,
+        min_version,
+        keys::show(show_id),
+        || async move {
+            let version = state.cache.version(show_id).await;
+            let show = state.db.show(show_id).await?;
+            let ttl = lifetime(state, show.next_lapse_secs);
+            Ok(Entry::new(
+                to_bytes(&ShowView::from(show)),
+                version,
+                ttl,
+                vec![show_id],
+            ))
+        },
+    )
     .await
 }
 
-/// A show's seat map, cached. A rebuild reads only the taken seats once the show's
-/// layout is prepared (see [`super::seat_json`]); the first one reads every seat.
-pub async fn seat_map(state: &AppState, show_id: i64) -> Result<Entry> {
-    of_show(state, show_id, keys::seat_map(show_id), async {
-        // The version is read before the seats: every change up to it is in the map.
-        let version = state.cache.version(show_id).await;
-        // The prepared layout serves while the seats' fixed fields have not changed
-        // since it was made (an admin's price change moves the show's seats version).
-        let prepared = state.seat_layouts.get(show_id).await;
-        let taken = match &prepared {
-            Some(_) => Some(state.db.taken_seats(show_id).await?),
-            None => None,
-        };
-        let (body, next_lapse_secs) = match (prepared, taken) {
-            (Some(layout), Some(taken)) if layout.version() == taken.version => (
-                layout.render(show_id, version, &taken.seats),
-                taken.next_lapse_secs,
-            ),
-            _ => {
-                let read = state.db.seat_map(show_id).await?;
-                let layout = Arc::new(SeatLayout::new(
-                    &read.seats,
-                    read.version,
-                    read.stage.as_ref(),
-                ));
-                let taken: Vec<_> = read
-                    .seats
-                    .iter()
-                    .filter(|s| s.status != SeatStatus::Available)
-                    .map(|s| (s.id, s.status))
-                    .collect();
-                let body = layout.render(show_id, version, &taken);
-                state.seat_layouts.insert(show_id, layout).await;
-                (body, read.next_lapse_secs)
-            }
-        };
-        let ttl = lifetime(state, next_lapse_secs);
-        Ok(Entry::new(body, version, ttl, vec![show_id]))
-    })
+/// A show's seat map, cached, at least as new as `min_version` (0: any copy). A rebuild
+/// reads only the taken seats once the show's layout is prepared (see
+/// [`super::seat_json`]); the first one reads every seat.
+pub async fn seat_map(state: &AppState, show_id: i64, min_version: u64) -> Result<Entry> {
+    of_show(
+        state,
+        show_id,
+        min_version,
+        keys::seat_map(show_id),
+        || async move {
+            // The version is read before the seats: every change up to it is in the map.
+            let version = state.cache.version(show_id).await;
+            // The prepared layout serves while the seats' fixed fields have not changed
+            // since it was made (an admin's price change moves the show's seats version).
+            let prepared = state.seat_layouts.get(show_id).await;
+            let taken = match &prepared {
+                Some(_) => Some(state.db.taken_seats(show_id).await?),
+                None => None,
+            };
+            let (body, next_lapse_secs) = match (prepared, taken) {
+                (Some(layout), Some(taken)) if layout.version() == taken.version => (
+                    layout.render(show_id, version, &taken.seats),
+                    taken.next_lapse_secs,
+                ),
+                _ => {
+                    let read = state.db.seat_map(show_id).await?;
+                    let layout = Arc::new(SeatLayout::new(
+                        &read.seats,
+                        read.version,
+                        read.stage.as_ref(),
+                    ));
+                    let taken: Vec<_> = read
+                        .seats
+                        .iter()
+                        .filter(|s| s.status != SeatStatus::Available)
+                        .map(|s| (s.id, s.status))
+                        .collect();
+                    let body = layout.render(show_id, version, &taken);
+                    state.seat_layouts.insert(show_id, layout).await;
+                    (body, read.next_lapse_secs)
+                }
+            };
+            let ttl = lifetime(state, next_lapse_secs);
+            Ok(Entry::new(body, version, ttl, vec![show_id]))
+        },
+    )
     .await
 }
 

@@ -152,7 +152,7 @@ impl EventsApi {
         };
         // Listen before looking back, so nothing falls between the two.
         let notices = state.cache.subscribe();
-        let exists = super::cached::show(&state, show_id).await.map(|_| ());
+        let exists = super::cached::show(&state, show_id, 0).await.map(|_| ());
         let current = state.cache.version(show_id).await;
         // Versions are Redis integers: signed, so a `since` past i64::MAX is refused (400)
         // when parsed, and a Last-Event-ID past it was not given out here.

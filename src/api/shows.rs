@@ -134,18 +134,23 @@ impl ShowsApi {
         })
     }
 
-    /// One show with its live seat count.
+    /// One show with its live seat count. After a write, pass its `show_version` as
+    /// `min_version` to read at least that write.
     #[oai(path = "/shows/:id", method = "get", operation_id = "get_show")]
     async fn get_show(
         &self,
         state: Data<&Arc<AppState>>,
         req: &poem::Request,
         id: Path<i64>,
+        /// Read at least the change that gave this version (a write's `show_version`),
+        /// whichever instance answers.
+        min_version: Query<Option<u64>>,
         /// ETag of the show you have; 304 if it is still current.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> GetShowResponse {
-        reply(cached::show(&state, id.0).await, |entry| {
+        let min_version = min_version.0.unwrap_or(0);
+        reply(cached::show(&state, id.0, min_version).await, |entry| {
             conditional!(
                 GetShowResponse,
                 entry,
@@ -157,6 +162,7 @@ impl ShowsApi {
     }
 
     /// A show's seat map: every seat with position, category, price and live status.
+    /// After a write, pass its `show_version` as `min_version` to read at least that write.
     #[oai(
         path = "/shows/:id/seats",
         method = "get",
@@ -167,11 +173,15 @@ impl ShowsApi {
         state: Data<&Arc<AppState>>,
         req: &poem::Request,
         id: Path<i64>,
+        /// Read at least the change that gave this version (a write's `show_version`),
+        /// whichever instance answers.
+        min_version: Query<Option<u64>>,
         /// ETag of the seat map you have; 304 if it is still current.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> SeatMapResponse {
-        reply(cached::seat_map(&state, id.0).await, |entry| {
+        let min_version = min_version.0.unwrap_or(0);
+        reply(cached::seat_map(&state, id.0, min_version).await, |entry| {
             conditional!(
                 SeatMapResponse,
                 entry,

@@ -147,6 +147,51 @@ impl Hub {
         if key.starts_with(keys::LIST_PREFIX) {
             return self.get_or_load_list(key, load).await;
         }
+        self.get_or_load_from(key, 0, load).await
+    }
+
+    /// Like [`Hub::get_or_load`] for an entry of `show_id` that must include at least the
+    /// change that produced `min_version` (a version a write's response gave its client):
+    /// read-your-writes on any instance, before the change message reaches it. A copy
+    /// older than that, here or in Redis, is passed over and the entry loaded anew.
+    ///
+    /// A version beyond the show's current one counts as the current one: nobody can ask
+    /// for a change that has not happened, so such requests cannot bypass the cache.
+    pub async fn get_or_load_since<F, L>(
+        &self,
+        key: String,
+        show_id: i64,
+        min_version: u64,
+        load: L,
+    ) -> Result<Entry>
+    where
+        F: std::future::Future<Output = Result<Entry>>,
+        L: Fn() -> F,
+    {
+        if min_version == 0 || self.local.version_of(&key).await >= Some(min_version) {
+            return self.get_or_load(key, load()).await;
+        }
+        let floor = min_version.min(self.version(show_id).await);
+        self.local.drop_older(&key, floor).await;
+        let entry = self.get_or_load_from(key.clone(), floor, load()).await?;
+        if entry.version >= floor {
+            return Ok(entry);
+        }
+        // A load that began before the change (started by a request that asked for no
+        // version, which this one joined) answered: load this request's own.
+        metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "load", "kind" => keys::kind(&key))
+            .increment(1);
+        let entry = load().await?;
+        self.local.drop_older(&key, floor).await;
+        Ok(entry)
+    }
+
+    /// [`Hub::get_or_load`] of one show's entry, taking a copy from Redis only when it is
+    /// at version `floor` or later.
+    async fn get_or_load_from<F>(&self, key: String, floor: u64, load: F) -> Result<Entry>
+    where
+        F: std::future::Future<Output = Result<Entry>>,
+    {
         let kind = keys::kind(&key);
         let redis = self.redis.as_ref();
         let shared_key = key.clone();
@@ -157,6 +202,7 @@ impl Hub {
                 missed = true;
                 if let Some(redis) = redis
                     && let Some(entry) = redis.get(&shared_key).await
+                    && entry.version >= floor
                 {
                     metrics::counter!(crate::metrics::CACHE_LOOKUPS, "result" => "redis", "kind" => kind)
                         .increment(1);

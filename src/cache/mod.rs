@@ -231,6 +231,23 @@ impl ReadCache {
             .map_err(|err: Arc<Error>| err.duplicate())
     }
 
+    /// The show version of the entry kept for `key`, if one is.
+    pub async fn version_of(&self, key: &str) -> Option<u64> {
+        self.entries.get(key).await.map(|entry| entry.version)
+    }
+
+    /// Drops the entry kept for `key` when it is older than `version`.
+    pub async fn drop_older(&self, key: &str, version: u64) {
+        if self
+            .entries
+            .get(key)
+            .await
+            .is_some_and(|entry| entry.version < version)
+        {
+            self.entries.invalidate(key).await;
+        }
+    }
+
     /// How many cache misses have loaded from the database so far.
     pub fn loads(&self) -> u64 {
         self.loads.load(Ordering::Relaxed)
@@ -252,14 +269,7 @@ impl ReadCache {
     pub async fn show_changed_at(&self, show_id: i64, version: u64) {
         self.missing.invalidate(&show_id);
         for key in [keys::show(show_id), keys::seat_map(show_id)] {
-            if self
-                .entries
-                .get(&key)
-                .await
-                .is_some_and(|entry| entry.version < version)
-            {
-                self.entries.invalidate(&key).await;
-            }
+            self.drop_older(&key, version).await;
         }
         self.lists_with_show_changed(show_id);
     }

@@ -338,7 +338,12 @@ async fn standing_holds_in_one_batch_share_out_the_floor_and_never_beyond() {
             (201, _) => {
                 let got = answer.body["seat_ids"].as_array().unwrap().len();
                 assert_eq!(got as u64, body["quantity"].as_u64().unwrap(), "{answer:?}");
-                assert!(answer.body["seats"][0].as_str().unwrap().starts_with("Floor "));
+                assert!(
+                    answer.body["seats"][0]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("Floor ")
+                );
                 places += got;
             }
             (409, "not_enough_seats") if body.get("category").is_none() => {}

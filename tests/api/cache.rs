@@ -312,7 +312,7 @@ async fn clients_without_gzip_get_a_kept_plain_copy_of_a_large_map() {
     assert_eq!(first, second);
     // Both came from the one cached entry; the second from its kept plain copy (the same
     // bytes object, so no inflating).
-    let entry = tessera::api::cached::seat_map(&app.state, show)
+    let entry = tessera::api::cached::seat_map(&app.state, show, 0)
         .await
         .unwrap();
     let (a, b) = (

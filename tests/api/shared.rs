@@ -86,6 +86,51 @@ async fn a_change_on_one_instance_reaches_the_other() {
 }
 
 #[tokio::test]
+async fn a_write_on_one_instance_is_read_on_the_other_at_once_with_its_version() {
+    let redis = OwnRedis::start().await;
+    let (a, b, _) = pair(&redis.url()).await;
+    let seats = 24;
+    let show = a.create_show(&[("A", seats)]).await;
+    let buyer = a.new_user().await;
+    let map_since = |version: u64| format!("/shows/{show}/seats?min_version={version}");
+    for seat in 1..=seats as i64 {
+        let index = seat as usize - 1;
+        // B keeps a copy from before the write (only a change message would drop it).
+        assert_eq!(seat_status(&b, show, index).await, "AVAILABLE");
+        let hold = a.hold(&buyer, show, &[seat]).await;
+        assert_eq!(hold.status, 201, "{hold:?}");
+        let version = hold.body["show_version"].as_u64().unwrap();
+        // Asked at once, B answers with the write, whether or not it has heard of it.
+        let map = b.get(&map_since(version), None).await;
+        assert_eq!(map.body["seats"][index]["status"], "HELD", "seat {seat}");
+        assert!(map.body["version"].as_u64().unwrap() >= version);
+        let one = b
+            .get(&format!("/shows/{show}?min_version={version}"), None)
+            .await;
+        assert_eq!(one.body["available_seats"], seats as i64 - seat);
+
+        let id = hold.body["id"].as_str().unwrap();
+        let confirm = a.act(&buyer, id, "confirm").await;
+        assert_eq!(confirm.status, 200, "{confirm:?}");
+        let version = confirm.body["show_version"].as_u64().unwrap();
+        let map = b.get(&map_since(version), None).await;
+        assert_eq!(map.body["seats"][index]["status"], "BOOKED", "seat {seat}");
+    }
+
+    // A version from the future counts as the current one: it never skips the cache.
+    let loads = b.state.cache.local().loads();
+    for _ in 0..50 {
+        let map = b.get(&map_since(u64::MAX), None).await;
+        assert_eq!(map.status, 200);
+    }
+    assert!(b.state.cache.local().loads() <= loads + 1);
+    let bad = b
+        .get(&format!("/shows/{show}/seats?min_version=-1"), None)
+        .await;
+    assert_eq!((bad.status, bad.code()), (400, "invalid_parameter"));
+}
+
+#[tokio::test]
 async fn a_rolled_back_hold_publishes_nothing() {
     let redis = OwnRedis::start().await;
     let (a, b, _) = pair(&redis.url()).await;

@@ -403,7 +403,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One show with its live seat count. */
+        /**
+         * One show with its live seat count. After a write, pass its `show_version` as
+         *     `min_version` to read at least that write.
+         */
         get: operations["get_show"];
         put?: never;
         post?: never;
@@ -442,7 +445,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A show's seat map: every seat with position, category, price and live status. */
+        /**
+         * A show's seat map: every seat with position, category, price and live status.
+         *     After a write, pass its `show_version` as `min_version` to read at least that write.
+         */
         get: operations["get_seat_map"];
         put?: never;
         post?: never;
@@ -490,6 +496,13 @@ export interface components {
             seats: string[];
             /** Format: int64 */
             show_id: number;
+            /**
+             * Format: uint64
+             * @description In the answer to a hold, confirm or cancel: the show's change version once this
+             *     write was announced. Pass it as `min_version` when reading the show or its seat
+             *     map to see at least this write, whichever instance answers.
+             */
+            show_version?: number;
             status: components["schemas"]["BookingState"];
             /**
              * @description One ticket per seat once the booking is `CONFIRMED` (empty before, and after it
@@ -566,6 +579,13 @@ export interface components {
             seats: string[];
             /** Format: int64 */
             show_id: number;
+            /**
+             * Format: uint64
+             * @description In the answer to a hold, confirm or cancel: the show's change version once this
+             *     write was announced. Pass it as `min_version` when reading the show or its seat
+             *     map to see at least this write, whichever instance answers.
+             */
+            show_version?: number;
             status: components["schemas"]["BookingState"];
             /**
              * @description One ticket per seat once the booking is `CONFIRMED` (empty before, and after it
@@ -845,6 +865,13 @@ export interface components {
             show: components["schemas"]["BookingShow"];
             /** Format: int64 */
             show_id: number;
+            /**
+             * Format: uint64
+             * @description In the answer to a hold, confirm or cancel: the show's change version once this
+             *     write was announced. Pass it as `min_version` when reading the show or its seat
+             *     map to see at least this write, whichever instance answers.
+             */
+            show_version?: number;
             status: components["schemas"]["BookingState"];
             /**
              * @description One ticket per seat once the booking is `CONFIRMED` (empty before, and after it
@@ -3532,7 +3559,13 @@ export interface operations {
     };
     get_show: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Read at least the change that gave this version (a write's `show_version`),
+                 *     whichever instance answers.
+                 */
+                min_version?: number;
+            };
             header?: {
                 /** @description ETag of the show you have; 304 if it is still current. */
                 "If-None-Match"?: string;
@@ -3709,7 +3742,13 @@ export interface operations {
     };
     get_seat_map: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Read at least the change that gave this version (a write's `show_version`),
+                 *     whichever instance answers.
+                 */
+                min_version?: number;
+            };
             header?: {
                 /** @description ETag of the seat map you have; 304 if it is still current. */
                 "If-None-Match"?: string;
