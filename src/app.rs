@@ -55,7 +55,8 @@ pub async fn database(settings: &Settings) -> anyhow::Result<(Db, Option<Embedde
         max_size: settings.pool_size,
         read_max_size: settings.read_pool_size,
         timeout: settings.database_timeout,
-    })?;
+    })?
+    .with_replicas(&settings.replicas, settings.read_pool_size)?;
     if let Err(err) = migrate::run(&db).await {
         if let Some(pg) = &embedded {
             pg.stop();
@@ -198,6 +199,10 @@ impl Application {
             stop_rx.clone(),
         ));
         let trim = tokio::spawn(memory::run(stop_rx.clone()));
+        let probe = {
+            let db = self.state.db.clone();
+            tokio::spawn(async move { db.probe_replicas(stop_rx).await })
+        };
         tracing::info!(addr = %self.local_addr(), "Tessera is listening (API /api/v1, docs /docs)");
         let state = self.state.clone();
         let shutdown = async move {
@@ -220,6 +225,7 @@ impl Application {
         publisher.abort();
         let _ = relay.await;
         let _ = trim.await;
+        let _ = probe.await;
         let _ = housekeeping.await;
         let _ = subscriber.await;
         if let Some(pg) = &self.embedded {

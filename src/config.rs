@@ -27,6 +27,12 @@ pub struct Settings {
     /// least 1): a flood of reads queues on these and never takes the connections, nor
     /// more than that share of the database's time, that writes need.
     pub read_pool_size: usize,
+    /// `DATABASE_READ_URL`: streaming replicas for plain reads (seat maps, shows, show
+    /// lists, box-office reads), one URL each, separated by spaces, each with
+    /// `DATABASE_READ_POOL_SIZE` connections; `REPLICA_MAX_LAG_MS` (default 1000): a replica
+    /// missing commits older than that serves nothing. A read goes to a replica only once
+    /// it has replayed the last change of what it reads (see `store::replicas`).
+    pub replicas: crate::store::ReplicaSettings,
     /// `DATABASE_TIMEOUT_MS`: longest wait for a pooled connection, and the statement
     /// timeout (default 3000). Past it, requests get 503.
     pub database_timeout: Duration,
@@ -196,6 +202,16 @@ impl Settings {
         )?;
         let grace: u64 = parse("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS"), 10)?;
         let cache_ttl_ms: u64 = parse("CACHE_TTL_MS", get("CACHE_TTL_MS"), 2000)?;
+        let replica_lag_ms: u64 = parse("REPLICA_MAX_LAG_MS", get("REPLICA_MAX_LAG_MS"), 1000)?;
+        let replicas = crate::store::ReplicaSettings {
+            urls: get("DATABASE_READ_URL")
+                .map(|urls| urls.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            max_lag: Duration::from_millis(replica_lag_ms),
+        };
+        if replicas.urls.len() > 16 {
+            bail!("DATABASE_READ_URL lists more than 16 replicas");
+        }
         let cache_max_mb: u64 = parse("CACHE_MAX_MB", get("CACHE_MAX_MB"), 64)?;
         let redis_timeout_ms: u64 = parse("REDIS_TIMEOUT_MS", get("REDIS_TIMEOUT_MS"), 250)?;
         if !(60..=MAX_TOKEN_TTL_SECS).contains(&token_ttl) {
@@ -319,6 +335,7 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from(".tessera")),
             pool_size,
             read_pool_size,
+            replicas,
             database_timeout: Duration::from_millis(timeout_ms),
             redis_url: get("REDIS_URL"),
             redis_namespace: get("REDIS_NAMESPACE").unwrap_or_else(|| "tessera".into()),

@@ -19,6 +19,11 @@ pub const HTTP_DURATION: &str = "http_request_duration_seconds";
 pub const BOOKING_EVENTS: &str = "tessera_booking_events_total";
 /// Error answers, by `code` (e.g. `seats_unavailable`) and `status`.
 pub const ERRORS: &str = "tessera_errors_total";
+/// Plain reads outside writes, by where they went: `target` = `replica` or `primary`.
+pub const DB_READS: &str = "tessera_db_reads_total";
+/// How old the oldest commit each replica has not replayed is, in seconds, by `replica`
+/// (its place in `DATABASE_READ_URL`); -1 while it cannot be reached.
+pub const REPLICA_LAG: &str = "tessera_replica_lag_seconds";
 /// SERIALIZABLE transactions retried after a serialization failure or deadlock, by `op`.
 pub const TX_RETRIES: &str = "tessera_transaction_retries_total";
 /// Transactions that ran out of retries (answered 503), by `op`.

@@ -875,7 +875,17 @@ impl AdminApi {
         state: Data<&Arc<AppState>>,
         id: Path<i64>,
     ) -> ShowReportResponse {
-        reply(state.db.show_report(id.0).await, |report| {
+        // From a replica once it has replayed the show's last change: exact as of it.
+        let show_id = id.0;
+        let (_, lsn) = state.cache.read_position(show_id).await;
+        let report =
+            super::cached::from_replica(
+                &state,
+                lsn,
+                |db| async move { db.show_report(show_id).await },
+            )
+            .await;
+        reply(report, |report| {
             ShowReportResponse::Ok(Json(ShowReportView::new(id.0, report)))
         })
     }
@@ -924,10 +934,16 @@ impl AdminApi {
                     })
                 })
                 .transpose()?;
-            let bookings = state
-                .db
-                .show_bookings(id.0, status, ids, after.as_ref(), limit + 1)
-                .await?;
+            let show_id = id.0;
+            let (_, lsn) = state.cache.read_position(show_id).await;
+            let bookings = super::cached::from_replica(&state, lsn, |db| {
+                let after = after.as_ref();
+                async move {
+                    db.show_bookings(show_id, status, ids, after, limit + 1)
+                        .await
+                }
+            })
+            .await?;
             let (items, next_cursor) = super::paginate(bookings, limit, |b| Cursor {
                 at: b.booking.created_at,
                 id: b.booking.id.to_string(),

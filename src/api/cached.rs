@@ -18,7 +18,8 @@ use super::state::AppState;
 use crate::cache::{Body, Entry, ReadCache, keys};
 use crate::domain::booking::SeatStatus;
 use crate::domain::page::Cursor;
-use crate::domain::{Code, Error, Result};
+use crate::domain::{Code, Error, ErrorKind, Result};
+use crate::store::Db;
 use crate::store::shows::ShowFilter;
 
 /// JSON bytes of a `T`, serialized earlier (and maybe gzip-compressed). The spec shows
@@ -131,6 +132,25 @@ where
     result
 }
 
+/// Runs a plain read on a replica that has replayed WAL position `lsn`, when one has;
+/// else, or when the replica fails it for want of its server, on the primary.
+pub async fn from_replica<T, F, Fut>(state: &AppState, lsn: u64, read: F) -> Result<T>
+where
+    F: Fn(Db) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let db = state.db.at_lsn(lsn);
+    if db.reads_from_replica() {
+        match read(db).await {
+            Err(err) if err.kind() == ErrorKind::Unavailable => {
+                tracing::warn!(error = %err.detail, "a read from a replica failed; reading from the primary");
+            }
+            other => return other,
+        }
+    }
+    read(state.db.clone()).await
+}
+
 /// One show, cached, at least as new as `min_version` (0: any copy).
 pub async fn show(state: &AppState, show_id: i64, min_version: u64) -> Result<Entry> {
     of_show(
@@ -139,8 +159,8 @@ pub async fn show(state: &AppState, show_id: i64, min_version: u64) -> Result<En
         min_version,
         keys::show(show_id),
         || async move {
-            let version = state.cache.version(show_id).await;
-            let show = state.db.show(show_id).await?;
+            let (version, lsn) = state.cache.read_position(show_id).await;
+            let show = from_replica(state, lsn, |db| async move { db.show(show_id).await }).await?;
             let ttl = lifetime(state, show.next_lapse_secs);
             Ok(Entry::new(
                 to_bytes(&ShowView::from(show)),
@@ -163,13 +183,21 @@ pub async fn seat_map(state: &AppState, show_id: i64, min_version: u64) -> Resul
         min_version,
         keys::seat_map(show_id),
         || async move {
-            // The version is read before the seats: every change up to it is in the map.
-            let version = state.cache.version(show_id).await;
+            // The version is read before the seats: every change up to it is in the map
+            // (read from a replica only once it has replayed them all).
+            let (version, lsn) = state.cache.read_position(show_id).await;
             // The prepared layout serves while the seats' fixed fields have not changed
             // since it was made (an admin's price change moves the show's seats version).
             let prepared = state.seat_layouts.get(show_id).await;
             let taken = match &prepared {
-                Some(_) => Some(state.db.taken_seats(show_id).await?),
+                Some(_) => Some(
+                    from_replica(
+                        state,
+                        lsn,
+                        |db| async move { db.taken_seats(show_id).await },
+                    )
+                    .await?,
+                ),
                 None => None,
             };
             let (body, next_lapse_secs) = match (prepared, taken) {
@@ -178,7 +206,9 @@ pub async fn seat_map(state: &AppState, show_id: i64, min_version: u64) -> Resul
                     taken.next_lapse_secs,
                 ),
                 _ => {
-                    let read = state.db.seat_map(show_id).await?;
+                    let read =
+                        from_replica(state, lsn, |db| async move { db.seat_map(show_id).await })
+                            .await?;
                     let layout = Arc::new(SeatLayout::new(
                         &read.seats,
                         read.version,
@@ -229,7 +259,12 @@ pub async fn show_list(
                 from: Some(filter.from.unwrap_or(now)),
                 ..filter.clone()
             };
-            let shows = state.db.shows(&filter, after, limit + 1).await?;
+            let lsn = state.cache.lists_position().await;
+            let shows = from_replica(state, lsn, |db| {
+                let filter = &filter;
+                async move { db.shows(filter, after, limit + 1).await }
+            })
+            .await?;
             // The page changes by itself when a listed hold lapses or a listed show starts.
             let first_start = shows
                 .iter()

@@ -66,6 +66,10 @@ pub struct Hub {
     notices: broadcast::Sender<Notice>,
     /// Versions when there is no Redis (one instance).
     local_versions: Mutex<HashMap<i64, u64>>,
+    /// WAL positions a replica must have replayed, per show and for lists, when there is
+    /// no Redis (see [`Hub::read_position`]).
+    local_lsns: Mutex<HashMap<i64, u64>>,
+    local_lists_lsn: std::sync::atomic::AtomicU64,
     /// Recent changes per show, by version, with when each arrived.
     recent: Mutex<HashMap<i64, Recent>>,
     /// True while the change channel subscription is up.
@@ -101,6 +105,8 @@ impl Hub {
             redis,
             notices: broadcast::channel(4096).0,
             local_versions: Mutex::default(),
+            local_lsns: Mutex::default(),
+            local_lists_lsn: std::sync::atomic::AtomicU64::new(0),
             recent: Mutex::default(),
             subscribed: AtomicBool::new(false),
             jobs,
@@ -136,6 +142,32 @@ impl Hub {
                 .get(&show_id)
                 .copied()
                 .unwrap_or(0),
+        }
+    }
+
+    /// The show's current version and the WAL position a replica must have replayed to
+    /// serve it (that of its last announced change), read together: a body loaded from a
+    /// replica past that position includes every change up to that version. Without
+    /// Redis answering, no replica qualifies (`u64::MAX`).
+    pub async fn read_position(&self, show_id: i64) -> (u64, u64) {
+        match &self.redis {
+            Some(redis) => redis
+                .version_and_lsn(show_id)
+                .await
+                .unwrap_or((0, u64::MAX)),
+            None => {
+                let lsn = lock(&self.local_lsns).get(&show_id).copied().unwrap_or(0);
+                (self.version(show_id).await, lsn)
+            }
+        }
+    }
+
+    /// The WAL position a replica must have replayed to serve show lists (that of the
+    /// last show created, changed or cancelled).
+    pub async fn lists_position(&self) -> u64 {
+        match &self.redis {
+            Some(redis) => redis.lists_lsn().await.unwrap_or(u64::MAX),
+            None => self.local_lists_lsn.load(Ordering::Relaxed),
         }
     }
 
@@ -321,10 +353,30 @@ impl Hub {
         if seat_ids.is_empty() {
             self.local.lists_changed();
         }
+        // Where the primary's WAL is now, past this commit: replicas serve the show again
+        // once they have replayed it. Unknown (the primary did not answer), replicas may
+        // serve it within their lag bound.
+        let lsn = if db.has_replicas() {
+            db.wal_position().await.ok()
+        } else {
+            None
+        };
+        if let Some(lsn) = lsn
+            && self.redis.is_none()
+        {
+            let mut lsns = lock(&self.local_lsns);
+            let at = lsns.entry(show_id).or_default();
+            *at = (*at).max(lsn);
+            if seat_ids.is_empty() {
+                self.local_lists_lsn.fetch_max(lsn, Ordering::Relaxed);
+            }
+        }
         let version = match &self.redis {
             Some(redis) => {
                 let keys = [keys::show(show_id), keys::seat_map(show_id)];
-                redis.invalidate(show_id, &keys, seat_ids.is_empty()).await
+                redis
+                    .invalidate(show_id, &keys, seat_ids.is_empty(), lsn)
+                    .await
             }
             None => {
                 let mut versions = lock(&self.local_versions);

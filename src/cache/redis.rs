@@ -60,6 +60,18 @@ impl Redis {
         format!("{}:version:{show_id}", self.namespace)
     }
 
+    /// The primary's WAL position after the show's last announced change (see
+    /// `store::replicas`): a replica must have replayed it to serve the show.
+    fn lsn_key(&self, show_id: i64) -> String {
+        format!("{}:lsn:{show_id}", self.namespace)
+    }
+
+    /// Like [`Redis::lsn_key`] for the lists: after the last show created, changed or
+    /// cancelled.
+    fn lists_lsn_key(&self) -> String {
+        format!("{}:lists-lsn", self.namespace)
+    }
+
     /// The generation of the show lists: taken anew when a show is created, changed or
     /// cancelled, so no list copy of an older generation is served.
     fn lists_generation_key(&self) -> String {
@@ -163,12 +175,39 @@ impl Redis {
     /// Drops a show's cached bodies and takes its next version, in one round trip; with
     /// `lists`, also the next lists generation (the show itself changed: no list copy
     /// made before may be served again).
-    pub async fn invalidate(&self, show_id: i64, keys: &[String], lists: bool) -> Option<u64> {
+    ///
+    /// With `lsn` (the primary's WAL position after the change, when replicas serve reads),
+    /// the show's (and with `lists`, the lists') required position moves up to it first:
+    /// whoever reads the new version reads that position too.
+    pub async fn invalidate(
+        &self,
+        show_id: i64,
+        keys: &[String],
+        lists: bool,
+        lsn: Option<u64>,
+    ) -> Option<u64> {
         let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
         let version_key = self.version_key(show_id);
         let generation_key = self.lists_generation_key();
+        let mut lsn_keys = vec![self.lsn_key(show_id)];
+        if lists {
+            lsn_keys.push(self.lists_lsn_key());
+        }
         self.run("DEL+INCR", |mut c| async move {
             let mut pipe = redis::pipe();
+            if let Some(lsn) = lsn {
+                for key in lsn_keys {
+                    pipe.cmd("EVAL")
+                        .arg(
+                            "if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then \
+                               redis.call('SET', KEYS[1], ARGV[1]) end return 0",
+                        )
+                        .arg(1)
+                        .arg(key)
+                        .arg(lsn)
+                        .ignore();
+                }
+            }
             pipe.del(keys).ignore().incr(version_key, 1);
             if lists {
                 pipe.incr(generation_key, 1).ignore();
@@ -240,6 +279,27 @@ impl Redis {
             .await
         })
         .await;
+    }
+
+    /// Current version of a show and the WAL position a replica must have replayed to
+    /// serve it (0 when it never changed or none was recorded), read together.
+    pub async fn version_and_lsn(&self, show_id: i64) -> Option<(u64, u64)> {
+        let keys = [self.version_key(show_id), self.lsn_key(show_id)];
+        self.run("GET version", |mut c| async move {
+            let [version, lsn]: [Option<u64>; 2] = c.mget(&keys).await?;
+            Ok((version.unwrap_or(0), lsn.unwrap_or(0)))
+        })
+        .await
+    }
+
+    /// The WAL position a replica must have replayed to serve show lists.
+    pub async fn lists_lsn(&self) -> Option<u64> {
+        let key = self.lists_lsn_key();
+        self.run("GET lists lsn", |mut c| async move {
+            c.get::<_, Option<u64>>(key).await
+        })
+        .await
+        .map(Option::unwrap_or_default)
     }
 
     /// Current version of a show (0 when it never changed).

@@ -90,6 +90,70 @@ impl EmbeddedPostgres {
         Ok(pg)
     }
 
+    /// Starts a streaming replica of `primary` in `data_dir` (empty or absent): a base
+    /// backup that follows the primary's WAL (`pg_basebackup -R`), on a port of its own,
+    /// serving reads (hot standby). For tests and trials of read replicas.
+    pub async fn start_replica(primary: &Self, data_dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+        let data_dir = data_dir.canonicalize()?;
+        // PostgreSQL starts only on a data directory no one else may read.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+        let mut replica = Self {
+            bin_dir: primary.bin_dir.clone(),
+            data_dir,
+            port: 0,
+            run_as: primary.run_as.clone(),
+            started_here: false,
+        };
+        if let Some(user) = &replica.run_as {
+            let status = Command::new("chown")
+                .arg(format!("{user}:"))
+                .arg(&replica.data_dir)
+                .status()
+                .context("running chown")?;
+            if !status.success() {
+                bail!("could not give {} to `{user}`", replica.data_dir.display());
+            }
+        }
+        let port = primary.port.to_string();
+        replica.run(
+            "pg_basebackup",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+                "-D",
+                path_str(&replica.data_dir)?,
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+            ],
+        )?;
+        // The primary's pid file and log came with the copy; neither is the replica's.
+        let _ = std::fs::remove_file(replica.data_dir.join("postmaster.pid"));
+        replica.port = free_port()?;
+        replica.launch()?;
+        Ok(replica)
+    }
+
+    /// Stops the server at once, as a crash would (`pg_ctl stop -m immediate`).
+    pub fn kill(&self) -> anyhow::Result<()> {
+        let data_dir = self.data_dir.to_string_lossy().into_owned();
+        self.run(
+            "pg_ctl",
+            &["-D", &data_dir, "-m", "immediate", "-w", "stop"],
+        )
+    }
+
     /// Starts the server on the cluster's port (first start, or again after [`Self::stop`]).
     pub fn launch(&mut self) -> anyhow::Result<()> {
         let log = self.data_dir.join("server.log");
@@ -217,7 +281,16 @@ fn find_server_binaries() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("PATH")
         && let Some(dir) = std::env::split_paths(&path).find(|d| has_both(d))
     {
-        return Some(dir);
+        // Where `initdb` really lives (PATH may hold only links to it): the other server
+        // programs (pg_basebackup, psql, pgbench) are beside it.
+        return Some(
+            dir.join("initdb")
+                .canonicalize()
+                .ok()
+                .and_then(|real| real.parent().map(Path::to_path_buf))
+                .filter(|real| has_both(real))
+                .unwrap_or(dir),
+        );
     }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .ok()?

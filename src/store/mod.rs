@@ -11,6 +11,7 @@ pub mod layouts;
 pub mod migrate;
 pub mod outbox;
 mod params;
+mod replicas;
 pub mod settings;
 pub mod shows;
 pub mod tx;
@@ -22,6 +23,7 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
 use rand::Rng;
+pub use replicas::ReplicaSettings;
 use tokio_postgres::NoTls;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
@@ -60,6 +62,11 @@ pub struct Db {
     /// each is a transaction of its own (`HOLD_BATCHING=off`, and every handle a batch
     /// itself runs on).
     batches: Option<std::sync::Arc<bookings::Batches>>,
+    /// Streaming replicas for plain reads (`DATABASE_READ_URL`), if any.
+    replicas: Option<std::sync::Arc<replicas::Replicas>>,
+    /// For a handle made by [`Db::at_lsn`]: the WAL position a replica must have replayed
+    /// to serve this handle's plain reads (else the primary serves them).
+    read_lsn: Option<u64>,
 }
 
 /// A transaction body: given the transaction and a borrowed context, a future that may
@@ -69,43 +76,110 @@ pub type TxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 impl Db {
     /// Builds the pool. Connections are made lazily; see [`Db::ping`] to check reachability.
     pub fn connect(settings: &PoolSettings) -> anyhow::Result<Self> {
-        let mut config: tokio_postgres::Config = settings.url.parse()?;
-        let timeout_ms = settings.timeout.as_millis();
-        // A slow statement or a lock wait is cut off rather than holding a pooled
-        // connection (and its request) for ever.
-        // enable_seqscan=off: under SERIALIZABLE a sequential scan takes a predicate lock
-        // on the whole table, so a hold that happened to scan a small `seats` or
-        // `show_rows` table would conflict with every other hold. Every query of the
-        // service has an index path; this keeps the planner on it however small the
-        // tables are.
-        config.options(format!(
-            "-c statement_timeout={timeout_ms} -c idle_in_transaction_session_timeout={} \
-             -c enable_seqscan=off",
-            timeout_ms * 2
-        ));
-        config.connect_timeout(settings.timeout);
-        if config.get_application_name().is_none() {
-            config.application_name("tessera");
-        }
-        let timeouts = Timeouts {
-            wait: Some(settings.timeout),
-            create: Some(settings.timeout),
-            recycle: Some(settings.timeout),
-        };
         let sizes = [settings.max_size, settings.read_max_size.max(1)];
-        // TLS only when the URL asks for it (`sslmode=require`): the default, `prefer`,
-        // would try TLS on a local server whose certificate nobody can verify.
-        let [pool, reads] = if config.get_ssl_mode() == SslMode::Require {
-            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(crate::tls::client_config()?);
-            sizes.map(|size| pool(config.clone(), tls.clone(), size, timeouts))
-        } else {
-            sizes.map(|size| pool(config.clone(), NoTls, size, timeouts))
-        };
+        let [pool, reads] = pools(&settings.url, settings.timeout, sizes)?;
         Ok(Self {
-            pool: pool?,
-            reads: reads?,
+            pool,
+            reads,
             batches: None,
+            replicas: None,
+            read_lsn: None,
         })
+    }
+
+    /// This handle with streaming replicas for plain reads, `size` connections each (see
+    /// [`Db::at_lsn`]); [`Db::probe_replicas`] must run for any to be used. A replica's
+    /// connections wait at most a second: a replica that does not answer is passed over.
+    pub fn with_replicas(
+        mut self,
+        settings: &ReplicaSettings,
+        size: usize,
+    ) -> anyhow::Result<Self> {
+        if settings.urls.is_empty() {
+            return Ok(self);
+        }
+        let timeout = Duration::from_secs(1);
+        let pools = settings
+            .urls
+            .iter()
+            .map(|url| pools(url, timeout, [size.max(1)]).map(|[pool]| pool))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        self.replicas = Some(std::sync::Arc::new(replicas::Replicas::new(
+            pools,
+            settings.max_lag,
+        )));
+        Ok(self)
+    }
+
+    /// True when plain reads may go to replicas.
+    pub fn has_replicas(&self) -> bool {
+        self.replicas.is_some()
+    }
+
+    /// A handle whose plain reads (show, seat map, show list, box-office reads) go to a
+    /// replica that has replayed WAL position `lsn`, when one has; else to the primary.
+    /// Writes, and reads inside them, stay on the primary.
+    pub fn at_lsn(&self, lsn: u64) -> Self {
+        Self {
+            read_lsn: self.replicas.as_ref().map(|_| lsn),
+            ..self.clone()
+        }
+    }
+
+    /// The primary's WAL position now (bytes from 0/0): read after a commit, at or past
+    /// the commit's record, so a replica that has replayed it has the commit.
+    pub async fn wal_position(&self) -> Result<u64> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint",
+                &[],
+            )
+            .await
+            .map_err(db_error)?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    /// Reads each replica's replayed WAL position (and the primary's, to tell how far
+    /// behind each is) every [`replicas::PROBE_EVERY`], until `stop`. A replica that
+    /// cannot be read serves nothing until it can.
+    pub async fn probe_replicas(&self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let Some(replicas) = &self.replicas else {
+            return;
+        };
+        let mut trail = replicas::PrimaryTrail::default();
+        let mut tick = tokio::time::interval(replicas::PROBE_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.changed() => return,
+            }
+            if let Ok(lsn) = self.wal_position().await {
+                trail.push(std::time::Instant::now(), lsn);
+            }
+            for replica in &replicas.list {
+                let probe = async {
+                    let client = replica.pool.get().await.ok()?;
+                    let row = client
+                        .query_one(
+                            "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint",
+                            &[],
+                        )
+                        .await
+                        .ok()?;
+                    Some(row.get::<_, Option<i64>>(0).map(|lsn| lsn as u64))
+                };
+                match tokio::time::timeout(Duration::from_secs(1), probe).await {
+                    Ok(Some(replayed)) => {
+                        let now = std::time::Instant::now();
+                        let lag = trail.lag(now, replayed.unwrap_or(u64::MAX));
+                        replica.probed(replayed, lag);
+                    }
+                    _ => replica.unreachable(),
+                }
+            }
+        }
     }
 
     /// A pooled connection, or 503 when none frees up within the timeout.
@@ -113,10 +187,41 @@ impl Db {
         self.pool.get().await.map_err(pool_error)
     }
 
-    /// A connection of the read budget (see [`PoolSettings::read_max_size`]), for a plain
-    /// read outside any write; 503 when none frees up within the timeout.
+    /// A connection for a plain read outside any write: a replica's, for a handle made by
+    /// [`Db::at_lsn`] when a replica has replayed its position, else one of the primary's
+    /// read budget (see [`PoolSettings::read_max_size`]); 503 when none frees up within the
+    /// timeout.
     pub async fn read_client(&self) -> Result<deadpool_postgres::Object> {
+        if let (Some(replicas), Some(lsn)) = (&self.replicas, self.read_lsn)
+            && let Some(replica) = replicas.pick(lsn)
+        {
+            match replica.pool.get().await {
+                Ok(client) => {
+                    metrics::counter!(crate::metrics::DB_READS, "target" => "replica").increment(1);
+                    return Ok(client);
+                }
+                Err(err) => {
+                    tracing::warn!(replica = %replica.name, error = %err, "a replica is unreachable; reading from the primary");
+                    replicas.failed(replica);
+                }
+            }
+        }
+        metrics::counter!(crate::metrics::DB_READS, "target" => "primary").increment(1);
         self.reads.get().await.map_err(pool_error)
+    }
+
+    /// Whether this handle's reads could go to a replica (then a read that fails for want
+    /// of its server may be tried on the primary).
+    pub fn reads_from_replica(&self) -> bool {
+        self.replicas.is_some() && self.read_lsn.is_some()
+    }
+
+    /// The replayed WAL position of each replica at its last probe (for tests and metrics).
+    pub fn replica_positions(&self) -> Vec<u64> {
+        self.replicas
+            .as_ref()
+            .map(|r| r.list.iter().map(|replica| replica.replayed()).collect())
+            .unwrap_or_default()
     }
 
     /// How the read connections are used right now (for metrics).
@@ -227,6 +332,52 @@ impl Db {
         .instrument(span)
         .await
     }
+}
+
+/// Pools of the given sizes on `url`, with the service's connection options.
+fn pools<const N: usize>(
+    url: &str,
+    timeout: Duration,
+    sizes: [usize; N],
+) -> anyhow::Result<[Pool; N]> {
+    let mut config: tokio_postgres::Config = url.parse()?;
+    let timeout_ms = timeout.as_millis();
+    // A slow statement or a lock wait is cut off rather than holding a pooled
+    // connection (and its request) for ever.
+    // enable_seqscan=off: under SERIALIZABLE a sequential scan takes a predicate lock
+    // on the whole table, so a hold that happened to scan a small `seats` or
+    // `show_rows` table would conflict with every other hold. Every query of the
+    // service has an index path; this keeps the planner on it however small the
+    // tables are.
+    config.options(format!(
+        "-c statement_timeout={timeout_ms} -c idle_in_transaction_session_timeout={} \
+         -c enable_seqscan=off",
+        timeout_ms * 2
+    ));
+    config.connect_timeout(timeout);
+    if config.get_application_name().is_none() {
+        config.application_name("tessera");
+    }
+    let timeouts = Timeouts {
+        wait: Some(timeout),
+        create: Some(timeout),
+        recycle: Some(timeout),
+    };
+    // TLS only when the URL asks for it (`sslmode=require`): the default, `prefer`,
+    // would try TLS on a local server whose certificate nobody can verify.
+    let pools = if config.get_ssl_mode() == SslMode::Require {
+        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(crate::tls::client_config()?);
+        sizes.map(|size| pool(config.clone(), tls.clone(), size, timeouts))
+    } else {
+        sizes.map(|size| pool(config.clone(), NoTls, size, timeouts))
+    };
+    let mut built = Vec::with_capacity(N);
+    for pool in pools {
+        built.push(pool?);
+    }
+    built
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("pool count mismatch"))
 }
 
 /// A pool of `size` connections made with `tls`.

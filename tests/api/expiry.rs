@@ -312,15 +312,6 @@ async fn a_lapsed_hold_whose_seats_are_all_retaken_counts_none_of_them_as_free()
     app.check_invariants(show).await;
 }
 
-/// The value of one series in the instance's `/metrics` (0 when absent).
-async fn metric(app: &TestApp, series: &str) -> f64 {
-    app.metrics()
-        .await
-        .lines()
-        .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
-        .unwrap_or(0.0)
-}
-
 #[tokio::test]
 async fn one_booking_the_sweeper_cannot_expire_does_not_hold_up_the_others() {
     let app = TestApp::spawn_with(|s| {
@@ -368,7 +359,11 @@ async fn one_booking_the_sweeper_cannot_expire_does_not_hold_up_the_others() {
         )
         .await;
     assert_eq!(still, 1, "the broken booking is left as it was");
-    assert!(metric(&app, "tessera_sweeper_failures_total{reason=\"error\"}").await >= 1.0);
+    assert!(
+        app.metric("tessera_sweeper_failures_total{reason=\"error\"}")
+            .await
+            >= 1.0
+    );
 
     // Once the counter is repaired, a later sweep expires it too.
     sql.execute(

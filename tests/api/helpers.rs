@@ -292,6 +292,16 @@ impl TestApp {
 }
 
 impl Service {
+    /// The value of one series in `/metrics` (0 when absent), e.g.
+    /// `tessera_db_reads_total{target="replica"}`.
+    pub async fn metric(&self, series: &str) -> f64 {
+        self.metrics()
+            .await
+            .lines()
+            .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or(0.0)
+    }
+
     /// The service's `/metrics` text (in-process instances all share one registry).
     pub async fn metrics(&self) -> String {
         self.http

@@ -22,6 +22,7 @@ mod hostile;
 mod limits;
 mod mixed;
 mod observability;
+mod replicas;
 mod resilience;
 mod seed;
 mod shared;
