@@ -90,6 +90,20 @@ async function manageShow(page, name) {
 
 const cellTexts = (row) => row.getByRole('cell').allTextContents();
 
+/** A count as the seat map writes it: "1,997". */
+const count = (n) => n.toLocaleString('en');
+
+/** A standing area drawn on the seat map: the button that names it with its places left. */
+const areaOnMap = (page, name, price, left) =>
+  page.getByRole('button', { name: `${name}, standing, ${price} per place, ${left === 0 ? 'sold out' : `${count(left)} places left`}` });
+
+/** Which standing area's quantity picker has the focus (its card's name), if one has. */
+const focusedPicker = (page) =>
+  page.evaluate(() => {
+    const el = document.activeElement;
+    return el?.tagName === 'SELECT' ? (el.closest('.standing-card')?.getAttribute('data-area') ?? null) : null;
+  });
+
 /** The number in a standing area's "N of M places left". */
 async function placesLeftIn(area) {
   const text = await area.getByTestId('places-left').textContent();
@@ -464,7 +478,7 @@ describe('Tessera web UI', () => {
     await Promise.all([ctx.close(), buyer.ctx.close()]);
   });
 
-  test('standing: a buyer holds 3 places on the arena floor and confirms; places left drop, live on another page', async () => {
+  test('standing: a buyer picks the arena floor on the map, holds 3 places and confirms; places left drop, live on another page', async () => {
     const showId = await showIdByName(main.base, 'Championship Final');
     // Someone else watches the arena.
     const other = await newPage(`${main.base}/shows/${showId}`);
@@ -478,18 +492,34 @@ describe('Tessera web UI', () => {
     await registerViaUi(page, uniqueEmail('floor'));
     await page.goto(`${main.base}/shows/${showId}`);
     const floor = page.getByRole('region', { name: 'Floor' });
+    // The floor is drawn on the map where it stands: in front of the bowls, inside the overview, named with its places left.
+    const onMap = areaOnMap(page, 'Floor', '€150.00', before);
+    await onMap.waitFor();
+    assert.match(await onMap.textContent(), new RegExp(`^Floor.*${count(before)} places left$`));
+    const [view, ground, lowerBowl] = await Promise.all([
+      page.locator('.seatmap-scroll').boundingBox(),
+      page.locator('polygon.standing-shape').boundingBox(),
+      page.locator('.section-shape').first().boundingBox(),
+    ]);
+    assert.ok(ground.x >= view.x - 1 && ground.x + ground.width <= view.x + view.width + 1 && ground.y >= view.y - 1, JSON.stringify({ view, ground }));
+    assert.ok(ground.y + ground.height <= lowerBowl.y + 1 && ground.width > 0.9 * lowerBowl.width, JSON.stringify({ ground, lowerBowl }));
+    // Activating it brings the buyer to the floor's quantity picker.
+    await onMap.click();
+    await waitFor(async () => (await focusedPicker(page)) === 'Floor', 'the floor’s picker focused');
     await floor.getByLabel('Number of places').selectOption('3');
     await floor.getByText('total €450.00').waitFor();
     await floor.getByRole('button', { name: 'Hold 3 places' }).click();
     await page.getByRole('heading', { name: 'Places held: Floor × 3' }).waitFor();
     assert.match((await page.getByRole('timer').textContent()) ?? '', /^[0-9]+:[0-5][0-9]$/);
     await waitFor(async () => (await placesLeftIn(floor)) === before - 3, 'the buyer’s own count to drop by 3');
+    await areaOnMap(page, 'Floor', '€150.00', before - 3).waitFor();
     await page.screenshot({ path: join(SHOTS, 'arena-standing.png') });
     await page.getByRole('button', { name: 'Confirm booking' }).click();
     await page.getByRole('heading', { name: 'Booked: Floor × 3' }).waitFor();
 
-    // The other page learns of it live (the event names places not on its map, so it fetches the counts).
+    // The other page learns of it live (the event names places not on its map, so it fetches the counts), on its map too.
     await waitFor(async () => (await placesLeftIn(otherFloor)) === before - 3, 'the other page to see 3 places fewer');
+    await areaOnMap(other.page, 'Floor', '€150.00', before - 3).waitFor();
     // ...and a fresh page agrees.
     const fresh = await newPage(`${main.base}/shows/${showId}`);
     await fresh.page.getByRole('region', { name: 'Floor' }).getByTestId('places-left').waitFor();
@@ -725,6 +755,97 @@ describe('Tessera web UI', () => {
     const a1 = await seat(cinema.page, 'A1').boundingBox();
     assert.ok(screenBox.y + screenBox.height <= a1.y, 'the screen is above row A');
     await cinema.ctx.close();
+  });
+
+  test('a club: the admin places a standing pit between the stage and the stalls; buyers see it drawn there and pick it on the map', async () => {
+    const { ctx, page } = await newPage(`${main.base}/`);
+    await loginViaUi(page, ADMIN.email, ADMIN.password);
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const layoutName = `E2E club ${Date.now()}`;
+    await page.getByLabel('Layout name').fill(layoutName);
+    await page.getByLabel('This layout has a stage').check();
+    await page.getByLabel('Stage label').fill('Stage');
+    // The stalls (rows A and B, 10 and 12 seats) 9 rows below the stage, facing it.
+    const stalls = page.getByRole('group', { name: 'Section 1' });
+    await stalls.getByLabel('Place and turn this section').check();
+    await stalls.getByLabel('Front row middle y').fill('9');
+    // A standing pit of 40 places just in front of the stage, placed like any section.
+    await page.getByRole('button', { name: 'Add section' }).click();
+    const pit = page.getByRole('group', { name: 'Section 2' });
+    await pit.getByLabel('Section name').fill('Pit');
+    await pit.getByLabel('Section category').fill('pit');
+    await pit.getByRole('radio', { name: 'Standing area' }).check();
+    await pit.getByLabel('Standing places').fill('40');
+    await pit.getByLabel('Place and turn this section').check();
+    await pit.getByLabel('Front row middle y').fill('2');
+    await page.getByText('22 seats and 40 standing places in 2 sections').waitFor();
+    await page.getByText('Pit · 40 standing').waitFor();
+    await page.getByRole('button', { name: 'Save layout' }).click();
+    await page.getByText(new RegExp(`Saved layout “${layoutName}” \\(#\\d+, 62 places\\)`)).waitFor();
+    const layouts = (await apiCall(main.base, 'GET', '/admin/layouts?limit=200', undefined, await tokenFor(main.base, ADMIN.email, ADMIN.password))).body.items;
+    const stored = layouts.find((l) => l.name === layoutName);
+    assert.deepEqual(
+      stored.sections.map((s) => [s.name, s.standing ?? null, s.position]),
+      [
+        ['Stalls', null, { x: 0, y: 9, rotation: 0 }],
+        ['Pit', 40, { x: 0, y: 2, rotation: 0 }],
+      ],
+    );
+
+    const showName = `E2E Club ${Date.now()}`;
+    await page.getByLabel('Show name').fill(showName);
+    await page.getByLabel('Kind').selectOption('event');
+    await page.getByLabel('Price for standard').fill('30');
+    await page.getByLabel('Price for pit').fill('20');
+    await page.getByRole('button', { name: 'Create show' }).click();
+    await page.getByRole('link', { name: showName }).click();
+    await page.getByRole('heading', { name: showName }).waitFor();
+    await ctx.close();
+
+    // A buyer's page: the pit drawn between the stage and row A, under the stage's middle; every seat still clickable.
+    const showId = await showIdByName(main.base, showName);
+    const buyer = await newPage(`${main.base}/shows/${showId}`);
+    const bp = buyer.page;
+    const onMap = areaOnMap(bp, 'Pit', '€20.00', 40);
+    await onMap.waitFor();
+    assert.equal(await onMap.textContent(), 'Pit · 40 places left');
+    await waitFor(async () => (await bp.locator('button.seat').count()) === 22, '22 seat buttons');
+    const geometry = await bp.evaluate(() => {
+      const map = document.querySelector('.seatmap').getBoundingClientRect();
+      const bar = document.querySelector('[data-testid="stage"]').getBoundingClientRect();
+      const ground = document.querySelector('polygon.standing-shape').getBoundingClientRect();
+      const label = document.querySelector('button.standing-label').getBoundingClientRect();
+      const seats = [...document.querySelectorAll('button.seat')];
+      const rowA = seats.filter((s) => /^Seat A\d+,/.test(s.getAttribute('aria-label'))).map((s) => s.getBoundingClientRect());
+      const inside = (r) => r.left >= map.left - 0.5 && r.top >= map.top - 0.5 && r.right <= map.right + 0.5 && r.bottom <= map.bottom + 0.5;
+      const within = (r, o) => r.left >= o.left - 0.5 && r.top >= o.top - 0.5 && r.right <= o.right + 0.5 && r.bottom <= o.bottom + 0.5;
+      const stageMiddle = bar.left + bar.width / 2;
+      const measured = {
+        order: [bar.bottom, ground.top, ground.bottom, Math.min(...rowA.map((r) => r.top))],
+        underStage: ground.left < stageMiddle && stageMiddle < ground.right,
+        inside: inside(ground) && inside(bar),
+        labelOnGround: within(label, ground),
+      };
+      // What a click on the middle of each reaches (each scrolled into view first): the pit's label, every seat.
+      const under = (el, selector) => {
+        el.scrollIntoView({ block: 'center', inline: 'center' });
+        const r = el.getBoundingClientRect();
+        return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest(selector) === el;
+      };
+      const labelHit = under(document.querySelector('button.standing-label'), 'button.standing-label');
+      const hit = seats.filter((s) => under(s, 'button.seat')).length;
+      return { ...measured, labelHit, hit };
+    });
+    assert.deepEqual([...geometry.order].sort((a, b) => a - b), geometry.order, JSON.stringify(geometry));
+    assert.ok(geometry.underStage && geometry.inside && geometry.labelOnGround && geometry.labelHit, JSON.stringify(geometry));
+    assert.equal(geometry.hit, 22, 'every seat is the element under its own middle');
+    await bp.locator('.seatmap').screenshot({ path: join(SHOTS, 'club-pit.png') });
+    // Picked on the map, by keyboard: the pit's picker has the focus.
+    await onMap.focus();
+    await bp.keyboard.press('Enter');
+    await waitFor(async () => (await focusedPicker(bp)) === 'Pit', 'the pit’s picker focused');
+    assert.equal(await placesLeftIn(bp.getByRole('region', { name: 'Pit' })), 40);
+    await buyer.ctx.close();
   });
 
   // The buyer's journeys, one persona each, on a desktop and on a phone (journeys.mjs).

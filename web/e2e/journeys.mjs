@@ -264,9 +264,17 @@ export function journeys(env) {
       const opened = Date.now() - t0;
       assert.equal(await page.locator('button.seat').count(), 0);
       assert.equal(await page.locator('.section-shape').count(), 2);
-      // The overview fits the screen.
-      const [vp, lb, ub] = await Promise.all([page.locator('.seatmap-scroll').boundingBox(), page.locator('.section-shape').nth(0).boundingBox(), page.locator('.section-shape').nth(1).boundingBox()]);
-      for (const b of [lb, ub]) assert.ok(b.x >= vp.x - 1 && b.x + b.width <= vp.x + vp.width + 1 && b.y >= vp.y - 1 && b.y + b.height <= vp.y + vp.height + 1, 'each section is inside the map’s view');
+      // The standing floor in front of the bowls is a tile too, with its places left.
+      await page.getByRole('button', { name: 'Floor, standing, €150.00 per place, 2,000 places left' }).waitFor();
+      // The overview fits the screen, the floor with it.
+      const [vp, lb, ub, fb] = await Promise.all([
+        page.locator('.seatmap-scroll').boundingBox(),
+        page.locator('.section-shape').nth(0).boundingBox(),
+        page.locator('.section-shape').nth(1).boundingBox(),
+        page.locator('polygon.standing-shape').boundingBox(),
+      ]);
+      for (const b of [lb, ub, fb]) assert.ok(b.x >= vp.x - 1 && b.x + b.width <= vp.x + vp.width + 1 && b.y >= vp.y - 1 && b.y + b.height <= vp.y + vp.height + 1, 'each section and the floor are inside the map’s view');
+      assert.ok(fb.y + fb.height <= lb.y + 1, 'the floor is in front of the lower bowl');
       assert.ok((await seatBoxes(page)).overflow <= 0, 'nothing wider than the screen');
       if (device === DESKTOP) {
         await page.locator('.seatmap-frame').screenshot({ path: join(SHOTS, 'arena-overview.png') });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  areaPlacesLeft,
   currencyOf,
   describePlaces,
   formatPrice,
@@ -30,6 +31,12 @@ describe('placesLeft', () => {
     expect(placesLeft(1997, 20000, 'places')).toBe('1997 of 20000 places left');
     expect(placesLeft(3, 24, 'appointments')).toBe('3 of 24 appointments free');
     expect(placesLeft(0, 24, 'appointments')).toBe('Sold out');
+  });
+
+  it("names a standing area's places left on the map, with thousands separated", () => {
+    expect(areaPlacesLeft(1234)).toBe('1,234 places left');
+    expect(areaPlacesLeft(1)).toBe('1 place left');
+    expect(areaPlacesLeft(0)).toBe('sold out');
   });
 
   it('calls held and booked appointment times taken', () => {

@@ -147,6 +147,14 @@ export function placesLeft(available: number, total: number, noun: 'seats' | 'pl
   return noun === 'appointments' ? `${available} of ${total} appointments free` : `${available} of ${total} ${noun} left`;
 }
 
+const countFormat = new Intl.NumberFormat('en');
+
+/** A standing area's places left as the seat map names them: "1,234 places left", "1 place left", "sold out". */
+export function areaPlacesLeft(available: number): string {
+  if (available <= 0) return 'sold out';
+  return `${countFormat.format(available)} ${available === 1 ? 'place' : 'places'} left`;
+}
+
 export function statusWord(status: string): string {
   switch (status) {
     case 'AVAILABLE':

@@ -1,8 +1,8 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
-import { describe, expect, it } from 'vitest';
-import type { Seat, SeatState } from '../api/client';
+import { describe, expect, it, vi } from 'vitest';
+import type { Seat, SeatState, StandingArea } from '../api/client';
 import { categoryColours } from './categories';
 import { buildStructure, mapFrame, moveFocus, SeatMap, type MapStage } from './SeatMap';
 
@@ -286,6 +286,115 @@ describe('SeatMap with a stage and placed sections', () => {
     expect(seat('A1')).toHaveFocus();
     await user.keyboard('{Enter}');
     expect(seat('A1')).toHaveAttribute('aria-pressed', 'true');
+  });
+});
+
+describe('SeatMap with standing areas', () => {
+  // A small arena as the service gives it: a floor of 2 rows of 4 places first, then the bowl's row L1 behind an empty row.
+  const bowl = [1, 2, 3, 4].map((n) => mkSeat(100 + n, 'L1', n, 3, { section: 'Lower bowl', category: 'lower', price_cents: 8500, label: `L1-${n}` }));
+  const outline = [
+    { x: 0, y: 0 },
+    { x: 3, y: 0 },
+    { x: 3, y: 1 },
+    { x: 0, y: 1 },
+  ];
+  const floor = (available: number, withOutline = true): StandingArea => ({
+    section: 'Floor',
+    category: 'floor',
+    price_cents: 15000,
+    capacity: 1500,
+    available,
+    ...(withOutline ? { outline } : {}),
+  });
+  const colours = categoryColours(['floor', 'lower']);
+
+  function Arena({ standing, onPick }: { standing: StandingArea[]; onPick?(section: string): void }) {
+    return (
+      <SeatMap
+        seats={bowl}
+        statuses={new Map(bowl.map((s) => [s.id, s.status]))}
+        selected={new Set()}
+        colours={colours}
+        onToggle={() => undefined}
+        standing={standing}
+        onPickStanding={onPick}
+      />
+    );
+  }
+  const ground = () => document.querySelector<SVGPolygonElement>('polygon.standing-shape');
+  const ys = (points: string) => points.trim().split(/\s+/).map((p) => Number(p.split(',')[1]));
+
+  it('draws an area with an outline in its colour, named with its places left, as a button that picks it', async () => {
+    const onPick = vi.fn();
+    const user = userEvent.setup();
+    render(<Arena standing={[floor(1234)]} onPick={onPick} />);
+    const area = screen.getByRole('button', { name: 'Floor, standing, €150.00 per place, 1,234 places left' });
+    expect(area).toHaveTextContent('Floor · 1,234 places left');
+    // Its ground: the category's colour (the legend's and the standing card's), above the bowl's row.
+    const g = ground()!;
+    expect(g.getAttribute('fill')).toBe(colours.get('floor'));
+    const top = (b: HTMLElement) => parseFloat(b.parentElement!.style.top) + parseFloat(b.style.top);
+    expect(Math.max(...ys(g.getAttribute('points')!))).toBeLessThanOrEqual(top(seat('L1-1')));
+    // The seats are still buttons as before; the area is one more, in the tab order.
+    expect(mapButtons()).toHaveLength(bowl.length + 1);
+    expect(area.tabIndex).toBe(0);
+    // Click, Enter and Space pick it; so does a click on its ground.
+    await user.click(area);
+    area.focus();
+    await user.keyboard('{Enter}');
+    await user.keyboard(' ');
+    fireEvent.click(g);
+    expect(onPick.mock.calls).toEqual([['Floor'], ['Floor'], ['Floor'], ['Floor']]);
+  });
+
+  it('keeps the places left live, and says when the area is sold out', () => {
+    const { rerender } = render(<Arena standing={[floor(1234)]} onPick={() => undefined} />);
+    const g = ground();
+    rerender(<Arena standing={[floor(1)]} onPick={() => undefined} />);
+    expect(screen.getByRole('button', { name: 'Floor, standing, €150.00 per place, 1 place left' })).toHaveTextContent('Floor · 1 place left');
+    rerender(<Arena standing={[floor(0)]} onPick={() => undefined} />);
+    expect(screen.getByRole('button', { name: 'Floor, standing, €150.00 per place, sold out' })).toHaveTextContent('Floor · sold out');
+    expect(ground()).toHaveClass('standing-soldout');
+    // Only the count changed: the same ground, not a new drawing.
+    expect(ground()).toBe(g);
+  });
+
+  it('draws no region for an area without an outline (older shows), and the seats as before', () => {
+    const plain = render(<Arena standing={[]} />);
+    const before = screen.getByRole('group', { name: /^Seat map/ }).style.cssText;
+    plain.unmount();
+    render(<Arena standing={[floor(1234, false)]} onPick={() => undefined} />);
+    expect(ground()).toBeNull();
+    expect(screen.queryByRole('button', { name: /^Floor/ })).toBeNull();
+    expect(mapButtons()).toHaveLength(bowl.length);
+    expect(screen.getByRole('group', { name: /^Seat map/ }).style.cssText).toBe(before);
+  });
+
+  it("makes the drawing's size cover the area's ground", () => {
+    const plain = render(<Arena standing={[]} />);
+    const size = (el: HTMLElement) => [parseFloat(el.style.width), parseFloat(el.style.height)];
+    const [w0, h0] = size(screen.getByRole('group', { name: /^Seat map/ }));
+    plain.unmount();
+    render(<Arena standing={[floor(1234)]} onPick={() => undefined} />);
+    const map = screen.getByRole('group', { name: /^Seat map/ });
+    const [w, h] = size(map);
+    expect(w).toBeGreaterThanOrEqual(w0);
+    // The floor's two rows and the empty row before L1 (its section's name sits in that row).
+    expect(h).toBeGreaterThanOrEqual(h0 + 2 * 30);
+    const pts = ground()!.getAttribute('points')!.trim().split(/\s+/).map((p) => p.split(',').map(Number));
+    for (const [x, y] of pts) {
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(y).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThanOrEqual(w);
+      expect(y).toBeLessThanOrEqual(h);
+    }
+  });
+
+  it('names the area without a button when there is nothing to pick (a cancelled show)', () => {
+    render(<Arena standing={[floor(1234)]} />);
+    expect(ground()).not.toBeNull();
+    expect(screen.queryByRole('button', { name: /^Floor/ })).toBeNull();
+    expect(screen.getByText('Floor').closest('.standing-label')).toHaveAttribute('aria-hidden', 'true');
   });
 });
 

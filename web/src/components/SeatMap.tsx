@@ -1,7 +1,7 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
 import { flushSync } from 'react-dom';
-import type { Seat, SeatState } from '../api/client';
-import { formatPrice, formatPriceRange, statusWord } from '../format';
+import type { Seat, SeatState, StandingArea } from '../api/client';
+import { areaPlacesLeft, formatPrice, formatPriceRange, statusWord } from '../format';
 import {
   buildStructure,
   buildTiles,
@@ -12,10 +12,13 @@ import {
   SECTION_FONT,
   sectionShapes,
   squeezeAisles,
+  standingShapes,
   textCentre,
   tilesIn,
   type MapStage,
+  type OutlinedArea,
   type SectionShape,
+  type StandingShape,
   type Structure,
   type Tile,
   type UnitRect,
@@ -41,6 +44,16 @@ export interface SeatMapProps {
   kind?: string;
   /** Seats to bring into view when this changes (e.g. the ones "best available" just held). */
   reveal?: readonly number[] | null;
+  /**
+   * The show's standing areas: each one with an outline is drawn where it stands, in its category's
+   * colour, named with its places left (kept live as `available` changes).
+   */
+  standing?: readonly StandingArea[];
+  /**
+   * A standing area was picked on the map (click, tap, Enter or Space on it): bring up its quantity
+   * picker. Without it (a cancelled show) the areas are drawn and named only.
+   */
+  onPickStanding?(section: string): void;
 }
 
 const onlyAvailable = (status: SeatState) => status === 'AVAILABLE';
@@ -193,6 +206,31 @@ export function availabilityLevel(available: number, total: number): 'many' | 's
 
 const LEVEL_WORDS = { many: 'many seats left', some: 'some seats left', few: 'few seats left', none: 'sold out' } as const;
 
+/** A standing area's accessible name on the map: "Floor, standing, €150.00 per place, 1,234 places left". */
+export function standingName(area: Pick<StandingArea, 'section' | 'price_cents' | 'available'>, currency?: string): string {
+  return `${area.section}, standing, ${formatPrice(area.price_cents, currency)} per place, ${areaPlacesLeft(area.available)}`;
+}
+
+/** Largest and smallest font (px at 100 %) of a standing area's name on its ground. */
+const AREA_FONT_MAX = 16;
+const AREA_FONT_MIN = 7;
+
+/**
+ * How a standing area's name and places left fit on its ground (px at 100 %): on one line ("Floor · 1,234
+ * places left") or, when that would be smaller, on two (the name above the count).
+ */
+export function areaLabelFit(shape: StandingShape, name: string, left: string): { font: number; stacked: boolean } {
+  const w = (shape.box.x1 - shape.box.x0) * BASE * 0.8;
+  const h = (shape.box.y1 - shape.box.y0) * BASE * 0.8;
+  // Text is about 0.6 em a character; the button adds about 1.2 em across and 0.5 em down.
+  const one = Math.min(AREA_FONT_MAX, w / ((name.length + 3 + left.length) * 0.6 + 1.2), h / 1.7);
+  const two = Math.min(AREA_FONT_MAX, w / (Math.max(name.length, left.length) * 0.6 + 1.2), h / 2.9);
+  // Two lines only when they read clearly bigger.
+  const stacked = left !== '' && two > one * 1.15;
+  const font = Math.max(AREA_FONT_MIN, Math.floor(stacked ? two : one));
+  return { font, stacked };
+}
+
 /** The committed view: scale, scroll position and viewport size (React state, updated at most once a frame). */
 interface View {
   s: number;
@@ -221,7 +259,9 @@ function maxViewportHeight(): number {
  * zoom with the buttons, Ctrl + wheel, a pinch or the + and − keys. A big venue (over 2,000 seats)
  * opens on an overview that fits the screen: each section a shape with its prices and seats left;
  * a click or Enter on one zooms into it, and only the seats near the view are rendered then (a
- * few hundred per frame). A plain hall's row labels sit in a gutter beside the map and stay in
+ * few hundred per frame). Standing areas with an outline are drawn where they stand, in their
+ * category's colour, named with their places left; picking one (a button, or its ground) hands it to
+ * `onPickStanding`. A plain hall's row labels sit in a gutter beside the map and stay in
  * view while panning. On a narrow screen a plain hall's aisles are narrowed so its rows fit the
  * width with seats at least 24 px wide.
  */
@@ -236,6 +276,8 @@ export const SeatMap = memo(function SeatMap({
   currency = 'EUR',
   kind,
   reveal,
+  standing,
+  onPickStanding,
 }: SeatMapProps) {
   const big = seats.length > BIG_MAP;
   const viewportRef = useRef<HTMLDivElement>(null);
@@ -246,16 +288,25 @@ export const SeatMap = memo(function SeatMap({
 
   // The viewport's width decides whether a plain hall's aisles are narrowed (phones).
   const [avail, setAvail] = useState<{ w: number; h: number }>({ w: 0, h: 0 });
-  const plain = useMemo(() => buildStructure(seats, stage), [seats, stage]);
+  // The areas' outlines, kept while only their places left change (the drawing is not rebuilt for a count).
+  const outlineKey = (standing ?? [])
+    .filter((a) => a.outline && a.outline.length > 0)
+    .map((a) => `${a.section}\u0001${a.category}\u0001${a.outline!.map((p) => `${p.x},${p.y}`).join(' ')}`)
+    .join('\u0002');
+  const outlined = useMemo<OutlinedArea[]>(
+    () => (standing ?? []).filter((a) => a.outline && a.outline.length > 0).map((a) => ({ section: a.section, category: a.category, outline: a.outline })),
+    [outlineKey], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  const plain = useMemo(() => buildStructure(seats, stage, standingShapes(outlined)), [seats, stage, outlined]);
   const plainFrame = useMemo(() => mapFrame(plain, BASE), [plain]);
   // A plain hall's row labels live in a gutter left of the viewport, as wide as the longest label.
   const gutterWidth = plain.grid ? Math.max(14, Math.max(0, ...plain.rowLabels.map((r) => r.text.length)) * 7 + 6) : 0;
   const squeeze = !big && plain.grid && avail.w > 0 && plainFrame.width * (MIN_TOUCH_PX / BASE) > avail.w;
   const st = useMemo(() => {
     if (!squeeze) return plain;
-    const s = squeezeAisles(seats, stage, 0.2);
-    return buildStructure(s.seats, s.stage);
-  }, [squeeze, plain, seats, stage]);
+    const s = squeezeAisles(seats, stage, 0.2, outlined);
+    return buildStructure(s.seats, s.stage, standingShapes(s.areas));
+  }, [squeeze, plain, seats, stage, outlined]);
   const frame = useMemo(() => (st === plain ? plainFrame : mapFrame(st, BASE)), [st, plain, plainFrame]);
   const { ox, oy } = frame;
   const tiles = useMemo<Tile[]>(
@@ -733,6 +784,8 @@ export const SeatMap = memo(function SeatMap({
     return name;
   }, [overview, rowTops, view.top, view.s, oy]);
   const coach = kind === 'bus' && st.grid && !big;
+  // Each drawn area's live count and price (from the latest `standing`).
+  const areaInfo = new Map((standing ?? []).map((a) => [a.section, a]));
 
   return (
     <div className={`seatmap-frame${big ? ' seatmap-big' : ''}`}>
@@ -820,6 +873,24 @@ export const SeatMap = memo(function SeatMap({
                   }}
                 />
               )}
+              {st.areas.length > 0 && (
+                <svg className="standing-svg" width={frame.width} height={frame.height} aria-hidden="true">
+                  {st.areas.map((a) => {
+                    const info = areaInfo.get(a.section);
+                    const soldOut = !info || info.available <= 0;
+                    return (
+                      <polygon
+                        key={a.section}
+                        className={`standing-shape${soldOut ? ' standing-soldout' : ''}${onPickStanding ? ' standing-pickable' : ''}`}
+                        data-area={a.section}
+                        fill={colours.get(a.category) ?? '#ddd'}
+                        points={a.hull.map(([x, y]) => `${x * BASE + ox},${y * BASE + oy}`).join(' ')}
+                        onClick={onPickStanding ? () => onPickStanding(a.section) : undefined}
+                      />
+                    );
+                  })}
+                </svg>
+              )}
               {aisles.map((a, i) => {
                 const w = (a.x1 - a.x0) * BASE;
                 const h = (a.y1 - a.y0) * BASE;
@@ -885,6 +956,33 @@ export const SeatMap = memo(function SeatMap({
                     </div>
                   ),
                 )}
+              {!overview &&
+                st.areas.map((a) => {
+                  const info = areaInfo.get(a.section);
+                  const left = onPickStanding && info ? areaPlacesLeft(info.available) : '';
+                  const fit = areaLabelFit(a, a.section, left);
+                  const style = { left: a.cx * BASE + ox, top: a.cy * BASE + oy, fontSize: fit.font };
+                  const cls = `standing-label${fit.stacked ? ' standing-label-stacked' : ''}`;
+                  return onPickStanding && info ? (
+                    <button
+                      key={`area-${a.section}`}
+                      type="button"
+                      className={cls}
+                      style={style}
+                      data-area={a.section}
+                      aria-label={standingName(info, currency)}
+                      onClick={() => onPickStanding(a.section)}
+                    >
+                      <strong>{a.section}</strong>
+                      <span className="standing-sep"> · </span>
+                      <span>{left}</span>
+                    </button>
+                  ) : (
+                    <div key={`area-${a.section}`} className={cls} style={style} aria-hidden="true">
+                      <strong>{a.section}</strong>
+                    </div>
+                  );
+                })}
               <div className="seat-tiles" data-hidden={overview ? '' : undefined} style={{ width: frame.width, height: frame.height }}>
                 {shownTiles.map((t) => (
                     <TileView
@@ -926,6 +1024,35 @@ export const SeatMap = memo(function SeatMap({
                     {!compact && <span>{price}</span>}
                     <span>{c.left === 0 ? 'Sold out' : compact ? `${c.left} left` : left}</span>
                   </button>
+                );
+              })}
+            {overview &&
+              st.areas.map((a) => {
+                const info = areaInfo.get(a.section);
+                if (!info) return null;
+                const w = (a.box.x1 - a.box.x0) * BASE * view.s;
+                const h = (a.box.y1 - a.box.y0) * BASE * view.s;
+                const compact = w < 170 || h < 76;
+                const style = { left: (a.cx * BASE + ox) * view.s + view.offX, top: (a.cy * BASE + oy) * view.s, backgroundColor: colours.get(a.category) ?? '#ddd' };
+                const cls = `section-zone standing-zone${compact ? ' section-zone-compact' : ''}`;
+                return onPickStanding ? (
+                  <button
+                    key={`area-zone-${a.section}`}
+                    type="button"
+                    className={cls}
+                    style={style}
+                    data-area={a.section}
+                    aria-label={standingName(info, currency)}
+                    onClick={() => onPickStanding(a.section)}
+                  >
+                    <strong>{a.section}</strong>
+                    {!compact && <span>Standing · {formatPrice(info.price_cents, currency)}</span>}
+                    <span>{info.available > 0 ? areaPlacesLeft(info.available) : 'Sold out'}</span>
+                  </button>
+                ) : (
+                  <div key={`area-zone-${a.section}`} className={cls} style={style} aria-hidden="true">
+                    <strong>{a.section}</strong>
+                  </div>
                 );
               })}
           </div>

@@ -1,8 +1,8 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Seat, SeatState } from '../api/client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Seat, SeatState, StandingArea } from '../api/client';
 import { categoryColours } from './categories';
 import { BIG_MAP, SeatMap } from './SeatMap';
 
@@ -78,15 +78,17 @@ function venue(blocks: number, rows: number, perRow: number): Seat[] {
   return out;
 }
 
-function Venue({ seats }: { seats: Seat[] }) {
+function Venue({ seats, standing, onPickStanding }: { seats: Seat[]; standing?: StandingArea[]; onPickStanding?(section: string): void }) {
   const [selected, setSelected] = useState<Set<number>>(new Set());
   return (
     <SeatMap
       seats={seats}
       statuses={new Map(seats.map((s) => [s.id, s.status as SeatState]))}
       selected={selected}
-      colours={categoryColours(['lower', 'upper'])}
+      colours={categoryColours(['floor', 'lower', 'upper'])}
       onToggle={(id) => setSelected((prev) => new Set(prev).add(id))}
+      standing={standing}
+      onPickStanding={onPickStanding}
     />
   );
 }
@@ -125,6 +127,53 @@ describe('SeatMap for a big venue', () => {
     // The seats stay rendered but hidden (content-visibility: hidden), so zooming back in is cheap.
     expect(document.querySelector('.seat-tiles')).toHaveAttribute('data-hidden');
     expect(screen.getByRole('button', { name: /^Block 1,/ })).toBeInTheDocument();
+  }, 30_000);
+
+  it('shows a standing floor in the overview like a section, with its places left; picking it brings up its picker', async () => {
+    // As in the arena: a floor first, as wide as the five blocks side by side (x 0..507) and 4 rows deep, the blocks behind it.
+    const seats = venue(10, 20, 100).map((s) => ({ ...s, y: s.y + 15 }));
+    const floor: StandingArea = {
+      section: 'Floor',
+      category: 'floor',
+      price_cents: 15000,
+      capacity: 2000,
+      available: 1997,
+      outline: [
+        { x: 0, y: 0 },
+        { x: 507, y: 0 },
+        { x: 507, y: 2 },
+        { x: 0, y: 3 },
+      ],
+    };
+    const onPick = vi.fn();
+    const user = userEvent.setup();
+    const { rerender } = render(<Venue seats={seats} standing={[floor]} onPickStanding={onPick} />);
+    // The overview: the floor is a tile like the sections, named with its price and places left.
+    const tile = screen.getByRole('button', { name: 'Floor, standing, €150.00 per place, 1,997 places left' });
+    expect(tile).toHaveTextContent('1,997 places left');
+    expect(screen.getAllByRole('button', { name: /Show its seats$/ })).toHaveLength(10);
+    // Its ground is drawn in the map, inside the drawing (which fits the viewport), above the first tier.
+    const map = screen.getByRole('group', { name: /^Seat map, sections/ });
+    const g = document.querySelector('polygon.standing-shape')!;
+    const pts = g.getAttribute('points')!.trim().split(/\s+/).map((p) => p.split(',').map(Number));
+    for (const [x, y] of pts) {
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(y).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThanOrEqual(parseFloat(map.style.width));
+      expect(y).toBeLessThanOrEqual(parseFloat(map.style.height));
+    }
+    const scale = Number(/scale\(([\d.]+)\)/.exec(map.style.transform)?.[1]);
+    expect(parseFloat(map.style.width) * scale).toBeLessThanOrEqual(1200);
+    expect(parseFloat(map.style.height) * scale).toBeLessThanOrEqual(600);
+    // A tile's middle is the ground's middle, as the sections' are theirs.
+    const tileTop = parseFloat(tile.style.top);
+    const block1Top = parseFloat(screen.getByRole('button', { name: /^Block 1,/ }).style.top);
+    expect(tileTop).toBeLessThan(block1Top);
+    await user.click(tile);
+    expect(onPick).toHaveBeenCalledWith('Floor');
+    // Live: the tile follows the places left.
+    rerender(<Venue seats={seats} standing={[{ ...floor, available: 0 }]} onPickStanding={onPick} />);
+    expect(screen.getByRole('button', { name: 'Floor, standing, €150.00 per place, sold out' })).toHaveTextContent('Sold out');
   }, 30_000);
 
   it('stays usable at 50,000 seats: the overview at once, a section in a moment', async () => {

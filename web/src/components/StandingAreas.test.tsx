@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { StandingArea } from '../api/client';
-import { clampQuantity, quantityLimit, StandingAreas } from './StandingAreas';
+import { clampQuantity, focusStandingPicker, quantityLimit, StandingAreas } from './StandingAreas';
 
 const floor = (available: number): StandingArea => ({ section: 'Floor', category: 'floor', price_cents: 15000, capacity: 2000, available });
 const colours = new Map([['floor', '#8ecae6']]);
@@ -45,6 +45,16 @@ describe('StandingAreas', () => {
     expect(screen.getByText('Sold out')).toBeInTheDocument();
     expect(screen.queryByLabelText('Number of places')).toBeNull();
     expect(screen.queryByRole('button', { name: /^Hold/ })).toBeNull();
+  });
+
+  it("brings up an area's picker when the map asks: its quantity, or the card when none is offered", () => {
+    const pit: StandingArea = { ...floor(0), section: 'Pit' };
+    render(<StandingAreas areas={[floor(50), pit]} colours={colours} canHold cancelled={false} disabled={false} onHold={() => undefined} />);
+    expect(focusStandingPicker('Floor')).toBe(true);
+    expect(within(screen.getByRole('region', { name: 'Floor' })).getByLabelText('Number of places')).toHaveFocus();
+    expect(focusStandingPicker('Pit')).toBe(true);
+    expect(screen.getByRole('region', { name: 'Pit' })).toHaveFocus();
+    expect(focusStandingPicker('Balcony')).toBe(false);
   });
 
   it('asks a visitor to sign in, disables Hold while another hold is open, and offers nothing on a cancelled show', () => {

@@ -18,6 +18,20 @@ export function clampQuantity(quantity: number, available: number, max = MAX_PLA
   return Math.min(Math.max(1, q), limit);
 }
 
+/**
+ * Brings up a standing area's quantity picker (the seat map's areas lead here): its card scrolled into
+ * view and its "Number of places" focused, or the card itself when it offers no picker (sold out,
+ * cancelled). False when the area has no card under `root`.
+ */
+export function focusStandingPicker(section: string, root: ParentNode = document): boolean {
+  const card = [...root.querySelectorAll<HTMLElement>('.standing-card[data-area]')].find((c) => c.dataset.area === section);
+  if (!card) return false;
+  card.scrollIntoView?.({ block: 'center' });
+  const target = card.querySelector<HTMLElement>('select') ?? card;
+  target.focus({ preventScroll: true });
+  return true;
+}
+
 export interface StandingAreasProps {
   areas: readonly StandingArea[];
   colours: ReadonlyMap<string, string>;
@@ -52,7 +66,7 @@ export function StandingAreas({ areas, colours, canHold, cancelled, disabled, on
           const quantity = clampQuantity(picked[a.section] ?? 1, a.available);
           const id = `standing-${i}`;
           return (
-            <section key={a.section} className="standing-card" aria-labelledby={`${id}-h`} style={{ borderColor: colour }}>
+            <section key={a.section} className="standing-card" data-area={a.section} tabIndex={-1} aria-labelledby={`${id}-h`} style={{ borderColor: colour }}>
               <h3 id={`${id}-h`} style={{ backgroundColor: colour }}>
                 {a.section}
               </h3>

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Seat } from '../api/client';
-import { buildStructure, buildTiles, convexHull, findAisles, mapFrame, markWindowSeats, sectionShapes, seatsWidth, squeezeAisles, TILE_H, TILE_W } from './mapGeometry';
+import {
+  buildStructure,
+  buildTiles,
+  convexHull,
+  findAisles,
+  mapFrame,
+  markWindowSeats,
+  sectionShapes,
+  seatsWidth,
+  squeezeAisles,
+  standingShapes,
+  TILE_H,
+  TILE_W,
+} from './mapGeometry';
 
 const seat = (id: number, section: string, row: string, number: number, x: number, y: number, extra: Partial<Seat> = {}): Seat => ({
   id,
@@ -61,6 +74,70 @@ describe('aisles', () => {
     // The drawing at 30 px a seat, scaled to 24 px (80 %), fits a 390 px phone less its row labels.
     expect(mapFrame(buildStructure(narrow, stage), 30).width * 0.8).toBeLessThanOrEqual(390 - 14); // the gutter of one-letter row labels is 14 px
     expect(mapFrame(buildStructure(seats, { label: 'Screen', x: 8, y: -2 }), 30).width * 0.8).toBeGreaterThan(390 - 14);
+  });
+});
+
+describe('standing areas', () => {
+  // The sample arena in small: a floor of 3 rows of 10 places (the last of 4) in front of a bowl row of 10 seats.
+  const floor = {
+    section: 'Floor',
+    category: 'floor',
+    outline: [
+      { x: 0, y: 0 },
+      { x: 9, y: 0 },
+      { x: 9, y: 1 },
+      { x: 3, y: 2 },
+      { x: 0, y: 2 },
+    ],
+  };
+  const bowl = Array.from({ length: 10 }, (_, i) => seat(i + 1, 'Lower bowl', 'L1', i + 1, i, 4));
+
+  it("draws an area's ground half a place beyond its outline's places, as seats cover theirs", () => {
+    const [shape] = standingShapes([floor]);
+    expect(shape.section).toBe('Floor');
+    // The outline's points are places (a place at (x, y) covers x..x+1): the ground covers the outermost ones.
+    expect(shape.box).toEqual({ x0: 0, y0: 0, x1: 10, y1: 3 });
+    for (const [x, y] of shape.hull) {
+      expect(x).toBeGreaterThanOrEqual(0 - 1e-9);
+      expect(x).toBeLessThanOrEqual(10 + 1e-9);
+      expect(y).toBeGreaterThanOrEqual(0 - 1e-9);
+      expect(y).toBeLessThanOrEqual(3 + 1e-9);
+    }
+    // Its name goes in the middle of the ground (pulled left by the short last row).
+    expect(shape.cy).toBeGreaterThan(1);
+    expect(shape.cy).toBeLessThan(2);
+    expect(shape.cx).toBeGreaterThan(4);
+    expect(shape.cx).toBeLessThan(5);
+    // No outline (a show made before areas had ground): nothing to draw. One place: a place's square, rounded.
+    expect(standingShapes([{ section: 'Old', category: 'floor' }, { section: 'Empty', category: 'floor', outline: [] }])).toEqual([]);
+    expect(standingShapes([{ section: 'Spot', category: 'floor', outline: [{ x: 3, y: 4 }] }])[0]).toMatchObject({ box: { x0: 3, y0: 4, x1: 4, y1: 5 }, cx: 3.5, cy: 4.5 });
+  });
+
+  it("makes the drawing's frame cover the areas; without them the frame is as before", () => {
+    const without = mapFrame(buildStructure(bowl), 30);
+    const st = buildStructure(bowl, null, standingShapes([floor]));
+    expect(st.areas).toHaveLength(1);
+    // The seats' own box is unchanged (section names and row labels keep their places).
+    expect([st.minX, st.minY, st.maxX, st.maxY]).toEqual([0, 4, 9, 4]);
+    const f = mapFrame(st, 30);
+    // The floor's top (y 0) is now the drawing's top; the bowl's row stays 4 rows below it.
+    expect(f.oy).toBe(0);
+    expect(f.height).toBeGreaterThan(without.height + 3 * 30 - 1);
+    expect(f.width).toBeGreaterThanOrEqual(10 * 30);
+    expect(buildStructure(bowl).areas).toEqual([]);
+    expect(mapFrame(buildStructure(bowl, null, []), 30)).toEqual(without);
+  });
+
+  it("moves an area's outline with the seats when a phone narrows the aisles", () => {
+    const seats = cinema();
+    const wide = { section: 'Pit', category: 'floor', outline: [{ x: 0, y: -3 }, { x: 16, y: -3 }, { x: 16, y: -2 }, { x: 0, y: -2 }] };
+    const { seats: narrow, areas } = squeezeAisles(seats, null, 0.2, [wide]);
+    const xs = areas[0].outline!.map((p) => p.x);
+    // As wide as the narrowed rows (15.4 seat widths from the first seat's left to the last seat's right).
+    expect(Math.max(...xs) + 1 - Math.min(...xs)).toBeCloseTo(seatsWidth(narrow));
+    // Nothing to narrow: the same objects.
+    const plain = squeezeAisles(coach().filter((s) => s.row === 'K'), null, 0.2, [wide]);
+    expect(plain.areas[0]).toBe(wide);
   });
 });
 

@@ -1,8 +1,9 @@
 import type { Seat } from '../api/client';
 
 // The seat map's geometry, apart from React: rows and labels from the seats' x/y (buildStructure), the
-// drawing's frame (mapFrame), keyboard moves (moveFocus), and what big venues need: tiles of seats to
-// render only those in view, section outlines for the overview, aisles, and narrower aisles on phones.
+// drawing's frame (mapFrame), keyboard moves (moveFocus), standing areas' ground (standingShapes), and
+// what big venues need: tiles of seats to render only those in view, section outlines for the overview,
+// aisles, and narrower aisles on phones.
 
 /** A layout's focal point as the seat map gives it (same coordinates as the seats). */
 export interface MapStage {
@@ -60,7 +61,9 @@ export interface Structure {
   rowLabels: MapText[];
   /** The stage's middle and size in seat units (drawn as a labelled bar). */
   stage?: { label: string; cx: number; cy: number; w: number; h: number };
-  /** The seats' box in seat units. */
+  /** The standing areas drawn where they stand (those with an outline); the frame covers them. */
+  areas: StandingShape[];
+  /** The seats' box in seat units (standing areas apart). */
   minX: number;
   minY: number;
   maxX: number;
@@ -84,7 +87,7 @@ const unit = (x: number, y: number): [number, number] => {
   return l < 1e-9 ? [0, 0] : [x / l, y / l];
 };
 
-export function buildStructure(seats: readonly Seat[], stage?: MapStage | null): Structure {
+export function buildStructure(seats: readonly Seat[], stage?: MapStage | null, areas: readonly StandingShape[] = []): Structure {
   const byId = new Map<number, Seat>();
   // Rows by section and label, in layout order (the lowest seat id first: ids follow sections, then rows).
   const groups = new Map<string, { section: string; label: string; seats: Seat[]; firstId: number }>();
@@ -219,7 +222,7 @@ export function buildStructure(seats: readonly Seat[], stage?: MapStage | null):
     const span = grid ? (maxX + 1 - minX) * 0.6 : 0;
     stageBox = { label: stage.label, cx: stage.x + 0.5, cy: stage.y + 0.5, w: Math.max(4, span), h: 0.8 };
   }
-  return { rows, strips, pos, byId, angleOf, grid, sections, rowLabels, stage: stageBox, minX, minY, maxX, maxY };
+  return { rows, strips, pos, byId, angleOf, grid, sections, rowLabels, stage: stageBox, areas: [...areas], minX, minY, maxX, maxY };
 }
 
 /** Estimated text widths (px): the frame makes room for labels before they are laid out. */
@@ -249,8 +252,8 @@ export interface MapFrame {
 }
 
 /**
- * Where the drawing sits at a seat size: everything (seats, stage, section names, row labels) inside
- * (0, 0)–(width, height).
+ * Where the drawing sits at a seat size: everything (seats, standing areas, stage, section names, row
+ * labels) inside (0, 0)–(width, height).
  */
 export function mapFrame(st: Structure, size: number): MapFrame {
   // The old grid without a stage keeps its old pixel positions exactly.
@@ -265,6 +268,7 @@ export function mapFrame(st: Structure, size: number): MapFrame {
     x1 = Math.max(x1, r);
     y1 = Math.max(y1, b);
   };
+  for (const a of st.areas) take(a.box.x0 * size, a.box.y0 * size, a.box.x1 * size, a.box.y1 * size);
   for (const s of st.sections) {
     if (s.align === 'left') take(s.x * size, s.y * size, s.x * size + textWidth(s.text, SECTION_FONT), s.y * size + 20);
     else {
@@ -455,6 +459,70 @@ export function sectionShapes(st: Structure): SectionShape[] {
   return out;
 }
 
+/** A standing area as the service describes it: its outline runs through its outermost places' middles. */
+export interface OutlinedArea {
+  section: string;
+  category: string;
+  outline?: readonly { x: number; y: number }[];
+}
+
+/** A standing area as the map draws it: its ground, box and middle in seat units. */
+export interface StandingShape {
+  section: string;
+  category: string;
+  /** The ground: the outline (through the places' middles) half a place wider on every side, round at the corners. */
+  hull: [number, number][];
+  box: UnitRect;
+  /** Where its name goes: the middle of its ground. */
+  cx: number;
+  cy: number;
+}
+
+/** Directions the outline is widened in (every 22.5°, the axes among them: the box is exact). */
+const ROUND = Array.from({ length: 16 }, (_, i): [number, number] => {
+  const a = (i * Math.PI) / 8;
+  return [Math.round(Math.cos(a) * 1e9) / 1e9, Math.round(Math.sin(a) * 1e9) / 1e9];
+});
+
+/**
+ * The ground of each standing area that has an outline (areas of old shows have none and are not drawn).
+ * An outline point is a place as a seat's x/y is: the place covers x..x+1, y..y+1, its middle is at
+ * (x + 0.5, y + 0.5). The ground runs half a place beyond the outline's middles, so it covers the
+ * outermost places as a seat's button covers its seat.
+ */
+export function standingShapes(areas: readonly OutlinedArea[]): StandingShape[] {
+  const out: StandingShape[] = [];
+  for (const a of areas) {
+    const mids = (a.outline ?? []).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p): [number, number] => [p.x + 0.5, p.y + 0.5]);
+    if (mids.length === 0) continue;
+    const pts: [number, number][] = [];
+    for (const [x, y] of mids) for (const [dx, dy] of ROUND) pts.push([x + dx * 0.5, y + dy * 0.5]);
+    const xs = mids.map((p) => p[0]);
+    const ys = mids.map((p) => p[1]);
+    const box = { x0: Math.min(...xs) - 0.5, y0: Math.min(...ys) - 0.5, x1: Math.max(...xs) + 0.5, y1: Math.max(...ys) + 0.5 };
+    const [cx, cy] = centroid(mids);
+    out.push({ section: a.section, category: a.category, hull: convexHull(pts), box, cx, cy });
+  }
+  return out;
+}
+
+/** The middle of a convex polygon (its centre of area; of its corners when it has no area). */
+function centroid(p: readonly [number, number][]): [number, number] {
+  let a = 0;
+  let x = 0;
+  let y = 0;
+  for (let i = 0; i < p.length; i++) {
+    const [x0, y0] = p[i];
+    const [x1, y1] = p[(i + 1) % p.length];
+    const c = x0 * y1 - x1 * y0;
+    a += c;
+    x += (x0 + x1) * c;
+    y += (y0 + y1) * c;
+  }
+  if (Math.abs(a) > 1e-9) return [x / (3 * a), y / (3 * a)];
+  return [p.reduce((s, q) => s + q[0], 0) / p.length, p.reduce((s, q) => s + q[1], 0) / p.length];
+}
+
 /** An aisle of a plain hall: seat units across (x0..x1) and the rows it runs along (y0..y1). */
 export interface Aisle {
   section: string;
@@ -551,8 +619,16 @@ export function aisleSqueeze(seats: readonly Seat[], maxGap: number): (x: number
   };
 }
 
-/** The seats (and stage) with the aisles narrowed to `maxGap` (see aisleSqueeze); the same objects when nothing moves. */
-export function squeezeAisles<S extends { x: number }>(seats: readonly Seat[], stage: S | null | undefined, maxGap: number): { seats: readonly Seat[]; stage: S | null | undefined } {
+/**
+ * The seats (and stage, and standing areas' outlines) with the aisles narrowed to `maxGap` (see
+ * aisleSqueeze); the same objects when nothing moves.
+ */
+export function squeezeAisles<S extends { x: number }, A extends OutlinedArea = OutlinedArea>(
+  seats: readonly Seat[],
+  stage: S | null | undefined,
+  maxGap: number,
+  areas: readonly A[] = [],
+): { seats: readonly Seat[]; stage: S | null | undefined; areas: readonly A[] } {
   const f = aisleSqueeze(seats, maxGap);
   let moved = false;
   const out = seats.map((s) => {
@@ -561,9 +637,14 @@ export function squeezeAisles<S extends { x: number }>(seats: readonly Seat[], s
     moved = true;
     return { ...s, x };
   });
-  if (!moved) return { seats, stage };
-  // The stage's point is the middle of a seat place: move that middle.
-  return { seats: out, stage: stage ? { ...stage, x: f(stage.x + 0.5) - 0.5 } : stage };
+  if (!moved) return { seats, stage, areas };
+  // The stage's point and an outline's corners are middles of seat places: move those middles.
+  const middle = (x: number) => f(x + 0.5) - 0.5;
+  return {
+    seats: out,
+    stage: stage ? { ...stage, x: middle(stage.x) } : stage,
+    areas: areas.map((a) => (a.outline ? { ...a, outline: a.outline.map((p) => ({ x: middle(p.x), y: p.y })) } : a)),
+  };
 }
 
 /** The width, in seat units, the seats take (leftmost left edge to rightmost right edge). */

@@ -160,6 +160,48 @@ describe('ShowPage', () => {
     expect(within(within(floor).getByLabelText('Number of places')).getAllByRole('option')).toHaveLength(2);
   });
 
+  it('draws the floor on the seat map where it stands; picking it there brings up its picker, and its places left follow', async () => {
+    let floorLeft = 1997;
+    let version = 3;
+    const outline = [
+      { x: 0, y: 0 },
+      { x: 3, y: 0 },
+      { x: 3, y: 1 },
+      { x: 0, y: 1 },
+    ];
+    vi.spyOn(api, 'GET').mockImplementation((async (path: string) => {
+      if (path === '/shows/{id}') return ok(arena);
+      const map = arenaMap(floorLeft, version);
+      return ok({ ...map, standing: map.standing!.map((a) => ({ ...a, outline })) });
+    }) as never);
+    vi.spyOn(api, 'POST').mockImplementation((async () => {
+      floorLeft -= 3;
+      version++;
+      return ok(held({}), 201);
+    }) as never);
+    const user = userEvent.setup();
+    renderPage(7);
+
+    const onMap = await screen.findByRole('button', { name: 'Floor, standing, €150.00 per place, 1,997 places left' });
+    expect(screen.getByRole('group', { name: /^Seat map/ })).toContainElement(onMap);
+    const floor = screen.getByRole('region', { name: 'Floor' });
+    const picker = within(floor).getByLabelText('Number of places');
+    expect(picker).not.toHaveFocus();
+    await user.click(onMap);
+    expect(picker).toHaveFocus();
+    // The keyboard gets there too.
+    onMap.focus();
+    await user.keyboard('{Enter}');
+    expect(picker).toHaveFocus();
+
+    await user.selectOptions(picker, '3');
+    await user.click(within(floor).getByRole('button', { name: 'Hold 3 places' }));
+    expect(await screen.findByRole('heading', { name: 'Places held: Floor × 3' })).toBeInTheDocument();
+    // The map's count follows the card's.
+    expect(await screen.findByRole('button', { name: 'Floor, standing, €150.00 per place, 1,994 places left' })).toHaveTextContent('Floor · 1,994 places left');
+    expect(within(floor).getByText('1994 of 2000 places left')).toBeInTheDocument();
+  });
+
   it('lists an appointment show per practitioner in the venue zone and holds a time with one tap', async () => {
     vi.spyOn(api, 'GET').mockImplementation((async (path: string) =>
       path === '/shows/{id}' ? ok(clinic) : ok({ show_id: 6, version: 1, seats: [slot(1, '09:00', 'BOOKED'), slot(3, '09:30')] })) as never);

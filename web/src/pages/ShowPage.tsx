@@ -8,7 +8,7 @@ import { Countdown } from '../components/Countdown';
 import { markWindowSeats } from '../components/mapGeometry';
 import { SeatList } from '../components/SeatList';
 import { Legend, SeatMap } from '../components/SeatMap';
-import { StandingAreas } from '../components/StandingAreas';
+import { focusStandingPicker, StandingAreas } from '../components/StandingAreas';
 import { isNotFound, problemCode, problemMessage, type PlaceNoun } from '../errors';
 import { useLiveSeatMap } from '../liveSeats';
 import { countOf, currencyOf, describePlaces, formatDateTime, formatList, formatPrice, placesLeft } from '../format';
@@ -374,6 +374,11 @@ export function ShowPage({ showId }: { showId: number }) {
     check();
   }, [booking]);
 
+  // A standing area picked on the map: its card's quantity picker (scrolled into view and focused).
+  const pickStanding = useCallback((section: string) => {
+    focusStandingPicker(section);
+  }, []);
+
   const selectedSeats = [...selected].map((id) => byId.get(id)).filter((s): s is Seat => !!s);
   const total = selectedSeats.reduce((sum, s) => sum + s.price_cents, 0);
   const seatCount = seats?.length ?? 0;
@@ -680,6 +685,8 @@ export function ShowPage({ showId }: { showId: number }) {
                   currency={currency}
                   kind={show?.kind}
                   reveal={cancelled ? undefined : reveal}
+                  standing={standing}
+                  onPickStanding={cancelled ? undefined : pickStanding}
                 />
               </div>
             ) : (

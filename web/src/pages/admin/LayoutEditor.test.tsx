@@ -124,6 +124,58 @@ describe('LayoutEditor', () => {
     });
   });
 
+  it('places a standing area like any section (in front of a stage); the preview draws its ground there', async () => {
+    const post = vi.spyOn(api, 'POST').mockResolvedValue(ok({ id: 12, name: 'Club', seat_count: 62, categories: ['standard'], sections: [] }) as never);
+    const user = userEvent.setup();
+    render(<LayoutEditor onSaved={() => undefined} />);
+    await user.clear(screen.getByLabelText('Layout name'));
+    await user.type(screen.getByLabelText('Layout name'), 'Club');
+    await user.click(screen.getByLabelText(/This layout has a stage/));
+    const first = screen.getByRole('group', { name: 'Section 1' });
+    await user.click(within(first).getByLabelText('Place and turn this section'));
+    await user.clear(within(first).getByLabelText('Front row middle y'));
+    await user.type(within(first).getByLabelText('Front row middle y'), '9');
+
+    await user.click(screen.getByRole('button', { name: 'Add section' }));
+    const pit = screen.getByRole('group', { name: 'Section 2' });
+    await user.clear(within(pit).getByLabelText('Section name'));
+    await user.type(within(pit).getByLabelText('Section name'), 'Pit');
+    await user.clear(within(pit).getByLabelText('Section category'));
+    await user.type(within(pit).getByLabelText('Section category'), 'pit');
+    await user.click(within(pit).getByRole('radio', { name: 'Standing area' }));
+    await user.clear(within(pit).getByLabelText('Standing places'));
+    await user.type(within(pit).getByLabelText('Standing places'), '40');
+    // The same placement fields as a section of rows.
+    await user.click(within(pit).getByLabelText('Place and turn this section'));
+    await user.clear(within(pit).getByLabelText('Front row middle y'));
+    await user.type(within(pit).getByLabelText('Front row middle y'), '2');
+    expect(within(pit).getByText(/The middle of the area’s front edge goes to \(x, y\)/)).toBeInTheDocument();
+
+    // The preview draws the pit's ground between the stage and the stalls.
+    const preview = screen.getByLabelText('Layout preview');
+    expect(preview).toHaveTextContent('22 seats and 40 standing places in 2 sections');
+    expect(within(preview).getByText('Pit · 40 standing')).toBeInTheDocument();
+    const ys = (points: string) => points.trim().split(/\s+/).map((p) => Number(p.split(',')[1]));
+    const ground = ys(within(preview).getByTestId('preview-area').getAttribute('points')!);
+    const stageTop = parseFloat(within(preview).getByTestId('preview-stage').style.top);
+    const seatTops = [...preview.querySelectorAll<HTMLElement>('.preview-seat')].map((e) => parseFloat(e.style.top));
+    expect(stageTop).toBeLessThan(Math.min(...ground));
+    expect(Math.max(...ground)).toBeLessThan(Math.min(...seatTops));
+
+    await user.click(screen.getByRole('button', { name: 'Save layout' }));
+    await screen.findByRole('status');
+    expect(post).toHaveBeenCalledWith('/admin/layouts', {
+      body: {
+        name: 'Club',
+        sections: [
+          { name: 'Stalls', category: 'standard', position: { x: 0, y: 9, rotation: 0 }, rows: [{ label: 'A', seats: 10 }, { label: 'B', seats: 12 }] },
+          { name: 'Pit', category: 'pit', position: { x: 0, y: 2, rotation: 0 }, standing: 40 },
+        ],
+        stage: { label: 'Stage', x: 0, y: 0 },
+      },
+    });
+  });
+
   it('refuses a placement or curve it cannot read, before asking the service', async () => {
     const post = vi.spyOn(api, 'POST');
     const user = userEvent.setup();

@@ -1,6 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { api, unwrap, type Layout } from '../../api/client';
 import { categoryColours } from '../../components/categories';
+import { standingShapes } from '../../components/mapGeometry';
 import { problemMessage } from '../../errors';
 import {
   describeCounts,
@@ -69,6 +70,15 @@ export function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
   const preview = useMemo(() => previewLayout(sections, stage), [sections, stage]);
   const colours = useMemo(
     () => categoryColours([...preview.seats.map((s) => s.category), ...preview.areas.map((a) => a.category)].filter(Boolean)),
+    [preview],
+  );
+  // Standing areas drawn as the seat map draws them: their ground around their outline.
+  const areaShapes = useMemo(
+    () =>
+      preview.areas.map((a) => ({
+        area: a,
+        shape: standingShapes([{ section: a.name, category: a.category, outline: a.outline.map(([x, y]) => ({ x, y })) }])[0],
+      })),
     [preview],
   );
   const box = preview.box;
@@ -161,36 +171,37 @@ export function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
                 ))}
               </fieldset>
 
-              {s.kind !== 'standing' && (
-                <div className="placement">
-                  <label>
-                    <input type="checkbox" checked={s.placed} onChange={(e) => update(si, (x) => ({ ...x, placed: e.target.checked }))} /> Place and turn
-                    this section
-                  </label>
-                  {s.placed && (
-                    <>
-                      <div className="slot-fields">
-                        <label>
-                          Front row middle x
-                          <input value={s.position.x} inputMode="decimal" size={6} onChange={(e) => updatePosition(si, { x: e.target.value })} />
-                        </label>
-                        <label>
-                          Front row middle y
-                          <input value={s.position.y} inputMode="decimal" size={6} onChange={(e) => updatePosition(si, { y: e.target.value })} />
-                        </label>
-                        <label>
-                          Rotation (degrees clockwise)
-                          <input value={s.position.rotation} inputMode="decimal" size={6} onChange={(e) => updatePosition(si, { rotation: e.target.value })} />
-                        </label>
-                      </div>
-                      <p className="muted field-help">
-                        The front row’s middle goes to (x, y). Rotation 0 faces up (a section below the stage), 180 faces down (above it), 90
-                        faces right (left of it), −90 faces left (right of it).
-                      </p>
-                    </>
-                  )}
-                </div>
-              )}
+              <div className="placement">
+                <label>
+                  <input type="checkbox" checked={s.placed} onChange={(e) => update(si, (x) => ({ ...x, placed: e.target.checked }))} /> Place and turn
+                  this section
+                </label>
+                {s.placed && (
+                  <>
+                    <div className="slot-fields">
+                      <label>
+                        Front row middle x
+                        <input value={s.position.x} inputMode="decimal" size={6} onChange={(e) => updatePosition(si, { x: e.target.value })} />
+                      </label>
+                      <label>
+                        Front row middle y
+                        <input value={s.position.y} inputMode="decimal" size={6} onChange={(e) => updatePosition(si, { y: e.target.value })} />
+                      </label>
+                      <label>
+                        Rotation (degrees clockwise)
+                        <input value={s.position.rotation} inputMode="decimal" size={6} onChange={(e) => updatePosition(si, { rotation: e.target.value })} />
+                      </label>
+                    </div>
+                    <p className="muted field-help">
+                      {s.kind === 'standing'
+                        ? 'The middle of the area’s front edge goes to (x, y), e.g. just in front of the stage (an area wider than the widest row: the point of its front edge in line with that row’s middle).'
+                        : 'The front row’s middle goes to (x, y).'}{' '}
+                      Rotation 0 faces up (a section below the stage), 180 faces down (above it), 90 faces right (left of it), −90 faces
+                      left (right of it).
+                    </p>
+                  </>
+                )}
+              </div>
 
               {s.kind === 'standing' && (
                 <label>
@@ -411,15 +422,32 @@ export function LayoutEditor({ onSaved }: { onSaved(layout: Layout): void }) {
                 {preview.stage.label}
               </div>
             )}
-            {preview.areas.map((a) => (
-              <div
-                key={`area-${a.key}`}
-                className="preview-area"
-                style={{ top: py(a.y), left: px(a.x ?? 0), width: preview.width * cell - 2, height: 2 * cell - 3, background: colours.get(a.category), fontSize: Math.max(9, cell * 0.75) }}
-              >
-                {a.name} · {a.places} standing
-              </div>
-            ))}
+            {areaShapes.length > 0 && (
+              <svg className="preview-areas" width={(box.x1 - box.x0) * cell} height={(box.y1 - box.y0) * cell}>
+                {areaShapes.map(({ area, shape }) =>
+                  shape ? (
+                    <polygon
+                      key={`area-${area.key}`}
+                      className="preview-area-ground"
+                      data-testid="preview-area"
+                      fill={colours.get(area.category) ?? '#ddd'}
+                      points={shape.hull.map(([x, y]) => `${px(x)},${py(y)}`).join(' ')}
+                    />
+                  ) : null,
+                )}
+              </svg>
+            )}
+            {areaShapes.map(({ area, shape }) =>
+              shape ? (
+                <span
+                  key={`area-name-${area.key}`}
+                  className="preview-label preview-label-centred preview-area-name"
+                  style={{ top: py(shape.cy), left: px(shape.cx), fontSize: Math.max(9, cell * 0.75) }}
+                >
+                  {area.name} · {area.places} standing
+                </span>
+              ) : null,
+            )}
             {preview.labels.map((l) =>
               l.centred ? (
                 <span

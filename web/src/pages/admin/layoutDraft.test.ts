@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   describeCounts,
   describeSlots,
+  groundCorners,
   layoutBody,
   layoutCategories,
   newRow,
@@ -95,13 +96,56 @@ describe('previewLayout', () => {
     expect(p.counts).toEqual({ seats: 8, standing: 0, slots: 0 });
   });
 
-  it('draws a standing area as a block two rows high and a slots section as one row', () => {
+  it('lays a standing area out as the service does (its ground) and a slots section as one row', () => {
+    // 2000 places in rows of 45 (the square's side, wider than the widest row of 20): 45 rows, the last of 20.
     const p = previewLayout([standing('Floor', 2000), slots('Dr. Rivera', '09:00', '12:00', 15), rows('Bowl', newRow('L1', 20))]);
-    expect(p.areas).toEqual([{ key: '0', name: 'Floor', y: 0, category: 'floor', places: 2000 }]);
-    expect(p.seats.filter((s) => s.key.startsWith('1-')).map((s) => s.y)).toEqual(Array(12).fill(2));
-    expect(p.labels.find((l) => l.label === 'Dr. Rivera')).toMatchObject({ y: 3, under: true });
-    expect(p.seats.find((s) => s.key === '2-0-1')?.y).toBe(4);
-    expect(p.height).toBe(6);
+    expect(p.areas).toEqual([
+      {
+        key: '0',
+        name: 'Floor',
+        category: 'floor',
+        places: 2000,
+        outline: [
+          [0, 0],
+          [44, 0],
+          [44, 43],
+          [19, 44],
+          [0, 44],
+        ],
+      },
+    ]);
+    // After its 45 rows of ground and an empty row.
+    expect(p.seats.filter((s) => s.key.startsWith('1-')).map((s) => s.y)).toEqual(Array(12).fill(46));
+    expect(p.labels.find((l) => l.label === 'Dr. Rivera')).toMatchObject({ y: 47, under: true });
+    expect(p.seats.find((s) => s.key === '2-0-1')?.y).toBe(48);
+    expect(p.height).toBe(50);
+    expect(p.box.x1).toBe(46);
+    // A smaller area is as wide as the widest row, centred like a row: 45 places in rows of 7 (the service's example).
+    const small = previewLayout([rows('Stalls', newRow('A', 2)), standing('Floor', 45)]);
+    expect(small.areas[0].outline).toEqual([
+      [0, 2],
+      [6, 2],
+      [6, 7],
+      [2, 8],
+      [0, 8],
+    ]);
+    const wide = previewLayout([rows('Stalls', newRow('A', 10)), standing('Pit', 40)]);
+    expect(wide.areas[0].outline).toEqual([
+      [0, 2],
+      [9, 2],
+      [9, 5],
+      [0, 5],
+    ]);
+    expect(groundCorners(0, 0, 3, 10)).toEqual([
+      [0, 0],
+      [2, 0],
+      [2, 2],
+      [0, 3],
+    ]);
+    expect(groundCorners(1, 0, 5, 3)).toEqual([
+      [1, 0],
+      [3, 0],
+    ]);
     expect(describeCounts(p.counts)).toBe('20 seats, 2000 standing places, and 12 appointment slots');
     expect(describeCounts({ seats: 44, standing: 0, slots: 0 })).toBe('44 seats');
     expect(describeCounts({ seats: 0, standing: 500, slots: 0 })).toBe('500 standing places');
@@ -195,6 +239,30 @@ describe('placed sections, curved rows and a stage (the service geometry)', () =
     expect(turned.seats.map((s) => s.angle)).toEqual([30, 30, 30]);
     expect(p.seats.every((s) => s.angle === undefined)).toBe(true);
 
+    // A standing area placed between the stage and a section: its ground turns and moves with it.
+    const pit = previewLayout(
+      [placed(rows('South', newRow('A', 6), newRow('B', 8)), 0, 9, 0), placed(standing('Pit', 40), 0, 2, 0), placed(standing('Side', 4), -8, 4, 90)],
+      stage(0, 0),
+    );
+    // Rows of 8: the pit is 5 rows of 8 centred on x 0 (−3.5..3.5), from y 2; Side's 4 places in a row of 8 turned into
+    // a column at x −8 (about the rows' middle); all moved by (8, 0) to start at 0.
+    expect(pit.areas.map((a) => a.outline)).toEqual([
+      [
+        [4.5, 2],
+        [11.5, 2],
+        [11.5, 6],
+        [4.5, 6],
+      ],
+      [
+        [0, 0.5],
+        [0, 3.5],
+      ],
+    ]);
+    expect(pit.stage).toEqual({ label: 'Stage', x: 8, y: 0 });
+    expect(Math.min(...pit.seats.map((s) => s.y))).toBe(9);
+    expect(pit.box.x0).toBeLessThanOrEqual(0);
+    expect(pit.box.y1).toBeGreaterThanOrEqual(11);
+
     // Without placements, curves or a stage nothing moves (the old drawing).
     expect(previewLayout([rows('S', newRow('A', 3))]).placed).toBe(false);
   });
@@ -230,11 +298,14 @@ describe('placed sections, curved rows and a stage (the service geometry)', () =
       ],
       stage: { label: 'Stage', x: 0, y: 0 },
     });
-    // A standing area is never placed; an unticked stage is not sent.
+    // A standing area is placed like any section; an unticked stage is not sent.
     expect(layoutBody('x', [{ ...placed(standing('Floor', 10), 1, 1, 0) }], { ...stage(0, 0), enabled: false })).toEqual({
       name: 'x',
-      sections: [{ name: 'Floor', category: 'floor', standing: 10 }],
+      sections: [{ name: 'Floor', category: 'floor', position: { x: 1, y: 1, rotation: 0 }, standing: 10 }],
     });
+    expect(layoutBody('x', [{ ...standing('Floor', 10), placed: true, position: { x: 'front', y: '2', rotation: '0' } }])).toBe(
+      'Section Floor: x and y must be numbers within ±100000.',
+    );
     expect(layoutBody('x', [placed(rows('S', newRow('A', 3)), NaN, 0, 0)])).toBe('Section S: x and y must be numbers within ±100000.');
     expect(layoutBody('x', [{ ...rows('S', newRow('A', 3)), placed: true, position: { x: '1', y: '200000', rotation: '0' } }])).toBe(
       'Section S: x and y must be numbers within ±100000.',

@@ -1,4 +1,5 @@
 import type { Layout, LayoutRow, LayoutSection, NewLayout } from '../../api/client';
+import { convexHull } from '../../components/mapGeometry';
 import { formatList } from '../../format';
 
 /** A section is rows of seats, a standing area (a number of places), or a practitioner's appointment slots. */
@@ -100,7 +101,7 @@ function curveOf(text: string): number | null | undefined {
 
 /** A section's placement as numbers, or null when it is not placed or does not read. */
 function placementOf(s: DraftSection): Placement | null {
-  if (!s.placed || s.kind === 'standing') return null;
+  if (!s.placed) return null;
   const x = coordinate(s.position.x);
   const y = coordinate(s.position.y);
   const rotation = s.position.rotation.trim() === '' ? 0 : parseDecimal(s.position.rotation);
@@ -216,7 +217,7 @@ export function layoutBody(name: string, sections: readonly DraftSection[], stag
   const out: LayoutSection[] = [];
   for (const s of sections) {
     const base: Pick<LayoutSection, 'name' | 'category' | 'position'> = { name: s.name.trim(), category: s.category.trim() };
-    if (s.placed && s.kind !== 'standing') {
+    if (s.placed) {
       if (coordinate(s.position.x) === null || coordinate(s.position.y) === null)
         return `Section ${s.name}: x and y must be numbers within ±${MAX_COORDINATE}.`;
       const p = placementOf(s);
@@ -262,11 +263,13 @@ export interface PreviewSeat {
 export interface PreviewArea {
   key: string;
   name: string;
-  y: number;
   category: string;
   places: number;
-  /** Its left end when the drawing was moved to start at (0, 0) (placed layouts); 0 otherwise. */
-  x?: number;
+  /**
+   * Its outline as the seat map gets it: the places at the corners of its ground (a place at (x, y) like a
+   * seat), turned and moved with its section, in the drawing's units.
+   */
+  outline: [number, number][];
 }
 export interface PreviewLabel {
   key: string;
@@ -283,7 +286,7 @@ export interface Preview {
   /** Row labels left of their rows; a slots section's name under its row (`under`); a placed section's name behind it. */
   labels: PreviewLabel[];
   areas: PreviewArea[];
-  /** The widest row (seat places): a standing block is drawn this wide. */
+  /** The widest row (seat places): a standing area's ground is this wide at least. */
   width: number;
   /** The stacked drawing's height in rows (before placements). */
   height: number;
@@ -301,10 +304,29 @@ const numbersOf = (text: string) => parseNumberList(text) ?? [];
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 /**
+ * The places at the corners of a standing area's ground, as the service lays it: `places` in rows of
+ * `columns` from (x, y), the last row perhaps shorter.
+ */
+export function groundCorners(x: number, y: number, columns: number, places: number): [number, number][] {
+  if (places <= 0 || columns <= 0) return [];
+  const rows = Math.ceil(places / columns);
+  const last = places - (rows - 1) * columns;
+  const pts: [number, number][] = [
+    [x, y],
+    [x + Math.min(columns, places) - 1, y],
+    [x + columns - 1, y + Math.max(0, rows - 2)],
+    [x + last - 1, y + rows - 1],
+    [x, y + rows - 1],
+  ];
+  if (rows === 1 || last === columns) pts[2] = [x + Math.min(columns, places) - 1, y + rows - 1];
+  return convexHull(pts);
+}
+
+/**
  * Positions like the service draws them: rows centred on the widest, an aisle one seat wide after each
  * `aisles` number, missing seats leaving their place empty, right-to-left rows numbered from the right;
- * a slots section is one row; a standing area takes two rows' height (drawn as a block); one empty row
- * between sections. A curved row's seats come forward by `rowBend`; a placed section is turned and moved
+ * a slots section is one row; a standing area's places fill a grid as wide as the widest row (square at
+ * least), centred like a row (its ground, drawn by its outline); one empty row between sections. A curved row's seats come forward by `rowBend`; a placed section is turned and moved
  * by `placePoint`; with a placement, a curve or a stage the drawing is then moved to start at (0, 0), the
  * stage with it (as the seat map gives it).
  */
@@ -312,7 +334,9 @@ export function previewLayout(sections: readonly DraftSection[], stage?: DraftSt
   const rowWidth = (r: DraftRow) => Math.max(0, Math.min(MAX_SEATS_PER_ROW, r.seats || 0)) + new Set(numbersOf(r.aisles).filter((n) => n < r.seats)).size;
   const widths = sections.flatMap((s) => (s.kind === 'rows' ? s.rows.map(rowWidth) : s.kind === 'slots' ? [slotStarts(s.slots).length] : []));
   const widest = Math.max(1, ...widths);
-  const middle = (widest - 1) / 2;
+  // The service's widest row is 0 without rows or slots (a layout of standing areas only).
+  const seatedWidest = Math.max(0, ...widths);
+  const middle = (seatedWidest - 1) / 2;
   const out: Preview = {
     seats: [],
     labels: [],
@@ -325,8 +349,8 @@ export function previewLayout(sections: readonly DraftSection[], stage?: DraftSt
   };
   const stagePoint = stageOf(stage);
   let placed = stagePoint !== null;
-  // The standing areas' points the service counts when it moves the drawing (their places sit at x 0).
-  const standingPoints: [number, number][] = [];
+  // The standing areas' widest reach (not placed), for the preview's box.
+  let groundRight = widest;
   let y = 0;
   sections.forEach((s, si) => {
     const top = y;
@@ -335,10 +359,18 @@ export function previewLayout(sections: readonly DraftSection[], stage?: DraftSt
     const firstLabel = out.labels.length;
     if (s.kind === 'standing') {
       const places = Math.max(0, Math.min(MAX_STANDING, Math.floor(s.standing || 0)));
-      out.areas.push({ key: `${si}`, name: s.name, y, category: s.category, places });
-      if (places > 0) standingPoints.push([0, y]);
+      const columns = Math.max(seatedWidest, Math.ceil(Math.sqrt(places)), 1);
+      const offset = Math.max(0, seatedWidest - columns) / 2;
+      let outline = groundCorners(offset, y, columns, places);
+      groundRight = Math.max(groundRight, offset + columns);
+      if (p) {
+        placed = true;
+        outline = outline.map(([x, yy]) => placePoint(x, yy, middle, top, p));
+      }
+      out.areas.push({ key: `${si}`, name: s.name, category: s.category, places, outline });
       out.counts.standing += places;
-      y += 2;
+      // Its rows of ground, and one empty row after the section.
+      y += Math.ceil(Math.max(1, places) / columns) + 1;
       return;
     }
     if (s.kind === 'slots') {
@@ -394,13 +426,14 @@ export function previewLayout(sections: readonly DraftSection[], stage?: DraftSt
   });
   out.height = y;
   if (!placed) {
+    out.box.x1 = groundRight + 1;
     out.box.y1 = y;
     return out;
   }
 
   // Move the drawing to start at (0, 0), as the service does (seats, standing places and the stage count).
   out.placed = true;
-  const points: [number, number][] = [...out.seats.map((p): [number, number] => [p.x, p.y]), ...standingPoints];
+  const points: [number, number][] = [...out.seats.map((p): [number, number] => [p.x, p.y]), ...out.areas.flatMap((a) => a.outline)];
   if (stagePoint) points.push([stagePoint.x, stagePoint.y]);
   const minX = Math.min(...points.map((p) => p[0]));
   const minY = Math.min(...points.map((p) => p[1]));
@@ -412,10 +445,7 @@ export function previewLayout(sections: readonly DraftSection[], stage?: DraftSt
     l.x -= minX;
     l.y -= minY;
   }
-  for (const a of out.areas) {
-    a.x = -minX;
-    a.y -= minY;
-  }
+  for (const a of out.areas) a.outline = a.outline.map(([x, y]) => [round3(x - minX), round3(y - minY)]);
   if (stagePoint) out.stage = { label: stagePoint.label, x: round3(stagePoint.x - minX), y: round3(stagePoint.y - minY) };
 
   let x0 = Infinity;
@@ -429,7 +459,7 @@ export function previewLayout(sections: readonly DraftSection[], stage?: DraftSt
     y1 = Math.max(y1, b);
   };
   for (const p of out.seats) take(p.x, p.y, p.x + 1, p.y + 1);
-  for (const a of out.areas) take(a.x ?? 0, a.y, (a.x ?? 0) + widest, a.y + 2);
+  for (const a of out.areas) for (const [x, y] of a.outline) take(x, y, x + 1, y + 1);
   for (const l of out.labels) {
     const half = Math.max(0.6, l.label.length * 0.3);
     if (l.centred) take(l.x + 0.5 - half, l.y, l.x + 0.5 + half, l.y + 1);
