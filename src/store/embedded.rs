@@ -145,13 +145,31 @@ impl EmbeddedPostgres {
         Ok(replica)
     }
 
-    /// Stops the server at once, as a crash would (`pg_ctl stop -m immediate`).
+    /// Kills the server and every process of it with SIGKILL, as the loss of its machine
+    /// would: nothing is flushed or said to clients.
     pub fn kill(&self) -> anyhow::Result<()> {
+        let pid_file = std::fs::read_to_string(self.data_dir.join("postmaster.pid"))
+            .context("reading postmaster.pid")?;
+        let pid = pid_file
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        // Its children first (the postmaster would otherwise be gone before they are
+        // listed), then the postmaster.
+        let _ = Command::new("pkill").args(["-KILL", "-P", &pid]).status();
+        let status = Command::new("kill").args(["-KILL", &pid]).status()?;
+        if !status.success() {
+            bail!("could not kill the server (pid {pid})");
+        }
+        Ok(())
+    }
+
+    /// Makes a replica the primary (`pg_ctl promote`), as a failover manager does.
+    pub fn promote(&self) -> anyhow::Result<()> {
         let data_dir = self.data_dir.to_string_lossy().into_owned();
-        self.run(
-            "pg_ctl",
-            &["-D", &data_dir, "-m", "immediate", "-w", "stop"],
-        )
+        self.run("pg_ctl", &["-D", &data_dir, "-w", "promote"])
     }
 
     /// Starts the server on the cluster's port (first start, or again after [`Self::stop`]).

@@ -255,3 +255,120 @@ async fn restarting_postgres_mid_load_gives_fast_503s_and_the_service_recovers_a
     app.check_invariants(show).await;
     app.check_invariants(probe_show).await;
 }
+
+/// A primary, its synchronous standby and the service on both (a multi-host URL), all
+/// stopped and removed when dropped.
+struct FailoverCluster {
+    primary: EmbeddedPostgres,
+    standby: EmbeddedPostgres,
+    dir: PathBuf,
+}
+
+impl Drop for FailoverCluster {
+    fn drop(&mut self) {
+        self.standby.stop();
+        self.primary.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killing_the_primary_mid_load_loses_no_confirmed_booking_once_the_standby_takes_over() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("failover-{}", Uuid::new_v4().simple()));
+    let primary = EmbeddedPostgres::start(&dir.join("primary")).await.unwrap();
+    let standby = EmbeddedPostgres::start_replica(&primary, &dir.join("standby"))
+        .await
+        .unwrap();
+    let cluster = FailoverCluster {
+        primary,
+        standby,
+        dir,
+    };
+    // Synchronous replication: a commit is acknowledged once the standby has it.
+    let (admin, connection) =
+        tokio_postgres::connect(&cluster.primary.admin_url(), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    for sql in [
+        "ALTER SYSTEM SET synchronous_standby_names = '*'",
+        "SELECT pg_reload_conf()",
+    ] {
+        admin.batch_execute(sql).await.unwrap();
+    }
+    eventually(
+        Duration::from_secs(10),
+        "the standby to be synchronous",
+        || async {
+            let row = admin
+                .query_opt(
+                    "SELECT 1 FROM pg_stat_replication WHERE sync_state = 'sync'",
+                    &[],
+                )
+                .await
+                .unwrap();
+            row.map(|_| ())
+        },
+    )
+    .await;
+    drop(admin);
+
+    // The service knows both servers and writes to whichever is the primary.
+    let url = format!(
+        "postgres://postgres@127.0.0.1:{},127.0.0.1:{}/tessera?target_session_attrs=read-write",
+        cluster.primary.port(),
+        cluster.standby.port()
+    );
+    let mut settings = test_settings(&url);
+    settings.database_timeout = Duration::from_millis(1000);
+    settings.max_held_seats = 1000;
+    let app = TestApp::spawn_settings(settings).await;
+    let show = app.create_show(&[("A", 100), ("B", 100), ("C", 100)]).await;
+    let probe_show = app.create_show(&[("A", 10)]).await;
+    let tokens = futures_util::future::join_all((0..CLIENTS).map(|_| app.new_user())).await;
+    let prober = app.new_user().await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let seen = Arc::new(Seen::default());
+    let clients = start_load(&app.base, &tokens, show, 300, stop.clone(), seen.clone());
+    eventually(
+        Duration::from_secs(60),
+        "twenty confirmed bookings",
+        || async { (seen.confirmed().len() >= 20).then_some(()) },
+    )
+    .await;
+
+    // The primary's machine is lost; the standby is promoted (what a failover manager
+    // does once it has seen the primary gone).
+    cluster.primary.kill().unwrap();
+    let lost = Instant::now();
+    cluster.standby.promote().unwrap();
+    // No restart of the service: its pool finds the new primary by itself.
+    eventually(
+        Duration::from_secs(30),
+        "holds to succeed on the new primary",
+        || async { (app.hold(&prober, probe_show, &[1]).await.status == 201).then_some(()) },
+    )
+    .await;
+    println!(
+        "served again {:?} after the primary was lost (promotion included)",
+        lost.elapsed()
+    );
+    let before = seen.confirmed().len();
+    eventually(
+        Duration::from_secs(30),
+        "the load to confirm again",
+        || async { (seen.confirmed().len() > before).then_some(()) },
+    )
+    .await;
+    stop.store(true, Ordering::Relaxed);
+    for client in clients {
+        client.await.unwrap();
+    }
+    seen.assert_sane();
+    // Every confirm answered 200, before or after the loss, is on the new primary.
+    assert_confirmed_survived(&app, &seen.confirmed()).await;
+    app.check_invariants(show).await;
+    app.check_invariants(probe_show).await;
+}
