@@ -508,8 +508,20 @@ describe('Tessera web UI', () => {
     await waitFor(async () => (await focusedPicker(page)) === 'Floor', 'the floor’s picker focused');
     await floor.getByLabel('Number of places').selectOption('3');
     await floor.getByText('total €450.00').waitFor();
+    // Read-your-writes: the places left are fetched again at least at the hold's show_version.
+    const minVersions = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname === `/api/v1/shows/${showId}/seats` && u.searchParams.has('min_version')) minVersions.push(Number(u.searchParams.get('min_version')));
+    });
+    const holdAnswer = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/bookings');
     await floor.getByRole('button', { name: 'Hold 3 places' }).click();
+    const answered = await holdAnswer;
+    assert.equal(answered.status(), 201);
+    const showVersion = (await answered.json()).show_version;
+    assert.ok(Number.isInteger(showVersion) && showVersion > 0, `show_version: ${showVersion}`);
     await page.getByRole('heading', { name: 'Places held: Floor × 3' }).waitFor();
+    await waitFor(() => minVersions.some((v) => v >= showVersion), `a seat-map request with min_version >= ${showVersion} (saw ${minVersions})`);
     assert.match((await page.getByRole('timer').textContent()) ?? '', /^[0-9]+:[0-5][0-9]$/);
     await waitFor(async () => (await placesLeftIn(floor)) === before - 3, 'the buyer’s own count to drop by 3');
     await areaOnMap(page, 'Floor', '€150.00', before - 3).waitFor();

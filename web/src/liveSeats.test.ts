@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SeatEvent } from './api/client';
-import { coalesce, SeatVersions, splitChanges } from './liveSeats';
+import { coalesce, eventVersion, SeatVersions, splitChanges } from './liveSeats';
 
 const change = (version: number, seats: [number, string][]): SeatEvent => ({
   kind: 'seats',
@@ -78,5 +78,15 @@ describe('coalesce', () => {
     c.run();
     await vi.advanceTimersByTimeAsync(5000);
     expect(task).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('eventVersion', () => {
+  it("reads an event's version when it has one", () => {
+    expect(eventVersion('{"kind":"resync","show_id":1,"version":17,"seats":[]}')).toBe(17);
+    expect(eventVersion('{"kind":"resync","show_id":1,"seats":[]}')).toBeUndefined();
+    expect(eventVersion('')).toBeUndefined();
+    expect(eventVersion('not json')).toBeUndefined();
+    expect(eventVersion(undefined)).toBeUndefined();
   });
 });

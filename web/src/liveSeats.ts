@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { api, API_BASE, unwrap, type Seat, type SeatEvent, type SeatMap as SeatMapData, type SeatState, type Stage, type StandingArea } from './api/client';
+import { noteShowVersion, showReadParams } from './showVersions';
 
 /**
  * Versions of the seat changes applied since a seat map was loaded. Change events can
@@ -67,6 +68,17 @@ export function splitChanges(changes: SeatEvent['seats'], seatIds: ReadonlySet<n
   return { seats, standing: seats.length < changes.length };
 }
 
+/** The `version` of an event's data, when it has one (a `resync` no one change caused has none). */
+export function eventVersion(data: unknown): number | undefined {
+  if (typeof data !== 'string' || !data) return undefined;
+  try {
+    const v = (JSON.parse(data) as { version?: unknown }).version;
+    return typeof v === 'number' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The previous stage when the reloaded one is the same (so the memoised map is not rebuilt for it). */
 function sameStage(prev: Stage | null, next: Stage | null): Stage | null {
   if (prev && next && prev.label === next.label && prev.x === next.x && prev.y === next.y) return prev;
@@ -104,7 +116,8 @@ export interface LiveSeatMap {
 const STANDING_REFRESH_GAP_MS = 1000;
 
 /**
- * A show's seat map, kept current from its event stream: seat changes newer than the loaded map are
+ * A show's seat map, kept current from its event stream (every fetch asks for at least the show's
+ * highest version seen in this tab, see `showVersions.ts`): seat changes newer than the loaded map are
  * applied to `statuses`; a `resync` event reloads the map. Changes of standing places (ids not on the
  * map) refetch the map for the areas' places left, keeping the seats as they are. The handlers may
  * change on every render.
@@ -127,7 +140,8 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
 
   const reload = useCallback(async () => {
     try {
-      const map = unwrap(await api.GET('/shows/{id}/seats', { params: { path: { id: showId } } }));
+      const map = unwrap(await api.GET('/shows/{id}/seats', { params: showReadParams(showId) }));
+      noteShowVersion(showId, map.version);
       versions.current = new SeatVersions(map.version);
       seatIds.current = new Set(map.seats.map((s) => s.id));
       standingVersion.current = map.version;
@@ -155,7 +169,8 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
   const standingRefresher = useRef<ReturnType<typeof coalesce> | null>(null);
   useEffect(() => {
     const r = coalesce(async () => {
-      const map = unwrap(await api.GET('/shows/{id}/seats', { params: { path: { id: showId } } }));
+      const map = unwrap(await api.GET('/shows/{id}/seats', { params: showReadParams(showId) }));
+      noteShowVersion(showId, map.version);
       if (map.version < standingVersion.current) return;
       standingVersion.current = map.version;
       setStanding(map.standing ?? []);
@@ -171,7 +186,9 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
     es.onopen = () => setLive(true);
     es.onerror = () => setLive(false);
     es.addEventListener('seats', (ev) => {
-      const changes = versions.current.fresh(JSON.parse((ev as MessageEvent).data) as SeatEvent);
+      const event = JSON.parse((ev as MessageEvent).data) as SeatEvent;
+      noteShowVersion(showId, event.version);
+      const changes = versions.current.fresh(event);
       const { seats: fresh, standing: standingChanged } = splitChanges(changes, seatIds.current);
       if (standingChanged) standingRefresher.current?.run();
       if (fresh.length === 0) return;
@@ -182,7 +199,9 @@ export function useLiveSeatMap(showId: number, handlers: LiveSeatMapHandlers = {
       });
       on.current.onChanges?.(fresh);
     });
-    es.addEventListener('resync', () => {
+    es.addEventListener('resync', (ev) => {
+      // A change of the show itself carries its version: the map and the show are read at least at it.
+      noteShowVersion(showId, eventVersion((ev as MessageEvent).data));
       es.close();
       setLive(false);
       on.current.onResync?.();

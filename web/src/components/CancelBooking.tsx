@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { createPortal } from 'react-dom';
 import { api, unwrap, type Booking } from '../api/client';
 import { problemMessage } from '../errors';
+import { noteWrite } from '../showVersions';
 import { countOf, describePlaces } from '../format';
 import { ConfirmDialog } from './ConfirmDialog';
 import './tickets.css';
@@ -46,6 +47,7 @@ export function CancelBooking({
     setError(null);
     try {
       const updated = unwrap(await api.POST('/bookings/{id}/cancel', { params: { path: { id: booking.id } } }));
+      noteWrite(updated); // later reads of its show (its page, here or elsewhere) include the cancellation
       setOpen(false);
       onCancelled(updated);
     } catch (e) {

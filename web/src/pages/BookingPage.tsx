@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, unwrap, type Booking, type Show } from '../api/client';
 import { isNotFound, problemMessage } from '../errors';
+import { showReadParams } from '../showVersions';
 import { bookingStatus, currencyOf, describePlaces, formatDateTime, formatPrice } from '../format';
 import { CancelBooking } from '../components/CancelBooking';
 import { Tickets } from '../components/Tickets';
@@ -21,7 +22,7 @@ export function BookingPage({ bookingId }: { bookingId: string }) {
     try {
       const b = unwrap(await api.GET('/bookings/{id}', { params: { path: { id: bookingId } } }));
       setBooking(b);
-      const s = await api.GET('/shows/{id}', { params: { path: { id: b.show_id } } });
+      const s = await api.GET('/shows/{id}', { params: showReadParams(b.show_id) });
       if (s.data) setShow(s.data);
     } catch (e) {
       if (isNotFound(e)) setMissing(true);

@@ -76,3 +76,34 @@ describe('tickets on the booking page and in My bookings', () => {
     expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
   });
 });
+
+describe('reading back a cancellation made on the booking page', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("reads the show at least at the cancel's show_version afterwards, on the booking page and in My bookings", async () => {
+    const get = vi.spyOn(api, 'GET').mockImplementation((async (path: string) =>
+      path === '/bookings/{id}' ? ok(BOOKING) : path === '/bookings' ? ok({ items: [BOOKING] }) : ok(SHOW)) as never);
+    vi.spyOn(api, 'POST').mockResolvedValue(ok({ ...CANCELLED, show_version: 9 }) as never);
+    const user = userEvent.setup();
+    const page = render(<BookingPage bookingId={ID} />);
+    await screen.findByRole('region', { name: 'Tickets (2)' });
+    const showReads = () => (get.mock.calls as unknown[][]).filter((c) => c[0] === '/shows/{id}').map((c) => (c[1] as { params: unknown }).params);
+    expect(showReads()).toEqual([{ path: { id: 3 } }]); // nothing written yet
+
+    await user.click(screen.getByRole('button', { name: 'Cancel booking…' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Cancel booking' }));
+    await screen.findByText('This booking was cancelled: its tickets are void and admit no one.');
+    page.unmount();
+
+    const again = render(<BookingPage bookingId={ID} />);
+    await screen.findByRole('link', { name: 'Dune: Part Three' });
+    again.unmount();
+    render(<MyBookings />);
+    await screen.findAllByText('Dune: Part Three');
+    await waitFor(() => expect(showReads()).toHaveLength(3));
+    expect(showReads().slice(1)).toEqual([
+      { path: { id: 3 }, query: { min_version: 9 } },
+      { path: { id: 3 }, query: { min_version: 9 } },
+    ]);
+  });
+});

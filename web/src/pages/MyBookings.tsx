@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Booking, type Seat, type Show } from '../api/client';
 import { problemMessage } from '../errors';
+import { noteShowVersion, showReadParams } from '../showVersions';
 import { bookingStatus, currencyOf, describePlaces, formatDateTime, formatPrice } from '../format';
 import { formatDayInZone, formatTimeRange, zoneLabel } from '../timeZone';
 import { CancelBooking } from '../components/CancelBooking';
@@ -49,11 +50,12 @@ export function MyBookings() {
     const ids = [...new Set(page.map((b) => b.show_id))].filter((id) => !asked.current.has(id));
     if (ids.length === 0) return;
     for (const id of ids) asked.current.add(id);
-    const answers = await Promise.all(ids.map((id) => api.GET('/shows/{id}', { params: { path: { id } } })));
+    const answers = await Promise.all(ids.map((id) => api.GET('/shows/{id}', { params: showReadParams(id) })));
     const found = answers.flatMap((r) => (r.data ? [r.data] : []));
     setShows((prev) => new Map([...prev, ...found.map((s) => [s.id, s] as [number, Show])]));
     const appointments = found.filter((s) => s.kind === 'appointment');
-    const maps = await Promise.all(appointments.map((s) => api.GET('/shows/{id}/seats', { params: { path: { id: s.id } } })));
+    const maps = await Promise.all(appointments.map((s) => api.GET('/shows/{id}/seats', { params: showReadParams(s.id) })));
+    for (const r of maps) if (r.data) noteShowVersion(r.data.show_id, r.data.version);
     const slotMaps = maps.flatMap((r) =>
       r.data ? [[r.data.show_id, new Map(r.data.seats.filter((s) => s.starts_at).map((s) => [s.id, s]))] as [number, Map<number, Seat>]] : [],
     );

@@ -1,9 +1,10 @@
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api, type Booking, type Seat, type SeatMap, type Show } from '../api/client';
 import { AuthProvider } from '../auth';
 import { PENDING_KEY, savePending } from '../pendingSelection';
+import { noteWrite } from '../showVersions';
 import { ShowPage } from './ShowPage';
 
 const ok = (data: unknown, status = 200) => ({ data, response: new Response(null, { status }) });
@@ -435,5 +436,87 @@ describe('ShowPage: best available, prices and kinds', () => {
     expect(screen.getByTestId('stage')).toHaveTextContent('Front of coach');
     expect(document.querySelector('.coach-body')).not.toBeNull();
     expect(document.querySelectorAll('.aisle')).toHaveLength(1);
+  });
+});
+
+describe("ShowPage: the buyer's own writes are read back, whichever instance answers", () => {
+  beforeEach(signIn);
+  afterEach(() => {
+    vi.restoreAllMocks();
+    localStorage.clear();
+    sessionStorage.clear();
+  });
+
+  type Call = [string, { params: { path: { id: number }; query?: { min_version?: number } } }];
+  const callsTo = (get: { mock: { calls: unknown[][] } }, path: string) => (get.mock.calls as unknown as Call[]).filter((c) => c[0] === path);
+  const paramsOf = (c: Call | undefined) => c?.[1].params;
+
+  it("asks for the seat map at least at the hold's show_version, and a lower version never lowers it", async () => {
+    const get = vi.spyOn(api, 'GET').mockImplementation((async (path: string) =>
+      // A service that has not caught up: it answers the map at version 3 whatever is asked.
+      path === '/shows/{id}' ? ok(arena) : ok(arenaMap(1997, 3))) as never);
+    vi.spyOn(api, 'POST').mockImplementation((async (path: string) => {
+      if (path === '/bookings') return ok(held({ show_version: 42 }), 201);
+      if (path === '/bookings/{id}/confirm') return ok(held({ status: 'CONFIRMED', show_version: 43 }));
+      // An answer that carries an older version than one already seen (overtaken on the way).
+      return ok(held({ status: 'FAILED', failure_reason: 'CANCELLED', show_version: 41 }));
+    }) as never);
+    const user = userEvent.setup();
+    renderPage(7);
+
+    const floor = await screen.findByRole('region', { name: 'Floor' });
+    // Nothing written yet: the show and its map are asked for as they are.
+    expect(paramsOf(callsTo(get, '/shows/{id}')[0])).toEqual({ path: { id: 7 } });
+    expect(paramsOf(callsTo(get, '/shows/{id}/seats')[0])).toEqual({ path: { id: 7 } });
+
+    await user.selectOptions(within(floor).getByLabelText('Number of places'), '3');
+    await user.click(within(floor).getByRole('button', { name: 'Hold 3 places' }));
+    expect(await screen.findByRole('heading', { name: 'Places held: Floor × 3' })).toBeInTheDocument();
+    // The places left are fetched again, at least at the hold.
+    await waitFor(() => expect(callsTo(get, '/shows/{id}/seats')).toHaveLength(2));
+    expect(paramsOf(callsTo(get, '/shows/{id}/seats')[1])).toEqual({ path: { id: 7 }, query: { min_version: 42 } });
+
+    await user.click(screen.getByRole('button', { name: 'Confirm booking' }));
+    expect(await screen.findByRole('heading', { name: 'Booked: Floor × 3' })).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Cancel booking' }));
+    expect(await screen.findByRole('heading', { name: 'Cancelled' })).toBeInTheDocument();
+    // The refresh after the cancel asks for the highest seen (the confirm's 43), not the cancel's
+    // older 41 nor the map's 3.
+    await waitFor(() => expect(callsTo(get, '/shows/{id}/seats')).toHaveLength(3), { timeout: 3000 });
+    expect(paramsOf(callsTo(get, '/shows/{id}/seats')[2])).toEqual({ path: { id: 7 }, query: { min_version: 43 } });
+  });
+
+  it("reads the show again at least at the buyer's hold", async () => {
+    const cancelledCinema = { ...cinema, cancelled_at: '2026-12-06T10:01:00Z' };
+    let showCancelled = false;
+    const get = vi.spyOn(api, 'GET').mockImplementation((async (path: string) => {
+      if (path === '/shows/{id}') return ok(showCancelled ? cancelledCinema : cinema);
+      if (path === '/shows/{id}/seats') return ok(cinemaMap());
+      return ok(held({ show_id: 3, seat_ids: [4], seats: ['A4'], status: 'FAILED', failure_reason: 'SHOW_CANCELLED' }));
+    }) as never);
+    vi.spyOn(api, 'POST').mockImplementation((async (path: string) => {
+      if (path === '/bookings') return ok(held({ show_id: 3, seat_ids: [4], seats: ['A4'], total_cents: 1200, show_version: 12 }), 201);
+      showCancelled = true;
+      return refused(409, 'show_cancelled');
+    }) as never);
+    const user = userEvent.setup();
+    renderPage(3);
+    await user.click(await screen.findByRole('button', { name: /^Seat A4,/ }));
+    await user.click(screen.getByRole('button', { name: 'Hold 1 seat' }));
+    await user.click(await screen.findByRole('button', { name: 'Confirm booking' }));
+    expect(await screen.findByRole('heading', { name: 'Show cancelled' })).toBeInTheDocument();
+    const shows = callsTo(get, '/shows/{id}');
+    expect(shows).toHaveLength(2);
+    expect(paramsOf(shows[0])).toEqual({ path: { id: 3 } });
+    expect(paramsOf(shows[1])).toEqual({ path: { id: 3 }, query: { min_version: 12 } });
+  });
+
+  it('asks for a show without writes without min_version, whatever was written to other shows', async () => {
+    noteWrite({ show_id: 7, show_version: 42 });
+    const get = vi.spyOn(api, 'GET').mockImplementation((async (path: string) => (path === '/shows/{id}' ? ok(cinema) : ok(cinemaMap()))) as never);
+    renderPage(3);
+    expect(await screen.findByRole('button', { name: /^Seat A4,/ })).toBeInTheDocument();
+    expect(get.mock.calls.length).toBeGreaterThanOrEqual(2);
+    for (const c of get.mock.calls as unknown as Call[]) expect(paramsOf(c)).toEqual({ path: { id: 3 } });
   });
 });

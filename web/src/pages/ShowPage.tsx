@@ -13,6 +13,7 @@ import { isNotFound, problemCode, problemMessage, type PlaceNoun } from '../erro
 import { useLiveSeatMap } from '../liveSeats';
 import { countOf, currencyOf, describePlaces, formatDateTime, formatList, formatPrice, placesLeft } from '../format';
 import { loadPending, restorable, savePending } from '../pendingSelection';
+import { noteWrite, showReadParams } from '../showVersions';
 import { formatDayInZone, formatTimeRange, zoneLabel } from '../timeZone';
 
 type Phase = 'held' | 'confirmed' | 'expired' | 'cancelled' | 'show-cancelled';
@@ -104,7 +105,8 @@ export function ShowPage({ showId }: { showId: number }) {
   const shownRef = useRef<Show | null>(null);
   const loadShow = useCallback(async () => {
     try {
-      const s = unwrap(await api.GET('/shows/{id}', { params: { path: { id: showId } } }));
+      // At least the buyer's own last hold, confirm or cancel (and whatever the map and stream showed).
+      const s = unwrap(await api.GET('/shows/{id}', { params: showReadParams(showId) }));
       // Cancelled while this page was open: say so in the live region too.
       if (shownRef.current && !shownRef.current.cancelled_at && s.cancelled_at) setNotice('This show has just been cancelled.');
       shownRef.current = s;
@@ -276,6 +278,7 @@ export function ShowPage({ showId }: { showId: number }) {
     pendingHold.current = new Set('seat_ids' in request ? request.seat_ids : []);
     try {
       const b = unwrap(await api.POST('/bookings', { body: { show_id: showId, ...request } }));
+      noteWrite(b); // the map and the show are read at least at this hold from now on
       lastRequest.current = request;
       setBooking(b);
       setPhase('held');
@@ -328,6 +331,7 @@ export function ShowPage({ showId }: { showId: number }) {
     setError(null);
     try {
       const b = unwrap(await api.POST('/bookings/{id}/confirm', { params: { path: { id: booking.id } } }));
+      noteWrite(b);
       setBooking(b);
       setPhase('confirmed');
     } catch (e) {
@@ -345,6 +349,7 @@ export function ShowPage({ showId }: { showId: number }) {
     setError(null);
     try {
       const b = unwrap(await api.POST('/bookings/{id}/cancel', { params: { path: { id: booking.id } } }));
+      noteWrite(b);
       setBooking(b);
       setPhase('cancelled');
       if (lastRequest.current && isStandingRequest(lastRequest.current)) refreshStanding();
