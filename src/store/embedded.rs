@@ -294,7 +294,7 @@ impl EmbeddedPostgres {
 
 /// The directory holding `initdb` and `pg_ctl`: PATH first, then the newest
 /// `/usr/lib/postgresql/<version>/bin` (Debian's layout).
-fn find_server_binaries() -> Option<PathBuf> {
+pub fn find_server_binaries() -> Option<PathBuf> {
     let has_both = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
     if let Some(path) = std::env::var_os("PATH")
         && let Some(dir) = std::env::split_paths(&path).find(|d| has_both(d))

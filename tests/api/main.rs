@@ -7,6 +7,7 @@
 
 mod admin;
 mod auth;
+mod autofailover;
 mod bad_input;
 mod batching;
 mod bookings;
