@@ -14,8 +14,8 @@ pub struct AutoFailover {
     dir: PathBuf,
     monitor_port: u16,
     pub ports: [u16; 2],
-    /// The process group of each `pg_autoctl` (monitor, node1, node2).
-    groups: std::sync::Mutex<Vec<(String, u32)>>,
+    /// Each `pg_autoctl` (monitor, node1, node2), the leader of its process group.
+    groups: std::sync::Mutex<Vec<(String, std::process::Child)>>,
 }
 
 fn free_port() -> u16 {
@@ -86,7 +86,7 @@ impl AutoFailover {
                 .groups
                 .lock()
                 .unwrap()
-                .push((name.to_owned(), child.id()));
+                .push((name.to_owned(), child));
         };
         let common = |pgdata: &str, port: u16| -> Vec<String> {
             [
@@ -253,7 +253,7 @@ impl AutoFailover {
             .unwrap()
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, pid)| format!("-{pid}"));
+            .map(|(_, child)| format!("-{}", child.id()));
         let signal_group = |signal: &str| {
             if let Some(group) = &group {
                 let _ = Command::new("kill")
@@ -285,6 +285,9 @@ impl Drop for AutoFailover {
     fn drop(&mut self) {
         for name in ["node1", "node2", "monitor"] {
             self.kill(name);
+        }
+        for (_, child) in self.groups.lock().unwrap().iter_mut() {
+            let _ = child.wait();
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
