@@ -112,6 +112,18 @@ impl Application {
                     settings.redis_timeout,
                 )?))
             }
+            None if !settings.redis_sentinels.is_empty() => {
+                tracing::info!(
+                    master = %settings.redis_master_name,
+                    "caching in process and in Redis found through Sentinel; changes travel over Redis pub/sub"
+                );
+                Some(Arc::new(Redis::with_sentinels(
+                    &settings.redis_sentinels,
+                    &settings.redis_master_name,
+                    &settings.redis_namespace,
+                    settings.redis_timeout,
+                )?))
+            }
             None => {
                 tracing::info!(
                     "REDIS_URL is not set: in-process cache and bus (fine for one instance; \

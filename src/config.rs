@@ -38,6 +38,11 @@ pub struct Settings {
     pub database_timeout: Duration,
     /// `REDIS_URL`: the shared cache and change bus; without it, both live in process.
     pub redis_url: Option<String>,
+    /// `REDIS_SENTINELS`: instead of `REDIS_URL`, the Redis Sentinels (URLs separated by
+    /// spaces, e.g. `redis://s1:26379 redis://s2:26379`) that know where the master named
+    /// `REDIS_MASTER_NAME` (default `mymaster`) is; a failover they make is followed.
+    pub redis_sentinels: Vec<String>,
+    pub redis_master_name: String,
     /// `REDIS_NAMESPACE`: prefix of every Redis key and channel (default `tessera`).
     pub redis_namespace: String,
     /// `REDIS_TIMEOUT_MS`: longest wait for any Redis call before going without (default 250).
@@ -202,6 +207,12 @@ impl Settings {
         )?;
         let grace: u64 = parse("SHUTDOWN_GRACE_SECONDS", get("SHUTDOWN_GRACE_SECONDS"), 10)?;
         let cache_ttl_ms: u64 = parse("CACHE_TTL_MS", get("CACHE_TTL_MS"), 2000)?;
+        let redis_sentinels: Vec<String> = get("REDIS_SENTINELS")
+            .map(|urls| urls.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default();
+        if !redis_sentinels.is_empty() && get("REDIS_URL").is_some() {
+            bail!("set REDIS_URL (one Redis) or REDIS_SENTINELS (Redis Sentinel), not both");
+        }
         let replica_lag_ms: u64 = parse("REPLICA_MAX_LAG_MS", get("REPLICA_MAX_LAG_MS"), 1000)?;
         let replicas = crate::store::ReplicaSettings {
             urls: get("DATABASE_READ_URL")
@@ -338,6 +349,8 @@ impl Settings {
             replicas,
             database_timeout: Duration::from_millis(timeout_ms),
             redis_url: get("REDIS_URL"),
+            redis_sentinels,
+            redis_master_name: get("REDIS_MASTER_NAME").unwrap_or_else(|| "mymaster".into()),
             redis_namespace: get("REDIS_NAMESPACE").unwrap_or_else(|| "tessera".into()),
             redis_timeout: Duration::from_millis(redis_timeout_ms.max(1)),
             cache_ttl: Duration::from_millis(cache_ttl_ms),

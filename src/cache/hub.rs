@@ -614,7 +614,7 @@ impl Hub {
 
 async fn subscribe(redis: &Redis) -> std::result::Result<redis::aio::PubSub, String> {
     let connect = async {
-        let mut pubsub = redis.client().get_async_pubsub().await?;
+        let mut pubsub = redis.client().await?.get_async_pubsub().await?;
         pubsub.subscribe(redis.channel()).await?;
         Ok::<_, redis::RedisError>(pubsub)
     };

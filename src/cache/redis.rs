@@ -12,18 +12,36 @@ use bb8_redis::RedisConnectionManager;
 use bytes::Bytes;
 use redis::AsyncCommands;
 use redis::aio::MultiplexedConnection;
+use redis::sentinel::{AsyncLockedSentinelClient, SentinelClient, SentinelServerType};
 
 use super::{Body, Entry};
 
 /// Redis handles, named under one namespace (several deployments or test runs can share
 /// a server).
 pub struct Redis {
-    pool: bb8::Pool<RedisConnectionManager>,
-    client: redis::Client,
+    servers: Servers,
     namespace: String,
     timeout: Duration,
     last_error_log: Mutex<Option<Instant>>,
 }
+
+/// Where the Redis server is: at one address, or wherever Redis Sentinel says the master
+/// of a name is (asked again for every new connection, so a failover is followed).
+enum Servers {
+    Direct {
+        pool: bb8::Pool<RedisConnectionManager>,
+        client: redis::Client,
+    },
+    Sentinel {
+        pool: bb8::Pool<AsyncLockedSentinelClient>,
+        /// For the change channel's subscription (made anew after each loss).
+        client: tokio::sync::Mutex<SentinelClient>,
+    },
+}
+
+/// After a failover, an old master may come back as a replica and answer pings while
+/// refusing writes: a pooled connection lives at most this long, so it moves on too.
+const SENTINEL_CONNECTION_LIFETIME: Duration = Duration::from_secs(30);
 
 /// At most one Redis error log line per this interval.
 const ERROR_LOG_INTERVAL: Duration = Duration::from_secs(10);
@@ -39,8 +57,36 @@ impl Redis {
             .connection_timeout(timeout)
             .build_unchecked(manager);
         Ok(Self {
-            pool,
-            client: redis::Client::open(url)?,
+            servers: Servers::Direct {
+                pool,
+                client: redis::Client::open(url)?,
+            },
+            namespace: namespace.to_owned(),
+            timeout,
+            last_error_log: Mutex::new(None),
+        })
+    }
+
+    /// Like [`Redis::new`] for the master that the Sentinels at `sentinels` (URLs) know as
+    /// `master`: each new connection asks them where it is.
+    pub fn with_sentinels(
+        sentinels: &[String],
+        master: &str,
+        namespace: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
+        let client =
+            || SentinelClient::build(sentinels.to_vec(), master, None, SentinelServerType::Master);
+        let pool = bb8::Pool::builder()
+            .max_size(16)
+            .connection_timeout(timeout)
+            .max_lifetime(Some(SENTINEL_CONNECTION_LIFETIME))
+            .build_unchecked(AsyncLockedSentinelClient::new(client()?));
+        Ok(Self {
+            servers: Servers::Sentinel {
+                pool,
+                client: tokio::sync::Mutex::new(client()?),
+            },
             namespace: namespace.to_owned(),
             timeout,
             last_error_log: Mutex::new(None),
@@ -85,13 +131,32 @@ impl Redis {
 
     /// Open and idle connections of the pool.
     pub fn pool_state(&self) -> (u32, u32) {
-        let state = self.pool.state();
+        let state = match &self.servers {
+            Servers::Direct { pool, .. } => pool.state(),
+            Servers::Sentinel { pool, .. } => pool.state(),
+        };
         (state.connections, state.idle_connections)
     }
 
-    /// A client for the subscriber (pub/sub needs a connection of its own).
-    pub fn client(&self) -> &redis::Client {
-        &self.client
+    /// A client for the subscriber (pub/sub needs a connection of its own): with
+    /// Sentinel, for the master as it is now.
+    pub async fn client(&self) -> redis::RedisResult<redis::Client> {
+        match &self.servers {
+            Servers::Direct { client, .. } => Ok(client.clone()),
+            Servers::Sentinel { client, .. } => client.lock().await.async_get_client().await,
+        }
+    }
+
+    /// A connection of the pool (a cheap handle to a multiplexed connection).
+    async fn connection(&self) -> Result<MultiplexedConnection, String> {
+        match &self.servers {
+            Servers::Direct { pool, .. } => {
+                Ok(pool.get().await.map_err(|e| e.to_string())?.clone())
+            }
+            Servers::Sentinel { pool, .. } => {
+                Ok(pool.get().await.map_err(|e| e.to_string())?.clone())
+            }
+        }
     }
 
     /// Logs a Redis failure, rate-limited.
@@ -114,7 +179,7 @@ impl Redis {
     {
         let result = tokio::time::timeout(self.timeout, async {
             // A multiplexed connection is a cheap handle: clone it out of the pool.
-            let conn = self.pool.get().await.map_err(|e| e.to_string())?.clone();
+            let conn = self.connection().await?;
             f(conn).await.map_err(|e| e.to_string())
         })
         .await;

@@ -708,22 +708,37 @@ where
 pub struct OwnRedis {
     port: u16,
     child: Option<Child>,
+    /// More `redis-server` arguments (e.g. `--replicaof`).
+    extra: Vec<String>,
 }
 
 impl OwnRedis {
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// A server started with more arguments (e.g. `["--replicaof", "127.0.0.1", "6380"]`).
+    pub async fn start_with(extra: &[&str]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let mut redis = Self { port, child: None };
+        let mut redis = Self {
+            port,
+            child: None,
+            extra: extra.iter().map(|a| a.to_string()).collect(),
+        };
         redis.restart().await;
         redis
     }
 
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     pub async fn restart(&mut self) {
@@ -738,6 +753,7 @@ impl OwnRedis {
                 "--appendonly",
                 "no",
             ])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server must be installed for these tests");

@@ -26,6 +26,7 @@ mod observability;
 mod replicas;
 mod resilience;
 mod seed;
+mod sentinel;
 mod shared;
 mod show_cancel;
 mod shows;
