@@ -23,6 +23,7 @@ use anyhow::{Context, bail};
 use env::{CpuSplit, Database, Hello, Scratch, Service};
 use report::{Figures, Phase, Report};
 use scenarios::Fixture;
+use tessera::store::embedded::EmbeddedPostgres;
 
 /// How big and long the run is.
 #[derive(Clone, Copy)]
@@ -265,6 +266,33 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     .await?;
     end_phase("live", &mut phases);
 
+    say("6/6 uncached seat-map reads: from the primary, then from a streaming replica");
+    let replica = EmbeddedPostgres::start_replica(&db.pg, &scratch.0.join("replica")).await?;
+    let uncached = [("CACHE_TTL_MS", "0")];
+    let mut on_primary = Service::start(&db.service_url(), redis_port, pool_size, &uncached)?;
+    let replica_url = replica.url();
+    let mut on_replica = Service::start(
+        &db.service_url(),
+        redis_port,
+        pool_size,
+        &[uncached[0], ("DATABASE_READ_URL", &replica_url)],
+    )?;
+    on_primary.wait_ready(&http).await?;
+    on_replica.wait_ready(&http).await?;
+    let replica_run = scenarios::replica_reads(
+        &fixture,
+        &on_primary.base,
+        &on_replica.base,
+        clients / 2,
+        each,
+        scale.background_holds_per_s,
+    )
+    .await?;
+    drop(on_primary);
+    drop(on_replica);
+    replica.stop();
+    end_phase("uncached reads, primary and replica", &mut phases);
+
     say("checking the database");
     let invariants = report::check_invariants(&sql, &http, &fixture).await?;
     let sold = |show: i64| {
@@ -310,6 +338,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         list_sale,
         hello,
         live,
+        replica: replica_run,
         phases,
         rss_peak: rss_peak.load(std::sync::atomic::Ordering::Relaxed),
         rss_end: env::rss_bytes(service.pid()).unwrap_or(0),

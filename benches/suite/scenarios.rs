@@ -798,6 +798,64 @@ pub async fn hello_rate(
     (s.ok as f64 / took.as_secs_f64(), s)
 }
 
+/// Uncached seat-map reads from an instance reading the primary and from one reading a
+/// streaming replica, while holds land on the show.
+pub struct ReplicaRun {
+    pub primary_rate: f64,
+    pub replica_rate: f64,
+    /// Database reads of the replica-reading instance, by where they went.
+    pub served_by_replica: f64,
+    pub served_by_primary: f64,
+    pub background_holds: u64,
+}
+
+/// Scenario 6: `clients` read the 500-seat map for `each` from `on_primary` (an instance
+/// without a cache lifetime, so every read reaches the database), then as long from
+/// `on_replica` (the same, with `DATABASE_READ_URL`), while holds land on the show.
+pub async fn replica_reads(
+    f: &Fixture,
+    on_primary: &str,
+    on_replica: &str,
+    clients: usize,
+    each: Duration,
+    holds_per_s: f64,
+) -> anyhow::Result<ReplicaRun> {
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let bg = background_holds(
+        f,
+        vec![f.browse_small.clone()],
+        holds_per_s,
+        stop.clone(),
+        None,
+    );
+    let map = |base: &str| format!("{base}/api/v1/shows/{}/seats", f.browse_small.id);
+    let (primary_rate, _) = hello_rate(&f.http, &map(on_primary), clients, each).await;
+    let (replica_rate, _) = hello_rate(&f.http, &map(on_replica), clients, each).await;
+    stop.notify_one();
+    let background_holds = bg.await?;
+    let metrics = f
+        .http
+        .get(format!("{on_replica}/metrics"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let series = |target: &str| {
+        let name = format!("tessera_db_reads_total{{target=\"{target}\"}}");
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(name.as_str())?.trim().parse().ok())
+            .unwrap_or(0.0)
+    };
+    Ok(ReplicaRun {
+        primary_rate,
+        replica_rate,
+        served_by_replica: series("replica"),
+        served_by_primary: series("primary"),
+        background_holds,
+    })
+}
+
 pub struct LiveRun {
     pub streams: usize,
     pub holds: u64,
