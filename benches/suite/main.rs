@@ -179,7 +179,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     let sixth = fixture.spread.len().div_ceil(6);
     let spread_part = |i: usize| fixture.spread.chunks(sixth).nth(i).unwrap_or(&[]).to_vec();
     let one_by_one = fixture.through(&unbatched.base);
-    say("1/5 spread sales (hold + confirm), batched");
+    say("1/6 spread sales (hold + confirm), batched");
     let spread = scenarios::holds(&fixture, spread_part(0), clients, hold_for, usize::MAX).await;
     end_phase("spread sales", &mut phases);
     say("    the same, one request per transaction");
@@ -202,7 +202,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     let many_off =
         scenarios::holds(&one_by_one, spread_part(5), many, hold_for / 2, usize::MAX).await;
     end_phase("spread sales, 4x buyers (batching off)", &mut phases);
-    say("2/5 flash sale, batched");
+    say("2/6 flash sale, batched");
     let flash_seats = fixture.flash.seat_count();
     let flash = scenarios::holds(
         &fixture,
@@ -226,13 +226,13 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     say("   the same sale on a standing floor of as many places");
     let floor = scenarios::floor(&fixture, clients, hold_for).await;
     end_phase("standing floor", &mut phases);
-    say("3/5 race, batched");
+    say("3/6 race, batched");
     let race = scenarios::race(&fixture, scale.race_clients).await;
     end_phase("race", &mut phases);
     say("    the same, one request per transaction");
     let race_off = scenarios::race(&one_by_one, scale.race_clients).await;
     end_phase("race (batching off)", &mut phases);
-    say("4/5 browse");
+    say("4/6 browse");
     let each = Duration::from_secs(scale.browse_secs);
     let browse = scenarios::browse(&fixture, clients, each, scale.background_holds_per_s).await?;
     end_phase("browse", &mut phases);
@@ -256,7 +256,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         hello.push((op, rate));
     }
     end_phase("HTTP ceiling (service idle)", &mut phases);
-    say("5/5 live");
+    say("5/6 live");
     let live = scenarios::live(
         &fixture,
         scale.live_streams,
