@@ -161,13 +161,7 @@ impl Db {
             for replica in &replicas.list {
                 let probe = async {
                     let client = replica.pool.get().await.ok()?;
-                    let row = client
-                        .query_one(
-                            "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint",
-                            &[],
-                        )
-                        .await
-                        .ok()?;
+                    let row = client.query_one(replicas::REPLAYED, &[]).await.ok()?;
                     Some(row.get::<_, Option<i64>>(0).map(|lsn| lsn as u64))
                 };
                 match tokio::time::timeout(Duration::from_secs(1), probe).await {
@@ -192,17 +186,35 @@ impl Db {
     /// read budget (see [`PoolSettings::read_max_size`]); 503 when none frees up within the
     /// timeout.
     pub async fn read_client(&self) -> Result<deadpool_postgres::Object> {
-        if let (Some(replicas), Some(lsn)) = (&self.replicas, self.read_lsn)
-            && let Some(replica) = replicas.pick(lsn)
-        {
-            match replica.pool.get().await {
-                Ok(client) => {
-                    metrics::counter!(crate::metrics::DB_READS, "target" => "replica").increment(1);
-                    return Ok(client);
-                }
-                Err(err) => {
-                    tracing::warn!(replica = %replica.name, error = %err, "a replica is unreachable; reading from the primary");
-                    replicas.failed(replica);
+        if let (Some(replicas), Some(lsn)) = (&self.replicas, self.read_lsn) {
+            // A replica known to have the change; else one that may have it by now, asked.
+            let (replica, ask) = match replicas.pick(lsn) {
+                Some(replica) => (Some(replica), false),
+                None => (replicas.behind(lsn), true),
+            };
+            if let Some(replica) = replica {
+                match replica.pool.get().await {
+                    Ok(client) if !ask => {
+                        metrics::counter!(crate::metrics::DB_READS, "target" => "replica")
+                            .increment(1);
+                        return Ok(client);
+                    }
+                    Ok(client) => match replica.replayed_now(&client).await {
+                        Ok(replayed) if replayed >= lsn => {
+                            metrics::counter!(crate::metrics::DB_READS, "target" => "replica")
+                                .increment(1);
+                            return Ok(client);
+                        }
+                        Ok(_) => {}
+                        Err(err) => {
+                            tracing::warn!(replica = %replica.name, error = %err, "a replica failed; reading from the primary");
+                            replicas.failed(replica);
+                        }
+                    },
+                    Err(err) => {
+                        tracing::warn!(replica = %replica.name, error = %err, "a replica is unreachable; reading from the primary");
+                        replicas.failed(replica);
+                    }
                 }
             }
         }
