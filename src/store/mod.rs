@@ -196,13 +196,9 @@ impl Db {
     pub async fn read_client(&self) -> Result<deadpool_postgres::Object> {
         if let (Some(replicas), Some(lsn)) = (&self.replicas, self.read_lsn) {
             // A replica known to have the change; else one that may have it by now, asked.
-            let (replica, ask) = match replicas.pick(lsn) {
-                Some(replica) => (Some(replica), false),
-                None => (replicas.behind(lsn), true),
-            };
-            if let Some(replica) = replica {
+            if let Some((replica, known)) = replicas.pick(lsn) {
                 match replica.pool.get().await {
-                    Ok(client) if !ask => {
+                    Ok(client) if known => {
                         metrics::counter!(crate::metrics::DB_READS, "target" => "replica")
                             .increment(1);
                         return Ok(client);

@@ -68,33 +68,26 @@ impl Replicas {
         }
     }
 
-    /// A replica that may serve a read needing WAL position `lsn`: up, within the lag
-    /// bound, and past `lsn` at its last probe. Replicas take turns.
-    pub(super) fn pick(&self, lsn: u64) -> Option<&Replica> {
+    /// A replica for a read needing WAL position `lsn`, among those up and within the lag
+    /// bound, replicas taking turns: one past `lsn` at its last probe (`true`), else one
+    /// that was behind it then (`false`), worth asking where it is now: it usually
+    /// replays a commit within a millisecond, while probes come every [`PROBE_EVERY`].
+    pub(super) fn pick(&self, lsn: u64) -> Option<(&Replica, bool)> {
         let max_lag_ms = self.max_lag.as_millis() as u64;
         let start = self.next.fetch_add(1, Ordering::Relaxed);
-        (0..self.list.len())
+        let mut behind = None;
+        for replica in (0..self.list.len())
             .map(|i| &self.list[(start + i) % self.list.len()])
-            .find(|r| {
-                r.up.load(Ordering::Relaxed)
-                    && r.replayed.load(Ordering::Relaxed) >= lsn
-                    && r.lag_ms.load(Ordering::Relaxed) <= max_lag_ms
+            .filter(|r| {
+                r.up.load(Ordering::Relaxed) && r.lag_ms.load(Ordering::Relaxed) <= max_lag_ms
             })
-    }
-
-    /// A replica that may serve a read needing `lsn` but had not replayed it at its last
-    /// probe: worth asking where it is now (it usually replays a commit within a
-    /// millisecond, while probes come every [`PROBE_EVERY`]).
-    pub(super) fn behind(&self, lsn: u64) -> Option<&Replica> {
-        let max_lag_ms = self.max_lag.as_millis() as u64;
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
-        (0..self.list.len())
-            .map(|i| &self.list[(start + i) % self.list.len()])
-            .find(|r| {
-                r.up.load(Ordering::Relaxed)
-                    && r.replayed.load(Ordering::Relaxed) < lsn
-                    && r.lag_ms.load(Ordering::Relaxed) <= max_lag_ms
-            })
+        {
+            if replica.replayed.load(Ordering::Relaxed) >= lsn {
+                return Some((replica, true));
+            }
+            behind.get_or_insert(replica);
+        }
+        behind.map(|replica| (replica, false))
     }
 
     /// A replica failed a connection: serve nothing from it until a probe finds it again.
