@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::helpers::eventually;
+use crate::helpers::{eventually, free_port};
 
 /// A formation of pg_auto_failover: everything is killed and removed when dropped.
 pub struct AutoFailover {
@@ -16,14 +16,6 @@ pub struct AutoFailover {
     pub ports: [u16; 2],
     /// Each `pg_autoctl` (monitor, node1, node2), the leader of its process group.
     groups: std::sync::Mutex<Vec<(String, std::process::Child)>>,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn connect(url: &str) -> Option<tokio_postgres::Client> {

@@ -4,17 +4,9 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::helpers::fresh_database;
+use crate::helpers::{free_port, fresh_database};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tessera");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Starts `tessera serve` with no configuration but its data directory, and waits until it
 /// is ready. A port picked free can be taken (by another test's outgoing connection) before

@@ -171,6 +171,72 @@ async fn killing_the_service_mid_load_loses_no_confirmed_booking() {
     assert_eq!(app.hold(&buyer, show, &[free]).await.status, 201);
 }
 
+/// The load of the database fault tests: a service on `url` (database timeout 1 s), a
+/// 300-seat show that [`CLIENTS`] buyers hold and confirm on, and a probe show with its
+/// buyer.
+struct Sale {
+    app: TestApp,
+    show: i64,
+    probe_show: i64,
+    prober: String,
+    stop: Arc<AtomicBool>,
+    seen: Arc<Seen>,
+    clients: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Sale {
+    /// Starts the service and the load; returns once twenty sales are confirmed.
+    async fn start(url: &str) -> Self {
+        let mut settings = test_settings(url);
+        settings.database_timeout = Duration::from_millis(1000);
+        settings.max_held_seats = 1000;
+        let app = TestApp::spawn_settings(settings).await;
+        let show = app.create_show(&[("A", 100), ("B", 100), ("C", 100)]).await;
+        let probe_show = app.create_show(&[("A", 10)]).await;
+        let tokens = futures_util::future::join_all((0..CLIENTS).map(|_| app.new_user())).await;
+        let prober = app.new_user().await;
+        let stop = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(Seen::default());
+        let clients = start_load(&app.base, &tokens, show, 300, stop.clone(), seen.clone());
+        eventually(
+            Duration::from_secs(60),
+            "twenty confirmed bookings",
+            || async { (seen.confirmed().len() >= 20).then_some(()) },
+        )
+        .await;
+        Self {
+            app,
+            show,
+            probe_show,
+            prober,
+            stop,
+            seen,
+            clients,
+        }
+    }
+
+    /// Waits until the load confirms again, stops it, and checks every answer and the
+    /// database: every confirm answered 200 is CONFIRMED, and both shows are consistent.
+    async fn finish(self) -> Arc<Seen> {
+        let before = self.seen.confirmed().len();
+        eventually(
+            Duration::from_secs(30),
+            "the load to confirm again",
+            || async { (self.seen.confirmed().len() > before).then_some(()) },
+        )
+        .await;
+        self.stop.store(true, Ordering::Relaxed);
+        for client in self.clients {
+            client.await.unwrap();
+        }
+        self.seen.assert_sane();
+        assert_confirmed_survived(&self.app, &self.seen.confirmed()).await;
+        self.app.check_invariants(self.show).await;
+        self.app.check_invariants(self.probe_show).await;
+        self.seen
+    }
+}
+
 /// A PostgreSQL cluster of the test's own, stopped and removed when dropped.
 struct OwnCluster {
     pg: EmbeddedPostgres,
@@ -192,30 +258,14 @@ async fn restarting_postgres_mid_load_gives_fast_503s_and_the_service_recovers_a
         pg: EmbeddedPostgres::start(&dir).await.unwrap(),
         dir,
     };
-    let mut settings = test_settings(&cluster.pg.url());
-    settings.database_timeout = Duration::from_millis(1000);
-    settings.max_held_seats = 1000;
-    let app = TestApp::spawn_settings(settings).await;
-    let show = app.create_show(&[("A", 100), ("B", 100), ("C", 100)]).await;
-    let probe_show = app.create_show(&[("A", 10)]).await;
-    let tokens = futures_util::future::join_all((0..CLIENTS).map(|_| app.new_user())).await;
-    let prober = app.new_user().await;
-
-    let stop = Arc::new(AtomicBool::new(false));
-    let seen = Arc::new(Seen::default());
-    let clients = start_load(&app.base, &tokens, show, 300, stop.clone(), seen.clone());
-    eventually(
-        Duration::from_secs(60),
-        "twenty confirmed bookings",
-        || async { (seen.confirmed().len() >= 20).then_some(()) },
-    )
-    .await;
+    let sale = Sale::start(&cluster.pg.url()).await;
+    let (app, probe_show, prober) = (&sale.app, sale.probe_show, &sale.prober);
 
     cluster.pg.stop(); // fast shutdown: every connection is cut
     // While it is down: quick 503s, never a hang or a 500.
     for seat in 1..=3 {
         let started = Instant::now();
-        let hold = app.hold(&prober, probe_show, &[seat]).await;
+        let hold = app.hold(prober, probe_show, &[seat]).await;
         assert_eq!((hold.status, hold.code()), (503, "service_unavailable"));
         assert!(
             started.elapsed() < Duration::from_secs(4),
@@ -236,25 +286,11 @@ async fn restarting_postgres_mid_load_gives_fast_503s_and_the_service_recovers_a
     eventually(
         Duration::from_secs(30),
         "holds to succeed again",
-        || async { (app.hold(&prober, probe_show, &[4]).await.status == 201).then_some(()) },
+        || async { (app.hold(prober, probe_show, &[4]).await.status == 201).then_some(()) },
     )
     .await;
-    let before = seen.confirmed().len();
-    eventually(
-        Duration::from_secs(30),
-        "the load to confirm again",
-        || async { (seen.confirmed().len() > before).then_some(()) },
-    )
-    .await;
-    stop.store(true, Ordering::Relaxed);
-    for client in clients {
-        client.await.unwrap();
-    }
-    seen.assert_sane();
+    let seen = sale.finish().await;
     assert!(seen.statuses.lock().unwrap().contains_key(&503));
-    assert_confirmed_survived(&app, &seen.confirmed()).await;
-    app.check_invariants(show).await;
-    app.check_invariants(probe_show).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -263,24 +299,8 @@ async fn losing_the_primary_mid_load_fails_over_and_loses_no_confirmed_booking()
     // acknowledged once the secondary has it).
     let cluster = AutoFailover::start().await;
     // The service knows both nodes and writes to whichever is the primary.
-    let mut settings = test_settings(&cluster.url());
-    settings.database_timeout = Duration::from_millis(1000);
-    settings.max_held_seats = 1000;
-    let app = TestApp::spawn_settings(settings).await;
-    let show = app.create_show(&[("A", 100), ("B", 100), ("C", 100)]).await;
-    let probe_show = app.create_show(&[("A", 10)]).await;
-    let tokens = futures_util::future::join_all((0..CLIENTS).map(|_| app.new_user())).await;
-    let prober = app.new_user().await;
-
-    let stop = Arc::new(AtomicBool::new(false));
-    let seen = Arc::new(Seen::default());
-    let clients = start_load(&app.base, &tokens, show, 300, stop.clone(), seen.clone());
-    eventually(
-        Duration::from_secs(60),
-        "twenty confirmed bookings",
-        || async { (seen.confirmed().len() >= 20).then_some(()) },
-    )
-    .await;
+    let sale = Sale::start(&cluster.url()).await;
+    let (app, probe_show, prober) = (&sale.app, sale.probe_show, &sale.prober);
 
     // The primary's machine is lost (its PostgreSQL and its keeper, SIGKILL). The monitor
     // promotes the secondary; the service, not restarted, finds it by itself.
@@ -290,7 +310,7 @@ async fn losing_the_primary_mid_load_fails_over_and_loses_no_confirmed_booking()
     eventually(
         Duration::from_secs(90),
         "holds to succeed on the new primary",
-        || async { (app.hold(&prober, probe_show, &[1]).await.status == 201).then_some(()) },
+        || async { (app.hold(prober, probe_show, &[1]).await.status == 201).then_some(()) },
     )
     .await;
     println!(
@@ -303,20 +323,6 @@ async fn losing_the_primary_mid_load_fails_over_and_loses_no_confirmed_booking()
         || async { cluster.primary_port().await.filter(|port| *port != primary) },
     )
     .await;
-    let before = seen.confirmed().len();
-    eventually(
-        Duration::from_secs(30),
-        "the load to confirm again",
-        || async { (seen.confirmed().len() > before).then_some(()) },
-    )
-    .await;
-    stop.store(true, Ordering::Relaxed);
-    for client in clients {
-        client.await.unwrap();
-    }
-    seen.assert_sane();
     // Every confirm answered 200, before or after the loss, is on the new primary.
-    assert_confirmed_survived(&app, &seen.confirmed()).await;
-    app.check_invariants(show).await;
-    app.check_invariants(probe_show).await;
+    sale.finish().await;
 }

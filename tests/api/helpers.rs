@@ -292,6 +292,16 @@ impl TestApp {
 }
 
 impl Service {
+    /// The status of the `index`-th seat on the seat map (asserting the map answered).
+    pub async fn seat_status(&self, show: i64, index: usize) -> String {
+        let map = self.get(&format!("/shows/{show}/seats"), None).await;
+        assert_eq!(map.status, 200, "{map:?}");
+        map.body["seats"][index]["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// The value of one series in `/metrics` (0 when absent), e.g.
     /// `tessera_db_reads_total{target="replica"}`.
     pub async fn metric(&self, series: &str) -> f64 {
@@ -917,4 +927,13 @@ impl Drop for ServiceProcess {
             let _ = std::fs::remove_file(&self.log);
         }
     }
+}
+
+/// A loopback port free right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }

@@ -57,15 +57,6 @@ impl Drop for Cluster {
     }
 }
 
-async fn seat_status(app: &TestApp, show: i64, index: usize) -> String {
-    let map = app.get(&format!("/shows/{show}/seats"), None).await;
-    assert_eq!(map.status, 200, "{map:?}");
-    map.body["seats"][index]["status"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_go_to_the_replica_once_it_has_the_change_and_to_the_primary_until_then() {
     let cluster = Cluster::start().await;
@@ -87,7 +78,7 @@ async fn reads_go_to_the_replica_once_it_has_the_change_and_to_the_primary_until
         Duration::from_secs(10),
         "a read from the replica",
         || async {
-            assert_eq!(seat_status(&app, show, 0).await, "AVAILABLE");
+            assert_eq!(app.seat_status(show, 0).await, "AVAILABLE");
             (app.metric(REPLICA_READS).await > before).then_some(())
         },
     )
@@ -100,7 +91,7 @@ async fn reads_go_to_the_replica_once_it_has_the_change_and_to_the_primary_until
     assert_eq!(hold.status, 201, "{hold:?}");
     let before = app.metric(REPLICA_READS).await;
     for _ in 0..5 {
-        assert_eq!(seat_status(&app, show, 0).await, "HELD");
+        assert_eq!(app.seat_status(show, 0).await, "HELD");
         let one = app.get(&format!("/shows/{show}"), None).await;
         assert_eq!(one.body["available_seats"], 3);
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -111,7 +102,7 @@ async fn reads_go_to_the_replica_once_it_has_the_change_and_to_the_primary_until
         "no read of the changed show went to the replica that lacks the change"
     );
     // Another show, unchanged since the replica stopped, is still served by it.
-    assert_eq!(seat_status(&app, other, 0).await, "AVAILABLE");
+    assert_eq!(app.seat_status(other, 0).await, "AVAILABLE");
     assert!(app.metric(REPLICA_READS).await > before);
 
     // Replay resumes: the changed show is read from the replica again, with its change.
@@ -121,7 +112,7 @@ async fn reads_go_to_the_replica_once_it_has_the_change_and_to_the_primary_until
         Duration::from_secs(10),
         "the replica to catch up",
         || async {
-            assert_eq!(seat_status(&app, show, 0).await, "HELD");
+            assert_eq!(app.seat_status(show, 0).await, "HELD");
             (app.metric(REPLICA_READS).await > before).then_some(())
         },
     )
@@ -131,7 +122,7 @@ async fn reads_go_to_the_replica_once_it_has_the_change_and_to_the_primary_until
     cluster.replica.kill().unwrap();
     for seat in 2..=4 {
         assert_eq!(app.hold(&buyer, show, &[seat]).await.status, 201);
-        assert_eq!(seat_status(&app, show, seat as usize - 1).await, "HELD");
+        assert_eq!(app.seat_status(show, seat as usize - 1).await, "HELD");
         let list = app.get("/shows", None).await;
         assert_eq!(list.status, 200, "{list:?}");
     }
@@ -147,6 +138,6 @@ async fn reads_go_to_the_replica_once_it_has_the_change_and_to_the_primary_until
     )
     .await;
     let before = app.metric(REPLICA_READS).await;
-    assert_eq!(seat_status(&app, other, 0).await, "AVAILABLE");
+    assert_eq!(app.seat_status(other, 0).await, "AVAILABLE");
     assert_eq!(app.metric(REPLICA_READS).await, before);
 }

@@ -26,15 +26,6 @@ async fn pair(redis_url: &str) -> (TestApp, TestApp, String) {
     (a, b, namespace)
 }
 
-async fn seat_status(app: &TestApp, show: i64, index: usize) -> String {
-    let map = app.get(&format!("/shows/{show}/seats"), None).await;
-    assert_eq!(map.status, 200, "{map:?}");
-    map.body["seats"][index]["status"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn a_change_on_one_instance_reaches_the_other() {
     let redis = OwnRedis::start().await;
@@ -43,7 +34,7 @@ async fn a_change_on_one_instance_reaches_the_other() {
     let buyer = b.new_user().await;
 
     // A caches the map and the list while everything is free.
-    assert_eq!(seat_status(&a, show, 0).await, "AVAILABLE");
+    assert_eq!(a.seat_status(show, 0).await, "AVAILABLE");
     let version_before = a.get(&format!("/shows/{show}/seats"), None).await.body["version"]
         .as_u64()
         .unwrap();
@@ -96,7 +87,7 @@ async fn a_write_on_one_instance_is_read_on_the_other_at_once_with_its_version()
     for seat in 1..=seats as i64 {
         let index = seat as usize - 1;
         // B keeps a copy from before the write (only a change message would drop it).
-        assert_eq!(seat_status(&b, show, index).await, "AVAILABLE");
+        assert_eq!(b.seat_status(show, index).await, "AVAILABLE");
         let hold = a.hold(&buyer, show, &[seat]).await;
         assert_eq!(hold.status, 201, "{hold:?}");
         let version = hold.body["show_version"].as_u64().unwrap();
@@ -164,14 +155,14 @@ async fn redis_going_away_fails_nothing_and_leaves_nothing_stale() {
     let (a, b, _) = pair(&redis.url()).await;
     let show = a.create_show(&[("A", 6)]).await;
     let buyer = b.new_user().await;
-    assert_eq!(seat_status(&a, show, 0).await, "AVAILABLE");
+    assert_eq!(a.seat_status(show, 0).await, "AVAILABLE");
 
     redis.stop();
     // Holds and reads keep working on both instances (the send helper fails on any 5xx).
     assert_eq!(b.hold(&buyer, show, &[2]).await.status, 201);
     assert_eq!(a.hold(&buyer, show, &[3]).await.status, 201);
-    assert_eq!(seat_status(&b, show, 1).await, "HELD");
-    assert_eq!(seat_status(&a, show, 2).await, "HELD");
+    assert_eq!(b.seat_status(show, 1).await, "HELD");
+    assert_eq!(a.seat_status(show, 2).await, "HELD");
     let ready: serde_json::Value = a
         .http
         .get(format!("{}/ready", a.base))
@@ -226,7 +217,7 @@ async fn redis_going_away_fails_nothing_and_leaves_nothing_stale() {
             other => panic!("A did not hear B's change after Redis returned: {other:?}"),
         }
     }
-    assert_eq!(seat_status(&a, show, 4).await, "HELD");
+    assert_eq!(a.seat_status(show, 4).await, "HELD");
     let ready: serde_json::Value = a
         .http
         .get(format!("{}/ready", a.base))
