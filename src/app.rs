@@ -55,9 +55,25 @@ pub async fn database(settings: &Settings) -> anyhow::Result<(Db, Option<Embedde
         max_size: settings.pool_size,
         read_max_size: settings.read_pool_size,
         timeout: settings.database_timeout,
+        pooler: settings.database_pooler,
     })?
     .with_replicas(&settings.replicas, settings.read_pool_size)?;
-    if let Err(err) = migrate::run(&db).await {
+    let migrated = match &settings.migrate_url {
+        // Straight to PostgreSQL: a pooler in transaction mode cannot keep the session-level
+        // migration lock.
+        Some(url) => {
+            let direct = Db::connect(&PoolSettings {
+                url: url.clone(),
+                max_size: 1,
+                read_max_size: 1,
+                timeout: settings.database_timeout,
+                pooler: crate::store::Pooler::None,
+            })?;
+            migrate::run(&direct).await
+        }
+        None => migrate::run(&db).await,
+    };
+    if let Err(err) = migrated {
         if let Some(pg) = &embedded {
             pg.stop();
         }

@@ -36,6 +36,13 @@ pub struct Settings {
     /// `DATABASE_TIMEOUT_MS`: longest wait for a pooled connection, and the statement
     /// timeout (default 3000). Past it, requests get 503.
     pub database_timeout: Duration,
+    /// `DATABASE_POOLER`: `none` (default: `DATABASE_URL` is PostgreSQL itself, or a pooler
+    /// in session mode) or `transaction` (a pooler such as PgBouncer in transaction mode:
+    /// unnamed statements only, see `store::sql`).
+    pub database_pooler: crate::store::Pooler,
+    /// `DATABASE_MIGRATE_URL`: where migrations run, if not on `DATABASE_URL`; required
+    /// behind a transaction-mode pooler (migrations hold a session-level lock).
+    pub migrate_url: Option<String>,
     /// `REDIS_URL`: the shared cache and change bus; without it, both live in process.
     pub redis_url: Option<String>,
     /// `REDIS_SENTINELS`: instead of `REDIS_URL`, the Redis Sentinels (URLs separated by
@@ -213,6 +220,20 @@ impl Settings {
         if !redis_sentinels.is_empty() && get("REDIS_URL").is_some() {
             bail!("set REDIS_URL (one Redis) or REDIS_SENTINELS (Redis Sentinel), not both");
         }
+        let database_pooler = match get("DATABASE_POOLER").as_deref().map(str::trim) {
+            None | Some("none") => crate::store::Pooler::None,
+            Some("transaction") => crate::store::Pooler::Transaction,
+            Some(other) => bail!("DATABASE_POOLER={other:?} is not valid: none or transaction"),
+        };
+        let migrate_url = get("DATABASE_MIGRATE_URL");
+        if database_pooler == crate::store::Pooler::Transaction
+            && (migrate_url.is_none() || get("DATABASE_URL").is_none())
+        {
+            bail!(
+                "DATABASE_POOLER=transaction needs DATABASE_URL (the pooler) and \
+                 DATABASE_MIGRATE_URL (PostgreSQL itself, where migrations run)"
+            );
+        }
         let replica_lag_ms: u64 = parse("REPLICA_MAX_LAG_MS", get("REPLICA_MAX_LAG_MS"), 1000)?;
         let replicas = crate::store::ReplicaSettings {
             urls: get("DATABASE_READ_URL")
@@ -348,6 +369,8 @@ impl Settings {
             read_pool_size,
             replicas,
             database_timeout: Duration::from_millis(timeout_ms),
+            database_pooler,
+            migrate_url,
             redis_url: get("REDIS_URL"),
             redis_sentinels,
             redis_master_name: get("REDIS_MASTER_NAME").unwrap_or_else(|| "mymaster".into()),

@@ -83,7 +83,7 @@ pub const SAMPLES: [(&str, &str); 4] = [
 pub async fn load_samples_if_empty(db: &Db) -> anyhow::Result<bool> {
     let client = db.client().await?;
     let empty = client
-        .query_opt("SELECT 1 FROM layouts LIMIT 1", &[])
+        .opt("SELECT 1 FROM layouts LIMIT 1", &[])
         .await?
         .is_none();
     drop(client);

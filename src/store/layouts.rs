@@ -32,7 +32,7 @@ fn from_row(row: &Row) -> Result<LayoutRecord> {
 /// Inserts a validated layout; with a `seed_key`, an existing layout of that key is
 /// returned instead (so seeding twice changes nothing).
 pub(super) async fn insert(
-    client: &impl tokio_postgres::GenericClient,
+    client: &crate::store::Conn,
     layout: &Layout,
     seed_key: Option<&str>,
 ) -> Result<LayoutRecord> {
@@ -43,7 +43,7 @@ pub(super) async fn insert(
          ON CONFLICT (seed_key) DO UPDATE SET seed_key = EXCLUDED.seed_key RETURNING {COLUMNS}"
     );
     let row = client
-        .query_one(
+        .one(
             &sql,
             &[&layout.spec.name, &seat_count, &definition, &seed_key],
         )
@@ -59,13 +59,13 @@ impl Db {
         seed_key: Option<&str>,
     ) -> Result<LayoutRecord> {
         let client = self.client().await?;
-        insert(&**client, layout, seed_key).await
+        insert(&client, layout, seed_key).await
     }
 
     pub async fn layout(&self, id: i64) -> Result<LayoutRecord> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
+            .opt(
                 &format!("SELECT {COLUMNS} FROM layouts WHERE id = $1"),
                 &[&id],
             )
@@ -86,7 +86,7 @@ impl Db {
             None => 0,
         };
         let rows = client
-            .query(
+            .rows(
                 &format!("SELECT {COLUMNS} FROM layouts WHERE id > $1 ORDER BY id LIMIT $2"),
                 &[&after_id, &limit],
             )

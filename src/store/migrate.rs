@@ -29,7 +29,7 @@ pub async fn run(db: &Db) -> anyhow::Result<()> {
         .client()
         .await
         .map_err(|e| anyhow::anyhow!("connecting to PostgreSQL: {e}"))?;
-    let client: &mut tokio_postgres::Client = &mut client;
+    let client = client.driver();
     client
         .batch_execute("SET statement_timeout = 0; SET lock_timeout = 0")
         .await

@@ -11,9 +11,11 @@ pub mod layouts;
 pub mod migrate;
 pub mod outbox;
 mod params;
+pub mod pgbouncer;
 mod replicas;
 pub mod settings;
 pub mod shows;
+pub mod sql;
 pub mod tx;
 pub mod users;
 
@@ -24,6 +26,7 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
 use rand::Rng;
 pub use replicas::ReplicaSettings;
+pub use sql::{Conn, Pooler};
 use tokio_postgres::NoTls;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
@@ -51,6 +54,8 @@ pub struct PoolSettings {
     pub read_max_size: usize,
     /// How long a request waits for a free connection, and the statement timeout.
     pub timeout: Duration,
+    /// What `url` reaches: PostgreSQL itself, or a pooler in transaction mode.
+    pub pooler: Pooler,
 }
 
 /// A handle to the database; cheap to clone.
@@ -67,6 +72,8 @@ pub struct Db {
     /// For a handle made by [`Db::at_lsn`]: the WAL position a replica must have replayed
     /// to serve this handle's plain reads (else the primary serves them).
     read_lsn: Option<u64>,
+    /// How statements are sent on every connection, the replicas' included.
+    session: sql::Session,
 }
 
 /// A transaction body: given the transaction and a borrowed context, a future that may
@@ -77,13 +84,15 @@ impl Db {
     /// Builds the pool. Connections are made lazily; see [`Db::ping`] to check reachability.
     pub fn connect(settings: &PoolSettings) -> anyhow::Result<Self> {
         let sizes = [settings.max_size, settings.read_max_size.max(1)];
-        let [pool, reads] = pools(&settings.url, settings.timeout, sizes)?;
+        let session = session(settings.pooler, settings.timeout);
+        let [pool, reads] = pools(&settings.url, settings.timeout, &session, sizes)?;
         Ok(Self {
             pool,
             reads,
             batches: None,
             replicas: None,
             read_lsn: None,
+            session,
         })
     }
 
@@ -102,7 +111,7 @@ impl Db {
         let pools = settings
             .urls
             .iter()
-            .map(|url| pools(url, timeout, [size.max(1)]).map(|[pool]| pool))
+            .map(|url| pools(url, timeout, &self.session, [size.max(1)]).map(|[pool]| pool))
             .collect::<anyhow::Result<Vec<_>>>()?;
         self.replicas = Some(std::sync::Arc::new(replicas::Replicas::new(
             pools,
@@ -137,14 +146,14 @@ impl Db {
     /// may not be flushed yet, so the insert position it is.
     pub async fn wal_position(&self) -> Result<u64> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
+        let row = client
+            .one(
                 "SELECT pg_wal_lsn_diff(CASE WHEN current_setting('synchronous_commit') = 'off' \
                    THEN pg_current_wal_insert_lsn() ELSE pg_current_wal_flush_lsn() END, '0/0')::bigint",
+                &[],
             )
             .await
             .map_err(db_error)?;
-        let row = client.query_one(&stmt, &[]).await.map_err(db_error)?;
         Ok(row.get::<_, i64>(0) as u64)
     }
 
@@ -168,8 +177,8 @@ impl Db {
             }
             for replica in &replicas.list {
                 let probe = async {
-                    let client = replica.pool.get().await.ok()?;
-                    let row = client.query_one(replicas::REPLAYED, &[]).await.ok()?;
+                    let client = Conn::new(replica.pool.get().await.ok()?, self.session.clone());
+                    let row = client.one(replicas::REPLAYED, &[]).await.ok()?;
                     Some(row.get::<_, Option<i64>>(0).map(|lsn| lsn as u64))
                 };
                 match tokio::time::timeout(Duration::from_secs(1), probe).await {
@@ -185,36 +194,37 @@ impl Db {
     }
 
     /// A pooled connection, or 503 when none frees up within the timeout.
-    pub async fn client(&self) -> Result<deadpool_postgres::Object> {
-        self.pool.get().await.map_err(pool_error)
+    pub async fn client(&self) -> Result<Conn> {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        Ok(Conn::new(client, self.session.clone()))
     }
 
     /// A connection for a plain read outside any write: a replica's, for a handle made by
     /// [`Db::at_lsn`] when a replica has replayed its position, else one of the primary's
     /// read budget (see [`PoolSettings::read_max_size`]); 503 when none frees up within the
     /// timeout.
-    pub async fn read_client(&self) -> Result<deadpool_postgres::Object> {
+    pub async fn read_client(&self) -> Result<Conn> {
         if let (Some(replicas), Some(lsn)) = (&self.replicas, self.read_lsn) {
             // A replica known to have the change; else one that may have it by now, asked.
             if let Some((replica, known)) = replicas.pick(lsn) {
                 match replica.pool.get().await {
-                    Ok(client) if known => {
-                        metrics::counter!(crate::metrics::DB_READS, "target" => "replica")
-                            .increment(1);
-                        return Ok(client);
-                    }
-                    Ok(client) => match replica.replayed_now(&client).await {
-                        Ok(replayed) if replayed >= lsn => {
+                    Ok(client) => {
+                        let client = Conn::new(client, self.session.clone());
+                        let has_it = known
+                            || match replica.replayed_now(&client).await {
+                                Ok(replayed) => replayed >= lsn,
+                                Err(err) => {
+                                    tracing::warn!(replica = %replica.name, error = %err, "a replica failed; reading from the primary");
+                                    replicas.failed(replica);
+                                    false
+                                }
+                            };
+                        if has_it {
                             metrics::counter!(crate::metrics::DB_READS, "target" => "replica")
                                 .increment(1);
                             return Ok(client);
                         }
-                        Ok(_) => {}
-                        Err(err) => {
-                            tracing::warn!(replica = %replica.name, error = %err, "a replica failed; reading from the primary");
-                            replicas.failed(replica);
-                        }
-                    },
+                    }
                     Err(err) => {
                         tracing::warn!(replica = %replica.name, error = %err, "a replica is unreachable; reading from the primary");
                         replicas.failed(replica);
@@ -223,7 +233,8 @@ impl Db {
             }
         }
         metrics::counter!(crate::metrics::DB_READS, "target" => "primary").increment(1);
-        self.reads.get().await.map_err(pool_error)
+        let client = self.reads.get().await.map_err(pool_error)?;
+        Ok(Conn::new(client, self.session.clone()))
     }
 
     /// Whether this handle's reads could go to a replica (then a read that fails for want
@@ -254,7 +265,7 @@ impl Db {
     pub async fn sweep_lag_secs(&self) -> Result<f64> {
         let client = self.read_client().await?;
         let row = client
-            .query_one(
+            .one(
                 "SELECT coalesce(extract(epoch FROM now() - min(expires_at))::float8, 0) \
                  FROM pending_holds WHERE expires_at <= now()",
                 &[],
@@ -267,7 +278,7 @@ impl Db {
     /// `SELECT 1`: is the database reachable and answering?
     pub async fn ping(&self) -> Result<()> {
         let client = self.client().await?;
-        client.simple_query("SELECT 1").await.map_err(db_error)?;
+        client.batch_execute("SELECT 1").await.map_err(db_error)?;
         Ok(())
     }
 
@@ -350,26 +361,40 @@ impl Db {
     }
 }
 
+/// The settings the service's sessions run with, sent the way `pooler` allows.
+///
+/// A slow statement or a lock wait is cut off rather than holding a pooled connection (and
+/// its request) for ever. enable_seqscan=off: under SERIALIZABLE a sequential scan takes a
+/// predicate lock on the whole table, so a hold that happened to scan a small `seats` or
+/// `show_rows` table would conflict with every other hold. Every query of the service has
+/// an index path; this keeps the planner on it however small the tables are.
+fn session(pooler: Pooler, timeout: Duration) -> sql::Session {
+    let timeout_ms = timeout.as_millis();
+    sql::Session::new(
+        pooler,
+        &[
+            ("statement_timeout", timeout_ms.to_string()),
+            (
+                "idle_in_transaction_session_timeout",
+                (timeout_ms * 2).to_string(),
+            ),
+            ("enable_seqscan", "off".to_string()),
+        ],
+    )
+}
+
 /// Pools of the given sizes on `url`, with the service's connection options.
 fn pools<const N: usize>(
     url: &str,
     timeout: Duration,
+    session: &sql::Session,
     sizes: [usize; N],
 ) -> anyhow::Result<[Pool; N]> {
     let mut config: tokio_postgres::Config = url.parse()?;
-    let timeout_ms = timeout.as_millis();
-    // A slow statement or a lock wait is cut off rather than holding a pooled
-    // connection (and its request) for ever.
-    // enable_seqscan=off: under SERIALIZABLE a sequential scan takes a predicate lock
-    // on the whole table, so a hold that happened to scan a small `seats` or
-    // `show_rows` table would conflict with every other hold. Every query of the
-    // service has an index path; this keeps the planner on it however small the
-    // tables are.
-    config.options(format!(
-        "-c statement_timeout={timeout_ms} -c idle_in_transaction_session_timeout={} \
-         -c enable_seqscan=off",
-        timeout_ms * 2
-    ));
+    // Behind a transaction-mode pooler the settings start each transaction instead.
+    if session.pooler == Pooler::None {
+        config.options(session.options());
+    }
     config.connect_timeout(timeout);
     if config.get_application_name().is_none() {
         config.application_name("tessera");

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Db, db_error};
+use super::{Db, Tx, db_error};
 use crate::domain::Result;
 
 /// One booking change, as stored in the outbox.
@@ -38,12 +38,11 @@ impl Db {
         F: FnOnce(Vec<OutboxEvent>) -> Fut,
         Fut: Future<Output = bool>,
     {
-        let mut client = self.client().await?;
         // READ COMMITTED: the relay takes no predicate locks, so it never makes a booking
         // transaction fail.
-        let tx = client.transaction().await.map_err(db_error)?;
+        let tx = Tx::read_committed(self.client().await?).await?;
         let locked: bool = tx
-            .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&RELAY_LOCK])
+            .one("SELECT pg_try_advisory_xact_lock($1)", &[&RELAY_LOCK])
             .await
             .map_err(db_error)?
             .get(0);
@@ -51,7 +50,7 @@ impl Db {
             return Ok(None);
         }
         let rows = tx
-            .query(
+            .rows(
                 "SELECT id, event_type, booking_id, payload::text, occurred_at \
                  FROM outbox ORDER BY id LIMIT $1",
                 &[&limit],
@@ -75,10 +74,10 @@ impl Db {
         if !deliver(events).await {
             return Ok(None);
         }
-        tx.execute("DELETE FROM outbox WHERE id = ANY($1)", &[&ids])
+        tx.exec("DELETE FROM outbox WHERE id = ANY($1)", &[&ids])
             .await
             .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         Ok(Some(ids.len()))
     }
 
@@ -87,7 +86,7 @@ impl Db {
     pub async fn prune_outbox(&self, hours: i32) -> Result<u64> {
         let client = self.client().await?;
         client
-            .execute(
+            .exec(
                 "DELETE FROM outbox WHERE occurred_at < now() - make_interval(hours => $1)",
                 &[&hours],
             )
@@ -99,7 +98,7 @@ impl Db {
     pub async fn outbox_lag_secs(&self) -> Result<f64> {
         let client = self.read_client().await?;
         let row = client
-            .query_one(
+            .one(
                 "SELECT coalesce(extract(epoch FROM now() - min(occurred_at))::float8, 0) \
                  FROM (SELECT occurred_at FROM outbox ORDER BY id LIMIT 1) oldest",
                 &[],

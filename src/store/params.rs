@@ -7,27 +7,27 @@
 //! the part that uses it. [`Params::bind`] hands out the placeholder only as the value is
 //! bound, so a value exists in the list exactly when some text carries its placeholder.
 
-use tokio_postgres::types::ToSql;
+use super::sql::Param;
 
 /// The parameter list of one statement, in placeholder order.
 #[derive(Default)]
-pub struct Params<'a>(Vec<&'a (dyn ToSql + Sync)>);
+pub struct Params<'a>(Vec<&'a dyn Param>);
 
 impl<'a> Params<'a> {
     /// A list that starts with `fixed`, whose placeholders (`$1` … `$n`) the statement's
     /// fixed text uses.
-    pub fn with_fixed(fixed: &[&'a (dyn ToSql + Sync)]) -> Self {
+    pub fn with_fixed(fixed: &[&'a dyn Param]) -> Self {
         Self(fixed.to_vec())
     }
 
     /// Adds `value` and returns its placeholder, for the text that uses it.
-    pub fn bind(&mut self, value: &'a (dyn ToSql + Sync)) -> String {
+    pub fn bind(&mut self, value: &'a dyn Param) -> String {
         self.0.push(value);
         format!("${}", self.0.len())
     }
 
     /// The values, for `query`.
-    pub fn values(&self) -> &[&'a (dyn ToSql + Sync)] {
+    pub fn values(&self) -> &[&'a dyn Param] {
         &self.0
     }
 }

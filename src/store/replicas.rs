@@ -158,10 +158,9 @@ impl Replica {
     /// now, and remembers it.
     pub(super) async fn replayed_now(
         &self,
-        client: &deadpool_postgres::Object,
+        client: &super::Conn,
     ) -> Result<u64, tokio_postgres::Error> {
-        let stmt = client.prepare_cached(REPLAYED).await?;
-        let row = client.query_one(&stmt, &[]).await?;
+        let row = client.one(REPLAYED, &[]).await?;
         let replayed = row
             .get::<_, Option<i64>>(0)
             .map_or(u64::MAX, |lsn| lsn as u64);
@@ -172,8 +171,6 @@ impl Replica {
 
 /// How far a replica has replayed its primary's WAL (NULL once it is no longer one).
 pub(super) const REPLAYED: &str = "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint";
-
-impl Replica {}
 
 #[cfg(test)]
 mod tests {

@@ -33,14 +33,14 @@ async fn stored_secret(db: &Db, key: &str) -> Result<String> {
     let client = db.client().await?;
     // Whoever inserts first wins; everyone reads the winner's value.
     client
-        .execute(
+        .exec(
             "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
             &[&key, &candidate],
         )
         .await
         .map_err(db_error)?;
     let row = client
-        .query_one("SELECT value FROM settings WHERE key = $1", &[&key])
+        .one("SELECT value FROM settings WHERE key = $1", &[&key])
         .await
         .map_err(db_error)?;
     Ok(row.get(0))

@@ -2,10 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{IsolationLevel, Row};
+use tokio_postgres::Row;
 
-use super::{Db, db_error, layouts};
+use super::{Db, Tx, db_error, layouts};
 use crate::domain::booking::{AfterStart, SeatStatus, show_started};
 use crate::domain::layout::{Layout, SlotPlan, Stage};
 use crate::domain::page::Cursor;
@@ -62,11 +61,8 @@ fn show_from_row(row: &Row) -> Result<Show> {
 /// Locks every seat of a show in seat order, the order every booking transaction locks
 /// seats in, so an admin's change of a whole show never deadlocks with them; once it
 /// returns, no booking of the show commits until the caller's transaction ends.
-pub(crate) async fn lock_every_seat(
-    tx: &tokio_postgres::Transaction<'_>,
-    show_id: i64,
-) -> Result<()> {
-    tx.execute(
+pub(crate) async fn lock_every_seat(tx: &crate::store::Conn, show_id: i64) -> Result<()> {
+    tx.exec(
         "SELECT count(*) FROM (SELECT 1 FROM seats WHERE show_id = $1 \
                                ORDER BY seat_id FOR UPDATE) locked",
         &[&show_id],
@@ -106,21 +102,21 @@ impl Db {
         source: LayoutSource,
         seed_key: Option<&str>,
     ) -> Result<Show> {
-        let mut client = self.client().await?;
+        let client = self.client().await?;
         if let Some(key) = seed_key {
             let existing = client
-                .query_opt("SELECT id FROM shows WHERE seed_key = $1", &[&key])
+                .opt("SELECT id FROM shows WHERE seed_key = $1", &[&key])
                 .await
                 .map_err(db_error)?;
             if let Some(row) = existing {
                 return self.show(row.get(0)).await;
             }
         }
-        let tx = client.transaction().await.map_err(db_error)?;
+        let tx = Tx::read_committed(client).await?;
         let (layout_id, layout) = match source {
             LayoutSource::Stored(id) => {
                 let row = tx
-                    .query_opt("SELECT definition FROM layouts WHERE id = $1", &[&id])
+                    .opt("SELECT definition FROM layouts WHERE id = $1", &[&id])
                     .await
                     .map_err(db_error)?
                     .ok_or_else(|| {
@@ -130,7 +126,7 @@ impl Db {
                 (id, Layout::parse(spec)?)
             }
             LayoutSource::Inline(layout) => {
-                let record = layouts::insert(&*tx, &layout, None).await?;
+                let record = layouts::insert(&tx, &layout, None).await?;
                 (record.id, layout)
             }
         };
@@ -142,7 +138,7 @@ impl Db {
         let prices = serde_json::to_value(&draft.prices).map_err(Error::internal)?;
         let total = layout.seat_count() as i32;
         let show_id: i64 = tx
-            .query_one(
+            .one(
                 "INSERT INTO shows (name, kind, starts_at, layout_id, total_seats, prices, seed_key, time_zone, \
                                     stage_x, stage_y, stage_label, currency) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
@@ -176,7 +172,7 @@ impl Db {
             first_seats[seat.row_no as usize] = seat.seat_id;
         }
         let distances = layout.row_distances();
-        tx.execute(
+        tx.exec(
             "INSERT INTO show_rows (show_id, row_no, category, seat_count, section, standing, first_seat, distance) \
              SELECT $1, * FROM unnest($2::int[], $3::text[], $4::int[], $5::text[], $6::bool[], $7::int[], $8::real[])",
             &[&show_id, &row_nos, &row_categories, &row_sizes, &row_sections, &standing, &first_seats, &distances],
@@ -205,7 +201,7 @@ impl Db {
         let slot_minutes: Vec<Option<i32>> =
             seats.iter().map(|s| s.slot.map(|p| p.minutes)).collect();
         let places: Vec<i32> = seats.iter().map(|s| s.place).collect();
-        let params: [&(dyn ToSql + Sync); 15] = [
+        let params: [&dyn super::sql::Param; 15] = [
             &show_id,
             &ids,
             &labels,
@@ -222,7 +218,7 @@ impl Db {
             &slot_minutes,
             &places,
         ];
-        tx.execute(
+        tx.exec(
             "INSERT INTO seats (show_id, seat_id, label, section, row_no, row_label, number, \
                                 category, price_cents, x, y, features, slot_start_minute, slot_minutes, place) \
              SELECT $1, s, l, sec, r, rl, n, c, p, x, y, string_to_array(f, ','), ss, sm, pl \
@@ -234,8 +230,8 @@ impl Db {
         )
         .await
         .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        drop(client);
+        tx.commit().await?;
+        drop(tx);
         self.show(show_id).await
     }
 
@@ -267,18 +263,12 @@ impl Db {
             .map(serde_json::to_value)
             .transpose()
             .map_err(Error::internal)?;
-        let mut client = self.client().await?;
-        let tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::ReadCommitted)
-            .start()
-            .await
-            .map_err(db_error)?;
+        let tx = Tx::read_committed(self.client().await?).await?;
         // The show row first: concurrent changes of one show take turns. NO KEY: a hold's
         // insert of a booking takes a KEY SHARE lock on its show (the foreign key), after
         // its seat locks; FOR UPDATE would make the two wait for each other.
         let current = tx
-            .query_opt(
+            .opt(
                 "SELECT s.name, s.starts_at, s.starts_at <= now(), \
                         ARRAY(SELECT DISTINCT category FROM show_rows WHERE show_id = s.id), \
                         s.cancelled_at IS NOT NULL \
@@ -300,7 +290,7 @@ impl Db {
             check_price_categories(new_prices, &categories.iter().map(String::as_str).collect())?;
         }
         lock_every_seat(&tx, show_id).await?;
-        tx.execute(
+        tx.exec(
             "UPDATE shows SET name = coalesce($2, name), starts_at = coalesce($3, starts_at), \
                     prices = coalesce($4, prices), time_zone = coalesce($5, time_zone), \
                     seats_version = seats_version \
@@ -317,7 +307,7 @@ impl Db {
         .await
         .map_err(db_error)?;
         if prices.is_some() {
-            tx.execute(
+            tx.exec(
                 "UPDATE seats SET price_cents = ($2::jsonb ->> category)::bigint \
                  WHERE show_id = $1 AND price_cents <> ($2::jsonb ->> category)::bigint",
                 &[&show_id, &prices],
@@ -330,7 +320,7 @@ impl Db {
         if *name != old_name || starts_at != old_starts_at {
             // The booking as the other events carry it (see migration V3), plus the show's
             // new and previous name and time.
-            tx.execute(
+            tx.exec(
                 "INSERT INTO outbox (event_type, booking_id, payload) \
                  SELECT 'show_changed', b.id, jsonb_build_object( \
                      'booking_id', b.id, 'user_id', b.user_id, 'show_id', b.show_id, \
@@ -349,8 +339,8 @@ impl Db {
             .await
             .map_err(db_error)?;
         }
-        tx.commit().await.map_err(db_error)?;
-        drop(client);
+        tx.commit().await?;
+        drop(tx);
         self.show(show_id).await
     }
 
@@ -371,19 +361,14 @@ impl Db {
         let client = self.read_client().await?;
         // A primary-key lookup per seat asked for (LATERAL, as for the seat locks: the
         // plan must not depend on statistics about new shows).
-        let stmt = client
-            .prepare_cached(
-                "SELECT want.ask, s.seat_id, s.status FROM \
+        let stmt = "SELECT want.ask, s.seat_id, s.status FROM \
                    unnest($1::int[], $2::bigint[], $3::int[]) AS want(ask, show_id, seat_id) \
                  CROSS JOIN LATERAL ( \
                    SELECT seat_id, CASE WHEN status = 'HELD' AND held_until <= now() \
                                         THEN 'AVAILABLE' ELSE status END AS status \
-                   FROM seats WHERE show_id = want.show_id AND seat_id = want.seat_id) s",
-            )
-            .await
-            .map_err(db_error)?;
+                   FROM seats WHERE show_id = want.show_id AND seat_id = want.seat_id) s";
         let rows = client
-            .query(&stmt, &[&asks, &shows, &seats])
+            .rows(stmt, &[&asks, &shows, &seats])
             .await
             .map_err(db_error)?;
         let mut found = vec![Vec::new(); wanted.len()];
@@ -401,14 +386,9 @@ impl Db {
 
     pub async fn show(&self, id: i64) -> Result<Show> {
         let client = self.read_client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {SHOW_COLUMNS} FROM shows s WHERE s.id = $1"
-            ))
-            .await
-            .map_err(db_error)?;
+        let stmt = format!("SELECT {SHOW_COLUMNS} FROM shows s WHERE s.id = $1");
         let row = client
-            .query_opt(&stmt, &[&id])
+            .opt(&stmt, &[&id])
             .await
             .map_err(db_error)?
             .ok_or_else(|| Error::show_not_found(id))?;
@@ -432,19 +412,16 @@ impl Db {
         };
         let (after_at, after_id) = after.unzip();
         let client = self.read_client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {SHOW_COLUMNS} FROM shows s \
+        let stmt = format!(
+            "SELECT {SHOW_COLUMNS} FROM shows s \
                  WHERE ($1::text IS NULL OR s.kind = $1) \
                    AND ($2::timestamptz IS NULL OR s.starts_at >= $2) \
                    AND ($3::timestamptz IS NULL OR s.starts_at < $3) \
                    AND ($4::timestamptz IS NULL OR (s.starts_at, s.id) > ($4, $5::bigint)) \
                  ORDER BY s.starts_at, s.id LIMIT $6"
-            ))
-            .await
-            .map_err(db_error)?;
+        );
         let rows = client
-            .query(
+            .rows(
                 &stmt,
                 &[
                     &filter.kind,
@@ -565,8 +542,8 @@ impl Db {
     /// The rows `sql` returns for show `$1`; none means the show does not exist.
     async fn rows_of_show(&self, sql: &str, show_id: i64) -> Result<Vec<Row>> {
         let client = self.read_client().await?;
-        let stmt = client.prepare_cached(sql).await.map_err(db_error)?;
-        let rows = client.query(&stmt, &[&show_id]).await.map_err(db_error)?;
+        let stmt = sql;
+        let rows = client.rows(stmt, &[&show_id]).await.map_err(db_error)?;
         if rows.is_empty() {
             return Err(Error::show_not_found(show_id));
         }

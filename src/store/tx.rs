@@ -9,8 +9,8 @@
 //!
 //! - [`Tx::begin_with`] polls `BEGIN` before the first statements, so they run inside the
 //!   transaction. Its result is checked before anything else is sent.
-//! - [`Tx::commit_with`] takes statements that are already prepared, so each one is sent on
-//!   its future's first poll, all before `COMMIT`. A write that fails aborts the
+//! - [`Tx::commit_with`] makes sure its statements are prepared first, so each one is sent
+//!   on its future's first poll, all before `COMMIT`. A write that fails aborts the
 //!   transaction, and the `COMMIT` behind it then only rolls back: either every write
 //!   commits or none does.
 //!
@@ -20,16 +20,15 @@
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use deadpool_postgres::{ClientWrapper, Object};
+use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{Row, Statement};
 
 use super::db_error;
+use super::sql::{Conn, Param};
 use crate::domain::{Error, Result};
 
-/// One statement of a pipelined write: a prepared statement and its parameters.
-pub type Write<'a> = (&'a Statement, &'a [&'a (dyn ToSql + Sync)]);
+/// One statement of a pipelined write: its text and its parameters.
+pub type Write<'a> = (&'a str, &'a [&'a dyn Param]);
 
 /// Starts every write transaction. `force_generic_plan`: the statements of these
 /// transactions are key lookups whose plan does not depend on their parameters, but
@@ -38,8 +37,12 @@ pub type Write<'a> = (&'a Statement, &'a [&'a (dyn ToSql + Sync)]);
 /// every execution (about a quarter of the database's time in a profile of holds; under 1%
 /// with this). `LOCAL` ends with the transaction: reads outside keep the default, where a
 /// parameter (a 20,000-seat show or a 500-seat one) can change the best plan.
-const BEGIN: &str =
+pub(super) const BEGIN: &str =
     "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL plan_cache_mode = force_generic_plan";
+
+/// Starts the few transactions that take no predicate locks (the outbox relay, show
+/// changes): they never make a hold fail.
+pub(super) const BEGIN_READ_COMMITTED: &str = "BEGIN ISOLATION LEVEL READ COMMITTED";
 
 const IDLE: u8 = 0;
 const OPEN: u8 = 1;
@@ -47,16 +50,25 @@ const DONE: u8 = 2;
 
 /// A transaction on a pooled connection; statements go through `Deref` to the client.
 pub struct Tx {
-    client: Option<Object>,
+    client: Option<Conn>,
     state: AtomicU8,
 }
 
 impl Tx {
-    pub fn new(client: Object) -> Self {
+    pub fn new(client: Conn) -> Self {
         Self {
             client: Some(client),
             state: AtomicU8::new(IDLE),
         }
+    }
+
+    /// A READ COMMITTED transaction on `client`, begun.
+    pub async fn read_committed(client: Conn) -> Result<Self> {
+        let tx = Self::new(client);
+        tx.state.store(OPEN, Ordering::SeqCst);
+        let begin = tx.client().begin_sql(BEGIN_READ_COMMITTED);
+        tx.client().batch_execute(&begin).await.map_err(db_error)?;
+        Ok(tx)
     }
 
     /// Sends `BEGIN ISOLATION LEVEL SERIALIZABLE`, then runs `first` without waiting for
@@ -66,7 +78,8 @@ impl Tx {
         if self.state.swap(OPEN, Ordering::SeqCst) != IDLE {
             return Err(Error::internal(anyhow::anyhow!("transaction begun twice")));
         }
-        let (began, value) = tokio::join!(self.client().batch_execute(BEGIN), first);
+        let begin = self.client().begin_sql(BEGIN);
+        let (began, value) = tokio::join!(self.client().batch_execute(&begin), first);
         began.map_err(db_error)?;
         value
     }
@@ -85,12 +98,13 @@ impl Tx {
             return Err(CommitError::NotOpen);
         }
         let client = self.client();
+        for (sql, _) in writes {
+            client.ready(sql).await.map_err(CommitError::Db)?;
+        }
         // join_all polls in order: every write is sent before COMMIT.
         let (results, committed) = tokio::join!(
             futures_util::future::join_all(
-                writes
-                    .iter()
-                    .map(|(statement, params)| client.query(*statement, params))
+                writes.iter().map(|(sql, params)| client.rows(sql, params))
             ),
             client.batch_execute("COMMIT"),
         );
@@ -123,7 +137,7 @@ impl Tx {
         self.state.load(Ordering::SeqCst) == DONE
     }
 
-    fn client(&self) -> &ClientWrapper {
+    fn client(&self) -> &Conn {
         self.client
             .as_ref()
             .expect("the client is only taken on drop")
@@ -131,9 +145,9 @@ impl Tx {
 }
 
 impl Deref for Tx {
-    type Target = ClientWrapper;
+    type Target = Conn;
 
-    fn deref(&self) -> &ClientWrapper {
+    fn deref(&self) -> &Conn {
         self.client()
     }
 }
@@ -152,11 +166,11 @@ impl Drop for Tx {
                 runtime.spawn(async move {
                     if client.batch_execute("ROLLBACK").await.is_err() {
                         // Unknown state: close the connection rather than reuse it.
-                        drop(Object::take(client));
+                        client.discard();
                     }
                 });
             }
-            Err(_) => drop(Object::take(client)),
+            Err(_) => client.discard(),
         }
     }
 }

@@ -19,7 +19,7 @@ impl Db {
     pub async fn create_user(&self, email: &str, password_hash: &str) -> Result<UserRecord> {
         let client = self.client().await?;
         let row = client
-            .query_one(
+            .one(
                 "INSERT INTO users (email, password_hash) VALUES ($1, $2) RETURNING id, role",
                 &[&email, &password_hash],
             )
@@ -46,7 +46,7 @@ impl Db {
     pub async fn find_user_by_email(&self, email: &str) -> Result<Option<UserRecord>> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
+            .opt(
                 "SELECT id, email, role, password_hash, token_version FROM users WHERE email = $1",
                 &[&email],
             )
@@ -64,14 +64,8 @@ impl Db {
     /// The current token version of a user (`None`: no such user).
     pub async fn token_version(&self, user_id: i64) -> Result<Option<i32>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("SELECT token_version FROM users WHERE id = $1")
-            .await
-            .map_err(db_error)?;
-        let row = client
-            .query_opt(&stmt, &[&user_id])
-            .await
-            .map_err(db_error)?;
+        let stmt = "SELECT token_version FROM users WHERE id = $1";
+        let row = client.opt(stmt, &[&user_id]).await.map_err(db_error)?;
         Ok(row.map(|row| row.get(0)))
     }
 
@@ -79,7 +73,7 @@ impl Db {
     pub async fn revoke_tokens(&self, user_id: i64) -> Result<i32> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
+            .opt(
                 "UPDATE users SET token_version = token_version + 1 WHERE id = $1 \
                  RETURNING token_version",
                 &[&user_id],
@@ -101,7 +95,7 @@ impl Db {
     ) -> Result<i64> {
         let client = self.client().await?;
         let row = client
-            .query_one(
+            .one(
                 "INSERT INTO users (email, password_hash, role) VALUES ($1, $2, 'admin') \
                  ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = 'admin', \
                    token_version = users.token_version + CASE WHEN $3 THEN 1 ELSE 0 END \

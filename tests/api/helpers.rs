@@ -80,6 +80,7 @@ pub async fn fresh_database() -> String {
             max_size: 1,
             read_max_size: 1,
             timeout: Duration::from_secs(10),
+            pooler: Default::default(),
         })
         .unwrap();
         tessera::store::migrate::run(&db).await.unwrap();
@@ -249,7 +250,12 @@ impl TestApp {
         if std::env::var_os("TEST_LOG").is_some() {
             tessera::telemetry::init(false);
         }
-        let db_url = settings.database_url.clone().unwrap_or_default();
+        // The database itself, not a pooler in front of it: checks read the tables directly.
+        let db_url = settings
+            .migrate_url
+            .clone()
+            .or_else(|| settings.database_url.clone())
+            .unwrap_or_default();
         let admin = (
             settings.admin_email.clone(),
             settings.admin_password.clone().unwrap_or_default(),

@@ -23,6 +23,7 @@ mod hostile;
 mod limits;
 mod mixed;
 mod observability;
+mod pooler;
 mod replicas;
 mod resilience;
 mod seed;

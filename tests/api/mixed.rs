@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{OwnRedis, TestApp, eventually, fresh_database, test_settings};
+use crate::pooler;
 
 const BUYERS: usize = 32;
 /// Seats per show: two front rows of `premium` and two back rows of `standard`, ten each.
@@ -503,10 +504,30 @@ async fn statuses(app: &TestApp, show: i64) -> HashMap<i64, String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn mixed_operations_on_two_instances_keep_every_invariant() {
+    mixed_operations(Database::Direct, 20).await;
+}
+
+/// The same behind PgBouncer in transaction mode (`DATABASE_POOLER=transaction`): both
+/// instances' 24 connections share 8 server connections, so consecutive transactions of
+/// one connection run on different server connections, and every statement is unnamed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mixed_operations_behind_a_transaction_pooler_keep_every_invariant() {
+    mixed_operations(Database::Pooled, 10).await;
+}
+
+/// How the instances reach PostgreSQL.
+#[derive(Clone, Copy, PartialEq)]
+enum Database {
+    Direct,
+    /// Through a PgBouncer of the test's own in transaction mode.
+    Pooled,
+}
+
+async fn mixed_operations(database: Database, default_secs: u64) {
     let secs: u64 = std::env::var("MIXED_SECS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+        .unwrap_or(default_secs);
     let seed: u64 = std::env::var("MIXED_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -515,10 +536,17 @@ async fn mixed_operations_on_two_instances_keep_every_invariant() {
 
     let redis = OwnRedis::start().await;
     let db_url = fresh_database().await;
+    let bouncer = match database {
+        Database::Direct => None,
+        Database::Pooled => Some(pooler::start(&db_url, 8).await),
+    };
     let namespace = format!("test-{}", Uuid::new_v4().simple());
     let secret = test_settings(&db_url).jwt_secret;
     let settings = |ttl: u32| {
-        let mut s = test_settings(&db_url);
+        let mut s = match &bouncer {
+            None => test_settings(&db_url),
+            Some((_, pooled_url)) => pooler::settings(&db_url, pooled_url),
+        };
         s.jwt_secret = secret.clone();
         s.redis_url = Some(redis.url());
         s.redis_namespace = namespace.clone();

@@ -202,15 +202,11 @@ async fn an_instance_waits_out_another_instances_migration_however_long_it_takes
     // Its pooled sessions still cut statements off after the timeout.
     let client = app.state.db.client().await.unwrap();
     let timeout: String = client
-        .query_one("SHOW statement_timeout", &[])
+        .one("SHOW statement_timeout", &[])
         .await
         .unwrap()
         .get(0);
     assert_eq!(timeout, "300ms");
-    let lock_timeout: String = client
-        .query_one("SHOW lock_timeout", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let lock_timeout: String = client.one("SHOW lock_timeout", &[]).await.unwrap().get(0);
     assert_eq!(lock_timeout, "0");
 }

@@ -10,6 +10,7 @@ async fn sample_seed_files_load_once() {
         max_size: 2,
         read_max_size: 1,
         timeout: std::time::Duration::from_secs(10),
+        pooler: Default::default(),
     })
     .unwrap();
     let mut expected_seats = Vec::new();

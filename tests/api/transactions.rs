@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use tessera::domain::{Code, Error};
+use tessera::store::sql::Param;
 use tessera::store::{Db, PoolSettings};
-use tokio_postgres::types::ToSql;
 
 use crate::helpers::{eventually, fresh_database};
 
@@ -18,6 +18,7 @@ async fn one_connection_db() -> Db {
         max_size: 1,
         read_max_size: 1,
         timeout: Duration::from_secs(10),
+        pooler: Default::default(),
     })
     .unwrap();
     db.client()
@@ -32,7 +33,7 @@ async fn one_connection_db() -> Db {
 async fn probe_ids(db: &Db) -> Vec<i32> {
     let client = db.client().await.unwrap();
     client
-        .query("SELECT id FROM probe ORDER BY id", &[])
+        .rows("SELECT id FROM probe ORDER BY id", &[])
         .await
         .unwrap()
         .iter()
@@ -44,13 +45,10 @@ async fn probe_ids(db: &Db) -> Vec<i32> {
 async fn insert_all(db: &Db, ids: &[i32]) -> Result<(), Error> {
     db.serializable("probe", ids, |tx, ids| {
         Box::pin(async move {
-            let insert = tx
-                .prepare_cached("INSERT INTO probe VALUES ($1) RETURNING id")
-                .await
-                .map_err(tessera::store::db_error)?;
+            let insert = "INSERT INTO probe VALUES ($1) RETURNING id";
             tx.begin_with(async { Ok(()) }).await?;
-            let params: Vec<[&(dyn ToSql + Sync); 1]> = ids.iter().map(|id| [id as _]).collect();
-            let writes: Vec<_> = params.iter().map(|p| (&insert, &p[..])).collect();
+            let params: Vec<[&dyn Param; 1]> = ids.iter().map(|id| [id as _]).collect();
+            let writes: Vec<_> = params.iter().map(|p| (insert, &p[..])).collect();
             let rows = tx.commit_with(&writes).await?;
             assert_eq!(rows.len(), ids.len(), "one result per write");
             Ok(())
@@ -84,7 +82,7 @@ async fn an_abandoned_transaction_is_rolled_back_before_its_connection_is_reused
         .serializable("probe", &(), |tx, ()| {
             Box::pin(async move {
                 tx.begin_with(async {
-                    tx.execute("INSERT INTO probe VALUES (10)", &[])
+                    tx.exec("INSERT INTO probe VALUES (10)", &[])
                         .await
                         .map_err(tessera::store::db_error)
                 })
@@ -100,7 +98,7 @@ async fn an_abandoned_transaction_is_rolled_back_before_its_connection_is_reused
     let open: i64 = eventually(Duration::from_secs(5), "the rollback", || async {
         let client = db.client().await.ok()?;
         let row = client
-            .query_one(
+            .one(
                 "SELECT count(*) FROM pg_stat_activity \
                  WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
                 &[],
@@ -143,7 +141,7 @@ async fn write_transactions_use_generic_plans_and_reads_do_not() {
             Box::pin(async move {
                 let row = tx
                     .begin_with(async {
-                        tx.query_one("SHOW plan_cache_mode", &[])
+                        tx.one("SHOW plan_cache_mode", &[])
                             .await
                             .map_err(tessera::store::db_error)
                     })
@@ -158,7 +156,7 @@ async fn write_transactions_use_generic_plans_and_reads_do_not() {
     // The pool has one connection: this is the same session, after the commit.
     let client = db.client().await.unwrap();
     let after: String = client
-        .query_one("SHOW plan_cache_mode", &[])
+        .one("SHOW plan_cache_mode", &[])
         .await
         .unwrap()
         .get(0);

@@ -71,7 +71,7 @@ async fn locked(tx: &Tx, show_id: i64, seat_ids: &[i32]) -> Result<Vec<super::Lo
     }
     if locks.seats.is_empty() {
         let cancelled: bool = tx
-            .query_opt(
+            .opt(
                 "SELECT cancelled_at IS NOT NULL FROM shows WHERE id = $1",
                 &[&show_id],
             )
@@ -117,16 +117,13 @@ async fn change(
     };
     let mut params = Params::with_fixed(&[&ctids, &status, &reason]);
     let counters = count_rows(&mut params, &show_id, &deltas);
-    let stmt = tx
-        .prepare_cached(&format!(
-            "WITH changed AS ( \
+    let stmt = format!(
+        "WITH changed AS ( \
                UPDATE seats SET status = $2, block_reason = $3::text \
                WHERE ctid = ANY($1::text[]::tid[])) \
              {counters} \
              SELECT 1"
-        ))
-        .await
-        .map_err(db_error)?;
+    );
     tx.commit_with(&[(&stmt, params.values())]).await?;
     Ok(())
 }

@@ -53,9 +53,7 @@ impl Db {
     /// other even while sales go on). `None` when the show does not exist.
     pub async fn show_report(&self, show_id: i64) -> Result<ShowReport> {
         let client = self.read_client().await?;
-        let stmt = client
-            .prepare_cached(
-                "WITH seat_counts AS ( \
+        let stmt = "WITH seat_counts AS ( \
                    SELECT s.category, \
                           count(*) FILTER (WHERE s.status = 'AVAILABLE' \
                                              OR (s.status = 'HELD' AND s.held_until <= now())) AS available, \
@@ -81,11 +79,8 @@ impl Db {
                  SELECT c.category, c.available, c.held, c.booked, c.blocked, \
                         s.confirmed, s.revenue, s.holds, s.held_seats, b.list, c.checked_in \
                  FROM shows sh CROSS JOIN sales s CROSS JOIN blocks b LEFT JOIN seat_counts c ON true \
-                 WHERE sh.id = $1 ORDER BY c.category",
-            )
-            .await
-            .map_err(db_error)?;
-        let rows = client.query(&stmt, &[&show_id]).await.map_err(db_error)?;
+                 WHERE sh.id = $1 ORDER BY c.category";
+        let rows = client.rows(stmt, &[&show_id]).await.map_err(db_error)?;
         let first = rows.first().ok_or_else(|| Error::show_not_found(show_id))?;
         Ok(ShowReport {
             categories: rows
@@ -125,9 +120,8 @@ impl Db {
         let status = status.map(BookingStatus::as_str);
         let client = self.read_client().await?;
         // The live status: PENDING past its expiry reads as FAILED.
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {BOOKING_COLUMNS}, (SELECT email FROM users u WHERE u.id = b.user_id) \
+        let stmt = format!(
+            "SELECT {BOOKING_COLUMNS}, (SELECT email FROM users u WHERE u.id = b.user_id) \
                  FROM bookings b WHERE show_id = $1 \
                    AND ($2::text IS NULL OR \
                         (CASE WHEN status = 'PENDING' AND expires_at <= now() THEN 'FAILED' \
@@ -135,11 +129,9 @@ impl Db {
                    AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4::uuid)) \
                    AND ($6::uuid IS NULL OR id BETWEEN $6 AND $7::uuid) \
                  ORDER BY created_at DESC, id DESC LIMIT $5"
-            ))
-            .await
-            .map_err(db_error)?;
+        );
         let rows = client
-            .query(
+            .rows(
                 &stmt,
                 &[&show_id, &status, &after_at, &after_id, &limit, &low, &high],
             )
@@ -148,7 +140,7 @@ impl Db {
         if rows.is_empty() && after.is_none() {
             // No bookings, or no show: tell them apart.
             client
-                .query_opt("SELECT 1 FROM shows WHERE id = $1", &[&show_id])
+                .opt("SELECT 1 FROM shows WHERE id = $1", &[&show_id])
                 .await
                 .map_err(db_error)?
                 .ok_or_else(|| Error::show_not_found(show_id))?;

@@ -38,7 +38,7 @@ impl Db {
         let client = self.client().await?;
         // The seat's booking, and whether the show exists (to tell a wrong show id apart).
         let row = client
-            .query_one(
+            .one(
                 "SELECT EXISTS (SELECT 1 FROM shows WHERE id = $1), \
                         (SELECT booking_id FROM seats \
                          WHERE show_id = $1 AND seat_id = $2 AND status = 'BOOKED')",
@@ -62,7 +62,7 @@ impl Db {
         // One statement: the seat is still this booking's (locked against a cancel
         // meanwhile), and the scan is recorded unless one was.
         let row = client
-            .query_opt(
+            .opt(
                 "WITH seat AS ( \
                    SELECT label, category FROM seats \
                    WHERE show_id = $1 AND seat_id = $2 AND booking_id = $3 AND status = 'BOOKED' \
@@ -90,7 +90,7 @@ impl Db {
         // Scanned before (perhaps a moment ago, by a scan this statement waited for: read
         // in a new snapshot, which has it).
         let first: DateTime<Utc> = client
-            .query_one(
+            .one(
                 "SELECT checked_in_at FROM check_ins \
                  WHERE show_id = $1 AND seat_id = $2 AND booking_id = $3",
                 &[&show_id, &claim.seat_id, &booking_id],

@@ -23,18 +23,13 @@ impl Db {
         let (after_at, after_id) = after.map(|c| (c.expires_at, c.booking_id)).unzip();
         let due: Vec<(Uuid, i64, DateTime<Utc>)> = {
             let client = self.client().await?;
-            let stmt = client
-                .prepare_cached(
-                    "SELECT booking_id, show_id, expires_at FROM pending_holds \
+            let stmt = "SELECT booking_id, show_id, expires_at FROM pending_holds \
                      WHERE expires_at <= now() \
                        AND ($2::timestamptz IS NULL OR (expires_at >= $2 \
                             AND (expires_at, booking_id) > ($2, $3::uuid))) \
-                     ORDER BY expires_at, booking_id LIMIT $1",
-                )
-                .await
-                .map_err(db_error)?;
+                     ORDER BY expires_at, booking_id LIMIT $1";
             client
-                .query(&stmt, &[&limit, &after_at, &after_id])
+                .rows(stmt, &[&limit, &after_at, &after_id])
                 .await
                 .map_err(db_error)?
                 .iter()
@@ -63,7 +58,7 @@ impl Db {
         // Idempotency keys only need to outlive client retries.
         let client = self.client().await?;
         client
-            .execute(
+            .exec(
                 "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'",
                 &[],
             )
@@ -78,16 +73,13 @@ impl Db {
     async fn expire_one(&self, id: Uuid) -> Result<Option<Vec<i32>>> {
         self.serializable("expire", &id, |tx, id| {
             Box::pin(async move {
-                let stmt = tx
-                    .prepare_cached(&format!(
-                        "SELECT {LOCKED_COLUMNS} FROM bookings \
+                let stmt = format!(
+                    "SELECT {LOCKED_COLUMNS} FROM bookings \
                          WHERE id = $1 AND status = 'PENDING' AND expires_at <= now() \
                          FOR UPDATE SKIP LOCKED"
-                    ))
-                    .await
-                    .map_err(db_error)?;
+                );
                 let row = tx
-                    .begin_with(async { tx.query_opt(&stmt, &[id]).await.map_err(db_error) })
+                    .begin_with(async { tx.opt(&stmt, &[id]).await.map_err(db_error) })
                     .await?;
                 let Some(row) = row else {
                     return Ok(None);

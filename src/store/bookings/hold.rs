@@ -2,7 +2,6 @@
 //! and the per-user cap.
 
 use rand::seq::SliceRandom;
-use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::batch::{HoldJob, Wanted};
@@ -17,6 +16,7 @@ use crate::domain::booking::{
 };
 use crate::domain::{Code, Error, ErrorKind, Result};
 use crate::store::params::Params;
+use crate::store::sql::Param;
 use crate::store::tx::{CommitError, Write};
 use crate::store::{Db, Tx, db_error, is_unique_violation};
 
@@ -194,7 +194,7 @@ impl Db {
     ) -> Result<Option<HoldOutcome>> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
+            .opt(
                 "SELECT request_hash, booking_id FROM idempotency_keys WHERE user_id = $1 AND key = $2",
                 &[&user_id, &key],
             )
@@ -237,9 +237,7 @@ impl Db {
         // by position: `floor(x)` counts aisles and missing seats as places, so adjacent
         // positions are seats side by side. Wheelchair spaces are free for a request that
         // asks for them, and only for one.
-        let stmt = client
-            .prepare_cached(
-                "SELECT s.row_no, s.place, s.seat_id, \
+        let stmt = "SELECT s.row_no, s.place, s.seat_id, \
                         (s.status = 'AVAILABLE' OR (s.status = 'HELD' AND s.held_until <= now())) \
                         AND ('wheelchair' = ANY(s.features)) = $5, \
                         sqrt(power(s.x - sh.stage_x, 2) + power(s.y - sh.stage_y, 2))::real \
@@ -252,15 +250,12 @@ impl Db {
                           AND ($2::text IS NULL OR category = $2) AND seat_count - taken >= $4 \
                           AND NOT standing AND ($6::text IS NULL OR section = $6) \
                         ORDER BY distance NULLS LAST, row_no LIMIT $3)) \
-                 ORDER BY s.row_no, s.place",
-            )
-            .await
-            .map_err(db_error)?;
+                 ORDER BY s.row_no, s.place";
         let quantity_i32 = quantity as i32;
         for limit in [Some(CANDIDATE_ROWS), None] {
             let rows = client
-                .query(
-                    &stmt,
+                .rows(
+                    stmt,
                     &[
                         &show_id,
                         &category,
@@ -332,15 +327,10 @@ impl Db {
         want: Want<'_>,
     ) -> Result<Vec<i32>> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(
-                "SELECT row_no, first_seat, seat_count, seat_count - taken, standing, category \
-                 FROM show_rows WHERE show_id = $1 AND section = $2",
-            )
-            .await
-            .map_err(db_error)?;
+        let stmt = "SELECT row_no, first_seat, seat_count, seat_count - taken, standing, category \
+                 FROM show_rows WHERE show_id = $1 AND section = $2";
         let rows = client
-            .query(&stmt, &[&show_id, &section])
+            .rows(stmt, &[&show_id, &section])
             .await
             .map_err(db_error)?;
         let Some(first) = rows.first() else {
@@ -370,17 +360,12 @@ impl Db {
             .collect();
         blocks.shuffle(&mut rand::rng());
         blocks.sort_by_key(|&(_, _, room)| room < want.quantity as i32);
-        let stmt = client
-            .prepare_cached(
-                "SELECT seat_id FROM seats WHERE show_id = $1 AND seat_id >= $2 AND seat_id < $2 + $3 \
-                   AND (status = 'AVAILABLE' OR (status = 'HELD' AND held_until <= now()))",
-            )
-            .await
-            .map_err(db_error)?;
+        let stmt = "SELECT seat_id FROM seats WHERE show_id = $1 AND seat_id >= $2 AND seat_id < $2 + $3 \
+                   AND (status = 'AVAILABLE' OR (status = 'HELD' AND held_until <= now()))";
         let mut picked = Vec::with_capacity(want.quantity);
         for (first_seat, places, _) in blocks {
             let mut free: Vec<i32> = client
-                .query(&stmt, &[&show_id, &first_seat, &places])
+                .rows(stmt, &[&show_id, &first_seat, &places])
                 .await
                 .map_err(db_error)?
                 .iter()
@@ -449,7 +434,7 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Option<Booking>> {
     let show = match locks.show {
         Some(show) => show,
         None => ShowState::parse(
-            tx.query_opt(
+            tx.opt(
                 &format!("SELECT {SHOW_STATE} FROM shows WHERE id = $1"),
                 &[&ctx.show_id],
             )
@@ -505,9 +490,8 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Option<Booking>> {
         &ctids,
     ]);
     let counters = count_rows(&mut hold_params, &ctx.show_id, &taken);
-    let hold = tx
-        .prepare_cached(&format!(
-            "WITH counted AS ( \
+    let hold = format!(
+        "WITH counted AS ( \
                UPDATE users SET held_seats = held_seats + cardinality($4::int[]) WHERE id = $2), \
              booking AS ( \
                INSERT INTO bookings (id, user_id, show_id, status, seat_ids, seat_labels, total_cents, expires_at) \
@@ -521,22 +505,15 @@ async fn hold_tx(tx: &Tx, ctx: &HoldCtx<'_>) -> Result<Option<Booking>> {
                WHERE ctid = ANY($8::text[]::tid[])) \
              {counters} \
              SELECT expires_at, created_at FROM booking"
-        ))
-        .await
-        .map_err(db_error)?;
-    let remember_key = tx
-        .prepare_cached(
-            "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)",
-        )
-        .await
-        .map_err(db_error)?;
-    let key_params: Option<[&(dyn ToSql + Sync); 4]> = ctx
+    );
+    let remember_key = "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)";
+    let key_params: Option<[&dyn Param; 4]> = ctx
         .idempotency
         .as_ref()
         .map(|(key, hash)| [&ctx.user_id as _, key as _, hash as _, &ctx.booking_id as _]);
     let mut writes: Vec<Write> = vec![(&hold, hold_params.values())];
     if let Some(params) = &key_params {
-        writes.push((&remember_key, params));
+        writes.push((remember_key, params));
     }
     let rows = match tx.commit_with(&writes).await {
         Ok(rows) => rows,
@@ -637,13 +614,8 @@ pub(super) async fn check_cap(
 /// alone would refuse a hold, so the common hold never reads the user's bookings (their
 /// index range, predicate-locked under SERIALIZABLE).
 async fn lapsed_seats_of(tx: &Tx, user_id: i64) -> Result<i64> {
-    let stmt = tx
-        .prepare_cached(
-            "SELECT coalesce(sum(cardinality(seat_ids)), 0)::bigint FROM bookings \
-             WHERE user_id = $1 AND status = 'PENDING' AND expires_at <= now()",
-        )
-        .await
-        .map_err(db_error)?;
-    let row = tx.query_one(&stmt, &[&user_id]).await.map_err(db_error)?;
+    let stmt = "SELECT coalesce(sum(cardinality(seat_ids)), 0)::bigint FROM bookings \
+             WHERE user_id = $1 AND status = 'PENDING' AND expires_at <= now()";
+    let row = tx.one(stmt, &[&user_id]).await.map_err(db_error)?;
     Ok(row.get(0))
 }

@@ -192,9 +192,8 @@ async fn lock_seat_rows(
 ) -> Result<SeatLocks> {
     // The show and the holder are read by uncorrelated subqueries: evaluated once, in
     // the same round trip, and repeated on every row.
-    let stmt = tx
-        .prepare_cached(&format!(
-            "SELECT s.*, (SELECT {SHOW_STATE} FROM shows WHERE id = $1), \
+    let stmt = format!(
+        "SELECT s.*, (SELECT {SHOW_STATE} FROM shows WHERE id = $1), \
                     (SELECT held_seats FROM users WHERE id = $4) \
              FROM unnest($2::int[]) WITH ORDINALITY AS want(seat_id, n) \
              CROSS JOIN LATERAL ( \
@@ -206,11 +205,9 @@ async fn lock_seat_rows(
                       SELECT 1 FROM shows WHERE id = $1 AND cancelled_at IS NOT NULL)) \
                FOR UPDATE) s \
              ORDER BY want.n"
-        ))
-        .await
-        .map_err(db_error)?;
+    );
     let rows = tx
-        .query(&stmt, &[&show_id, &seat_ids, &owner, &holder])
+        .rows(&stmt, &[&show_id, &seat_ids, &owner, &holder])
         .await
         .map_err(db_error)?;
     seat_locks(rows)
@@ -229,9 +226,8 @@ async fn lock_standing_places(
     pick: &StandingPick<'_>,
     holder: i64,
 ) -> Result<SeatLocks> {
-    let stmt = tx
-        .prepare_cached(&format!(
-            "WITH bounds AS MATERIALIZED ( \
+    let stmt = format!(
+        "WITH bounds AS MATERIALIZED ( \
                SELECT (SELECT row_no FROM show_rows WHERE show_id = $1 AND section = $2 \
                          AND standing ORDER BY row_no LIMIT 1) AS lo, \
                       (SELECT row_no FROM show_rows WHERE show_id = $1 AND section = $2 \
@@ -267,11 +263,9 @@ async fn lock_standing_places(
                FROM seats WHERE show_id = $1 AND seat_id = want.seat_id \
                  AND NOT EXISTS (SELECT 1 FROM shows WHERE id = $1 AND cancelled_at IS NOT NULL) \
                FOR UPDATE) s"
-        ))
-        .await
-        .map_err(db_error)?;
+    );
     let rows = tx
-        .query(
+        .rows(
             &stmt,
             &[
                 &show_id,
@@ -459,9 +453,8 @@ impl LockedBooking {
 /// and waiting here for seats it has locked while holding the booking it wants next
 /// would deadlock with it.
 async fn lock_booking(tx: &Tx, user_id: i64, booking_id: Uuid) -> Result<LockedBooking> {
-    let stmt = tx
-        .prepare_cached(&format!(
-            "WITH b AS MATERIALIZED ( \
+    let stmt = format!(
+        "WITH b AS MATERIALIZED ( \
                SELECT id, {LOCKED_COLUMNS} FROM bookings WHERE id = $1 AND user_id = $2 FOR UPDATE) \
              SELECT b.show_id, b.status, b.failure_reason, b.seat_ids, b.lapsed, b.show_state, \
                     owned.row_no, owned.ctid \
@@ -474,11 +467,9 @@ async fn lock_booking(tx: &Tx, user_id: i64, booking_id: Uuid) -> Result<LockedB
                    AND b.show_state <> 'cancelled' \
                  FOR UPDATE) l) owned ON true \
              ORDER BY owned.n"
-        ))
-        .await
-        .map_err(db_error)?;
+    );
     let rows = tx
-        .query(&stmt, &[&booking_id, &user_id])
+        .rows(&stmt, &[&booking_id, &user_id])
         .await
         .map_err(db_error)?;
     let first = rows.first().ok_or_else(booking_not_found)?;
@@ -505,9 +496,8 @@ async fn release(tx: &Tx, booking: &LockedBooking, reason: FailureReason) -> Res
     let mut params = Params::with_fixed(&[&booking.id, &reason, &ctids]);
     let counters = count_rows(&mut params, &booking.show_id, &freed);
     // One statement, sent with COMMIT.
-    let fail = tx
-        .prepare_cached(&format!(
-            "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1), \
+    let fail = format!(
+        "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1), \
              {UNCOUNT_HELD}, \
              freed AS ( \
                UPDATE seats SET status = 'AVAILABLE', booking_id = NULL, held_until = NULL \
@@ -515,24 +505,14 @@ async fn release(tx: &Tx, booking: &LockedBooking, reason: FailureReason) -> Res
              {counters} \
              UPDATE bookings SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 \
              RETURNING {BOOKING_COLUMNS}"
-        ))
-        .await
-        .map_err(db_error)?;
+    );
     let rows = tx.commit_with(&[(&fail, params.values())]).await?;
     booking_from_row(only_row(&rows[0])?)
 }
 
 async fn read_booking(tx: &Tx, booking_id: Uuid) -> Result<Booking> {
-    let stmt = tx
-        .prepare_cached(&format!(
-            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1"
-        ))
-        .await
-        .map_err(db_error)?;
-    let row = tx
-        .query_one(&stmt, &[&booking_id])
-        .await
-        .map_err(db_error)?;
+    let stmt = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1");
+    let row = tx.one(&stmt, &[&booking_id]).await.map_err(db_error)?;
     booking_from_row(&row)
 }
 

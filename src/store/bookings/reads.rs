@@ -19,16 +19,13 @@ impl Db {
         booking_id: Uuid,
     ) -> Result<(Booking, BookedShow)> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT b.*, {BOOKED_SHOW_COLUMNS} FROM ( \
+        let stmt = format!(
+            "SELECT b.*, {BOOKED_SHOW_COLUMNS} FROM ( \
                    SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1 AND user_id = $2) b \
                  JOIN shows sh ON sh.id = b.show_id"
-            ))
-            .await
-            .map_err(db_error)?;
+        );
         let row = client
-            .query_opt(&stmt, &[&booking_id, &user_id])
+            .opt(&stmt, &[&booking_id, &user_id])
             .await
             .map_err(db_error)?
             .ok_or_else(booking_not_found)?;
@@ -46,19 +43,16 @@ impl Db {
     ) -> Result<Vec<(Booking, BookedShow)>> {
         let (after_at, after_id) = after_booking(after)?;
         let client = self.read_client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT b.*, {BOOKED_SHOW_COLUMNS} FROM ( \
+        let stmt = format!(
+            "SELECT b.*, {BOOKED_SHOW_COLUMNS} FROM ( \
                    SELECT {BOOKING_COLUMNS} FROM bookings WHERE user_id = $1 \
                      AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid)) \
                    ORDER BY created_at DESC, id DESC LIMIT $4) b \
                  JOIN shows sh ON sh.id = b.show_id \
                  ORDER BY b.created_at DESC, b.id DESC"
-            ))
-            .await
-            .map_err(db_error)?;
+        );
         let rows = client
-            .query(&stmt, &[&user_id, &after_at, &after_id, &limit])
+            .rows(&stmt, &[&user_id, &after_at, &after_id, &limit])
             .await
             .map_err(db_error)?;
         rows.iter().map(with_show).collect()

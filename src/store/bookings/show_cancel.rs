@@ -4,7 +4,7 @@
 use super::{SHOW_STATE, ShowState};
 use crate::domain::booking::{AfterStart, show_started};
 use crate::domain::{Code, Error, Result};
-use crate::store::{Db, db_error};
+use crate::store::{Db, Tx, db_error};
 
 /// What a cancellation did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,7 +71,7 @@ impl Db {
     async fn mark_cancelled(&self, show_id: i64) -> Result<bool> {
         let client = self.client().await?;
         let row = client
-            .query_opt(
+            .opt(
                 &format!(
                     "WITH current AS ( \
                        SELECT id, {SHOW_STATE} AS state FROM shows WHERE id = $1 FOR NO KEY UPDATE), \
@@ -95,7 +95,7 @@ impl Db {
     async fn has_live_bookings(&self, show_id: i64) -> Result<bool> {
         let client = self.client().await?;
         let row = client
-            .query_one(
+            .one(
                 "SELECT EXISTS (SELECT 1 FROM bookings \
                    WHERE show_id = $1 AND status IN ('PENDING', 'CONFIRMED'))",
                 &[&show_id],
@@ -107,15 +107,14 @@ impl Db {
 
     /// Step 2 of [`Db::cancel_show`]: every live booking of the cancelled show fails.
     async fn fail_bookings_of_cancelled(&self, show_id: i64) -> Result<ShowCancellation> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(db_error)?;
+        let tx = Tx::read_committed(self.client().await?).await?;
         // A statement may rewrite tens of thousands of rows (a stadium): the admin's
         // request time bounds it, not the per-statement timeout meant for buyers'
         // requests.
         tx.batch_execute("SET LOCAL statement_timeout = 0")
             .await
             .map_err(db_error)?;
-        tx.execute(
+        tx.exec(
             "SELECT count(*) FROM (SELECT 1 FROM bookings \
                WHERE show_id = $1 AND status IN ('PENDING', 'CONFIRMED') \
                ORDER BY id FOR UPDATE) locked",
@@ -124,7 +123,7 @@ impl Db {
         .await
         .map_err(db_error)?;
         crate::store::shows::lock_every_seat(&tx, show_id).await?;
-        tx.execute(
+        tx.exec(
             "UPDATE seats SET status = 'AVAILABLE', booking_id = NULL, held_until = NULL \
              WHERE show_id = $1 AND status <> 'BLOCKED'",
             &[&show_id],
@@ -135,7 +134,7 @@ impl Db {
         // were holds, and which of those had lapsed. `blocked` is counted once (inlined,
         // it was counted again for every seat row: 1.5 s for a stadium).
         let row = tx
-            .query_one(
+            .one(
                 "WITH live AS ( \
                    SELECT id, user_id, status, cardinality(seat_ids) AS seats, \
                           status = 'PENDING' AND expires_at <= now() AS lapsed \
@@ -166,7 +165,7 @@ impl Db {
             )
             .await
             .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         Ok(ShowCancellation {
             bookings: row.get(0),
             holds: row.get(1),

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::domain::booking::{AfterStart, FailureReason, show_started};
 use crate::domain::{Code, Error, Result};
-use crate::store::{Db, db_error};
+use crate::store::Db;
 
 /// Which change a buyer asks of their booking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,8 +125,7 @@ impl Db {
                             booking.seats.iter().map(|s| s.ctid.as_str()).collect();
                         // One statement, sent with COMMIT; the booking comes back from its
                         // own update (no read after).
-                        let confirm = tx
-                            .prepare_cached(&format!(
+                        let confirm = format!(
                                 "WITH done AS (DELETE FROM pending_holds WHERE booking_id = $1), \
                                  {UNCOUNT_HELD}, \
                                  booked AS ( \
@@ -134,9 +133,7 @@ impl Db {
                                    WHERE ctid = ANY($2::text[]::tid[])) \
                                  UPDATE bookings SET status = 'CONFIRMED', updated_at = now() WHERE id = $1 \
                                  RETURNING {BOOKING_COLUMNS}"
-                            ))
-                            .await
-                            .map_err(db_error)?;
+                            );
                         let rows = tx
                             .commit_with(&[(&confirm, &[&booking_id, &ctids])])
                             .await?;

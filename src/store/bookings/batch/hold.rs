@@ -213,24 +213,23 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Option<Bo
         .filter_map(|job| Some((job.user_id, job.idempotency.as_ref()?.0.as_str())))
         .unzip();
 
-    let lock_seats = tx.prepare_cached(LOCK_SEATS).await.map_err(db_error)?;
-    let pick_standing = tx.prepare_cached(PICK_STANDING).await.map_err(db_error)?;
-    let show_states = tx
-        .prepare_cached(&format!(
-            "SELECT want.id, (SELECT {SHOW_STATE} FROM shows WHERE id = want.id) \
+    let show_states = format!(
+        "SELECT want.id, (SELECT {SHOW_STATE} FROM shows WHERE id = want.id) \
              FROM unnest($1::bigint[]) AS want(id)"
-        ))
-        .await
-        .map_err(db_error)?;
-    let lock_users = tx.prepare_cached(LOCK_USERS).await.map_err(db_error)?;
-    let known_keys = tx
-        .prepare_cached(
-            "SELECT want.user_id, want.key FROM unnest($1::bigint[], $2::text[]) AS want(user_id, key) \
-             WHERE (SELECT true FROM idempotency_keys k WHERE k.user_id = want.user_id AND k.key = want.key)",
-        )
-        .await
-        .map_err(db_error)?;
-    // Sent in this order: seats, then standing places, then holders (the lock order).
+    );
+    let known_keys = "SELECT want.user_id, want.key FROM unnest($1::bigint[], $2::text[]) AS want(user_id, key) \
+             WHERE (SELECT true FROM idempotency_keys k WHERE k.user_id = want.user_id AND k.key = want.key)";
+    // Sent in this order: seats, then standing places, then holders (the lock order); so
+    // that each is sent on its first poll, none waits for its statement to be prepared.
+    for sql in [
+        LOCK_SEATS,
+        PICK_STANDING,
+        &show_states,
+        LOCK_USERS,
+        known_keys,
+    ] {
+        tx.ready(sql).await.map_err(db_error)?;
+    }
     let [seat_rows, place_rows, show_rows, user_rows, key_rows] = tx
         .begin_with(async {
             let (seats, places, shows, users, keys) = tokio::join!(
@@ -238,7 +237,7 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Option<Bo
                     if want_seats.is_empty() {
                         return Ok(Vec::new());
                     }
-                    tx.query(&lock_seats, &[&want_shows, &want_seats])
+                    tx.rows(LOCK_SEATS, &[&want_shows, &want_seats])
                         .await
                         .map_err(db_error)
                 },
@@ -246,17 +245,17 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Option<Bo
                     if areas.is_empty() {
                         return Ok(Vec::new());
                     }
-                    tx.query(&pick_standing, &[&area_shows, &area_sections, &area_totals])
+                    tx.rows(PICK_STANDING, &[&area_shows, &area_sections, &area_totals])
                         .await
                         .map_err(db_error)
                 },
-                async { tx.query(&show_states, &[&shows]).await.map_err(db_error) },
-                async { tx.query(&lock_users, &[&users]).await.map_err(db_error) },
+                async { tx.rows(&show_states, &[&shows]).await.map_err(db_error) },
+                async { tx.rows(LOCK_USERS, &[&users]).await.map_err(db_error) },
                 async {
                     if keys.is_empty() {
                         return Ok(Vec::new());
                     }
-                    tx.query(&known_keys, &[&key_users, &keys])
+                    tx.rows(known_keys, &[&key_users, &keys])
                         .await
                         .map_err(db_error)
                 },
@@ -427,11 +426,10 @@ async fn hold_batch_tx(tx: &Tx, jobs: &[HoldJob]) -> Result<Vec<Result<Option<Bo
         write.row_deltas.push(*delta);
     }
 
-    let stmt = tx.prepare_cached(WRITE_HOLDS).await.map_err(db_error)?;
     let w = &write;
     let rows = match tx
         .commit_with(&[(
-            &stmt,
+            WRITE_HOLDS,
             &[
                 &w.booking_ids,
                 &w.users,

@@ -190,7 +190,7 @@ impl Db {
     pub async fn predicate_lock_budget(&self) -> Result<usize> {
         let client = self.client().await?;
         let row = client
-            .query_one(
+            .one(
                 "SELECT current_setting('max_pred_locks_per_transaction')::int, \
                         current_setting('max_pred_locks_per_relation')::int",
                 &[],

@@ -155,20 +155,18 @@ async fn transition_batch_tx(tx: &Tx, jobs: &[Ref<'_>]) -> Result<Vec<Result<Tra
     let mut wanted: Vec<(Uuid, i64)> = jobs.iter().map(|j| (j.0.booking_id, j.0.user_id)).collect();
     wanted.sort_unstable();
     let (ids, users): (Vec<Uuid>, Vec<i64>) = wanted.into_iter().unzip();
-    let lock = tx
-        .prepare_cached(&lock_bookings())
-        .await
-        .map_err(db_error)?;
-    let lock_seats = tx
-        .prepare_cached(LOCK_OWNED_SEATS)
-        .await
-        .map_err(db_error)?;
+    let lock = lock_bookings();
+    // Bookings, then their seats (the lock order): prepared first, so each is sent on its
+    // first poll.
+    for sql in [&lock, LOCK_OWNED_SEATS] {
+        tx.ready(sql).await.map_err(db_error)?;
+    }
     let [booking_rows, seat_rows] = tx
         .begin_with(async {
             let (bookings, seats) = tokio::join!(
-                async { tx.query(&lock, &[&ids, &users]).await.map_err(db_error) },
+                async { tx.rows(&lock, &[&ids, &users]).await.map_err(db_error) },
                 async {
-                    tx.query(&lock_seats, &[&ids, &users])
+                    tx.rows(LOCK_OWNED_SEATS, &[&ids, &users])
                         .await
                         .map_err(db_error)
                 },
@@ -254,16 +252,8 @@ async fn transition_batch_tx(tx: &Tx, jobs: &[Ref<'_>]) -> Result<Vec<Result<Tra
     let (uncount_users, uncount_seats): (Vec<i64>, Vec<i32>) = uncount.into_iter().unzip();
     let (counter_versions, counter_deltas): (Vec<String>, Vec<i32>) = counters.into_iter().unzip();
 
-    let write = tx
-        .prepare_cached(&write_transitions())
-        .await
-        .map_err(db_error)?;
-    let read = tx
-        .prepare_cached(&format!(
-            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = ANY($1::uuid[])"
-        ))
-        .await
-        .map_err(db_error)?;
+    let write = write_transitions();
+    let read = format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = ANY($1::uuid[])");
     let rows = tx
         .commit_with(&[
             (
