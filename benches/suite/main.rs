@@ -24,6 +24,7 @@ use env::{CpuSplit, Database, Hello, Scratch, Service};
 use report::{Figures, Phase, Report};
 use scenarios::Fixture;
 use tessera::store::embedded::EmbeddedPostgres;
+use tessera::store::pgbouncer::PgBouncer;
 
 /// How big and long the run is.
 #[derive(Clone, Copy)]
@@ -124,6 +125,27 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         &[("HOLD_BATCHING", "off")],
     )?;
     unbatched.wait_ready(&http).await?;
+    // A third instance, behind PgBouncer in transaction mode, for phase 7: started now, so
+    // that its start-up is no part of the phase's CPU time.
+    // As many server connections as the direct instance's pool: the same concurrency on
+    // the database, with PgBouncer and unnamed statements in between.
+    let bouncer = PgBouncer::start(
+        &scratch.0.join("pgbouncer"),
+        ("127.0.0.1", db.pg.port()),
+        pool_size as u32,
+    )
+    .await?;
+    let direct_url = db.service_url();
+    let mut pooled = Service::start(
+        &bouncer.url("tessera"),
+        redis_port,
+        pool_size,
+        &[
+            ("DATABASE_POOLER", "transaction"),
+            ("DATABASE_MIGRATE_URL", &direct_url),
+        ],
+    )?;
+    pooled.wait_ready(&http).await?;
     let rss_peak = env::watch_rss(service.pid());
     let sql = db.client("tessera").await?;
 
@@ -155,7 +177,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     let hold_for = Duration::from_secs(scale.hold_secs);
     // Where the CPU went and what the service held in memory, phase by phase.
     let pid = service.pid();
-    let pids = [pid, unbatched.pid()];
+    let pids = [pid, unbatched.pid(), pooled.pid()];
     let mut phases: Vec<Phase> = Vec::new();
     let mut mark = (Instant::now(), CpuSplit::now(&pids));
     // BENCH_PERF=1 records a CPU profile of the service per phase (perf, if installed) into
@@ -179,7 +201,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     let sixth = fixture.spread.len().div_ceil(6);
     let spread_part = |i: usize| fixture.spread.chunks(sixth).nth(i).unwrap_or(&[]).to_vec();
     let one_by_one = fixture.through(&unbatched.base);
-    say("1/6 spread sales (hold + confirm), batched");
+    say("1/7 spread sales (hold + confirm), batched");
     let spread = scenarios::holds(&fixture, spread_part(0), clients, hold_for, usize::MAX).await;
     end_phase("spread sales", &mut phases);
     say("    the same, one request per transaction");
@@ -202,7 +224,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     let many_off =
         scenarios::holds(&one_by_one, spread_part(5), many, hold_for / 2, usize::MAX).await;
     end_phase("spread sales, 4x buyers (batching off)", &mut phases);
-    say("2/6 flash sale, batched");
+    say("2/7 flash sale, batched");
     let flash_seats = fixture.flash.seat_count();
     let flash = scenarios::holds(
         &fixture,
@@ -226,13 +248,13 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     say("   the same sale on a standing floor of as many places");
     let floor = scenarios::floor(&fixture, clients, hold_for).await;
     end_phase("standing floor", &mut phases);
-    say("3/6 race, batched");
+    say("3/7 race, batched");
     let race = scenarios::race(&fixture, scale.race_clients).await;
     end_phase("race", &mut phases);
     say("    the same, one request per transaction");
     let race_off = scenarios::race(&one_by_one, scale.race_clients).await;
     end_phase("race (batching off)", &mut phases);
-    say("4/6 browse");
+    say("4/7 browse");
     let each = Duration::from_secs(scale.browse_secs);
     let browse = scenarios::browse(&fixture, clients, each, scale.background_holds_per_s).await?;
     end_phase("browse", &mut phases);
@@ -256,7 +278,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         hello.push((op, rate));
     }
     end_phase("HTTP ceiling (service idle)", &mut phases);
-    say("5/6 live");
+    say("5/7 live");
     let live = scenarios::live(
         &fixture,
         scale.live_streams,
@@ -266,7 +288,7 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     .await?;
     end_phase("live", &mut phases);
 
-    say("6/6 uncached seat-map reads: from the primary, then from a streaming replica");
+    say("6/7 uncached seat-map reads: from the primary, then from a streaming replica");
     let replica = EmbeddedPostgres::start_replica(&db.pg, &scratch.0.join("replica")).await?;
     let uncached = [("CACHE_TTL_MS", "0")];
     let mut on_primary = Service::start(&db.service_url(), redis_port, pool_size, &uncached)?;
@@ -292,6 +314,30 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     drop(on_replica);
     replica.stop();
     end_phase("uncached reads, primary and replica", &mut phases);
+
+    say("7/7 sales through PgBouncer in transaction mode, then the same direct");
+    let half = fixture.pooled.len().div_ceil(2);
+    let mut pooled_parts = fixture.pooled.chunks(half).map(<[_]>::to_vec);
+    let pooler_sales = scenarios::holds(
+        &fixture.through(&pooled.base),
+        pooled_parts.next().unwrap_or_default(),
+        clients,
+        hold_for / 2,
+        usize::MAX,
+    )
+    .await;
+    drop(pooled);
+    drop(bouncer);
+    end_phase("sales through PgBouncer", &mut phases);
+    let direct_sales = scenarios::holds(
+        &fixture,
+        pooled_parts.next().unwrap_or_default(),
+        clients,
+        hold_for / 2,
+        usize::MAX,
+    )
+    .await;
+    end_phase("the same sales direct", &mut phases);
 
     say("checking the database");
     let invariants = report::check_invariants(&sql, &http, &fixture).await?;
@@ -339,6 +385,8 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         hello,
         live,
         replica: replica_run,
+        pooler_sales,
+        direct_sales,
         phases,
         rss_peak: rss_peak.load(std::sync::atomic::Ordering::Relaxed),
         rss_end: env::rss_bytes(service.pid()).unwrap_or(0),

@@ -142,6 +142,10 @@ pub struct Figures {
     pub hello: Vec<(&'static str, f64)>,
     pub live: LiveRun,
     pub replica: ReplicaRun,
+    /// Sales through PgBouncer in transaction mode (`DATABASE_POOLER=transaction`), and
+    /// the same sales straight after on the direct instance.
+    pub pooler_sales: HoldRun,
+    pub direct_sales: HoldRun,
     pub phases: Vec<Phase>,
     pub rss_peak: u64,
     pub rss_end: u64,
@@ -213,6 +217,8 @@ impl Figures {
             ("race (batching off)", &self.race_off.rec),
             ("browse", &self.browse.rec),
             ("show list during a sale", &self.list_sale.rec),
+            ("sales through PgBouncer", &self.pooler_sales.rec),
+            ("the same sales direct", &self.direct_sales.rec),
         ] {
             for (op, s) in &rec.0 {
                 if s.errors > 0 {
@@ -493,6 +499,32 @@ impl Report {
                     score: (ratio_r / 0.8).min(share / 0.5),
                 }
             },
+            {
+                let (pooled, direct) = (f.pooler_sales.holds_per_s(), f.direct_sales.holds_per_s());
+                let pg_ms = |phase: &str, sales: f64| {
+                    f.phases
+                        .iter()
+                        .find(|p| p.name == phase)
+                        .map_or(0.0, |p| ratio(p.cores.postgres * 1000.0, sales))
+                };
+                Target {
+                    name: "Sales through PgBouncer (transaction mode)",
+                    measured: format!(
+                        "{pooled:.0} sales/s (hold p99 {:.0} ms, PostgreSQL {:.2} ms CPU a sale)",
+                        f.pooler_sales.rec.get("hold").ms(0.99),
+                        pg_ms("sales through PgBouncer", pooled)
+                    ),
+                    against: format!(
+                        "the same sales direct: {direct:.0} sales/s (hold p99 {:.0} ms, PostgreSQL {:.2} ms CPU a sale)",
+                        f.direct_sales.rec.get("hold").ms(0.99),
+                        pg_ms("the same sales direct", direct)
+                    ),
+                    ratio: Some(ratio(pooled, direct)),
+                    goal: "≥ 0.7×".into(),
+                    met: ratio(pooled, direct) >= 0.7,
+                    score: ratio(pooled, direct) / 0.7,
+                }
+            },
             Target {
                 name: "Sales vs the best seed implementation",
                 measured: format!("{spread:.0} sales/s"),
@@ -629,6 +661,16 @@ impl Report {
                 Some(f.flash_off.elapsed),
             ),
             ("standing floor", &f.floor.rec, Some(f.floor.elapsed)),
+            (
+                "sales through PgBouncer",
+                &f.pooler_sales.rec,
+                Some(f.pooler_sales.elapsed),
+            ),
+            (
+                "the same sales direct",
+                &f.direct_sales.rec,
+                Some(f.direct_sales.elapsed),
+            ),
             ("race", &f.race.rec, None),
             ("race, batching off", &f.race_off.rec, None),
             ("browse", &f.browse.rec, Some(f.browse.elapsed)),
@@ -665,7 +707,9 @@ impl Report {
              reloading the map after a 409. Browse: {} clients per kind, {} s each, gzip accepted, with {:.0} holds/s landing \
              on the browsed shows ({} landed). List during a sale: {} clients read the show list while {} others hold and confirm single seats of a listed show, {} s. \
              Uncached reads: two more instances with no cache lifetime (`CACHE_TTL_MS=0`, so every read reaches the database), one reading the primary and one a streaming \
-             replica of it (`DATABASE_READ_URL`; a base backup taken for the phase, on the same cores); {} clients read the 500-seat map from each for {} s while holds land on it.",
+             replica of it (`DATABASE_READ_URL`; a base backup taken for the phase, on the same cores); {} clients read the 500-seat map from each for {} s while holds land on it. \
+             Through PgBouncer: one more instance behind PgBouncer 1.18 in transaction mode (`DATABASE_POOLER=transaction`: unnamed statements, settings sent with each transaction) \
+             with as many server connections as the direct instance's pool; {} buyers hold and confirm on fresh 500-seat shows for {} s, then the same on the direct instance.",
             s.clients,
             s.spread_shows,
             s.hold_secs,
@@ -680,6 +724,8 @@ impl Report {
             s.browse_secs,
             s.clients / 2,
             s.browse_secs,
+            s.clients,
+            s.hold_secs as f64 / 2.0,
         );
         let sizes: Vec<String> = ["show list (100 shows)", "seat map 500", "seat map 20,000"]
             .iter()

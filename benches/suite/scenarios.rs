@@ -46,6 +46,9 @@ pub struct Fixture {
     pub tokens: Arc<Vec<String>>,
     /// The many 500-seat shows of "spread holds".
     pub spread: Vec<ShowSeats>,
+    /// More 500-seat shows (a quarter as many), for the sales through PgBouncer and the
+    /// same sales direct beside them.
+    pub pooled: Vec<ShowSeats>,
     /// A 20,000-seat show for the flash sale.
     pub flash: ShowSeats,
     /// A show whose only section is a standing floor with as many places as the flash
@@ -159,6 +162,13 @@ impl Fixture {
             .await
             .into_iter()
             .collect::<anyhow::Result<_>>()?;
+        let pooled_ids: Vec<i64> = futures_util::stream::iter(0..(spread_shows / 4).max(2))
+            .map(|i| make_show(2_000_000 + i, "hall"))
+            .buffered(4)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<anyhow::Result<_>>()?;
         let flash = make_show(1_000_001, "arena").await?;
         let browse_big = make_show(1_000_002, "arena").await?;
         let browse_small = make_show(1_000_003, "hall").await?;
@@ -169,6 +179,7 @@ impl Fixture {
         let race_off = make_show(1_000_008, "race").await?;
 
         let mut all: Vec<i64> = spread_ids.clone();
+        all.extend(&pooled_ids);
         all.extend([
             flash,
             browse_big,
@@ -221,6 +232,7 @@ impl Fixture {
             service: base,
             tokens: Arc::new(tokens),
             spread: spread_ids.into_iter().map(seats).collect(),
+            pooled: pooled_ids.into_iter().map(seats).collect(),
             flash: seats(flash),
             floor,
             browse_big: seats(browse_big),
