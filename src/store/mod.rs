@@ -476,6 +476,10 @@ pub fn db_error(err: tokio_postgres::Error) -> Error {
         let class = &code.code()[..2];
         if *code == SqlState::QUERY_CANCELED
             || *code == SqlState::LOCK_NOT_AVAILABLE
+            // A server that no longer takes writes: a primary demoted by a failover,
+            // reached through a connection that outlived it (the connection is then
+            // closed, see `sql::Conn`).
+            || *code == SqlState::READ_ONLY_SQL_TRANSACTION
             || class == "08" // connection exception
             || class == "53" // insufficient resources (too many connections, …)
             || class == "57"

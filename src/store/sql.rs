@@ -138,14 +138,40 @@ impl Session {
 }
 
 /// A pooled connection that sends statements the way [`Pooler`] says.
+///
+/// A connection that meets a server which no longer takes writes (a primary demoted by a
+/// failover, reached through a pooler whose connection to us outlived it) is closed when
+/// dropped instead of going back to the pool: the next one is made afresh, and a
+/// multi-host `DATABASE_URL` then finds the new primary.
 pub struct Conn {
-    client: Object,
+    client: Option<Object>,
     session: Session,
+    stale: std::sync::atomic::AtomicBool,
 }
 
 impl Conn {
     pub(super) fn new(client: Object, session: Session) -> Self {
-        Self { client, session }
+        Self {
+            client: Some(client),
+            session,
+            stale: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    fn object(&self) -> &Object {
+        self.client
+            .as_ref()
+            .expect("the client is only taken on drop")
+    }
+
+    /// Notes an error that makes this connection useless for writes.
+    fn check<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
+        if let Err(err) = &result
+            && err.code() == Some(&tokio_postgres::error::SqlState::READ_ONLY_SQL_TRANSACTION)
+        {
+            self.stale.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        result
     }
 
     /// `begin` (a `BEGIN` with its own `SET LOCAL`s), with the session settings a
@@ -159,46 +185,50 @@ impl Conn {
 
     /// The rows `sql` returns.
     pub async fn rows(&self, sql: &str, params: &[&dyn Param]) -> Result<Vec<Row>, Error> {
-        match self.session.pooler {
-            Pooler::None => {
-                let statement = self.client.prepare_cached(sql).await?;
-                self.client.query(&statement, &untyped(params)).await
-            }
-            Pooler::Transaction => self.client.query_typed(sql, &typed(params)).await,
-        }
+        let client = self.object();
+        self.check(match self.session.pooler {
+            Pooler::None => match client.prepare_cached(sql).await {
+                Ok(statement) => client.query(&statement, &untyped(params)).await,
+                Err(err) => Err(err),
+            },
+            Pooler::Transaction => client.query_typed(sql, &typed(params)).await,
+        })
     }
 
     /// The one row `sql` returns (an error when there is none or more).
     pub async fn one(&self, sql: &str, params: &[&dyn Param]) -> Result<Row, Error> {
-        match self.session.pooler {
-            Pooler::None => {
-                let statement = self.client.prepare_cached(sql).await?;
-                self.client.query_one(&statement, &untyped(params)).await
-            }
-            Pooler::Transaction => self.client.query_typed_one(sql, &typed(params)).await,
-        }
+        let client = self.object();
+        self.check(match self.session.pooler {
+            Pooler::None => match client.prepare_cached(sql).await {
+                Ok(statement) => client.query_one(&statement, &untyped(params)).await,
+                Err(err) => Err(err),
+            },
+            Pooler::Transaction => client.query_typed_one(sql, &typed(params)).await,
+        })
     }
 
     /// The row `sql` returns, if any (an error when more).
     pub async fn opt(&self, sql: &str, params: &[&dyn Param]) -> Result<Option<Row>, Error> {
-        match self.session.pooler {
-            Pooler::None => {
-                let statement = self.client.prepare_cached(sql).await?;
-                self.client.query_opt(&statement, &untyped(params)).await
-            }
-            Pooler::Transaction => self.client.query_typed_opt(sql, &typed(params)).await,
-        }
+        let client = self.object();
+        self.check(match self.session.pooler {
+            Pooler::None => match client.prepare_cached(sql).await {
+                Ok(statement) => client.query_opt(&statement, &untyped(params)).await,
+                Err(err) => Err(err),
+            },
+            Pooler::Transaction => client.query_typed_opt(sql, &typed(params)).await,
+        })
     }
 
     /// Runs `sql`; the number of rows it changed.
     pub async fn exec(&self, sql: &str, params: &[&dyn Param]) -> Result<u64, Error> {
-        match self.session.pooler {
-            Pooler::None => {
-                let statement = self.client.prepare_cached(sql).await?;
-                self.client.execute(&statement, &untyped(params)).await
-            }
-            Pooler::Transaction => self.client.execute_typed(sql, &typed(params)).await,
-        }
+        let client = self.object();
+        self.check(match self.session.pooler {
+            Pooler::None => match client.prepare_cached(sql).await {
+                Ok(statement) => client.execute(&statement, &untyped(params)).await,
+                Err(err) => Err(err),
+            },
+            Pooler::Transaction => client.execute_typed(sql, &typed(params)).await,
+        })
     }
 
     /// Makes sure `sql` is prepared (a no-op for unnamed statements), so that a later
@@ -206,24 +236,36 @@ impl Conn {
     /// `COMMIT` must be on the wire before it.
     pub async fn ready(&self, sql: &str) -> Result<(), Error> {
         if self.session.pooler == Pooler::None {
-            self.client.prepare_cached(sql).await?;
+            self.object().prepare_cached(sql).await?;
         }
         Ok(())
     }
 
     /// Runs `sql`, one or more statements without parameters, in the simple protocol.
     pub async fn batch_execute(&self, sql: &str) -> Result<(), Error> {
-        self.client.batch_execute(sql).await
+        self.check(self.object().batch_execute(sql).await)
     }
 
     /// The driver's client, for the migration runner (which talks to the server itself).
     pub(super) fn driver(&mut self) -> &mut tokio_postgres::Client {
-        &mut self.client
+        self.client
+            .as_mut()
+            .expect("the client is only taken on drop")
     }
 
     /// Gives the connection up rather than return it to the pool (its state is unknown).
     pub(super) fn discard(self) {
-        drop(Object::take(self.client));
+        self.stale.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if *self.stale.get_mut()
+            && let Some(client) = self.client.take()
+        {
+            drop(Object::take(client));
+        }
     }
 }
 

@@ -162,3 +162,23 @@ async fn write_transactions_use_generic_plans_and_reads_do_not() {
         .get(0);
     assert_eq!(after, "auto");
 }
+
+/// A connection whose server stopped taking writes (a primary demoted by a failover,
+/// reached through a pooler whose connection to us outlived it) answers 503, and is closed
+/// rather than handed to the next request, which then gets a fresh connection.
+#[tokio::test]
+async fn a_connection_to_a_server_that_stopped_taking_writes_is_replaced() {
+    let db = one_connection_db().await;
+    // The pool's one connection turns read-only, as a demoted primary's sessions do.
+    db.client()
+        .await
+        .unwrap()
+        .batch_execute("SET default_transaction_read_only = on")
+        .await
+        .unwrap();
+    let err = insert_all(&db, &[1]).await.unwrap_err();
+    assert_eq!(err.code, Code::ServiceUnavailable, "{err:?}");
+    // Kept, the connection would refuse this write too.
+    insert_all(&db, &[2]).await.unwrap();
+    assert_eq!(probe_ids(&db).await, [2]);
+}
