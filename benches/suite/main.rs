@@ -310,10 +310,12 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         scale.background_holds_per_s,
     )
     .await?;
+    // The phase ends before its processes do: the CPU time of a process that is gone
+    // (an instance, its database sessions) no longer counts.
+    end_phase("uncached reads, primary and replica", &mut phases);
     drop(on_primary);
     drop(on_replica);
     replica.stop();
-    end_phase("uncached reads, primary and replica", &mut phases);
 
     say("7/7 sales through PgBouncer in transaction mode, then the same direct");
     let half = fixture.pooled.len().div_ceil(2);
@@ -326,8 +328,6 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
         usize::MAX,
     )
     .await;
-    drop(pooled);
-    drop(bouncer);
     end_phase("sales through PgBouncer", &mut phases);
     let direct_sales = scenarios::holds(
         &fixture,
@@ -338,6 +338,8 @@ async fn run(scale: Scale) -> anyhow::Result<()> {
     )
     .await;
     end_phase("the same sales direct", &mut phases);
+    drop(pooled);
+    drop(bouncer);
 
     say("checking the database");
     let invariants = report::check_invariants(&sql, &http, &fixture).await?;

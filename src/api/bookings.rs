@@ -147,9 +147,14 @@ impl BookingView {
         }
     }
 
-    /// The view of a booking a write just made or changed, with its show's version now.
-    async fn written(b: Booking, state: &AppState) -> Self {
-        let version = state.cache.version(b.show_id).await;
+    /// The view of a booking `user_id` just made or changed, with its show's version now.
+    /// With replicas, the user's booking reads then go only to a replica that has the
+    /// change: its show's WAL position, recorded when it was announced, is at or past it.
+    async fn written(b: Booking, user_id: i64, state: &AppState) -> Self {
+        let (version, lsn) = state.cache.read_position(b.show_id).await;
+        if let Some(max_lag) = state.db.replica_max_lag() {
+            state.cache.user_wrote(user_id, lsn, max_lag).await;
+        }
         Self {
             show_version: Some(version),
             ..Self::new(b, &state.tickets)
@@ -334,7 +339,7 @@ impl BookingsApi {
                 key,
             )
             .await?;
-            Ok(BookingView::written(outcome.booking, &state).await)
+            Ok(BookingView::written(outcome.booking, auth.0.user_id, &state).await)
         }
         .await;
         reply(result, |booking| HoldResponse::Created(Json(booking)))
@@ -355,10 +360,14 @@ impl BookingsApi {
         let result: Result<BookingPage> = async {
             let limit = page_size(limit.0)?;
             let after = cursor.0.as_deref().map(Cursor::decode).transpose()?;
-            let bookings = state
-                .db
-                .bookings(auth.0.user_id, after.as_ref(), limit + 1)
-                .await?;
+            let user_id = auth.0.user_id;
+            // On a replica once it has this user's last booking write.
+            let lsn = state.cache.user_position(user_id).await;
+            let after = after.as_ref();
+            let bookings = super::cached::from_replica(&state, lsn, |db| async move {
+                db.bookings(user_id, after, limit + 1).await
+            })
+            .await?;
             let (items, next_cursor) = super::paginate(bookings, limit, |(b, _)| Cursor {
                 at: b.created_at,
                 id: b.id.to_string(),
@@ -383,10 +392,15 @@ impl BookingsApi {
         state: Data<&Arc<AppState>>,
         id: Path<Uuid>,
     ) -> GetBookingResponse {
-        reply(
-            state.db.booking_with_show(auth.0.user_id, id.0).await,
-            |booking| GetBookingResponse::Ok(Json(MyBooking::new(booking, &state.tickets))),
-        )
+        let user_id = auth.0.user_id;
+        let lsn = state.cache.user_position(user_id).await;
+        let booking = super::cached::from_replica(&state, lsn, |db| async move {
+            db.booking_with_show(user_id, id.0).await
+        })
+        .await;
+        reply(booking, |booking| {
+            GetBookingResponse::Ok(Json(MyBooking::new(booking, &state.tickets)))
+        })
     }
 
     /// Confirm a hold: its seats become BOOKED. Confirming twice is harmless.
@@ -406,6 +420,7 @@ impl BookingsApi {
     ) -> TransitionResponse {
         transition(
             service::bookings::confirm(&state.db, &state.cache, auth.0.user_id, id.0).await,
+            auth.0.user_id,
             &state,
         )
         .await
@@ -428,6 +443,7 @@ impl BookingsApi {
     ) -> TransitionResponse {
         transition(
             service::bookings::cancel(&state.db, &state.cache, auth.0.user_id, id.0).await,
+            auth.0.user_id,
             &state,
         )
         .await
@@ -435,10 +451,14 @@ impl BookingsApi {
 }
 
 /// Answers a confirm or cancel (announced already, when it committed).
-async fn transition(result: Result<Transition>, state: &AppState) -> TransitionResponse {
+async fn transition(
+    result: Result<Transition>,
+    user_id: i64,
+    state: &AppState,
+) -> TransitionResponse {
     match result {
         Ok(Transition::Done(booking)) => {
-            TransitionResponse::Ok(Json(BookingView::written(booking, state).await))
+            TransitionResponse::Ok(Json(BookingView::written(booking, user_id, state).await))
         }
         Ok(Transition::Expired(_)) => Error::booking_expired().into(),
         Err(err) => err.into(),

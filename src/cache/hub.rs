@@ -70,6 +70,9 @@ pub struct Hub {
     /// no Redis (see [`Hub::read_position`]).
     local_lsns: Mutex<HashMap<i64, u64>>,
     local_lists_lsn: std::sync::atomic::AtomicU64,
+    /// Without Redis: the WAL position after the last booking write of any user (bounded,
+    /// unlike one per user; see [`Hub::user_position`]).
+    local_users_lsn: std::sync::atomic::AtomicU64,
     /// Recent changes per show, by version, with when each arrived.
     recent: Mutex<HashMap<i64, Recent>>,
     /// True while the change channel subscription is up.
@@ -107,6 +110,7 @@ impl Hub {
             local_versions: Mutex::default(),
             local_lsns: Mutex::default(),
             local_lists_lsn: std::sync::atomic::AtomicU64::new(0),
+            local_users_lsn: std::sync::atomic::AtomicU64::new(0),
             recent: Mutex::default(),
             subscribed: AtomicBool::new(false),
             jobs,
@@ -168,6 +172,35 @@ impl Hub {
         match &self.redis {
             Some(redis) => redis.lists_lsn().await.unwrap_or(u64::MAX),
             None => self.local_lists_lsn.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The WAL position a replica must have replayed to serve `user_id`'s bookings: that
+    /// of their last hold, confirm or cancel while it may be newer than what a usable
+    /// replica has (0 after that). Without Redis answering, no replica qualifies; without
+    /// Redis at all, that of the last booking write of anyone.
+    pub async fn user_position(&self, user_id: i64) -> u64 {
+        match &self.redis {
+            Some(redis) => redis.user_lsn(user_id).await.unwrap_or(u64::MAX),
+            None => self.local_users_lsn.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Records that `user_id` changed a booking of theirs, whose commit is at or before WAL
+    /// position `lsn`. A replica lagging more than `max_lag` serves nothing, so once that
+    /// much time (and a margin for the probes) has passed, every usable replica has the
+    /// change and the record may go.
+    pub async fn user_wrote(&self, user_id: i64, lsn: u64, max_lag: Duration) {
+        match &self.redis {
+            Some(redis) => {
+                let keep = max_lag + Duration::from_secs(10);
+                if redis.record_user_lsn(user_id, lsn, keep).await.is_none() {
+                    tracing::warn!(user_id, "could not record a booking write's WAL position");
+                }
+            }
+            None => {
+                self.local_users_lsn.fetch_max(lsn, Ordering::Relaxed);
+            }
         }
     }
 

@@ -118,6 +118,13 @@ impl Redis {
         format!("{}:lists-lsn", self.namespace)
     }
 
+    /// The primary's WAL position after a user's last hold, confirm or cancel: a replica
+    /// must have replayed it to serve their bookings. Kept a while only (see
+    /// [`Redis::record_user_lsn`]).
+    fn user_lsn_key(&self, user_id: i64) -> String {
+        format!("{}:user-lsn:{user_id}", self.namespace)
+    }
+
     /// The generation of the show lists: taken anew when a show is created, changed or
     /// cancelled, so no list copy of an older generation is served.
     fn lists_generation_key(&self) -> String {
@@ -355,6 +362,39 @@ impl Redis {
             Ok((version.unwrap_or(0), lsn.unwrap_or(0)))
         })
         .await
+    }
+
+    /// Raises the WAL position of `user_id`'s last booking write to `lsn`, for `keep`:
+    /// once every usable replica has replayed it (they lag at most `REPLICA_MAX_LAG_MS`),
+    /// the key may go. One key per recent writer, no more.
+    pub async fn record_user_lsn(&self, user_id: i64, lsn: u64, keep: Duration) -> Option<()> {
+        let key = self.user_lsn_key(user_id);
+        let keep_ms = keep.as_millis().max(1) as u64;
+        self.run("SET user lsn", |mut c| async move {
+            redis::cmd("EVAL")
+                .arg(
+                    "if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then \
+                       redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) \
+                     else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0",
+                )
+                .arg(1)
+                .arg(key)
+                .arg(lsn)
+                .arg(keep_ms)
+                .query_async::<()>(&mut c)
+                .await
+        })
+        .await
+    }
+
+    /// The WAL position of `user_id`'s last booking write still kept (0: none).
+    pub async fn user_lsn(&self, user_id: i64) -> Option<u64> {
+        let key = self.user_lsn_key(user_id);
+        self.run("GET user lsn", |mut c| async move {
+            c.get::<_, Option<u64>>(key).await
+        })
+        .await
+        .map(Option::unwrap_or_default)
     }
 
     /// The WAL position a replica must have replayed to serve show lists.

@@ -120,6 +120,11 @@ impl Db {
         Ok(self)
     }
 
+    /// How far behind a replica may be and still serve reads, when there are replicas.
+    pub fn replica_max_lag(&self) -> Option<Duration> {
+        self.replicas.as_ref().map(|r| r.max_lag())
+    }
+
     /// True when plain reads may go to replicas.
     pub fn has_replicas(&self) -> bool {
         self.replicas.is_some()

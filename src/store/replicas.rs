@@ -68,6 +68,11 @@ impl Replicas {
         }
     }
 
+    /// How far behind a replica may be and still serve reads.
+    pub(super) fn max_lag(&self) -> Duration {
+        self.max_lag
+    }
+
     /// A replica for a read needing WAL position `lsn`, among those up and within the lag
     /// bound, replicas taking turns: one past `lsn` at its last probe (`true`), else one
     /// that was behind it then (`false`), worth asking where it is now: it usually

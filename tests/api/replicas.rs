@@ -10,7 +10,7 @@ use std::time::Duration;
 use tessera::store::ReplicaSettings;
 use tessera::store::embedded::EmbeddedPostgres;
 
-use crate::helpers::{TestApp, eventually, test_settings};
+use crate::helpers::{OwnRedis, TestApp, eventually, test_settings};
 
 const REPLICA_READS: &str = "tessera_db_reads_total{target=\"replica\"}";
 
@@ -60,7 +60,11 @@ impl Drop for Cluster {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_go_to_the_replica_once_it_has_the_change_and_to_the_primary_until_then() {
     let cluster = Cluster::start().await;
+    // Redis keeps each buyer's position apart (without it, one instance keeps the last
+    // booking write of anyone).
+    let redis = OwnRedis::start().await;
     let mut settings = test_settings(&cluster.primary.url());
+    settings.redis_url = Some(redis.url());
     settings.replicas = ReplicaSettings {
         urls: vec![cluster.replica.url()],
         max_lag: Duration::from_secs(30),
@@ -71,6 +75,9 @@ async fn reads_go_to_the_replica_once_it_has_the_change_and_to_the_primary_until
     let show = app.create_show(&[("A", 4)]).await;
     let other = app.create_show(&[("A", 4)]).await;
     let buyer = app.new_user().await;
+    // A buyer whose last write the replica will have.
+    let early = app.new_user().await;
+    assert_eq!(app.hold(&early, other, &[4]).await.status, 201);
 
     // Once the replica has replayed the shows' creation, it serves their reads.
     let before = app.metric(REPLICA_READS).await;
@@ -79,6 +86,19 @@ async fn reads_go_to_the_replica_once_it_has_the_change_and_to_the_primary_until
         "a read from the replica",
         || async {
             assert_eq!(app.seat_status(show, 0).await, "AVAILABLE");
+            (app.metric(REPLICA_READS).await > before).then_some(())
+        },
+    )
+    .await;
+
+    // A buyer's booking history too, once the replica has their last write.
+    let before = app.metric(REPLICA_READS).await;
+    eventually(
+        Duration::from_secs(10),
+        "a booking history read from the replica",
+        || async {
+            let list = app.get("/bookings", Some(&early)).await;
+            assert_eq!(list.body["items"].as_array().map(Vec::len), Some(1));
             (app.metric(REPLICA_READS).await > before).then_some(())
         },
     )
@@ -103,6 +123,23 @@ async fn reads_go_to_the_replica_once_it_has_the_change_and_to_the_primary_until
     );
     // Another show, unchanged since the replica stopped, is still served by it.
     assert_eq!(app.seat_status(other, 0).await, "AVAILABLE");
+    assert!(app.metric(REPLICA_READS).await > before);
+
+    // The buyer finds the booking they just made in their history, read from the primary;
+    // the early buyer's history, unchanged, still comes from the replica.
+    let before = app.metric(REPLICA_READS).await;
+    let mine = app.get("/bookings", Some(&buyer)).await;
+    assert_eq!(mine.body["items"][0]["id"], hold.body["id"], "{mine:?}");
+    let id = hold.body["id"].as_str().unwrap();
+    let one = app.get(&format!("/bookings/{id}"), Some(&buyer)).await;
+    assert_eq!(one.body["status"], "PENDING", "{one:?}");
+    assert_eq!(
+        app.metric(REPLICA_READS).await,
+        before,
+        "no read of the buyer's history went to the replica that lacks their booking"
+    );
+    let theirs = app.get("/bookings", Some(&early)).await;
+    assert_eq!(theirs.body["items"].as_array().map(Vec::len), Some(1));
     assert!(app.metric(REPLICA_READS).await > before);
 
     // Replay resumes: the changed show is read from the replica again, with its change.

@@ -18,7 +18,7 @@ impl Db {
         user_id: i64,
         booking_id: Uuid,
     ) -> Result<(Booking, BookedShow)> {
-        let client = self.client().await?;
+        let client = self.read_client().await?;
         let stmt = format!(
             "SELECT b.*, {BOOKED_SHOW_COLUMNS} FROM ( \
                    SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1 AND user_id = $2) b \
