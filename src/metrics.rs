@@ -24,6 +24,10 @@ pub const DB_READS: &str = "tessera_db_reads_total";
 /// How old the oldest commit each replica has not replayed is, in seconds, by `replica`
 /// (its place in `DATABASE_READ_URL`); -1 while it cannot be reached.
 pub const REPLICA_LAG: &str = "tessera_replica_lag_seconds";
+/// Reads that could have gone to a replica but went to the primary, by `reason`:
+/// `behind` (the replica asked had not replayed the change read yet), `lagging` (no
+/// replica up and within `REPLICA_MAX_LAG_MS`), `failed` (the replica did not answer).
+pub const REPLICA_PASSED_OVER: &str = "tessera_replica_passed_over_total";
 /// SERIALIZABLE transactions retried after a serialization failure or deadlock, by `op`.
 pub const TX_RETRIES: &str = "tessera_transaction_retries_total";
 /// Transactions that ran out of retries (answered 503), by `op`.

@@ -481,16 +481,26 @@ impl Report {
             },
             {
                 let r = &f.replica;
-                let share =
-                    r.served_by_replica / (r.served_by_replica + r.served_by_primary).max(1.0);
+                // Of the reads that could go to the replica (the instance's own reads for
+                // its metrics cannot).
+                let passed_over: f64 = r.passed_over.iter().map(|(_, n)| n).sum();
+                let share = r.served_by_replica / (r.served_by_replica + passed_over).max(1.0);
                 let ratio_r = ratio(r.replica_rate, r.primary_rate);
                 Target {
                     name: "Uncached seat-map reads on a replica",
                     measured: format!(
-                        "{:.0} req/s ({:.0}% of its database reads served by the replica, {} holds landing meanwhile)",
+                        "{:.0} req/s ({:.0}% of its database reads served by the replica, {} holds landing meanwhile; \
+                         replica passed over: {}; its lag as seen: mean {:.0} ms, max {:.0} ms)",
                         r.replica_rate,
                         share * 100.0,
-                        r.background_holds
+                        r.background_holds,
+                        r.passed_over
+                            .iter()
+                            .map(|(reason, n)| format!("{reason} {n:.0}"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        r.lag_ms.0,
+                        r.lag_ms.1,
                     ),
                     against: format!("reading the primary: {:.0} req/s", r.primary_rate),
                     ratio: Some(ratio_r),

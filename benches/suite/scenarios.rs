@@ -815,9 +815,13 @@ pub async fn hello_rate(
 pub struct ReplicaRun {
     pub primary_rate: f64,
     pub replica_rate: f64,
-    /// Database reads of the replica-reading instance, by where they went.
+    /// Database reads of the replica-reading instance served by the replica.
     pub served_by_replica: f64,
-    pub served_by_primary: f64,
+    /// Why reads that could have gone to the replica went to the primary: (reason, count).
+    pub passed_over: Vec<(String, f64)>,
+    /// The replica's lag as the instance saw it, sampled every 100 ms while it was read:
+    /// (mean, max) in milliseconds.
+    pub lag_ms: (f64, f64),
     pub background_holds: u64,
 }
 
@@ -842,30 +846,65 @@ pub async fn replica_reads(
     );
     let map = |base: &str| format!("{base}/api/v1/shows/{}/seats", f.browse_small.id);
     let (primary_rate, _) = hello_rate(&f.http, &map(on_primary), clients, each).await;
+    // The replica's lag, as the instance reading it sees it, while it is read.
+    let metrics_url = format!("{on_replica}/metrics");
+    let sampling = Arc::new(tokio::sync::Notify::new());
+    let sampler = tokio::spawn({
+        let (sampling, http, url) = (sampling.clone(), f.http.clone(), metrics_url.clone());
+        async move {
+            let mut lags = Vec::new();
+            let mut tick = tokio::time::interval(Duration::from_millis(100));
+            loop {
+                tokio::select! {
+                    _ = sampling.notified() => return lags,
+                    _ = tick.tick() => {}
+                }
+                if let Some(lag) = scrape(&http, &url)
+                    .await
+                    .and_then(|t| series(&t, "tessera_replica_lag_seconds{replica=\"0\"}"))
+                    && lag >= 0.0
+                {
+                    lags.push(lag * 1000.0);
+                }
+            }
+        }
+    });
     let (replica_rate, _) = hello_rate(&f.http, &map(on_replica), clients, each).await;
+    sampling.notify_one();
+    let lags = sampler.await?;
     stop.notify_one();
     let background_holds = bg.await?;
-    let metrics = f
-        .http
-        .get(format!("{on_replica}/metrics"))
-        .send()
-        .await?
-        .text()
-        .await?;
-    let series = |target: &str| {
-        let name = format!("tessera_db_reads_total{{target=\"{target}\"}}");
-        metrics
-            .lines()
-            .find_map(|line| line.strip_prefix(name.as_str())?.trim().parse().ok())
-            .unwrap_or(0.0)
-    };
+    let text = scrape(&f.http, &metrics_url)
+        .await
+        .context("reading the metrics")?;
+    let count = |name: &str| series(&text, name).unwrap_or(0.0);
+    let passed_over = ["behind", "lagging", "failed"]
+        .map(|reason| {
+            let name = format!("tessera_replica_passed_over_total{{reason=\"{reason}\"}}");
+            (reason.to_owned(), count(&name))
+        })
+        .to_vec();
+    let mean = lags.iter().sum::<f64>() / lags.len().max(1) as f64;
+    let max = lags.iter().copied().fold(0.0, f64::max);
     Ok(ReplicaRun {
         primary_rate,
         replica_rate,
-        served_by_replica: series("replica"),
-        served_by_primary: series("primary"),
+        served_by_replica: count("tessera_db_reads_total{target=\"replica\"}"),
+        passed_over,
+        lag_ms: (mean, max),
         background_holds,
     })
+}
+
+/// The Prometheus text page at `url`.
+async fn scrape(http: &reqwest::Client, url: &str) -> Option<String> {
+    http.get(url).send().await.ok()?.text().await.ok()
+}
+
+/// The value of the series `name` (with its labels) in a Prometheus text page.
+fn series(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
 }
 
 pub struct LiveRun {

@@ -211,31 +211,38 @@ impl Db {
     pub async fn read_client(&self) -> Result<Conn> {
         if let (Some(replicas), Some(lsn)) = (&self.replicas, self.read_lsn) {
             // A replica known to have the change; else one that may have it by now, asked.
-            if let Some((replica, known)) = replicas.pick(lsn) {
-                match replica.pool.get().await {
+            let reason = match replicas.pick(lsn) {
+                None => "lagging",
+                Some((replica, known)) => match replica.pool.get().await {
                     Ok(client) => {
                         let client = Conn::new(client, self.session.clone());
-                        let has_it = known
-                            || match replica.replayed_now(&client).await {
-                                Ok(replayed) => replayed >= lsn,
-                                Err(err) => {
-                                    tracing::warn!(replica = %replica.name, error = %err, "a replica failed; reading from the primary");
-                                    replicas.failed(replica);
-                                    false
-                                }
-                            };
-                        if has_it {
-                            metrics::counter!(crate::metrics::DB_READS, "target" => "replica")
-                                .increment(1);
-                            return Ok(client);
+                        let has_it = if known {
+                            Ok(true)
+                        } else {
+                            replica.replayed_now(&client).await.map(|at| at >= lsn)
+                        };
+                        match has_it {
+                            Ok(true) => {
+                                metrics::counter!(crate::metrics::DB_READS, "target" => "replica")
+                                    .increment(1);
+                                return Ok(client);
+                            }
+                            Ok(false) => "behind",
+                            Err(err) => {
+                                tracing::warn!(replica = %replica.name, error = %err, "a replica failed; reading from the primary");
+                                replicas.failed(replica);
+                                "failed"
+                            }
                         }
                     }
                     Err(err) => {
                         tracing::warn!(replica = %replica.name, error = %err, "a replica is unreachable; reading from the primary");
                         replicas.failed(replica);
+                        "failed"
                     }
-                }
-            }
+                },
+            };
+            metrics::counter!(crate::metrics::REPLICA_PASSED_OVER, "reason" => reason).increment(1);
         }
         metrics::counter!(crate::metrics::DB_READS, "target" => "primary").increment(1);
         let client = self.reads.get().await.map_err(pool_error)?;

@@ -121,6 +121,12 @@ async fn reads_go_to_the_replica_once_it_has_the_change_and_to_the_primary_until
         before,
         "no read of the changed show went to the replica that lacks the change"
     );
+    assert!(
+        app.metric("tessera_replica_passed_over_total{reason=\"behind\"}")
+            .await
+            > 0.0,
+        "the reads passed over the replica say why"
+    );
     // Another show, unchanged since the replica stopped, is still served by it.
     assert_eq!(app.seat_status(other, 0).await, "AVAILABLE");
     assert!(app.metric(REPLICA_READS).await > before);
