@@ -489,11 +489,13 @@ impl Report {
                 Target {
                     name: "Uncached seat-map reads on a replica",
                     measured: format!(
-                        "{:.0} req/s ({:.0}% of its database reads served by the replica, {} holds landing meanwhile; \
-                         replica passed over: {}; its lag as seen: mean {:.0} ms, max {:.0} ms)",
+                        "{:.0} req/s ({:.0}% of the reads it could serve served by the replica, {} holds landing meanwhile; \
+                         database reads: {:.0} on the replica, {:.0} on the primary; replica passed over: {}; its lag as seen: mean {:.0} ms, max {:.0} ms)",
                         r.replica_rate,
                         share * 100.0,
                         r.background_holds,
+                        r.served_by_replica,
+                        r.served_by_primary,
                         r.passed_over
                             .iter()
                             .map(|(reason, n)| format!("{reason} {n:.0}"))

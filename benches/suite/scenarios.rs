@@ -815,8 +815,10 @@ pub async fn hello_rate(
 pub struct ReplicaRun {
     pub primary_rate: f64,
     pub replica_rate: f64,
-    /// Database reads of the replica-reading instance served by the replica.
+    /// Database reads of the replica-reading instance served by the replica, and by the
+    /// primary (those passed over, and the instance's own reads for its metrics).
     pub served_by_replica: f64,
+    pub served_by_primary: f64,
     /// Why reads that could have gone to the replica went to the primary: (reason, count).
     pub passed_over: Vec<(String, f64)>,
     /// The replica's lag as the instance saw it, sampled every 100 ms while it was read:
@@ -890,6 +892,7 @@ pub async fn replica_reads(
         primary_rate,
         replica_rate,
         served_by_replica: count("tessera_db_reads_total{target=\"replica\"}"),
+        served_by_primary: count("tessera_db_reads_total{target=\"primary\"}"),
         passed_over,
         lag_ms: (mean, max),
         background_holds,
