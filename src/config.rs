@@ -498,10 +498,29 @@ mod tests {
             ("BATCH_MAX_SIZE", "0"),
             ("BATCH_IN_FLIGHT", "100"),
             ("BATCH_QUEUE", "0"),
+            ("DATABASE_POOLER", "session"),
+            // A transaction pooler without a URL to migrate at.
+            ("DATABASE_POOLER", "transaction"),
         ] {
             let err = settings(&[(name, value)]).unwrap_err();
             assert!(format!("{err:#}").contains(name), "{name}: {err:#}");
         }
+    }
+
+    #[test]
+    fn behind_a_transaction_pooler_migrations_go_straight_to_postgresql() {
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://pgbouncer:6432/tessera"),
+            ("DATABASE_POOLER", "transaction"),
+            ("DATABASE_MIGRATE_URL", "postgres://db:5432/tessera"),
+        ])
+        .unwrap();
+        assert_eq!(s.database_pooler, crate::store::Pooler::Transaction);
+        assert_eq!(s.migrate_url.as_deref(), Some("postgres://db:5432/tessera"));
+        assert_eq!(
+            settings(&[]).unwrap().database_pooler,
+            crate::store::Pooler::None
+        );
     }
 
     #[test]
