@@ -271,6 +271,10 @@ impl Service {
             .env("MAX_EVENT_STREAMS", "0")
             .env("MAX_EVENT_STREAMS_PER_IP", "0")
             .env("MAX_HELD_SEATS", "1000")
+            // No hold lapses during a run: the tens of thousands the "spread holds" phases
+            // leave would otherwise expire two minutes later, in the middle of whatever
+            // phase runs then, and weigh on its figures.
+            .env("HOLD_TTL_SECONDS", "3600")
             // BENCH_LOG=<filter> shows the service's logs (e.g. `tessera::store=debug`).
             .env(
                 "RUST_LOG",
