@@ -389,30 +389,26 @@ impl Redis {
 
     /// The WAL position of `user_id`'s last booking write still kept (0: none).
     pub async fn user_lsn(&self, user_id: i64) -> Option<u64> {
-        let key = self.user_lsn_key(user_id);
-        self.run("GET user lsn", |mut c| async move {
-            c.get::<_, Option<u64>>(key).await
-        })
-        .await
-        .map(Option::unwrap_or_default)
+        self.number("GET user lsn", self.user_lsn_key(user_id))
+            .await
     }
 
     /// The WAL position a replica must have replayed to serve show lists.
     pub async fn lists_lsn(&self) -> Option<u64> {
-        let key = self.lists_lsn_key();
-        self.run("GET lists lsn", |mut c| async move {
-            c.get::<_, Option<u64>>(key).await
-        })
-        .await
-        .map(Option::unwrap_or_default)
+        self.number("GET lists lsn", self.lists_lsn_key()).await
     }
 
     /// Current version of a show (0 when it never changed).
     pub async fn version(&self, show_id: i64) -> Option<u64> {
-        let key = self.version_key(show_id);
-        self.run("GET version", |mut c| async move {
-            c.get::<_, Option<u64>>(key).await
-        })
+        self.number("GET version", self.version_key(show_id)).await
+    }
+
+    /// The number at `key` (0 when there is none); `None` when Redis did not answer.
+    async fn number(&self, what: &'static str, key: String) -> Option<u64> {
+        self.run(
+            what,
+            |mut c| async move { c.get::<_, Option<u64>>(key).await },
+        )
         .await
         .map(Option::unwrap_or_default)
     }

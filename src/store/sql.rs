@@ -137,6 +137,22 @@ impl Session {
     }
 }
 
+/// Sends `$sql` with `$params` on `$conn` through the driver's `$prepared` method (of a
+/// statement prepared once per connection) or `$unnamed` one (typed by the parameters),
+/// as the connection's pooler allows, and notes errors that make the connection stale.
+macro_rules! send {
+    ($conn:expr, $sql:expr, $params:expr, $prepared:ident, $unnamed:ident) => {{
+        let client = $conn.object();
+        $conn.check(match $conn.session.pooler {
+            Pooler::None => match client.prepare_cached($sql).await {
+                Ok(statement) => client.$prepared(&statement, &untyped($params)).await,
+                Err(err) => Err(err),
+            },
+            Pooler::Transaction => client.$unnamed($sql, &typed($params)).await,
+        })
+    }};
+}
+
 /// A pooled connection that sends statements the way [`Pooler`] says.
 ///
 /// A connection that meets a server which no longer takes writes (a primary demoted by a
@@ -185,50 +201,22 @@ impl Conn {
 
     /// The rows `sql` returns.
     pub async fn rows(&self, sql: &str, params: &[&dyn Param]) -> Result<Vec<Row>, Error> {
-        let client = self.object();
-        self.check(match self.session.pooler {
-            Pooler::None => match client.prepare_cached(sql).await {
-                Ok(statement) => client.query(&statement, &untyped(params)).await,
-                Err(err) => Err(err),
-            },
-            Pooler::Transaction => client.query_typed(sql, &typed(params)).await,
-        })
+        send!(self, sql, params, query, query_typed)
     }
 
     /// The one row `sql` returns (an error when there is none or more).
     pub async fn one(&self, sql: &str, params: &[&dyn Param]) -> Result<Row, Error> {
-        let client = self.object();
-        self.check(match self.session.pooler {
-            Pooler::None => match client.prepare_cached(sql).await {
-                Ok(statement) => client.query_one(&statement, &untyped(params)).await,
-                Err(err) => Err(err),
-            },
-            Pooler::Transaction => client.query_typed_one(sql, &typed(params)).await,
-        })
+        send!(self, sql, params, query_one, query_typed_one)
     }
 
     /// The row `sql` returns, if any (an error when more).
     pub async fn opt(&self, sql: &str, params: &[&dyn Param]) -> Result<Option<Row>, Error> {
-        let client = self.object();
-        self.check(match self.session.pooler {
-            Pooler::None => match client.prepare_cached(sql).await {
-                Ok(statement) => client.query_opt(&statement, &untyped(params)).await,
-                Err(err) => Err(err),
-            },
-            Pooler::Transaction => client.query_typed_opt(sql, &typed(params)).await,
-        })
+        send!(self, sql, params, query_opt, query_typed_opt)
     }
 
     /// Runs `sql`; the number of rows it changed.
     pub async fn exec(&self, sql: &str, params: &[&dyn Param]) -> Result<u64, Error> {
-        let client = self.object();
-        self.check(match self.session.pooler {
-            Pooler::None => match client.prepare_cached(sql).await {
-                Ok(statement) => client.execute(&statement, &untyped(params)).await,
-                Err(err) => Err(err),
-            },
-            Pooler::Transaction => client.execute_typed(sql, &typed(params)).await,
-        })
+        send!(self, sql, params, execute, execute_typed)
     }
 
     /// Makes sure `sql` is prepared (a no-op for unnamed statements), so that a later
