@@ -33,9 +33,7 @@ impl PgBouncer {
         .context("pgbouncer is missing: install it (`apt-get install pgbouncer`)")?;
         std::fs::create_dir_all(dir)?;
         let dir = dir.canonicalize()?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
+        let port = super::embedded::free_port()?;
         let ini = dir.join("pgbouncer.ini");
         std::fs::write(dir.join("users.txt"), "\"postgres\" \"\"\n")?;
         std::fs::write(
@@ -63,8 +61,7 @@ impl PgBouncer {
             ),
         )?;
         // PgBouncer refuses to run as root.
-        let root = unsafe { libc::geteuid() } == 0;
-        let mut command = if root {
+        let mut command = if super::embedded::is_root() {
             let status = Command::new("chown")
                 .args(["-R", "postgres:"])
                 .arg(&dir)
